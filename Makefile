@@ -1,0 +1,37 @@
+# Set-up and everyday commands. Each target creates or reuses a virtual
+# environment in .venv, installs the project into it, and installs the system
+# programs it needs (Graphviz; Chromium for the browser tests) where it can.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test bench system-deps clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+# Optional: PyTorch for the tests that compare against it (skipped without it).
+# CI sets WITH_TORCH=1; torch is never a dependency of the package.
+torch: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
+
+system-deps:
+	@sh scripts/system-deps.sh graphviz
+
+demo: $(STAMP) system-deps
+	$(PY) -m nn.demo
+
+test: $(STAMP)
+	@sh scripts/system-deps.sh graphviz chromium
+	@if [ "$(WITH_TORCH)" = 1 ]; then $(MAKE) --no-print-directory torch; fi
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis demo-output

@@ -1,0 +1,35 @@
+"""autograd_core: a small, exact, fast scalar reverse-mode automatic-differentiation engine.
+
+    from autograd_core import Value
+    a, b, c = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c")
+    L = (a * b + c).tanh()
+    L.backward()          # a.grad, b.grad, c.grad now hold dL/da, dL/db, dL/dc
+
+Standard library only. ``value.py`` has the node, ``ops.py`` the table of local
+derivatives, ``backprop.py`` the graph walk and the chain rule.
+"""
+
+from .backprop import ChainRuleStep, backward_order, backward_steps, grad, topological_order
+from .define import define_op
+from .errors import DivisionByZeroError, DomainError
+from .ops import OPS, Op
+from .value import Value, enable_grad, is_grad_enabled, no_grad
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Value",
+    "grad",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "define_op",
+    "Op",
+    "OPS",
+    "DomainError",
+    "DivisionByZeroError",
+    "ChainRuleStep",
+    "backward_steps",
+    "backward_order",
+    "topological_order",
+]

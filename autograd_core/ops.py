@@ -1,0 +1,234 @@
+"""The one table of primitive operations: forward on floats, and local derivatives.
+
+Every node in a graph points at one ``Op`` from this table (or one made by
+``define_op``). An op knows two things:
+
+* ``forward(*inputs)``: the value, computed on plain floats, raising a clear
+  ``DomainError``/``OverflowError`` outside the op's domain;
+* ``local_grads(*inputs, out)``: one local derivative d out / d input per input,
+  in the order of the node's parents.
+
+The built-in derivatives are written once, as Python expressions in the table
+below (``"1.0 - out * out"`` for tanh). ``local_grads`` is compiled from them,
+and ``autograd_core.compile`` pastes the same text into the code it generates,
+so no derivative is written twice. The chain rule itself (upstream gradient
+times local derivative, accumulated into each parent) lives in one place only,
+``backprop.py``.
+
+In a first-order backward pass the rules receive floats; under
+``grad(..., create_graph=True)`` they receive the graph's own ``Value`` nodes,
+so the expressions use arithmetic and the helpers in ``RULE_HELPERS``
+(``cos``, ``step``, ...), which work on both. The derivatives are then graphs
+themselves and can be differentiated again.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+from .errors import DivisionByZeroError, DomainError
+
+__all__ = ["Op", "OPS", "RULE_HELPERS", "data_of"]
+
+_NUMBER = (float, int)
+
+
+class Op:
+    """A primitive operation: its name, inputs, float forward and local-derivative rule.
+
+    Attributes:
+        name: shown in graphs and errors ("*", "tanh", ...).
+        inputs: the names of its inputs, in parent order ("x", "y").
+        forward: the float function.
+        forward_expr: the forward as an expression in the input names, when
+            it is one (None for forwards that check their domain).
+        local_grads: ``local_grads(*inputs, out)`` -> one derivative per input.
+        derivative_exprs: the built-in derivatives as expressions in the input
+            names and ``out`` (None for user ops).
+        derivatives: a user op's per-input derivative functions (``define_op``).
+    """
+
+    __slots__ = ("name", "inputs", "forward", "forward_expr", "local_grads", "derivative_exprs", "derivatives")
+
+    def __init__(
+        self,
+        name: str,
+        inputs: tuple[str, ...],
+        forward: Callable[..., float],
+        local_grads: Callable[..., tuple],
+        *,
+        forward_expr: str | None = None,
+        derivative_exprs: tuple[str, ...] | None = None,
+        derivatives: tuple[Callable[..., Any], ...] = (),
+    ) -> None:
+        self.name = name
+        self.inputs = inputs
+        self.forward = forward
+        self.forward_expr = forward_expr
+        self.local_grads = local_grads
+        self.derivative_exprs = derivative_exprs
+        self.derivatives = derivatives
+
+    @property
+    def arity(self) -> int:
+        """How many inputs the op takes."""
+        return len(self.inputs)
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r}, inputs={self.inputs})"
+
+
+def data_of(x: Any) -> float:
+    """The float inside ``x``: ``x`` itself for a number, ``x.data`` for a Value."""
+    return x if isinstance(x, _NUMBER) else x.data
+
+
+# ------------------------------------------------------------- rule helpers
+# Functions the derivative expressions may call. Each works on floats and on
+# Values; the ones that are piecewise constant return plain floats.
+
+
+def cos(x):
+    """cos on a float, or the graph op on a Value."""
+    return math.cos(x) if isinstance(x, _NUMBER) else x.cos()
+
+
+def sin(x):
+    """sin on a float, or the graph op on a Value."""
+    return math.sin(x) if isinstance(x, _NUMBER) else x.sin()
+
+
+def log(x):
+    """log on a float, or the graph op on a Value."""
+    return math.log(x) if isinstance(x, _NUMBER) else x.log()
+
+
+def step(x) -> float:
+    """1.0 where x > 0, else 0.0: relu's derivative, with 0 at the kink."""
+    return 1.0 if data_of(x) > 0 else 0.0
+
+
+def sign(x) -> float:
+    """-1.0, 0.0 or 1.0: abs's derivative, with 0 at the kink."""
+    d = data_of(x)
+    return 1.0 if d > 0 else (-1.0 if d < 0 else 0.0)
+
+
+def pow_dx(x, y):
+    """d(x**y)/dx = y * x**(y-1), with its limits at x = 0 where that formula fails."""
+    xd, yd = data_of(x), data_of(y)
+    if xd == 0 and yd < 1:
+        # 0 for y == 0 (x**0 is constant), 1 for y == 1, infinite for 0 < y < 1.
+        return 0.0 if yd == 0 else (1.0 if yd == 1 else math.inf)
+    return y * x ** (y - 1)
+
+
+def pow_dy(x, out):
+    """d(x**y)/dy = x**y * log(x): 0 at x = 0 (its limit), nan for x < 0 (as PyTorch)."""
+    xd = data_of(x)
+    if xd > 0:
+        return out * log(x)
+    return 0.0 if xd == 0 else math.nan
+
+
+def sqrt_dx(out):
+    """d sqrt(x)/dx = 0.5 / sqrt(x), infinite at x = 0."""
+    return 0.5 / out if data_of(out) != 0 else math.inf
+
+
+RULE_HELPERS: dict[str, Callable[..., Any]] = {
+    f.__name__: f for f in (cos, sin, log, step, sign, pow_dx, pow_dy, sqrt_dx)
+}
+
+
+# ---------------------------------------------------------------- forwards
+# The forwards that check their domain. Each raises with a short reason;
+# Value adds the operation's inputs and their labels.
+
+
+def _div(x: float, y: float) -> float:
+    if y == 0:
+        raise DivisionByZeroError("division by zero")
+    return x / y
+
+
+def _pow(x: float, y: float) -> float:
+    if x == 0 and y < 0:
+        raise DivisionByZeroError("zero cannot be raised to a negative power")
+    if x < 0 and y != int(y):
+        raise DomainError("a negative base needs an integer exponent (the result would be complex)")
+    try:
+        return x**y
+    except OverflowError:
+        raise OverflowError("the result is too large for a float") from None
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowError("the result is too large for a float (exp overflows above x = 709.78)") from None
+
+
+def _log(x: float) -> float:
+    if x <= 0:
+        raise DomainError("log is defined only for x > 0")
+    return math.log(x)
+
+
+def _sqrt(x: float) -> float:
+    if x < 0:
+        raise DomainError("sqrt is defined only for x >= 0")
+    return math.sqrt(x)
+
+
+def _sigmoid(x: float) -> float:
+    # Two branches so that exp never overflows: exp(-|x|) <= 1.
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _make_op(name: str, inputs: str, forward: str | Callable[..., float], *derivatives: str) -> Op:
+    """An Op from its table row: forward and derivatives written as expressions."""
+    names = tuple(inputs.split())
+    if len(derivatives) != len(names):
+        raise TypeError(f"op {name!r} has {len(names)} inputs but {len(derivatives)} derivatives")
+    args = ", ".join(names)
+    namespace = {"math": math, **RULE_HELPERS}
+    forward_expr = forward if isinstance(forward, str) else None
+    if forward_expr is not None:
+        forward = eval(f"lambda {args}: {forward_expr}", namespace)  # noqa: S307 - our own table
+    local_grads = eval(f"lambda {args}, out: ({', '.join(derivatives)},)", namespace)  # noqa: S307
+    return Op(name, names, forward, local_grads, forward_expr=forward_expr, derivative_exprs=derivatives)
+
+
+# The table: one row per primitive. Derivatives are expressions in the inputs
+# and ``out`` (the op's result). Derived operations (reflected operators such
+# as ``2 - x``, unary ``+``) are one-liners on Value with no derivative code.
+#     name       inputs  forward (floats)       d out / d input, per input
+_TABLE = [
+    ("+",       "x y",  "x + y",                "1.0", "1.0"),
+    ("-",       "x y",  "x - y",                "1.0", "-1.0"),
+    ("*",       "x y",  "x * y",                "y", "x"),
+    ("/",       "x y",  _div,                   "1.0 / y", "-out / y"),
+    ("neg",     "x",    "-x",                   "-1.0"),
+    # x ** c with a constant exponent: c is a constant leaf; it gets 0.
+    ("**",      "x c",  _pow,                   "pow_dx(x, c)", "0.0"),
+    # x ** y with a Value exponent: both get a gradient.
+    ("pow",     "x y",  _pow,                   "pow_dx(x, y)", "pow_dy(x, out)"),
+    ("exp",     "x",    _exp,                   "out"),
+    ("log",     "x",    _log,                   "1.0 / x"),
+    ("sqrt",    "x",    _sqrt,                  "sqrt_dx(out)"),
+    ("tanh",    "x",    math.tanh,              "1.0 - out * out"),
+    ("sigmoid", "x",    _sigmoid,               "out * (1.0 - out)"),
+    # Kinks: relu'(0) = 0 and abs'(0) = 0, the subgradients PyTorch picks.
+    ("relu",    "x",    "x if x > 0 else 0.0",  "step(x)"),
+    ("abs",     "x",    abs,                    "sign(x)"),
+    ("sin",     "x",    math.sin,               "cos(x)"),
+    ("cos",     "x",    math.cos,               "-sin(x)"),
+]  # fmt: skip
+
+OPS: dict[str, Op] = {row[0]: _make_op(*row) for row in _TABLE}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Install the system programs the project needs, by name: graphviz (the `dot`
+# program behind every drawing) and chromium (the browser tests). Debian/Ubuntu
+# as root or with sudo, macOS with Homebrew; anywhere else, or without the
+# rights, stop with one line naming the command to run.
+set -eu
+missing=""
+for tool in "$@"; do
+  case "$tool" in
+    graphviz) command -v dot >/dev/null 2>&1 || missing="$missing graphviz" ;;
+    chromium) command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+                || missing="$missing chromium" ;;
+    *) echo "system-deps.sh: unknown tool '$tool'" >&2; exit 2 ;;
+  esac
+done
+[ -z "$missing" ] && exit 0
+
+if command -v apt-get >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then sudo=""
+  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"
+  else echo "autograd-core needs$missing: run 'sudo apt-get install -y$missing', then try again." >&2; exit 1
+  fi
+  echo "installing$missing with apt-get ..."
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq$missing >/dev/null
+elif command -v brew >/dev/null 2>&1; then
+  for pkg in $missing; do
+    if [ "$pkg" = chromium ]; then brew install --cask chromium; else brew install "$pkg"; fi
+  done
+else
+  echo "autograd-core needs$missing: install it with your package manager (conda: 'conda install -c conda-forge$missing'), then try again." >&2
+  exit 1
+fi

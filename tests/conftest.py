@@ -1,0 +1,42 @@
+"""Shared test helpers: finite differences, and tools that must exist in CI.
+
+A test that needs an outside tool (Graphviz's ``dot``, Chromium) asks for it
+with ``require_tool``: where the tool is missing it is skipped on a developer's
+machine, but fails in CI (``CI`` set), because ``make test`` installs it there
+and a missing tool means the install step is broken.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def require_tool(found: bool, what: str, install: str) -> None:
+    """Skip (developer machine) or fail (CI) when ``what`` is not installed."""
+    if found:
+        return
+    message = f"{what} is not installed ({install})"
+    if IN_CI:
+        pytest.fail(f"{message}: make test installs it, so CI must have it", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def dot_program() -> str:
+    """Path of Graphviz's ``dot``; skips locally, fails in CI, when missing."""
+    path = shutil.which("dot")
+    require_tool(path is not None, "Graphviz's dot program", "make test installs it; or apt-get install graphviz")
+    return path
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    """Path of Debian's Chromium for Playwright; skips locally, fails in CI, when missing."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    require_tool(path is not None, "Chromium", "make test installs it; or apt-get install chromium")
+    return path
