@@ -12,7 +12,9 @@ derivatives, ``backprop.py`` the graph walk and the chain rule.
 from .backprop import ChainRuleStep, backward_order, backward_steps, grad, topological_order
 from .define import define_op
 from .errors import DivisionByZeroError, DomainError
+from .gradcheck import GradcheckError, GradcheckResult, GradcheckRow, gradcheck, gradgradcheck
 from .ops import OPS, Op
+from .testing import assert_gradients_close
 from .value import Value, enable_grad, is_grad_enabled, no_grad
 
 __version__ = "0.1.0"
@@ -32,4 +34,10 @@ __all__ = [
     "backward_steps",
     "backward_order",
     "topological_order",
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+    "GradcheckResult",
+    "GradcheckRow",
+    "assert_gradients_close",
 ]
