@@ -111,8 +111,18 @@ class Expression:
 
 
 def _is_atom(text: str) -> bool:
-    """A name, a number or a call: needs no parentheses as an operand."""
-    return re.fullmatch(r"[\w.]+", text) is not None or re.fullmatch(r"[a-z]+\((?:[^()]|\(.*\))*\)", text) is not None
+    """A name, a number or one call such as ``tanh(x0 + 1)``: needs no parentheses as an operand."""
+    if re.fullmatch(r"[\w.]+", text):
+        return True
+    call = re.match(r"[a-z]+\(", text)
+    if call is None:
+        return False
+    depth = 0
+    for position, char in enumerate(text[call.end() - 1:], start=call.end() - 1):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:  # the call's own parenthesis closes here: is it the last character?
+            return position == len(text) - 1
+    return False
 
 
 @st.composite
