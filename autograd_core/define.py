@@ -167,6 +167,7 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
             except (TypeError, AttributeError) as exc:
                 raise _forward_error(op_name, inputs, exc) from exc
 
+        op_function.__name__ = op_function.__qualname__ = op_name  # the op's name, also when name= is given
         op_function.op = op  # type: ignore[attr-defined]
         return op_function
 

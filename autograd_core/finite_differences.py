@@ -37,9 +37,9 @@ METHODS = {"central": 1 / 3, "richardson": 1 / 5}
 # Offsets of the stencil, in units of h/4: x - h, x - h/2, x - h/4, x + h/4, x + h/2, x + h.
 _OFFSETS = (-4, -2, -1, 1, 2, 4)
 
-# How much the function may be evaluated on a smaller step when it is not
-# defined at x +- h (x near the edge of its domain): three times, 16x smaller each.
-_SHRINKS, _SHRINK_FACTOR = 3, 16.0
+# Where f is not defined at x +- h (x near the edge of its domain), the step
+# shrinks 16x at a time, at most 12 times, until f is defined on the stencil.
+_SHRINKS, _SHRINK_FACTOR = 12, 16.0
 
 # Rounding noise in the kink test is about 32 * eps * max|f| / h; stay 10x above it.
 _NOISE = 320.0
@@ -62,7 +62,11 @@ class Estimate(NamedTuple):
 
 def default_step(x: float, method: str) -> float:
     """eps**(1/3) * max(1, |x|) for central differences (eps**(1/5) for Richardson), as a power of two."""
-    h = EPSILON ** METHODS[method] * max(1.0, abs(x))
+    return _power_of_two(EPSILON ** METHODS[method] * max(1.0, abs(x)))
+
+
+def _power_of_two(h: float) -> float:
+    """The largest power of two <= h."""
     return 2.0 ** math.floor(math.log2(h))
 
 
@@ -110,6 +114,12 @@ def _sample(g: Callable[[list[float]], Sequence[float]], x: Sequence[float], j: 
     return values
 
 
+def _stencil(g: Callable[[list[float]], Sequence[float]], x: Sequence[float], j: int,
+             h: float) -> dict[int, Sequence[float]]:
+    """g on the stencil around x along input j (x itself excluded), keyed by offset in units of h/4."""
+    return {k: _sample(g, x, j, k * h / 4) for k in _OFFSETS}
+
+
 def derivative_along(
     g: Callable[[list[float]], Sequence[float]],
     x: Sequence[float],
@@ -123,21 +133,28 @@ def derivative_along(
     """Estimate d g_i / d x_j for every output i of ``g`` (whose values at ``x`` are ``at_x``).
 
     Returns the step used and one ``Estimate`` per output. When ``g`` fails at
-    a stencil point (``x`` near the edge of its domain) the step shrinks, up
-    to three times; then ``ProbeFailed`` says where and why.
+    a stencil point, ``x`` is within a step of the edge of g's domain (log
+    near 0). The step then shrinks until g is defined on the stencil; the
+    edge is about that far away, and g changes on that scale (log(x) near
+    x = 1e-7 does on the scale of 1e-7), so the step becomes that distance
+    times eps**(1/3) (for central differences), as it is |x| times eps**(1/3)
+    away from edges. ``ProbeFailed`` says where and why when no step works.
     """
-    shrinks = 0
-    while True:
+    step = h
+    for _ in range(_SHRINKS + 1):
         try:
-            samples = {k: _sample(g, x, j, k * h / 4) for k in _OFFSETS}
+            samples = _stencil(g, x, j, step)
+            break
         except ProbeFailed as exc:
-            if shrinks == _SHRINKS:
-                raise ProbeFailed(f"{exc}, even with the step reduced to {h:.3g}") from None
-            shrinks += 1
-            h /= _SHRINK_FACTOR
-            continue
-        samples[0] = at_x
-        return h, [
-            _estimate({k: column[i] for k, column in samples.items()}, h, method, atol, rtol)
-            for i in range(len(at_x))
-        ]
+            failure = exc
+            step /= _SHRINK_FACTOR
+    else:
+        raise ProbeFailed(f"{failure}, even with the step reduced to {step * _SHRINK_FACTOR:.3g}")
+    if step != h:  # near an edge: a step scaled to the distance from it
+        step = _power_of_two(step * EPSILON ** METHODS[method])
+        samples = _stencil(g, x, j, step)
+    samples[0] = at_x
+    return step, [
+        _estimate({k: column[i] for k, column in samples.items()}, step, method, atol, rtol)
+        for i in range(len(at_x))
+    ]
