@@ -50,6 +50,17 @@ def _positional_count(func: Callable[..., Any], what: str) -> int | None:
     return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
 
 
+def _accepts(func: Callable[..., Any], n: int) -> bool:
+    """Whether ``func`` can be called with ``n`` positional arguments (True when it has no signature)."""
+    try:
+        inspect.signature(func).bind(*range(n))
+    except TypeError:
+        return False
+    except ValueError:
+        return True
+    return True
+
+
 def _input_names(forward: Callable[..., Any], arity: int) -> tuple[str, ...]:
     """The forward's parameter names (x, y, ... when it has no signature)."""
     try:
@@ -143,8 +154,8 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
             raise TypeError(f"define_op: {op_name!r} takes {arity} input(s) but {len(derivatives)} "
                             f"derivative function(s) were given; give one per input")
         for i, d in enumerate(derivatives):
-            taken = _positional_count(d, f"derivative {i + 1} of {op_name!r}")
-            if taken is not None and taken != arity + 1:
+            if not _accepts(d, arity + 1):
+                taken = _positional_count(d, f"derivative {i + 1} of {op_name!r}")
                 raise TypeError(f"define_op: derivative {i + 1} of {op_name!r} takes {taken} argument(s); "
                                 f"it must take the {arity} input(s) and the output ({arity + 1} in all)")
 
