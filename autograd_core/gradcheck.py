@@ -49,6 +49,9 @@ class GradcheckError(AssertionError):
         self.result = result
 
 
+GradcheckError.__module__ = "autograd_core"  # tracebacks say autograd_core.GradcheckError, as it is imported
+
+
 class GradcheckRow(NamedTuple):
     """One checked derivative."""
 
