@@ -10,9 +10,10 @@ rule lives in ``backprop.py``.
 
 from __future__ import annotations
 
+import functools
 import numbers
 import threading
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import DivisionByZeroError, DomainError, describe
 from .ops import OPS, Op
@@ -55,8 +56,6 @@ class no_grad:
         _mode.enabled = self._previous
 
     def __call__(self, func):
-        import functools
-
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             with type(self)():
