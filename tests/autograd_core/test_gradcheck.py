@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import math
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -367,3 +370,10 @@ def test_assert_gradients_close_shows_every_failing_table() -> None:
 def test_assert_gradients_close_rejects_bad_options(options, error) -> None:
     with pytest.raises(error):
         assert_gradients_close(lambda x: x, [1.0], **options)
+
+
+def test_importing_autograd_core_does_not_import_hypothesis() -> None:
+    code = "import sys, autograd_core; print('hypothesis' in sys.modules, 'autograd_core.strategies' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[2]).stdout
+    assert out.split() == ["False", "False"]
