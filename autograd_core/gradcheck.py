@@ -254,16 +254,21 @@ def _check(f: Callable[..., Any], inputs: Any, order: int, eps: Any, atol: float
         row_names = [[f"d2f/d{a} d{b}" for b in names] for a in names]
 
     at_point = g(point)
-    columns = []  # columns[j][i]: the estimate of d g_i / d x_j
+    if not all(math.isfinite(v) for v in at_point):  # only a gradient can be infinite here
+        raise ValueError(f"{caller}: the gradient of {fname} at the point is {at_point}; "
+                         "second derivatives can only be checked where it is finite")
+    steps, estimates = [], []  # per input j: the step, and estimates[j][i] of d g_i / d x_j
     for j, x in enumerate(point):
         h = float(eps) if eps is not None else default_step(x, method)
         try:
-            columns.append(derivative_along(g, point, at_point, j, h, method, atol, rtol))
+            step, column = derivative_along(g, point, at_point, j, h, method, atol, rtol)
         except ProbeFailed as exc:
             raise ValueError(f"{caller}: {fname} cannot be evaluated near {names[j]}={x!r}: {exc}; "
                              f"check a point further from the edge of its domain") from None
+        steps.append(step)
+        estimates.append(column)
     rows = [
-        _row(row_names[i][j], analytic[i][j], columns[j][1][i], columns[j][0], atol, rtol, allow_kinks)
+        _row(row_names[i][j], analytic[i][j], estimates[j][i], steps[j], atol, rtol, allow_kinks)
         for i in range(len(analytic)) for j in range(len(point))
     ]
     result = GradcheckResult(fname, order, list(zip(names, point)), rows,
