@@ -15,7 +15,13 @@ A derivative is estimated from samples of a function on a small stencil around
   their difference ``d`` shrinks eightfold when the step halves. At a kink
   they differ by the jump in slope, whatever the step. So ``f`` is declared
   not smooth near ``x`` when ``d`` at step ``h/2`` is not one eighth of ``d``
-  at step ``h``, by more than the checker's tolerance and the rounding noise.
+  at step ``h``, by more than the checker's tolerance, the rounding noise
+  (estimated from ``max |f|``) and a sixteenth of ``d`` itself.
+* at a kink, the slopes reported are the outermost secants, over
+  ``[x - h, x - h/2]`` and ``[x + h/2, x + h]``: beyond a kink that lies within
+  ``h/2`` of ``x``, they are the slopes on either side of it. An analytic value
+  passes when it lies within the range of all six secants of the stencil,
+  widened by their change over half a step (the curvature of ``f``).
 
 Steps are powers of two, so ``x + h``, ``x + h/2`` and ``x + h/4`` are exact
 in float64 for all but a few ``x`` (and off by one rounding at worst).
