@@ -7,6 +7,8 @@ checker is then run on the same expressions too.
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
@@ -32,6 +34,29 @@ def _partial(expression: Expression, point: list[float], i: int) -> float:
     return central_difference(along, point[i])
 
 
+@pytest.mark.parametrize(("text", "atom"), [
+    ("x0", True), ("1.5", True), ("-2.0", False), ("x0**2", False), ("tanh(x0)", True),
+    ("log((x0 + 1)*(x0 + 1) + 1)", True), ("exp(tanh(x0)) * exp(tanh(x1))", False), ("tanh(x0) + tanh(x1)", False),
+])
+def test_operands_are_parenthesized_unless_atoms(text, atom) -> None:
+    from autograd_core.strategies import _is_atom
+
+    assert _is_atom(text) is atom
+
+
+@pytest.mark.parametrize(("n_inputs", "max_depth"), [(0, 2), (2, -1)])
+def test_expressions_rejects_bad_sizes(n_inputs, max_depth) -> None:
+    with pytest.raises(ValueError, match="need n_inputs >= 1 and max_depth >= 0"):
+        expressions(n_inputs, max_depth)
+
+
+def test_expression_checks_its_arity() -> None:
+    expression = Expression("x0 * x1", lambda args: args[0] * args[1], 2)
+    assert expression(2.0, 3.0) == 6.0 and expression.__name__ == "x0 * x1"
+    with pytest.raises(TypeError, match="x0 \\* x1 takes 2 input\\(s\\), got 1"):
+        expression(1.0)
+
+
 def _values(point: list[float]) -> list[Value]:
     return [Value(v, f"x{i}") for i, v in enumerate(point)]
 
@@ -41,6 +66,19 @@ def _values(point: list[float]) -> list[Value]:
 def test_expression_is_the_same_on_values_and_floats(case) -> None:
     expression, point = case
     assert expression(*_values(point)).data == pytest.approx(expression(*point), rel=1e-12, abs=1e-12)
+
+
+MATH = {"tanh": math.tanh, "sin": math.sin, "cos": math.cos, "exp": math.exp, "log": math.log, "sqrt": math.sqrt,
+        "relu": lambda x: max(x, 0.0), "sigmoid": lambda x: 1 / (1 + math.exp(-x))}
+
+
+@SETTINGS
+@given(expressions_and_points(max_depth=4))
+def test_expression_text_is_what_it_computes(case) -> None:
+    expression, point = case
+    names = {f"x{i}": v for i, v in enumerate(point)}
+    shown = eval(expression.text, {"__builtins__": {"abs": abs}}, {**MATH, **names})  # noqa: S307 - our own text
+    assert shown == pytest.approx(expression(*point), rel=1e-12, abs=1e-12)
 
 
 @SETTINGS
@@ -106,8 +144,6 @@ def test_hessian_is_symmetric(case) -> None:
 @define_op(lambda x, out: x.sigmoid())
 def softplus(x: float) -> float:
     """log(1 + e**x), without overflow."""
-    import math
-
     return math.log1p(math.exp(-abs(x))) + max(x, 0.0)
 
 
@@ -117,3 +153,16 @@ def test_softplus_inside_random_expressions(case) -> None:
     expression, point = case
     f = lambda x, y: softplus(expression(x, y)) * softplus(y - x)  # noqa: E731
     assert gradcheck(f, point) and gradgradcheck(f, point)
+
+
+def test_strategy_uses_every_builtin_op() -> None:
+    from autograd_core import OPS, topological_order
+    from autograd_core.strategies import _BINARY, _UNARY
+
+    x, y = Value(0.3), Value(-0.7)
+    used = set()
+    for _, op in _UNARY:
+        used |= {node.op for node in topological_order(op(x))}
+    for _, op in _BINARY:
+        used |= {node.op for node in topological_order(op(x, y))}
+    assert set(OPS) <= used
