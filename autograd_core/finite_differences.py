@@ -47,6 +47,10 @@ _OFFSETS = (-4, -2, -1, 1, 2, 4)
 # shrinks 16x at a time, at most 12 times, until f is defined on the stencil.
 _SHRINKS, _SHRINK_FACTOR = 12, 16.0
 
+# Where the estimate has not settled (f changes faster than the step) or f
+# looks like it has a kink, the step shrinks 8x at a time, at most 3 times.
+_REFINES, _REFINE_FACTOR = 3, 8.0
+
 # Rounding noise in the kink test is about 32 * eps * max|f| / h; stay 10x above it.
 _NOISE = 320.0
 
@@ -59,6 +63,8 @@ class Estimate(NamedTuple):
     """What the stencil says about one derivative."""
 
     numeric: float  # the central (or Richardson) estimate
+    half_step: float  # the same estimate from a step half as large
+    settled: bool  # whether the two agree: the step is small enough for f
     left: float  # the slope left of x: (f(x - h/2) - f(x - h)) / (h/2)
     right: float  # the slope right of x: (f(x + h) - f(x + h/2)) / (h/2)
     low: float  # the range of the slopes seen on the stencil: at a kink,
@@ -83,7 +89,10 @@ def _estimate(samples: dict[int, float], h: float, method: str, atol: float, rto
     def central(k: int) -> float:  # D(k*h/4)
         return (f[k] - f[-k]) / (2 * k * h / 4)
 
-    numeric = central(4) if method == "central" else (4 * central(2) - central(4)) / 3
+    if method == "central":
+        numeric, half_step = central(4), central(2)
+    else:
+        numeric, half_step = (4 * central(2) - central(4)) / 3, (4 * central(1) - central(2)) / 3
 
     def one_sided(sign: int, k: int) -> float:
         # Extrapolated one-sided slope 2 R(s/2) - R(s), s = k*h/4: (4 f(x±s/2) - 3 f(x) - f(x±s)) / ±s.
@@ -95,6 +104,8 @@ def _estimate(samples: dict[int, float], h: float, method: str, atol: float, rto
     scale = max(abs(left_h), abs(right_h), abs(left_2), abs(right_2))
     noise = _NOISE * EPSILON * max(abs(v) for v in f.values()) / h
     smooth = abs(d_2 - d_h / 8) <= max(atol + rtol * scale, noise, abs(d_h) / 16)
+    # Halving the step changes a good estimate by much less than the tolerance.
+    settled = abs(numeric - half_step) <= max((atol + rtol * abs(numeric)) / 4, noise / 8)
 
     # At a kink: the secants between neighbouring stencil points. Each is an
     # average of f' over its interval, so together they span the slopes on
@@ -102,7 +113,7 @@ def _estimate(samples: dict[int, float], h: float, method: str, atol: float, rto
     secants = [(f[b] - f[a]) / ((b - a) * h / 4) for a, b in zip((-4, -2, -1, 0, 1, 2), (-2, -1, 0, 1, 2, 4))]
     # f' at x may differ from the nearest secant by about h/8 * f'' (curvature): allow for that.
     curvature = max(abs(secants[0] - secants[1]), abs(secants[5] - secants[4])) / 3
-    return Estimate(numeric, secants[0] + 0.0, secants[5] + 0.0, min(secants) - curvature,
+    return Estimate(numeric, half_step, settled, secants[0] + 0.0, secants[5] + 0.0, min(secants) - curvature,
                     max(secants) + curvature, smooth)
 
 
@@ -135,6 +146,7 @@ def derivative_along(
     method: str,
     atol: float,
     rtol: float,
+    adapt: bool = True,
 ) -> tuple[float, list[Estimate]]:
     """Estimate d g_i / d x_j for every output i of ``g`` (whose values at ``x`` are ``at_x``).
 
@@ -145,6 +157,13 @@ def derivative_along(
     x = 1e-7 does on the scale of 1e-7), so the step becomes that distance
     times eps**(1/3) (for central differences), as it is |x| times eps**(1/3)
     away from edges. ``ProbeFailed`` says where and why when no step works.
+
+    With ``adapt``, when the estimates at step h and at h/2 disagree (f changes
+    faster than the step can follow, as sin(1000 x) does), or the slopes on
+    either side disagree (a kink within the step, or what looks like one at
+    this step), the step shrinks 8x, up to three times (512x in all). A kink
+    near ``x`` then leaves the stencil and ``f'(x)`` is measured beside it; a
+    kink that stays is at ``x``, within about 1e-8 * max(1, |x|).
     """
     step = h
     for _ in range(_SHRINKS + 1):
@@ -159,8 +178,16 @@ def derivative_along(
     if step != h:  # near an edge: a step scaled to the distance from it
         step = _power_of_two(step * EPSILON ** METHODS[method])
         samples = _stencil(g, x, j, step)
-    samples[0] = at_x
-    return step, [
-        _estimate({k: column[i] for k, column in samples.items()}, step, method, atol, rtol)
-        for i in range(len(at_x))
-    ]
+    for attempt in range(_REFINES + 1):
+        samples[0] = at_x
+        estimates = [
+            _estimate({k: column[i] for k, column in samples.items()}, step, method, atol, rtol)
+            for i in range(len(at_x))
+        ]
+        if not adapt or attempt == _REFINES or all(e.settled and e.smooth for e in estimates):
+            return step, estimates
+        try:
+            samples, step = _stencil(g, x, j, step / _REFINE_FACTOR), step / _REFINE_FACTOR
+        except ProbeFailed:
+            return step, estimates
+    raise RuntimeError("unreachable")  # pragma: no cover

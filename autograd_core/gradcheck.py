@@ -15,9 +15,11 @@ with atol=1e-8, rtol=1e-6 by default: a derivative 0.1% off fails (PyTorch's
 float64 defaults, atol=1e-5 and rtol=1e-3, let it pass), and a right one has
 a margin of about 10**4 over the error of the central difference.
 
-Kinks: where ``f`` is not differentiable within a step of the input (relu or
-abs at 0), the one-sided slopes disagree and no single number is "the"
-derivative. Such a derivative is reported as "kink" with both slopes. It
+Kinks: where ``f`` is not differentiable at the input (relu or abs at 0), the
+one-sided slopes disagree and no single number is "the" derivative. Near a
+kink the step shrinks (up to 512x) until it no longer reaches across it, and
+the derivative beside the kink is checked as usual; a kink that stays within
+the smallest step is reported as "kink", with both one-sided slopes. It
 passes when the analytic value lies between the one-sided slopes (any value
 there is a valid subgradient-style choice, e.g. relu'(0) = 0) and fails when it
 lies outside; pass ``allow_kinks=False`` to count every kink as a failure.
@@ -90,7 +92,7 @@ class GradcheckResult:
 
     @property
     def kinks(self) -> list[GradcheckRow]:
-        """The rows where f is not differentiable within a step of the input."""
+        """The rows where f has a kink at the input (or within the smallest step)."""
         return [row for row in self.rows if row.kink is not None]
 
     def __repr__(self) -> str:
@@ -129,8 +131,8 @@ def _report(result: GradcheckResult) -> list[str]:
             why = "kinks count as failures (allow_kinks=False)"
         else:
             why = "it lies OUTSIDE the one-sided slopes, so it is wrong on both sides"
-        lines.append(f"  {row.name}: not differentiable within a step of this point: the slope is {left:.6g} "
-                     f"from the left and {right:.6g} from the right; analytic {row.analytic:.6g}: {why}")
+        lines.append(f"  {row.name}: a kink at this point (or within the step, {row.step:.1e}): the slope is "
+                     f"{left:.6g} from the left and {right:.6g} from the right; analytic {row.analytic:.6g}: {why}")
     return lines
 
 
@@ -261,7 +263,7 @@ def _check(f: Callable[..., Any], inputs: Any, order: int, eps: Any, atol: float
     for j, x in enumerate(point):
         h = float(eps) if eps is not None else default_step(x, method)
         try:
-            step, column = derivative_along(g, point, at_point, j, h, method, atol, rtol)
+            step, column = derivative_along(g, point, at_point, j, h, method, atol, rtol, adapt=eps is None)
         except ProbeFailed as exc:
             raise ValueError(f"{caller}: {fname} cannot be evaluated near {names[j]}={x!r}: {exc}; "
                              f"check a point further from the edge of its domain") from None

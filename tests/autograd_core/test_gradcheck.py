@@ -172,8 +172,9 @@ KINKS = [
     ("abs at 0", lambda x: abs(x), [0.0], -1.0, 1.0),
     ("relu shifted, at its kink", lambda x: (x - 1.5).relu(), [1.5], 0.0, 1.0),
     ("abs times 3 plus a curve", lambda x: 3 * abs(x) + x * x, [0.0], -3.0, 3.0),
-    ("relu within a step of 0", lambda x: x.relu(), [1e-6], 0.0, 1.0),
-    ("abs within a step of 0", lambda x: abs(x), [-1e-6], -1.0, 1.0),
+    # Closer than the smallest step the checker tries (1/512 of the first).
+    ("relu within a step of 0", lambda x: x.relu(), [1e-10], 0.0, 1.0),
+    ("abs within a step of 0", lambda x: abs(x), [-3e-11], -1.0, 1.0),
 ]
 
 
@@ -185,7 +186,7 @@ def test_kinks_are_reported_with_both_slopes(case, f, point, left, right, method
     assert row.status == "kink" and row.passed
     # The slopes are secants beyond the kink: off by about h * f'' on a curve.
     assert row.kink == pytest.approx((left, right), abs=10 * row.step)
-    assert "not differentiable within a step" in str(result)
+    assert "a kink at this point (or within the step" in str(result)
 
 
 def test_kink_counts_as_failure_when_not_allowed() -> None:
@@ -193,13 +194,36 @@ def test_kink_counts_as_failure_when_not_allowed() -> None:
     assert not result and result.rows[0].status == "FAIL (kink)" and "allow_kinks=False" in str(result)
 
 
-@pytest.mark.parametrize("x", [0.0, 1e-6, -2e-6])
-def test_wrong_derivative_next_to_a_kink_fails(x) -> None:
-    # 2 * sign(x): outside the one-sided slopes (-1, 1) of abs, on either side.
-    bad_abs = define_op(lambda x, out: 2.0 if x > 0 else (-2.0 if x < 0 else 1.5), name="bad_abs")(abs)
-    result = gradcheck(bad_abs, [x], raise_exception=False)
+def _bad_abs():
+    # 2 * sign(x), and 1.5 at 0: outside the one-sided slopes (-1, 1) of abs.
+    return define_op(lambda x, out: 2.0 if x > 0 else (-2.0 if x < 0 else 1.5), name="bad_abs")(abs)
+
+
+@pytest.mark.parametrize("x", [0.0, 1e-10, -1e-10])
+def test_wrong_derivative_at_a_kink_fails(x) -> None:
+    result = gradcheck(_bad_abs(), [x], raise_exception=False)
     assert not result and result.rows[0].status == "FAIL (kink)"
     assert "OUTSIDE the one-sided slopes" in str(result)
+
+
+@pytest.mark.parametrize("method", ["central", "richardson"])
+@pytest.mark.parametrize(("f", "x", "slope"), [
+    (lambda x: x.relu(), 1e-6, 1.0),
+    (lambda x: x.relu(), -2e-6, 0.0),
+    (lambda x: abs(x), -1e-6, -1.0),
+    (lambda x: abs(x - 1) * x, 1 + 1e-6, 1.0 + 2e-6),
+])
+def test_near_a_kink_the_step_shrinks_and_measures_beside_it(f, x, slope, method) -> None:
+    # The first step reaches across the kink; a smaller one does not, and f is differentiable at x.
+    (row,) = gradcheck(f, [x], method=method).rows
+    assert row.status == "ok" and row.step < abs(x - round(x))
+    assert row.numeric == pytest.approx(slope, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("x", [1e-6, -2e-6])
+def test_wrong_derivative_near_a_kink_fails(x) -> None:
+    (row,) = gradcheck(_bad_abs(), [x], raise_exception=False).rows
+    assert row.status == "FAIL" and row.numeric == pytest.approx(math.copysign(1.0, x), rel=1e-9)
 
 
 @pytest.mark.parametrize("method", ["central", "richardson"])
@@ -210,10 +234,16 @@ def test_wrong_derivative_next_to_a_kink_fails(x) -> None:
     (lambda x: x**8, 1.9),
     (lambda x: 1e6 + x, 0.25),
     (lambda x: x.relu(), 1e-3),  # a kink, but further than a step away
+    (lambda x: (1000 * x).sin(), 0.1),  # fast: the step must shrink to follow it
 ])
 def test_smooth_functions_are_not_mistaken_for_kinks(f, x, method) -> None:
     result = gradcheck(f, [x], method=method)
-    assert not result.kinks, str(result)
+    assert result and not result.kinks, str(result)
+
+
+def test_given_eps_is_kept_even_where_it_is_too_large() -> None:
+    result = gradcheck(lambda x: (1000 * x).sin(), [0.1], eps=1e-4, raise_exception=False)
+    assert not result and result.rows[0].step == 1e-4
 
 
 def test_kinks_of_the_gradient_in_gradgradcheck() -> None:
