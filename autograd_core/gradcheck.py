@@ -65,6 +65,7 @@ class GradcheckRow(NamedTuple):
     passed: bool
     step: float  # the finite-difference step used
     kink: tuple[float, float] | None  # (left, right) one-sided slopes when f is not smooth here
+    settled: bool = True  # False when the numeric estimate still changed with the smallest step
 
     @property
     def status(self) -> str:
@@ -123,6 +124,10 @@ def _report(result: GradcheckResult) -> list[str]:
     ]
     widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
     lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(cells_row, widths)).rstrip() for cells_row in cells]
+    for row in result.failures:
+        if not row.settled and row.kink is None:
+            lines.append(f"  {row.name}: the numeric value is unreliable: it still changed when the step was halved "
+                         f"(f changes faster than the step, or loses digits to rounding); try another point or eps=")
     for row in result.kinks:
         left, right = row.kink
         if row.passed:
@@ -152,11 +157,11 @@ def _row(name: str, analytic: float, estimate: Estimate, step: float, atol: floa
         abs_error, rel_error = math.inf, math.inf  # a nan or infinite analytic value never passes
     if estimate.smooth:
         return GradcheckRow(name, analytic, numeric, abs_error, rel_error, abs_error <= atol + rtol * abs(numeric),
-                            step, None)
+                            step, None, estimate.settled)
     slack = atol + rtol * max(abs(estimate.left), abs(estimate.right))
     between = estimate.low - slack <= analytic <= estimate.high + slack
     return GradcheckRow(name, analytic, numeric, abs_error, rel_error, between and allow_kinks, step,
-                        (estimate.left, estimate.right))
+                        (estimate.left, estimate.right), estimate.settled)
 
 
 def _function_name(f: Callable[..., Any]) -> str:

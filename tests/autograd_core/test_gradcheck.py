@@ -412,3 +412,16 @@ def test_importing_autograd_core_does_not_import_hypothesis() -> None:
 def test_gradgradcheck_needs_a_finite_gradient() -> None:
     with pytest.raises(ValueError, match="the gradient of <lambda>.* is \\[inf\\]"):
         gradgradcheck(lambda x: x.sqrt(), [0.0])
+
+
+def test_unsettled_estimates_are_flagged() -> None:
+    # sin(1e7 x): even 1/512 of the first step is far too large to follow it.
+    result = gradcheck(lambda x: (1e7 * x).sin(), [0.1], raise_exception=False)
+    (row,) = result.rows
+    assert not row.settled and not row.passed
+    assert "df/dx: the numeric value is unreliable" in str(result)
+
+
+def test_settled_estimates_carry_no_warning() -> None:
+    result = gradcheck(_bad_abs(), [0.5], raise_exception=False)
+    assert result.rows[0].settled and "unreliable" not in str(result)
