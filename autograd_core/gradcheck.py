@@ -12,8 +12,9 @@ passes when
     |analytic - numeric| <= atol + rtol * |numeric|
 
 with atol=1e-8, rtol=1e-6 by default: a derivative 0.1% off fails (PyTorch's
-float64 defaults, atol=1e-5 and rtol=1e-3, let it pass), and a right one has
-a margin of about 10**4 over the error of the central difference.
+float64 defaults, atol=1e-5 and rtol=1e-3, let it pass), while a right one
+passes with room to spare: on the built-in ops the central difference is
+within 4e-9 of the true derivative, relative (5e-12 typically).
 
 Kinks: where ``f`` is not differentiable at the input (relu or abs at 0), the
 one-sided slopes disagree and no single number is "the" derivative. Near a
