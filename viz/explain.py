@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from autograd_core import ChainRuleStep, Value, backward_steps
 
-from .text import d_name, format_number, formula, operand
+from .text import d_name, format_number, formula, operand, says_more
 from .trace import Trace, TracedNode, trace
 
 __all__ = ["explain", "explain_steps", "ExplainedStep"]
@@ -39,8 +39,10 @@ def _line(trace: Trace, s: ChainRuleStep, node: TracedNode, parent: TracedNode, 
     text = (
         f"d{out}/{of_parent} += d{out}/{of_node} * {of_node}/{of_parent} = "
         f"{format_number(s.upstream)} * {format_number(s.local)} = {format_number(s.contribution)}"
-        f"  ({formula(trace, node)})"
     )
+    made_by = formula(trace, node)
+    if says_more(made_by):
+        text += f"  ({made_by})"
     if before is not None:
         text += (
             f"  [d{out}/{of_parent} = {format_number(before)} + {format_number(s.contribution)}"

@@ -80,5 +80,7 @@ def render(root: Value, path: str | os.PathLike, format: str | None = None, **dr
     path = Path(path)
     fmt = _format_of(path, format)
     digraph = draw_dot(root, **draw_options)
+    if fmt == "png":
+        digraph.graph_attr["dpi"] = "150"  # sharp on projectors and high-density screens
     data: bytes | str = digraph.source if fmt in SOURCE_FORMATS else pipe(digraph, fmt)
     return write_atomic(path, data)

@@ -6,7 +6,7 @@ import math
 
 from .trace import Trace, TracedNode
 
-__all__ = ["format_number", "operand", "formula", "d_name"]
+__all__ = ["format_number", "operand", "formula", "says_more", "d_name"]
 
 _INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**", "pow": "**"}
 
@@ -22,11 +22,16 @@ def format_number(x: float) -> str:
     return f"{x:.4f}"
 
 
+def _is_word(name: str) -> bool:
+    """True for names that read as one symbol: ``a``, ``layers.0.neurons.1.w.0``, ``sum#2``."""
+    return name.replace(".", "").replace("_", "").replace("#", "").replace("'", "").isalnum()
+
+
 def operand(node: TracedNode) -> str:
-    """How a parent appears in a formula: its name, or its number for an unlabelled constant."""
+    """How a parent appears in a formula: its name (in parentheses unless one word), or its number for a constant."""
     if node.kind == "constant":
         return f"{node.value.data:g}"
-    return node.name
+    return node.name if _is_word(node.name) else f"({node.name})"
 
 
 def formula(trace: Trace, node: TracedNode) -> str:
@@ -34,15 +39,24 @@ def formula(trace: Trace, node: TracedNode) -> str:
     op = node.value.op
     if not op:
         return node.name
-    args = [operand(trace.nodes[p]) for p in node.parents]
+    parents = [trace.nodes[p] for p in node.parents]
+    args = [operand(p) for p in parents]
     if op in _INFIX and len(args) == 2:
         right = args[1] if not args[1].startswith("-") else f"({args[1]})"
         return f"{node.name} = {args[0]} {_INFIX[op]} {right}"
     if op == "neg" and len(args) == 1:
         return f"{node.name} = -{args[0]}"
-    return f"{node.name} = {op}({', '.join(args)})"
+    plain = [f"{p.value.data:g}" if p.kind == "constant" else p.name for p in parents]  # no parentheses in calls
+    return f"{node.name} = {op}({', '.join(plain)})"
+
+
+def says_more(text: str) -> bool:
+    """False for a formula that only repeats its name (``w * x = w * x``: the label is the formula)."""
+    name, _, rhs = text.partition(" = ")
+    strip = str.maketrans("", "", "() ")
+    return bool(rhs) and name.translate(strip) != rhs.translate(strip)
 
 
 def d_name(name: str) -> str:
     """A node name as it follows a ``d``: ``da``, or ``d(w * x)`` when it is not one word."""
-    return f"d{name}" if name.replace(".", "").replace("_", "").replace("#", "").isalnum() else f"d({name})"
+    return f"d{name}" if _is_word(name) else f"d({name})"
