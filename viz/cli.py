@@ -89,13 +89,12 @@ def _check_output(path: str | None) -> None:
                               f"{', '.join(OUTPUT_SUFFIXES)}")
 
 
-def _summary(root: Value) -> str:
-    """The output's value and each input's gradient."""
-    name = root.label or "L"
-    lines = [f"{name} = {format_number(root.data)}"]
-    for node in trace(root).nodes:
-        if node.kind == "input":
-            lines.append(f"d{name}/d{node.name} = {format_number(node.value.grad)}")
+def _summary(root: Value, names: Sequence[str]) -> str:
+    """The output's value and each input's gradient, in the order the values were given."""
+    out = root.label or "L"
+    inputs = {node.name: node.value for node in trace(root).nodes if node.kind == "input"}
+    lines = [f"{out} = {format_number(root.data)}"]
+    lines.extend(f"d{out}/d{name} = {format_number(inputs[name].grad)}" for name in names if name in inputs)
     return "\n".join(lines)
 
 
@@ -111,7 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         _check_output(args.output)
-        root = evaluate(args.expression, parse_values(args.values))
+        values = parse_values(args.values)
+        root = evaluate(args.expression, values)
         root.backward()
         if args.output is not None:
             path = Path(args.output)
@@ -128,5 +128,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.output is not None:
         print(f"wrote {args.output}")
     elif not args.explain:
-        print(_summary(root))
+        print(_summary(root, list(values)))
     return 0

@@ -24,7 +24,7 @@ from autograd_core import Value, backward_steps
 
 from .style import CLUSTER_FILL, FONT, KIND_BORDER, KIND_FILL, OP_FILL, edge_color, grad_fill
 from .text import format_number
-from .trace import Trace, TracedNode, group_of, trace
+from .trace import Trace, TracedNode, group_of, natural_key, trace
 
 __all__ = ["draw_dot", "build_digraph", "GraphTooLargeError", "DEFAULT_MAX_NODES"]
 
@@ -65,9 +65,13 @@ def _boxes(graph: Trace, collapse: str | None) -> dict[int, _Box]:
             continue
         box = by_key.get(key)
         if box is None:
-            box = by_key[key] = _Box(key, f"c{len(by_key)}")
+            box = by_key[key] = _Box(key, "")
         box.members.append(node)
         box_of[node.index] = box
+    # Number the boxes in reading order: layers.0.neurons.0, layers.0.neurons.1, ..., layers.1.neurons.0
+    natural = sorted(by_key, key=natural_key)
+    for number, key in enumerate(natural):
+        by_key[key].id = f"c{number}"
     return box_of
 
 
@@ -111,7 +115,8 @@ class _Emitter:
         place = place or self.tree
         for name, attrs in place["nodes"]:
             g.node(name, **attrs)
-        for key, child in place["children"].items():
+        for key in sorted(place["children"], key=natural_key):
+            child = place["children"][key]
             kind = "neuron" if parent else "layer"
             with g.subgraph(name=f"cluster_{key}") as sub:
                 text = key[len(parent) + 1:] if parent else key  # "neurons.3" inside "layers.0"
@@ -206,7 +211,9 @@ def build_digraph(
                     edges.append((tail, box.id, {"id": f"b{box.id}_{tail}"}))
             continue
         clusters = _clusters(node.value.label, group_by)
-        fields = [record_escape(node.name), f"data {format_number(node.value.data)}"]
+        # Inside a cluster the cluster's path is already written on it: show the rest (w.0, sum#2).
+        shown_name = node.name[len(clusters[-1]) + 1:] if clusters else node.name
+        fields = [record_escape(shown_name), f"data {format_number(node.value.data)}"]
         if show_grad:
             fields.append(f"grad {format_number(grad_of(node))}")
         nodes.add(clusters, node.id, {"label": "{ " + " | ".join(fields) + " }", "shape": "record",

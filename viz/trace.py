@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from autograd_core import Value, topological_order
 
-__all__ = ["TracedNode", "Edge", "Trace", "trace", "group_of", "NODE_KINDS"]
+__all__ = ["TracedNode", "Edge", "Trace", "trace", "group_of", "natural_key", "NODE_KINDS"]
 
 NODE_KINDS = ("input", "param", "constant", "intermediate", "output")
 """input: labelled leaf; param: leaf inside a neuron; constant: unlabelled leaf."""
@@ -39,6 +39,11 @@ def group_of(label: str, by: str | None) -> str | None:
     else:
         raise ValueError(f"group_by/collapse must be None, 'neuron' or 'layer', got {by!r}")
     return match.group(0)[:-1] if match else None
+
+
+def natural_key(path: str) -> list:
+    """Sort key that puts ``layers.2`` before ``layers.10``."""
+    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in path.split(".")]
 
 
 @dataclass(frozen=True)
