@@ -52,7 +52,7 @@ def test_explain_prints_the_steps(tmp_path):
 def test_without_output_prints_value_and_gradients(tmp_path):
     result = run(["a*b + a", "a=2", "b=-3"], tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["L = -4.0000", "dL/db = 2.0000", "dL/da = -2.0000"]
+    assert result.stdout.splitlines() == ["L = -4.0000", "dL/da = -2.0000", "dL/db = 2.0000"]
 
 
 def test_expression_starting_with_minus_after_double_dash(tmp_path):
