@@ -30,8 +30,10 @@ button:disabled { opacity: .45; cursor: default; }
         min-height: 2.6em; }
 #summary { font: 14px/1.5 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; white-space: pre;
            background: #ecfdf5; border: 1px solid #a7f3d0; border-radius: 6px; padding: 8px 12px; }
-#graph { overflow: auto; border: 1px solid #e5e7eb; border-radius: 6px; padding: 6px; }
-#graph svg { max-width: 100%; height: auto; }
+#graph { overflow: auto; max-height: 72vh; border: 1px solid #e5e7eb; border-radius: 6px; padding: 6px; }
+#graph svg { height: auto; }
+#graph.fit svg { max-width: 100%; }
+label.fit { font-size: 13px; color: var(--muted); }
 .legend { display: flex; flex-wrap: wrap; gap: 14px; font-size: 13px; color: var(--muted); margin: 8px 0; }
 .legend span::before { content: ""; display: inline-block; width: 12px; height: 12px; margin-right: 5px;
                        vertical-align: -1px; border: 1px solid #94a3b8; background: var(--c); }
@@ -45,7 +47,7 @@ g.node.receiving text.grad { fill: var(--warm); }
 @keyframes flow { to { stroke-dashoffset: 22; } }
 @media (prefers-reduced-motion: reduce) { g.edge.active path { animation: none; } }
 ol#steps { font: 13px/1.55 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; color: #9ca3af;
-           padding-left: 3.2em; }
+           padding-left: 3.2em; max-height: 40vh; overflow: auto; border-top: 1px solid #e5e7eb; }
 ol#steps li { cursor: pointer; }
 ol#steps li.done { color: var(--ink); }
 ol#steps li.current { color: var(--hot); font-weight: 700; }
@@ -91,7 +93,22 @@ SCRIPT = r"""
       li.classList.toggle("done", i < k - 1); li.classList.toggle("current", i === k - 1);
     });
   }
-  function go(to) { k = Math.max(0, Math.min(total, to)); show(); }
+  function reveal(el, box) {
+    // Scroll ``box`` (not the page) so that ``el`` is in view.
+    if (!el || !box) return;
+    var r = el.getBoundingClientRect(), c = box.getBoundingClientRect();
+    if (r.left < c.left || r.right > c.right) box.scrollLeft += (r.left + r.right - c.left - c.right) / 2;
+    if (r.top < c.top || r.bottom > c.bottom) box.scrollTop += (r.top + r.bottom - c.top - c.bottom) / 2;
+  }
+  function go(to) {
+    k = Math.max(0, Math.min(total, to));
+    show();
+    if (k > 0) { reveal(svg.getElementById(steps[k - 1].parent), $("graph")); reveal(items[k - 1], $("steps")); }
+  }
+  function setFit(on) { $("graph").classList.toggle("fit", on); $("fit").checked = on; }
+  // Small graphs fit the window; large ones keep a readable size and scroll to the active edge.
+  setFit(svg.getBoundingClientRect().width <= 1.6 * $("graph").clientWidth);
+  $("fit").addEventListener("change", function () { setFit($("fit").checked); });
   function stop() { if (timer !== null) { clearInterval(timer); timer = null; } $("play").textContent = "Play"; }
   function play() {
     if (timer !== null) { stop(); return; }
@@ -136,6 +153,7 @@ PAGE = """<!DOCTYPE html>
   <button id="next" type="button" title="Next step (Right arrow)">Next &#9654;</button>
   <span id="counter" aria-live="polite">step 0 / 0</span>
   <span class="keys">keys: &larr; &rarr; Home End Space</span>
+  <label class="fit"><input type="checkbox" id="fit"> fit to width</label>
 </div>
 <div id="line" aria-live="polite"></div>
 <div id="summary" hidden>__SUMMARY__</div>
