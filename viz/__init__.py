@@ -12,7 +12,7 @@ Only this package imports ``graphviz``; the engine needs nothing outside the
 standard library.
 """
 
-from .dot import DEFAULT_MAX_NODES, GraphTooLargeError, build_digraph, draw_dot
+from .dot import DEFAULT_MAX_NODES, GraphTooLargeError, draw_dot
 from .explain import ExplainedStep, explain, explain_steps
 from .player import player_html, write_html
 from .render import GraphvizNotFoundError, render
@@ -20,7 +20,6 @@ from .trace import Edge, Trace, TracedNode, trace
 
 __all__ = [
     "draw_dot",
-    "build_digraph",
     "render",
     "explain",
     "explain_steps",

@@ -26,7 +26,7 @@ from .style import CLUSTER_FILL, FONT, KIND_BORDER, KIND_FILL, OP_FILL, edge_col
 from .text import format_number
 from .trace import Trace, TracedNode, group_of, natural_key, trace
 
-__all__ = ["draw_dot", "build_digraph", "GraphTooLargeError", "DEFAULT_MAX_NODES"]
+__all__ = ["draw_dot", "GraphTooLargeError", "DEFAULT_MAX_NODES"]
 
 DEFAULT_MAX_NODES = 500
 _RANKDIRS = ("LR", "RL", "TB", "BT")
@@ -151,107 +151,106 @@ def _check_size(graph: Trace, box_of: dict[int, _Box], collapse: str | None, max
     )
 
 
-def build_digraph(
-    graph: Trace,
-    *,
-    rankdir: str = "LR",
-    show_grad: bool = True,
-    color_by_grad: bool = False,
-    group_by: str | None = None,
-    collapse: str | None = None,
-    max_nodes: int | None = DEFAULT_MAX_NODES,
-    grads: Mapping[int, float] | None = None,
-) -> graphviz.Digraph:
-    """The Digraph of an already traced graph; ``grads`` (node index -> grad) overrides ``.grad``."""
-    _check_options(rankdir, group_by, collapse, max_nodes)
-    box_of = _boxes(graph, collapse)
-    _check_size(graph, box_of, collapse, max_nodes)
+class _Drawing:
+    """One drawing in progress: the options, the colour scales, and the statements collected so far."""
 
-    def grad_of(node: TracedNode) -> float:
-        return grads.get(node.index, 0.0) if grads is not None else node.value.grad
-
-    g = graphviz.Digraph(
-        "autograd",
-        graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.25", "ranksep": "0.4"},
-        node_attr={"fontname": FONT, "fontsize": "11", "height": "0.3"},
-        edge_attr={"color": "#6b7280", "arrowsize": "0.6"},
-    )
-    # The output's own gradient (1.0) would wash out every other colour, so scale by the rest.
-    scale = max((abs(grad_of(n)) for n in graph.nodes[:-1]), default=0.0) if color_by_grad else 0.0
-    scale = scale or abs(grad_of(graph.root))
-    contributions = {}
-    if color_by_grad:
-        contributions = {(graph.position[s.node], s.index): s.contribution for s in backward_steps(graph.root.value)}
-    edge_scale = max((abs(c) for c in contributions.values()), default=0.0)
-
-    def value_style(node: TracedNode, grad: float) -> dict[str, str]:
+    def __init__(self, graph: Trace, show_grad: bool, color_by_grad: bool, group_by: str | None,
+                 box_of: dict[int, _Box], grads: Mapping[int, float] | None) -> None:
+        self.graph, self.show_grad, self.color_by_grad, self.group_by = graph, show_grad, color_by_grad, group_by
+        self.box_of, self.grads = box_of, grads
+        self.nodes = _Emitter()
+        self.edges: list[tuple[str, str, dict[str, str]]] = []
+        self.box_edges: set[tuple[str, str]] = set()
+        self.contributions: dict[tuple[int, int], float] = {}
+        self.scale = self.edge_scale = 0.0
         if color_by_grad:
-            return {"fillcolor": grad_fill(grad, scale), "color": KIND_BORDER[node.kind], "penwidth": "1.6"}
-        style = {"fillcolor": KIND_FILL[node.kind]}
-        if node.kind == "output":
-            style["penwidth"] = "2"
-        return style
+            # The output's own gradient (1.0) would wash out every other colour, so scale by the rest.
+            self.scale = max((abs(self.grad_of(n)) for n in graph.nodes[:-1]), default=0.0)
+            self.scale = self.scale or abs(self.grad_of(graph.root))
+            steps = backward_steps(graph.root.value)
+            self.contributions = {(graph.position[s.node], s.index): s.contribution for s in steps}
+            self.edge_scale = max((abs(c) for c in self.contributions.values()), default=0.0)
 
-    nodes = _Emitter()
-    edges: list[tuple[str, str, dict[str, str]]] = []
-    seen_box_edges: set[tuple[str, str]] = set()
-    for node in graph.nodes:
-        box = box_of.get(node.index)
-        if box is not None:
-            if node is box.members[0]:
-                label, shown = _box_label(box, show_grad)
-                kind_node = shown or box.members[-1]
-                style = value_style(kind_node, grad_of(kind_node)) if shown else {"fillcolor": KIND_FILL["intermediate"]}
-                nodes.add(_clusters(box.key + ".", group_by), box.id,
-                          {"label": label, "shape": "record", "style": "rounded,filled", "id": box.id, **style})
-            for parent in node.parents:
-                tail = box_of[parent].id if parent in box_of else f"v{parent}"
-                if tail != box.id and (tail, box.id) not in seen_box_edges:
-                    seen_box_edges.add((tail, box.id))
-                    edges.append((tail, box.id, {"id": f"b{box.id}_{tail}"}))
-            continue
-        clusters = _clusters(node.value.label, group_by)
+    def grad_of(self, node: TracedNode) -> float:
+        return self.grads.get(node.index, 0.0) if self.grads is not None else node.value.grad
+
+    def style(self, node: TracedNode) -> dict[str, str]:
+        """Fill by kind; or, colouring by gradient, fill by gradient and border by kind."""
+        if self.color_by_grad:
+            return {"fillcolor": grad_fill(self.grad_of(node), self.scale), "color": KIND_BORDER[node.kind],
+                    "penwidth": "1.6"}
+        return {"fillcolor": KIND_FILL[node.kind], **({"penwidth": "2"} if node.kind == "output" else {})}
+
+    def tail(self, parent: int) -> str:
+        """The drawn node an edge from ``parent`` starts at: its box when collapsed."""
+        return self.box_of[parent].id if parent in self.box_of else f"v{parent}"
+
+    def add_box_member(self, node: TracedNode, box: _Box) -> None:
+        if node is box.members[0]:
+            label, shown = _box_label(box, self.show_grad)
+            style = self.style(shown) if shown else {"fillcolor": KIND_FILL["intermediate"]}
+            self.nodes.add(_clusters(box.key + ".", self.group_by), box.id,
+                           {"label": label, "shape": "record", "style": "rounded,filled", "id": box.id, **style})
+        for parent in node.parents:
+            tail = self.tail(parent)
+            if tail != box.id and (tail, box.id) not in self.box_edges:
+                self.box_edges.add((tail, box.id))
+                self.edges.append((tail, box.id, {"id": f"b{box.id}_{tail}"}))
+
+    def add_value(self, node: TracedNode) -> None:
+        clusters = _clusters(node.value.label, self.group_by)
         # Inside a cluster the cluster's path is already written on it: show the rest (w.0, sum#2).
-        shown_name = node.name[len(clusters[-1]) + 1:] if clusters else node.name
-        fields = [record_escape(shown_name), f"data {format_number(node.value.data)}"]
-        if show_grad:
-            fields.append(f"grad {format_number(grad_of(node))}")
-        nodes.add(clusters, node.id, {"label": "{ " + " | ".join(fields) + " }", "shape": "record",
-                                      "style": "filled", "id": node.id, **value_style(node, grad_of(node))})
+        name = node.name[len(clusters[-1]) + 1:] if clusters else node.name
+        fields = [record_escape(name), f"data {format_number(node.value.data)}"]
+        if self.show_grad:
+            fields.append(f"grad {format_number(self.grad_of(node))}")
+        self.nodes.add(clusters, node.id, {"label": "{ " + " | ".join(fields) + " }", "shape": "record",
+                                           "style": "filled", "id": node.id, **self.style(node)})
         if not node.parents:
-            continue
-        nodes.add(clusters, node.op_id, {"label": node.value.op, "shape": "ellipse", "style": "filled",
-                                         "fillcolor": OP_FILL, "fontsize": "12", "id": node.op_id,
-                                         "width": "0.3", "height": "0.3", "margin": "0.04"})
-        edges.append((node.op_id, node.id, {"id": f"e{node.index}_out"}))
+            return
+        self.nodes.add(clusters, node.op_id, {"label": node.value.op, "shape": "ellipse", "style": "filled",
+                                              "fillcolor": OP_FILL, "fontsize": "12", "id": node.op_id,
+                                              "width": "0.3", "height": "0.3", "margin": "0.04"})
+        self.edges.append((node.op_id, node.id, {"id": f"e{node.index}_out"}))
         for index, parent in enumerate(node.parents):
             attrs = {"id": f"e{node.index}_{index}"}
-            if color_by_grad:
-                attrs["color"], attrs["penwidth"] = edge_color(contributions.get((node.index, index), 0.0), edge_scale)
-            tail = box_of[parent].id if parent in box_of else f"v{parent}"
-            edges.append((tail, node.op_id, attrs))
-    nodes.emit(g)
-    for tail, head, attrs in edges:
-        g.edge(tail, head, **attrs)
-    if color_by_grad:
-        g.attr(label="fill: blue = positive gradient, red = negative, darker = larger; "
-                     "edges: the contribution flowing back", fontsize="10", labelloc="b")
-    return g
+            if self.color_by_grad:
+                contribution = self.contributions.get((node.index, index), 0.0)
+                attrs["color"], attrs["penwidth"] = edge_color(contribution, self.edge_scale)
+            self.edges.append((self.tail(parent), node.op_id, attrs))
+
+    def digraph(self, rankdir: str) -> graphviz.Digraph:
+        g = graphviz.Digraph(
+            "autograd",
+            graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.25", "ranksep": "0.4"},
+            node_attr={"fontname": FONT, "fontsize": "11", "height": "0.3"},
+            edge_attr={"color": "#6b7280", "arrowsize": "0.6"},
+        )
+        self.nodes.emit(g)
+        for tail, head, attrs in self.edges:
+            g.edge(tail, head, **attrs)
+        if self.color_by_grad:
+            g.attr(label="fill: blue = positive gradient, red = negative, darker = larger; "
+                         "edges: the contribution flowing back", fontsize="10", labelloc="b")
+        return g
 
 
 def draw_dot(
-    root: Value,
+    root: Value | Trace,
     rankdir: str = "LR",
     show_grad: bool = True,
     color_by_grad: bool = False,
     group_by: str | None = None,
     collapse: str | None = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
+    *,
+    grads: Mapping[int, float] | None = None,
 ) -> graphviz.Digraph:
     """The computation graph of ``root`` as a ``graphviz.Digraph`` (displays inline in Jupyter).
 
     Args:
-        root: the output Value; its graph is everything it was computed from.
+        root: the output Value (its graph is everything it was computed
+            from), or a ``Trace`` of it from ``viz.trace``.
         rankdir: graphviz layout direction: "LR" (left to right), "TB", "RL" or "BT".
         show_grad: show each node's ``.grad`` (run ``root.backward()`` first).
         color_by_grad: fill nodes by gradient sign and size (blue positive,
@@ -261,11 +260,21 @@ def draw_dot(
         collapse: "neuron" or "layer" draws each nn neuron or layer as one box.
         max_nodes: raise ``GraphTooLargeError`` when more value nodes (after
             collapsing) would be drawn; None for no limit.
+        grads: gradients to show instead of ``.grad``, by node index (the
+            player shows the ones ``backward_steps`` computes).
 
     Returns:
         The Digraph; ``viz.render`` writes it to a file.
     """
-    return build_digraph(
-        trace(root), rankdir=rankdir, show_grad=show_grad, color_by_grad=color_by_grad,
-        group_by=group_by, collapse=collapse, max_nodes=max_nodes,
-    )
+    _check_options(rankdir, group_by, collapse, max_nodes)
+    graph = root if isinstance(root, Trace) else trace(root)
+    box_of = _boxes(graph, collapse)
+    _check_size(graph, box_of, collapse, max_nodes)
+    drawing = _Drawing(graph, show_grad, color_by_grad, group_by, box_of, grads)
+    for node in graph.nodes:
+        box = box_of.get(node.index)
+        if box is None:
+            drawing.add_value(node)
+        else:
+            drawing.add_box_member(node, box)
+    return drawing.digraph(rankdir)

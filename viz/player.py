@@ -19,7 +19,7 @@ from pathlib import Path
 
 from autograd_core import Value
 
-from .dot import DEFAULT_MAX_NODES, build_digraph
+from .dot import DEFAULT_MAX_NODES, draw_dot
 from .explain import explain_steps, leaf_gradients
 from .files import write_atomic
 from .player_page import PAGE
@@ -59,7 +59,7 @@ def player_html(
     seed = 1.0
     finals = {s.parent.index: s.total for s in steps}
     finals[graph.root.index] = seed
-    digraph = build_digraph(graph, rankdir=rankdir, group_by=group_by, max_nodes=max_nodes, grads=finals)
+    digraph = draw_dot(graph, rankdir=rankdir, group_by=group_by, max_nodes=max_nodes, grads=finals)
     svg = _svg_element(pipe(digraph, "svg").decode("utf-8"))
     out = graph.root.name
     data = {
