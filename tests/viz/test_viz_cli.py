@@ -126,3 +126,17 @@ def test_missing_graphviz_exits_1_with_install_help_and_no_file(tmp_path, suffix
     assert result.returncode == 1
     assert "apt-get install graphviz" in result.stderr and result.stderr.count("\n") == 1
     assert [p.name for p in tmp_path.iterdir()] == ["bin"]
+
+
+def test_unwritable_output_exits_1_with_one_line(tmp_path):
+    result = run([*NEURON, "-o", "missing/graph.dot"], tmp_path)
+    assert result.returncode == 1
+    assert "the folder 'missing' does not exist" in result.stderr and result.stderr.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_color_by_grad_and_rankdir_reach_the_drawing(tmp_path):
+    result = run([*NEURON, "--color-by-grad", "--rankdir", "TB", "-o", "g.dot"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    source = (tmp_path / "g.dot").read_text()
+    assert "rankdir=TB" in source and "blue = positive gradient" in source

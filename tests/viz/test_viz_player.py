@@ -137,6 +137,12 @@ def test_buttons(player):
     page.click("#reset")
     expect(page.locator("#counter")).to_have_text(f"step 0 / {len(steps)}")
     expect(grad_text(page, graph, "c")).to_have_text("grad ?")
+    page.locator("#steps li").nth(4).click()  # a line of the list jumps to its step
+    expect(page.locator("#counter")).to_have_text(f"step 5 / {len(steps)}")
+    # A small graph starts fitted to the window; the switch shows it at its own size.
+    expect(page.locator("#graph")).to_have_class(re.compile(r"\bfit\b"))
+    page.click("#fit")
+    expect(page.locator("#graph")).not_to_have_class(re.compile(r"\bfit\b"))
 
 
 @pytest.mark.browser
