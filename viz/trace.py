@@ -102,7 +102,7 @@ class Trace:
 def _kind(value: Value, is_root: bool) -> str:
     if is_root:
         return "output"
-    if value._parents:
+    if value.parents:
         return "intermediate"
     if not value.label:
         return "constant"
@@ -145,7 +145,7 @@ def trace(root: Value) -> Trace:
     nodes = []
     edges = []
     for i, v in enumerate(values):
-        parents = tuple(position[p] for p in v._parents)
+        parents = tuple(position[p] for p in v.parents)
         nodes.append(TracedNode(i, v, names[i], _kind(v, i == last), parents))
         edges.extend(Edge(p, i, k) for k, p in enumerate(parents))
     return Trace(tuple(nodes), tuple(edges), position)
