@@ -112,7 +112,7 @@ class _Emitter:
         place["nodes"].append((name, attrs))
 
     def emit(self, g: graphviz.Digraph, place: dict | None = None, parent: str = "") -> None:
-        place = place or self.tree
+        place = self.tree if place is None else place
         for name, attrs in place["nodes"]:
             g.node(name, **attrs)
         for key in sorted(place["children"], key=natural_key):
