@@ -16,7 +16,7 @@ graphviz cluster, ``collapse`` draws a whole neuron or layer as one box, and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 
 import graphviz
 
@@ -75,7 +75,7 @@ def _boxes(graph: Trace, collapse: str | None) -> dict[int, _Box]:
     return box_of
 
 
-def _box_label(box: _Box, show_grad: bool) -> tuple[str, TracedNode | None]:
+def _box_label(box: _Box, show_grad: bool, grad_of: Callable[[TracedNode], float]) -> tuple[str, TracedNode | None]:
     """The record of a collapsed box, and the member whose data and grad it shows (its output)."""
     params = sum(1 for m in box.members if not m.parents)
     outs = [m for m in box.members if m.value.label == f"{box.key}.out"]
@@ -84,7 +84,7 @@ def _box_label(box: _Box, show_grad: bool) -> tuple[str, TracedNode | None]:
     if shown is not None:
         fields.append(f"out {format_number(shown.value.data)}")
         if show_grad:
-            fields.append(f"grad {format_number(shown.value.grad)}")
+            fields.append(f"grad {format_number(grad_of(shown))}")
     return "{ " + " | ".join(fields) + " }", shown
 
 
@@ -100,7 +100,7 @@ def _clusters(label: str, group_by: str | None) -> tuple[str, ...]:
 
 
 class _Emitter:
-    """Collects node statements per cluster, then adds them to the Digraph in first-seen order."""
+    """Collects node statements per cluster, then adds them to the Digraph, clusters in reading order."""
 
     def __init__(self) -> None:
         self.tree: dict = {"nodes": [], "children": {}}
@@ -187,7 +187,7 @@ class _Drawing:
 
     def add_box_member(self, node: TracedNode, box: _Box) -> None:
         if node is box.members[0]:
-            label, shown = _box_label(box, self.show_grad)
+            label, shown = _box_label(box, self.show_grad, self.grad_of)
             style = self.style(shown) if shown else {"fillcolor": KIND_FILL["intermediate"]}
             self.nodes.add(_clusters(box.key + ".", self.group_by), box.id,
                            {"label": label, "shape": "record", "style": "rounded,filled", "id": box.id, **style})
