@@ -43,7 +43,7 @@ def _svg_element(svg: str) -> str:
 
 def _script_json(value: object) -> str:
     """JSON safe to place inside a <script> element."""
-    return json.dumps(value, ensure_ascii=True).replace("</", "<\\/").replace("<!--", "<\\!--")
+    return json.dumps(value, ensure_ascii=True).replace("<", "\\u003c")  # no "</script>" or "<!--" inside
 
 
 def player_html(
@@ -94,11 +94,22 @@ def player_html(
     return re.sub(r"__([A-Z]+)__", lambda m: values.get(m.group(1), m.group(0)), PAGE)
 
 
-def write_html(root: Value, path: str | os.PathLike, **options: object) -> Path:
-    """Write the backward-pass player for ``root`` to ``path`` (one self-contained HTML file).
+def write_html(
+    root: Value,
+    path: str | os.PathLike,
+    title: str | None = None,
+    rankdir: str = "LR",
+    group_by: str | None = None,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    interval_ms: int = 1200,
+) -> Path:
+    """Write the backward-pass player for ``root`` to ``path`` (one self-contained HTML file) and return the path.
 
-    Options (``title``, ``rankdir``, ``group_by``, ``max_nodes``,
-    ``interval_ms``) go to ``player_html``. Needs Graphviz's ``dot`` to draw
-    the graph (``GraphvizNotFoundError`` otherwise); nothing is written on failure.
+    ``title`` heads the page; ``rankdir``, ``group_by`` and ``max_nodes`` are
+    ``draw_dot``'s; ``interval_ms`` is the pause between steps when playing.
+    Needs Graphviz's ``dot`` to draw the graph (``GraphvizNotFoundError``
+    otherwise); nothing is written on failure.
     """
-    return write_atomic(path, player_html(root, **options))
+    page = player_html(root, title=title, rankdir=rankdir, group_by=group_by, max_nodes=max_nodes,
+                       interval_ms=interval_ms)
+    return write_atomic(path, page)

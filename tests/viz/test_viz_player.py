@@ -158,3 +158,19 @@ def test_play_runs_to_the_end_and_fills_every_gradient(player):
     expect(page.locator("#summary")).to_contain_text("dL/da = -3.0000")
     for name, value in nodes.items():
         expect(grad_text(page, graph, name)).to_have_text(f"grad {format_number(value.grad)}")
+
+
+@pytest.mark.browser
+def test_labels_that_look_like_markup_show_as_text(tmp_path, dot_program, chromium_path):
+    from autograd_core import Value
+    from playwright.sync_api import expect
+
+    x = Value(1.0, "</script><!-- x")
+    y = x * 2.0
+    y.label = "y"
+    path = write_html(y, tmp_path / "markup.html")
+    with open_player(chromium_path, path) as (page, requests, errors):
+        page.keyboard.press("ArrowRight")
+        expect(page.locator("#counter")).to_have_text("step 1 / 2")
+        expect(page.locator("#line")).to_contain_text("dy/d(</script><!-- x) += dy/dy * dy/d(</script><!-- x)")
+        assert errors == [] and requests == [path.as_uri()]
