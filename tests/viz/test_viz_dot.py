@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import graphviz
 import pytest
@@ -192,5 +193,6 @@ def test_rankdir_is_passed_through():
 
 def test_the_engine_does_not_import_graphviz():
     code = "import sys, autograd_core; print(sorted(m for m in sys.modules if m.split('.')[0] in ('graphviz', 'viz')))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    repo = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
