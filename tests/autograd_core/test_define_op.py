@@ -221,3 +221,13 @@ def test_softplus_end_to_end() -> None:
     for v in (-20.0, -1.0, 0.0, 0.25, 4.0, 20.0):
         assert gradcheck(softplus, [v]) and gradgradcheck(softplus, [v])
         assert gradcheck(lambda x, y: softplus(times(x, y) + my_tanh(y)), [v / 10, 0.5])
+
+
+def test_user_ops_in_drawings_and_explanations() -> None:
+    viz = pytest.importorskip("viz")
+    x = Value(0.5, "x")
+    y = softplus(x * 2)
+    y.label = "y"
+    y.backward()
+    assert "softplus" in viz.draw_dot(y).source
+    assert "(y = softplus(" in viz.explain(y)
