@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Union
@@ -78,7 +79,9 @@ def _read_state(path: Path) -> dict:
     try:
         document = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
-        truncated = exc.pos >= len(text.rstrip())
+        # The JSON ran out: at the end of the text, in a string that never closes, or in a last number.
+        tail = text[exc.pos:].strip()
+        truncated = exc.msg.startswith("Unterminated string") or re.fullmatch(r"[0-9.eE+-]*", tail) is not None
         problem = "the file is truncated (the JSON stops early)" if truncated else "the file is not valid JSON"
         raise ModelFileError(f"cannot load parameters from {path}: {problem}: {exc}") from None
     except ValueError as exc:
