@@ -2,9 +2,10 @@
 
 The default run is micrograd's demo: an MLP 2-16-16-1 with ReLU on 100
 two-moons points, hinge loss + 1e-4 L2, 100 full-batch steps; here with Adam
-(lr 0.05), which reaches 100% training accuracy on every seed we tried, where
-plain SGD needs micrograd's hand-tuned schedule (``--optimizer sgd`` gives that:
-lr 1.0 decaying linearly to 0.1). It prints a progress bar, then writes into
+(lr 0.05), which reached 100% training accuracy within 56 steps for each of
+the 8 weight seeds we tried, where plain SGD needs micrograd's hand-tuned
+schedule and still missed on one of them (``--optimizer sgd`` runs it: lr 1.0
+decaying linearly to 0.1). It prints a progress bar, then writes into
 the output folder (``demo-output/`` by default):
 
 * ``decision_boundary.png``: the data and the regions the network assigns to each class;
@@ -141,8 +142,11 @@ def plot_boundary(model: MLP, X: list[list[float]], y: list[int], path: Path, ti
     regions = (scores[:, 0] > 0).astype(int) if scores.shape[1] == 1 else scores.argmax(axis=1)
     fig, ax = plt.subplots(figsize=(6, 5))
     n_classes = max(y) + 1
-    ax.contourf(gx, gy, regions.reshape(gx.shape), levels=np.arange(n_classes + 1) - 0.5, cmap="coolwarm", alpha=0.35)
-    ax.scatter(xs, ys, c=y, cmap="coolwarm", vmin=0, vmax=n_classes - 1, edgecolors="k", s=30)
+    # Blue/red for two classes; distinct colours (one per class, up to 10) for more.
+    cmap, top = ("coolwarm", 1) if n_classes == 2 else ("tab10", 9)
+    ax.contourf(gx, gy, regions.reshape(gx.shape), levels=np.arange(n_classes + 1) - 0.5, cmap=cmap,
+                vmin=0, vmax=top, alpha=0.35)
+    ax.scatter(xs, ys, c=y, cmap=cmap, vmin=0, vmax=top, edgecolors="k", s=30)
     ax.set_title(title or "decision boundary")
     ax.set_xlabel("x[0]")
     ax.set_ylabel("x[1]")
@@ -152,14 +156,14 @@ def plot_boundary(model: MLP, X: list[list[float]], y: list[int], path: Path, ti
     return path
 
 
-def plot_history(history: History, path: Path) -> Path:
+def plot_history(history: History, path: Path, loss_name: str = "loss") -> Path:
     """Loss and training accuracy per step, side by side; write a PNG."""
     plt = _pyplot()
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     steps = range(1, len(history.loss) + 1)
     left.plot(steps, history.loss)
     left.set_yscale("log")
-    left.set(title="loss (hinge or cross-entropy + L2)", xlabel="step")
+    left.set(title=f"{loss_name} + L2 (log scale)", xlabel="step")
     right.plot(steps, [100 * a for a in history.accuracy], color="tab:green")
     right.set(title="training accuracy (%)", xlabel="step", ylim=(0, 101))
     fig.tight_layout()
@@ -189,14 +193,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{args.dataset}: {len(X)} points, {max(y) + 1} classes; MLP 2-{'-'.join(map(str, args.hidden))}-"
           f"{1 if max(y) == 1 else max(y) + 1}, {args.optimizer}, {args.steps} steps, seed {args.seed}")
     model, history = train(X, y, args.hidden, steps=args.steps, optimizer=args.optimizer, lr=args.lr, seed=args.seed)
-    final = evaluate(model, X, signed_labels(y) if max(y) == 1 else y)
+    final = evaluate(model, X, y)
     print(f"final training accuracy {final:.0%}, loss {history.loss[-1]:.4f}, "
           f"trained in {time.perf_counter() - start:.1f} s")
     args.out.mkdir(parents=True, exist_ok=True)
     written = [
         plot_boundary(model, X, y, args.out / "decision_boundary.png",
                       f"{args.dataset}: {final:.0%} training accuracy after {args.steps} steps"),
-        plot_history(history, args.out / "training.png"),
+        plot_history(history, args.out / "training.png", "hinge loss" if max(y) == 1 else "cross-entropy"),
         save_parameters(model, args.out / "model.json"),
     ]
     written += draw_neuron(model, X, args.out)
