@@ -147,7 +147,7 @@ class Module:
         if not children:
             return self._describe()
         lines = _grouped(children)
-        if not any(any(True for _ in child.named_children()) for _, child in children):
+        if all(next(child.named_children(), None) is None for _, child in children):  # children are leaves
             return f"{self._describe()} [{', '.join(lines)}]"
         body = "\n".join("  " + line for text in lines for line in text.splitlines())
         return f"{self._describe()} [\n{body}\n]"

@@ -90,3 +90,27 @@ def test_fit_checks_its_arguments(kwargs, message):
     args = {"X": [[0.0, 1.0]] * 4, "y": [1, -1, 1, -1], **kwargs}
     with pytest.raises(ValueError, match=message):
         fit(model, args.pop("X"), args.pop("y"), SGD(model.parameters(), lr=0.1), **args)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize("fails", [False, True])
+def test_fit_restores_the_garbage_collector_state(enabled, fails):
+    import gc
+
+    def loss_fn(scores, labels):
+        if fails:
+            raise RuntimeError("broken loss")
+        return hinge_loss(scores, labels)
+
+    model = MLP(2, [2, 1], seed=0)
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        if fails:
+            with pytest.raises(RuntimeError, match="broken loss"):
+                fit(model, [[0.0, 1.0]], [1], SGD(model.parameters(), lr=0.1), steps=2, loss_fn=loss_fn)
+        else:
+            fit(model, [[0.0, 1.0]], [1], SGD(model.parameters(), lr=0.1), steps=2, loss_fn=loss_fn)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
