@@ -20,7 +20,7 @@ import json
 import math
 import os
 import re
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Union
 
@@ -50,7 +50,10 @@ def save_parameters(model: Module, path: PathLike) -> Path:
             raise ValueError(f"cannot save {path}: parameter {name!r} is {value!r} (JSON holds only finite numbers)")
     document = {"format": FORMAT, "version": VERSION, "model": model._describe(), "parameters": state}
     text = json.dumps(document, indent=1) + "\n"
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # A fresh name (O_EXCL) with mode 0o666 less the umask: the file gets the
+    # permissions open() would give it (mkstemp would make it private, 0o600).
+    temp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)

@@ -111,3 +111,10 @@ def test_a_missing_file_names_the_file(tmp_path):
 
 def test_model_file_error_is_a_value_error():
     assert issubclass(ModelFileError, ValueError)
+
+
+def test_the_saved_file_gets_the_usual_permissions(tmp_path):
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")  # what open() gives a new file under the current umask
+    path = save_parameters(MLP(2, [1], seed=0), tmp_path / "model.json")
+    assert path.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
