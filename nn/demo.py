@@ -21,12 +21,12 @@ Needs matplotlib and tqdm (``pip install 'autograd-core[demo]'``).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 import time
 from pathlib import Path
 from typing import Callable, Sequence
-
 
 from .data import make_circles, make_moons, make_spiral, make_xor
 from .layers import MLP
@@ -188,6 +188,13 @@ def draw_neuron(model: MLP, X: list[list[float]], folder: Path) -> list[Path]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo; returns the exit status."""
     args = parse_args(argv)
+    missing = [name for name in ("matplotlib", "tqdm") if importlib.util.find_spec(name) is None]
+    if missing:
+        print(f"the demo needs {' and '.join(missing)}: pip install 'autograd-core[demo]'", file=sys.stderr)
+        return 1
+    if args.out.exists() and not args.out.is_dir():
+        print(f"--out {args.out} is a file, not a folder", file=sys.stderr)
+        return 2
     start = time.perf_counter()
     X, y = load_data(args.dataset, args.points, args.seed)
     print(f"{args.dataset}: {len(X)} points, {max(y) + 1} classes; MLP 2-{'-'.join(map(str, args.hidden))}-"

@@ -66,17 +66,17 @@ def init_bound(nin: int, activation: str) -> float:
     return math.sqrt((6.0 if activation == "relu" else 3.0) / nin)
 
 
-def as_inputs(x: object, nin: int, where: str) -> list[Value]:
-    """``x`` checked and made into Values: numbers become leaves labelled ``x[i]``.
+def as_inputs(x: object, nin: int, owner: Module) -> list[Value]:
+    """``x`` checked and made into Values for ``owner``: numbers become leaves labelled ``x[i]``.
 
     Raises:
         TypeError: ``x`` is not a sequence, or an item is neither a number nor a Value.
         ValueError: ``x`` does not have ``nin`` items.
     """
     if isinstance(x, (str, bytes)) or not hasattr(x, "__len__") or not hasattr(x, "__iter__"):
-        raise TypeError(f"{where} takes a list of {nin} inputs, got {type(x).__name__} {x!r}")
+        raise TypeError(f"{owner._describe()} takes a list of {nin} inputs, got {type(x).__name__} {x!r}")
     if len(x) != nin:  # type: ignore[arg-type]
-        raise ValueError(f"{where} expects {nin} inputs, got {len(x)}")  # type: ignore[arg-type]
+        raise ValueError(f"{owner._describe()} expects {nin} inputs, got {len(x)}")  # type: ignore[arg-type]
     values = []
     for i, xi in enumerate(x):  # type: ignore[arg-type]
         if type(xi) is Value:
@@ -84,7 +84,7 @@ def as_inputs(x: object, nin: int, where: str) -> list[Value]:
         elif isinstance(xi, numbers.Real):
             values.append(Value(xi, _input_label(i)))
         else:
-            raise TypeError(f"{where}: input {i} is {type(xi).__name__} {xi!r}, expected a number or a Value")
+            raise TypeError(f"{owner._describe()}: input {i} is {type(xi).__name__} {xi!r}, expected a number or a Value")
     return values
 
 
@@ -113,7 +113,7 @@ class Neuron(Module):
 
     def __call__(self, x: Sequence[Input]) -> Value:
         """The neuron's output for one input list (numbers or Values)."""
-        return self._forward(as_inputs(x, self.nin, self._describe()))
+        return self._forward(as_inputs(x, self.nin, self))
 
     def _forward(self, x: list[Value]) -> Value:
         """The output for checked inputs: b + w0*x0 + w1*x1 + ..., then the activation."""
@@ -145,7 +145,7 @@ class Layer(Module):
 
     def __call__(self, x: Sequence[Input]) -> list[Value]:
         """The ``nout`` outputs for one input list."""
-        return self._forward(as_inputs(x, self.nin, self._describe()))
+        return self._forward(as_inputs(x, self.nin, self))
 
     def _forward(self, x: list[Value]) -> list[Value]:
         return [neuron._forward(x) for neuron in self.neurons]
@@ -180,7 +180,7 @@ class MLP(Module):
 
     def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
         """The network's output for one input list: a Value, or a list for several outputs."""
-        values: list[Value] = as_inputs(x, self.nin, self._describe())
+        values: list[Value] = as_inputs(x, self.nin, self)
         for layer in self.layers:
             values = layer._forward(values)
         return values[0] if len(values) == 1 else values

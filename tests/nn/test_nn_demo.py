@@ -92,3 +92,20 @@ def test_bad_command_lines_exit_with_a_message(argv, capsys):
         demo.parse_args(argv)
     assert info.value.code == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_an_output_path_that_is_a_file_is_refused(tmp_path, capsys):
+    taken = tmp_path / "taken"
+    taken.write_text("keep me")
+    assert demo.main(["--out", str(taken), "--steps", "1"]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+    assert taken.read_text() == "keep me"
+
+
+def test_missing_demo_dependencies_are_named(monkeypatch, capsys, tmp_path):
+    real_find_spec = demo.importlib.util.find_spec
+    monkeypatch.setattr(demo.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "tqdm" else real_find_spec(name, *a))
+    assert demo.main(["--out", str(tmp_path / "o")]) == 1
+    assert "the demo needs tqdm: pip install 'autograd-core[demo]'" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

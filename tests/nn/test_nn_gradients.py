@@ -7,6 +7,8 @@ import math
 import random
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from helpers import central_difference, close
 
 from autograd_core import Value, no_grad
@@ -203,3 +205,29 @@ def test_the_finite_difference_check_catches_a_wrong_derivative():
     x = [Value(1.5)]
     with pytest.raises(AssertionError, match="backward"):
         assert_grads_match(lambda: cube(x[0]), x)
+
+
+# ------------------------------------------------------------- properties
+LOGITS = st.floats(-30, 30, allow_nan=False)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(LOGITS, st.sampled_from([-1, 1]), st.floats(0, 1)), min_size=1, max_size=4))
+def test_binary_loss_gradients_match_finite_differences_anywhere(rows):
+    scores = [Value(s) for s, _, _ in rows]
+    signed = [y for _, y, _ in rows]
+    assume(all(abs(1 - y * s.data) > 1e-3 for s, y in zip(scores, signed)))  # off the hinge's kink
+    assert_grads_match(lambda: hinge_loss(scores, signed), scores)
+    assert_grads_match(lambda: binary_cross_entropy(scores, [p for _, _, p in rows]), scores, abs_=1e-7)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(LOGITS, min_size=2, max_size=5), st.data())
+def test_cross_entropy_gradient_is_softmax_minus_one_hot(logits, data):
+    k = data.draw(st.integers(0, len(logits) - 1))
+    z = [Value(v) for v in logits]
+    cross_entropy(z, k).backward()
+    m = max(logits)
+    e = [math.exp(v - m) for v in logits]
+    expected = [ei / sum(e) - (1.0 if j == k else 0.0) for j, ei in enumerate(e)]
+    assert [v.grad for v in z] == pytest.approx(expected, rel=1e-9, abs=1e-12)

@@ -7,6 +7,8 @@ import math
 import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nn import MLP, ModelFileError, load_parameters, save_parameters
 
@@ -118,3 +120,19 @@ def test_the_saved_file_gets_the_usual_permissions(tmp_path):
     plain.write_text("x")  # what open() gives a new file under the current umask
     path = save_parameters(MLP(2, [1], seed=0), tmp_path / "model.json")
     assert path.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
+
+
+
+@settings(max_examples=15, deadline=None)
+@given(nin=st.integers(1, 3), nouts=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+       activation=st.sampled_from(["relu", "tanh", "sigmoid", "linear"]), seed=st.integers(0, 2**32))
+def test_any_mlp_round_trips_exactly(tmp_path_factory, nin, nouts, activation, seed):
+    path = tmp_path_factory.mktemp("round") / "m.json"
+    source = MLP(nin, nouts, activation, seed=seed)
+    target = MLP(nin, nouts, activation, seed=seed + 1)
+    load_parameters(target, save_parameters(source, path))
+    assert target.state_dict() == source.state_dict()
+    x = [0.1 * (i + 1) for i in range(nin)]
+    out_s, out_t = source(x), target(x)
+    assert [v.data for v in (out_s if isinstance(out_s, list) else [out_s])] == \
+        [v.data for v in (out_t if isinstance(out_t, list) else [out_t])]
