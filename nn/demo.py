@@ -2,10 +2,10 @@
 
 The default run is micrograd's demo: an MLP 2-16-16-1 with ReLU on 100
 two-moons points, hinge loss + 1e-4 L2, 100 full-batch steps; here with Adam
-(lr 0.05), which reached 100% training accuracy within 56 steps for each of
-the 8 weight seeds we tried, where plain SGD needs micrograd's hand-tuned
-schedule and still missed on one of them (``--optimizer sgd`` runs it: lr 1.0
-decaying linearly to 0.1). It prints a progress bar, then writes into
+(lr 0.05). With the default seed it reaches 100% training accuracy at step
+31; over seeds 1 to 12 it ends at 100% on 11 (99% on seed 8). Plain SGD needs
+micrograd's hand-tuned schedule (``--optimizer sgd`` runs it: lr 1.0 decaying
+linearly to 0.1) and, in our trials, missed 100% more often than Adam. It prints a progress bar, then writes into
 the output folder (``demo-output/`` by default):
 
 * ``decision_boundary.png``: the data and the regions the network assigns to each class;
