@@ -176,9 +176,6 @@ def draw_neuron(model: MLP, X: list[list[float]], folder: Path) -> list[Path]:
     """One first-layer neuron on one training point (an active one, so gradient flows): graph SVG and player HTML."""
     import viz
 
-    if not (hasattr(viz, "render") and hasattr(viz, "write_html")):
-        print("note: viz.render / viz.write_html are not available yet; skipping neuron.svg and neuron_backward.html")
-        return []
     neurons = model.layers[0].neurons
     out = next((o for x in X for o in (n(x) for n in neurons) if o.data > 0), neurons[0](X[0]))
     out.backward()

@@ -1,4 +1,8 @@
-"""The README's Python examples run as written (in a scratch folder), so the docs cannot rot."""
+"""The README's Python examples run as written (in a scratch folder), so the docs cannot rot.
+
+The blocks of one section run in order in one namespace, so a later example may
+continue an earlier one, as a reader would in one session.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +14,23 @@ import pytest
 from helpers import require_tool
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+SECTIONS = [
+    (heading.strip(), re.findall(r"```python\n(.*?)```", body, flags=re.S))
+    for heading, body in re.findall(r"^## (.*?)\n(.*?)(?=^## |\Z)", README.read_text(encoding="utf-8"), flags=re.S | re.M)
+]
+SECTIONS = [(heading, blocks) for heading, blocks in SECTIONS if blocks]
 
 
 def test_readme_has_examples():
-    assert len(BLOCKS) >= 2
+    assert sum(len(blocks) for _, blocks in SECTIONS) >= 5
 
 
-@pytest.mark.parametrize("source", BLOCKS, ids=[f"block {i + 1}" for i in range(len(BLOCKS))])
-def test_readme_example_runs(source, tmp_path, monkeypatch):
-    if "viz" in source or "render" in source:
+@pytest.mark.parametrize("blocks", [blocks for _, blocks in SECTIONS], ids=[heading for heading, _ in SECTIONS])
+def test_readme_section_examples_run(blocks, tmp_path, monkeypatch):
+    if any("viz" in source or "render" in source for source in blocks):
         # Drawing examples need Graphviz: skipped locally without it, a failure in CI.
         require_tool(shutil.which("dot") is not None, "Graphviz's dot program", "apt-get install graphviz")
     monkeypatch.chdir(tmp_path)
-    exec(compile(source, str(README), "exec"), {"__name__": "readme_example"})  # noqa: S102 - our own docs
+    namespace = {"__name__": "readme_example"}
+    for source in blocks:
+        exec(compile(source, str(README), "exec"), namespace)  # noqa: S102 - our own docs

@@ -67,11 +67,13 @@ def test_demo_writes_its_files(tmp_path, capsys, fake_viz, dataset, classes):
     assert any(p.grad != 0.0 for p in root.parents[0].parents)  # backward ran before drawing
 
 
-def test_demo_skips_the_drawings_while_viz_lacks_them(tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "viz", types.ModuleType("viz"))
-    model = MLP(2, [3, 1], seed=0)
-    assert demo.draw_neuron(model, [[1.0, 1.0]], tmp_path) == []
-    assert "skipping neuron.svg and neuron_backward.html" in capsys.readouterr().out
+def test_demo_draws_the_neuron_with_the_real_viz(tmp_path, dot_program):
+    out = tmp_path / "results"
+    assert demo.main(["--points", "24", "--hidden", "6", "--steps", "3", "--seed", "2", "--out", str(out)]) == 0
+    svg = (out / "neuron.svg").read_text()
+    assert "<svg" in svg and "layers.0.neurons." in svg
+    page = (out / "neuron_backward.html").read_text()
+    assert "<svg" in page and "step" in page and "http://" not in page.replace("http://www.w3.org", "")
 
 
 @pytest.mark.parametrize("activation, nouts", [("relu", [5, 1]), ("tanh", [4, 3]), ("sigmoid", [2, 2, 1])])
