@@ -9,6 +9,8 @@ Standard library only. ``value.py`` has the node, ``ops.py`` the table of local
 derivatives, ``backprop.py`` the graph walk and the chain rule.
 """
 
+from .compile import CompiledFunction, Kink, TraceMismatchError
+from .compile import compile  # noqa: A004 - shadows the builtin in this namespace only
 from .backprop import ChainRuleStep, backward_order, backward_steps, grad, topological_order
 from .define import define_op
 from .errors import DivisionByZeroError, DomainError
@@ -32,4 +34,8 @@ __all__ = [
     "backward_steps",
     "backward_order",
     "topological_order",
+    "compile",
+    "CompiledFunction",
+    "Kink",
+    "TraceMismatchError",
 ]
