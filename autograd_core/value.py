@@ -10,9 +10,10 @@ rule lives in ``backprop.py``.
 
 from __future__ import annotations
 
+import functools
 import numbers
 import threading
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import DivisionByZeroError, DomainError, describe
 from .ops import OPS, Op
@@ -55,8 +56,6 @@ class no_grad:
         _mode.enabled = self._previous
 
     def __call__(self, func):
-        import functools
-
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
             with type(self)():
@@ -87,7 +86,11 @@ def _node(data: float, op: Op, parents: tuple) -> "Value":
 
 
 def apply(op: Op, *inputs: "Value") -> "Value":
-    """Run ``op`` forward on the inputs' data and record the node (errors name the inputs)."""
+    """Run ``op`` forward on the inputs' data and record the node (errors name the inputs).
+
+    The general path, for user-defined ops: it also checks that the forward
+    returned a real number. Built-in ops take ``_unary``/``_binary``.
+    """
     try:
         data = op.forward(*[x.data for x in inputs])
     except (ValueError, ArithmeticError) as exc:
@@ -97,6 +100,22 @@ def apply(op: Op, *inputs: "Value") -> "Value":
             raise TypeError(f"op {op.name!r} returned {type(data).__name__} {data!r}, expected a real number")
         data = float(data)
     return _node(data, op, inputs)
+
+
+def _unary(op: Op, x: "Value") -> "Value":
+    """A built-in one-input op (its forward returns a float)."""
+    try:
+        return _node(op.forward(x.data), op, (x,))
+    except (ValueError, ArithmeticError) as exc:
+        raise _op_error(op, (x,), exc) from None
+
+
+def _binary(op: Op, x: "Value", y: "Value") -> "Value":
+    """A built-in two-input op (its forward returns a float)."""
+    try:
+        return _node(op.forward(x.data, y.data), op, (x, y))
+    except (ValueError, ArithmeticError) as exc:
+        raise _op_error(op, (x, y), exc) from None
 
 
 _INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**", "pow": "**"}
@@ -121,7 +140,7 @@ def _lift(x: Any) -> "Value | None":
     """``x`` as a Value: itself, a constant leaf for a real number, None for anything else."""
     if isinstance(x, Value):
         return x
-    if isinstance(x, numbers.Real):
+    if type(x) is float or type(x) is int or isinstance(x, numbers.Real):
         return _node(float(x), None, ())
     return None
 
@@ -198,13 +217,13 @@ class Value:
 
     def __truediv__(self, other: Any) -> "Value":
         other = _lift(other)
-        return NotImplemented if other is None else apply(_DIV, self, other)
+        return NotImplemented if other is None else _binary(_DIV, self, other)
 
     def __pow__(self, other: Any) -> "Value":
         if isinstance(other, Value):
-            return apply(_POW, self, other)
+            return _binary(_POW, self, other)
         exponent = _lift(other)
-        return NotImplemented if exponent is None else apply(_POW_CONST, self, exponent)
+        return NotImplemented if exponent is None else _binary(_POW_CONST, self, exponent)
 
     def __neg__(self) -> "Value":
         return _node(-self.data, _NEG, (self,))
@@ -226,45 +245,45 @@ class Value:
 
     def __rpow__(self, other: Any) -> "Value":  # other ** self
         other = _lift(other)
-        return NotImplemented if other is None else apply(_POW, other, self)
+        return NotImplemented if other is None else _binary(_POW, other, self)
 
     def __pos__(self) -> "Value":  # +self
         return self
 
     def __abs__(self) -> "Value":
-        return apply(OPS["abs"], self)
+        return _unary(OPS["abs"], self)
 
     def exp(self) -> "Value":
         """e ** self."""
-        return apply(OPS["exp"], self)
+        return _unary(OPS["exp"], self)
 
     def log(self) -> "Value":
         """Natural logarithm; DomainError for data <= 0."""
-        return apply(OPS["log"], self)
+        return _unary(OPS["log"], self)
 
     def sqrt(self) -> "Value":
         """Square root; DomainError for data < 0."""
-        return apply(OPS["sqrt"], self)
+        return _unary(OPS["sqrt"], self)
 
     def tanh(self) -> "Value":
         """Hyperbolic tangent."""
-        return apply(OPS["tanh"], self)
+        return _unary(OPS["tanh"], self)
 
     def sigmoid(self) -> "Value":
         """1 / (1 + e ** -self), computed without overflow."""
-        return apply(OPS["sigmoid"], self)
+        return _unary(OPS["sigmoid"], self)
 
     def relu(self) -> "Value":
         """max(0, self); its derivative at 0 is taken as 0."""
-        return apply(OPS["relu"], self)
+        return _unary(OPS["relu"], self)
 
     def sin(self) -> "Value":
         """Sine."""
-        return apply(OPS["sin"], self)
+        return _unary(OPS["sin"], self)
 
     def cos(self) -> "Value":
         """Cosine."""
-        return apply(OPS["cos"], self)
+        return _unary(OPS["cos"], self)
 
     def detach(self) -> "Value":
         """A new leaf with the same data and label, cut off from this graph."""

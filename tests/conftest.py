@@ -8,22 +8,10 @@ and a missing tool means the install step is broken.
 
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
-
-IN_CI = bool(os.environ.get("CI"))
-
-
-def require_tool(found: bool, what: str, install: str) -> None:
-    """Skip (developer machine) or fail (CI) when ``what`` is not installed."""
-    if found:
-        return
-    message = f"{what} is not installed ({install})"
-    if IN_CI:
-        pytest.fail(f"{message}: make test installs it, so CI must have it", pytrace=False)
-    pytest.skip(message)
+from helpers import require_tool
 
 
 @pytest.fixture

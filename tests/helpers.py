@@ -1,9 +1,12 @@
-"""Helpers shared by the test modules: float64 finite differences."""
+"""Helpers shared by the test modules: float64 finite differences, tools that CI must have."""
 
 from __future__ import annotations
 
 import math
+import os
 from typing import Callable
+
+import pytest
 
 
 def central_difference(f: Callable[[float], float], x: float, h: float | None = None) -> float:
@@ -19,3 +22,16 @@ def close(a: float, b: float, rel: float = 1e-7, abs_: float = 1e-9) -> bool:
     if math.isinf(a) or math.isinf(b):
         return a == b
     return abs(a - b) <= abs_ + rel * abs(b)
+
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+def require_tool(found: bool, what: str, install: str) -> None:
+    """Skip (developer machine) or fail (CI) when ``what`` is not installed."""
+    if found:
+        return
+    message = f"{what} is not installed ({install})"
+    if IN_CI:
+        pytest.fail(f"{message}: make test installs it, so CI must have it", pytrace=False)
+    pytest.skip(message)

@@ -1,0 +1,58 @@
+"""Bad input: each raises a clear error naming the op, the value and the node, and the graph stays usable."""
+
+from __future__ import annotations
+
+import pytest
+
+from autograd_core import DivisionByZeroError, DomainError, Value
+
+# name, build(x) where x is labelled 'x', data for x, exception type, words the message must contain
+CASES = [
+    ("log(0)", lambda x: x.log(), 0.0, DomainError, ["log(0.0)", "x > 0", "'x'"]),
+    ("log(-1)", lambda x: x.log(), -1.0, DomainError, ["log(-1.0)", "x > 0", "'x'"]),
+    ("sqrt(-1)", lambda x: x.sqrt(), -1.0, DomainError, ["sqrt(-1.0)", "x >= 0", "'x'"]),
+    ("0 ** -1", lambda x: x**-1, 0.0, DivisionByZeroError, ["0.0 ** -1.0", "negative power", "'x'"]),
+    ("0 ** Value(-2)", lambda x: x ** Value(-2.0, "p"), 0.0, DivisionByZeroError, ["0.0 ** -2.0", "'x'", "'p'"]),
+    ("(-8) ** 0.5", lambda x: x**0.5, -8.0, DomainError, ["-8.0 ** 0.5", "integer exponent", "'x'"]),
+    ("(-8) ** (1/3)", lambda x: x ** (1 / 3), -8.0, DomainError, ["-8.0 **", "complex", "'x'"]),
+    ("1 / 0", lambda x: 1 / x, 0.0, DivisionByZeroError, ["1.0 / 0.0", "division by zero", "'x'"]),
+    ("x / 0", lambda x: x / 0, 3.0, DivisionByZeroError, ["3.0 / 0.0", "division by zero", "'x'"]),
+    ("exp(1000)", lambda x: x.exp(), 1000.0, OverflowError, ["exp(1000.0)", "too large", "'x'"]),
+    ("10 ** 400", lambda x: x**400, 10.0, OverflowError, ["10.0 ** 400.0", "too large", "'x'"]),
+]
+
+
+@pytest.mark.parametrize("build, data, error, words", [pytest.param(*c[1:], id=c[0]) for c in CASES])
+def test_bad_input_names_op_value_and_node(build, data, error, words):
+    x = Value(data, "x")
+    with pytest.raises(error) as info:
+        build(x)
+    message = str(info.value)
+    for word in words:
+        assert word in message, f"{word!r} missing from {message!r}"
+    assert "math domain error" not in message  # never a bare message from inside math
+
+
+def test_division_by_zero_is_both_value_error_and_zero_division_error():
+    with pytest.raises(ValueError):
+        Value(1.0) / 0
+    with pytest.raises(ZeroDivisionError):
+        Value(1.0) / 0
+
+
+def test_an_unlabelled_node_is_described_by_its_op_and_data():
+    x = Value(2.0)
+    y = x - 2  # unlabelled result of '-'
+    with pytest.raises(DomainError, match=r"result of - \(data=0.0\)"):
+        y.log()
+
+
+def test_graph_stays_usable_after_an_error():
+    a = Value(2.0, "a")
+    b = a * a
+    with pytest.raises(DomainError):
+        (b - 4).log()
+    out = b.tanh()
+    out.backward()
+    assert a.grad == pytest.approx(4 * (1 - out.data**2))
+    assert b.op == "*" and b.parents == (a, a)
