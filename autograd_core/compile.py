@@ -110,6 +110,21 @@ def _run(f: Callable[..., Any], inputs: list[Value], name: str) -> Value:
     raise TypeError(f"compile: {name}() must return a Value, got {type(out).__name__} {out!r}{hint}")
 
 
+def _leaves_left_to_right(root: Value) -> list[Value]:
+    """The leaves under ``root`` in reading order (``w * x + b``: w, x, b)."""
+    leaves, seen, stack = [], set(), [root]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        if node._parents:
+            stack.extend(reversed(node._parents))
+        else:
+            leaves.append(node)
+    return leaves
+
+
 def _needs_grad(order: list[Value], live_leaves: set[Value]) -> set[Value]:
     """The nodes that depend on an input or a parameter; the rest are constants."""
     live = set()
@@ -218,7 +233,7 @@ class _Generator:
         self.lines: list[str] = []
         self.line_nodes: dict[int, tuple[str, Value]] = {}  # line number -> ("forward"|"backward", node)
         self._forward_names: dict[int, str] = {}  # id(op) -> the global its forward is called by
-        self._derivative_names: dict[int, list[str]] = {}  # id(op) -> globals of its derivative functions
+        self._derivative_names: dict[int, str] = {}  # id(op) -> the global its local_grads is called by
         namer = _Namer({*keyword.kwlist, *self.globals, "True", "False", "None"})
         self._name_functions(namer)
         self.func_name = namer.new(func_name) if _identifier(func_name) else namer.new("compiled")
@@ -246,11 +261,9 @@ class _Generator:
             if op.forward_expr is None:
                 self._forward_names[id(op)] = self._bind(namer, base, op.forward)
             if op.derivative_exprs is None:
-                if op.derivatives:
-                    names = [self._bind(namer, f"{base}_d{arg}", d) for arg, d in zip(op.inputs, op.derivatives)]
-                else:
-                    names = [self._bind(namer, f"{base}_grads", op.local_grads)]
-                self._derivative_names[id(op)] = names
+                # A user op: its local_grads is the engine's own entry point (it checks
+                # the results and retries derivatives written with Value methods).
+                self._derivative_names[id(op)] = self._bind(namer, f"{base}_local_grads", op.local_grads)
 
     def _bind(self, namer: _Namer, base: str, function: Callable[..., Any]) -> str:
         """A global name for ``function``: one per function (``**`` and ``pow`` share one)."""
@@ -323,11 +336,9 @@ class _Generator:
             if op.derivative_exprs is not None:
                 names = dict(zip(op.inputs, args), out=self.var[node])
                 locals_ = [_substitute(expr, names) for expr in op.derivative_exprs]
-            elif op.derivatives:
-                locals_ = [f"{d}({call_args})" for d in self._derivative_names[id(op)]]
             else:
                 tuple_name = self.namer.new(f"l_{self.var[node]}")
-                self.emit(f"{tuple_name} = {self._derivative_names[id(op)][0]}({call_args})", "backward", node)
+                self.emit(f"{tuple_name} = {self._derivative_names[id(op)]}({call_args})", "backward", node)
                 locals_ = [f"{tuple_name}[{i}]" for i in range(len(parents))]
             for parent, local in zip(parents, locals_):
                 if parent not in self.live:
@@ -355,8 +366,8 @@ class CompiledFunction:
     Attributes:
         source: the generated Python function.
         input_names: the names of its inputs, in call order.
-        params: the parameter Values the trace reached, in the order the
-            generated source reads them.
+        params: the parameter Values: the ``params`` given to ``compile``,
+            or those the trace reached, in reading order (``w * x + b``: w, b).
         kinks: the branching nodes (relu, abs), each with its traced input.
         accumulate: True when parameter gradients are added into ``.grad``.
     """
@@ -403,7 +414,7 @@ class CompiledFunction:
             if self._yields:
                 return next(self._function(*inputs))
             return self._function(*inputs)
-        except (ValueError, ArithmeticError) as exc:
+        except (ValueError, ArithmeticError, TypeError, AttributeError) as exc:
             raise self._explain(exc) from None
 
     def _as_floats(self, inputs: Sequence[Any]) -> tuple[float, ...]:
@@ -435,13 +446,14 @@ class CompiledFunction:
         where = f"line {tb.tb_lineno} of compiled {self.name}: {self._lines[tb.tb_lineno - 1].strip()}"
         frame_locals = tb.tb_frame.f_locals
         values = [frame_locals.get(self._generator.var.get(p), p.data) for p in node._parents]
-        if kind == "forward":
-            shown = [Value(v, self._generator.operand(p)) for v, p in zip(values, node._parents)]
-            error = _op_error(node._op, shown, exc)
+        if kind == "forward" and isinstance(exc, (ValueError, ArithmeticError)):
+            shown = [Value(v, self._generator.var.get(p, "")) for v, p in zip(values, node._parents)]
+            error = _op_error(node._op, shown, exc)  # the message the interpreted engine gives
             message = f"{error} ({where})"
         else:
             error = exc
-            message = f"the derivative of op {node._op.name!r} at {tuple(values)} failed: {exc} ({where})"
+            what = "op" if kind == "forward" else "the derivative of op"
+            message = f"{what} {node._op.name!r} failed at ({', '.join(map(repr, values))}): {exc} ({where})"
         try:
             return type(error)(message)
         except Exception:  # an exception type that needs other arguments: keep it as it is
@@ -464,7 +476,8 @@ def compile(  # noqa: A001 - the package's name for it; shadows the builtin only
         example_inputs: one number per argument of ``f``, used for the trace.
         params: the parameter Values, in the order wanted for ``fn.params``
             (default: every Value that ``f`` reaches and did not make, in
-            trace order). A parameter ``f`` does not reach gets gradient 0.
+            reading order: for ``w * x + b``, w then b). A parameter ``f``
+            does not reach gets gradient 0.
         accumulate: True (the default): each call adds the parameters'
             gradients into their ``.grad``, as ``backward()`` does, and
             ``gradients`` holds the inputs' only. False: ``.grad`` is not
@@ -482,8 +495,8 @@ def compile(  # noqa: A001 - the package's name for it; shadows the builtin only
         TraceMismatchError: two traces on the same inputs differ (``f`` is
             random), or ``params`` misses a Value the trace reached.
     """
-    name = getattr(f, "__name__", "") or "compiled"
-    name = "f" if name == "<lambda>" else name
+    name = getattr(f, "__name__", "")
+    name = name if isinstance(name, str) and name.isidentifier() else "f"  # lambdas, callable objects
     if isinstance(example_inputs, (str, bytes)) or not isinstance(example_inputs, Sequence):
         raise TypeError(f"compile: example_inputs must be a sequence of numbers, e.g. (2.0,) for a "
                         f"function of one input; got {type(example_inputs).__name__} {example_inputs!r}")
@@ -500,7 +513,7 @@ def compile(  # noqa: A001 - the package's name for it; shadows the builtin only
         traces.append((inputs, topological_order(_run(f, inputs, name))))
     (inputs, order), (inputs2, order2) = traces
     leaves2 = {n for n in order2 if not n._parents}
-    reached = [n for n in order if not n._parents and n in leaves2]
+    reached = [n for n in _leaves_left_to_right(order[-1]) if n in leaves2]
     if params is None:
         params = reached
     else:
