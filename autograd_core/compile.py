@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import inspect
 import itertools
 import keyword
@@ -78,10 +79,12 @@ _BRANCHING_HELPERS = frozenset({"step", "sign"})
 _SYMBOL_NAMES = {"/": "div", "**": "power", "pow": "power", "+": "add", "-": "sub", "*": "mul"}
 _IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 _counter = itertools.count()
-# CPython 3.11+ keeps frames in 16 KiB chunks and returns a chunk to the OS as soon as
-# the frame at its start returns, so a function whose frame nearly fills a chunk gets
-# mmap'ed memory at most calls (4x slower, depending on the call depth). Above this
-# many variables the generated function is a generator, whose frame is a heap object.
+# CPython 3.11+ puts frames on a per-thread stack of 16 KiB chunks, mapping a new chunk
+# when a frame does not fit and unmapping it when that frame returns. A generated
+# function with thousands of variables can fill its chunk, and then every call it makes
+# (step(), tanh(), ...) maps and unmaps memory: measured 4x slower, depending only on
+# the caller's depth. A generator's frame lives in the generator object instead, so
+# above this many variables the generated function is a generator.
 _MAX_FRAME_VARIABLES = 500
 
 
@@ -214,12 +217,31 @@ def _substitute(expr: str, names: dict[str, str]) -> str:
     return _IDENTIFIER.sub(lambda m: names.get(m.group(0), m.group(0)), expr)
 
 
-def _factor(expr: str) -> str:
-    """``expr`` ready to follow ``*``: parenthesized unless it is a name, a number or a call."""
+def _parenthesized(expr: str) -> bool:
+    """True when ``expr`` is one pair of parentheses around everything: ``(-1.0)``, not ``(a) * (b)``."""
+    depth = 0
+    for i, char in enumerate(expr):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            return i == len(expr) - 1 and char == ")"
+    return False
+
+
+@functools.lru_cache(maxsize=None)
+def _is_atom(expr: str) -> bool:
+    """True for a name, a number, a call or a subscript: it can follow ``*`` without parentheses."""
     node = ast.parse(expr, mode="eval").body
-    atomic = isinstance(node, (ast.Name, ast.Call, ast.Subscript, ast.Attribute))
-    atomic = atomic or (isinstance(node, ast.Constant) and not expr.startswith("-"))
-    return expr if atomic or (expr.startswith("(") and expr.endswith(")")) else f"({expr})"
+    return isinstance(node, (ast.Name, ast.Call, ast.Subscript, ast.Attribute, ast.Constant)) or _parenthesized(expr)
+
+
+def _factor(template: str, names: dict[str, str]) -> str:
+    """A table expression with its operands put in, parenthesized unless it is an atom.
+
+    Substituting a name by an operand keeps an atom an atom (operands are names
+    or literals, negative ones parenthesized), so the template decides.
+    """
+    expr = _substitute(template, names)
+    return expr if _is_atom(template) else f"({expr})"
 
 
 class _Generator:
@@ -302,7 +324,8 @@ class _Generator:
             self._backward()
         grads = [self.grad.get(x, "0.0") for x in self.inputs]
         param_grads = [self.grad.get(p, "0.0") for p in self.params]
-        if self.accumulate:
+        if self.accumulate and any(p in self.grad for p in self.params):
+            self.emit("# parameters: gradients added into .grad, as backward() does")
             for i, p in enumerate(self.params):
                 if p in self.grad:
                     self.emit(f"params[{i}].grad += {self.grad[p]}")
@@ -312,8 +335,8 @@ class _Generator:
         variables = len(self.namer.used) - self.reserved
         self.yields = variables > _MAX_FRAME_VARIABLES
         if self.yields:
-            self.emit("# yield, not return: a generator's frame is on the heap, while CPython gives a plain")
-            self.emit(f"# function with {variables} variables new memory from the OS at most calls")
+            self.emit(f"# yield, not return: a generator's frame lives on the heap; a plain function's {variables}")
+            self.emit("# variables can fill CPython's frame stack, and then every call it makes maps new memory")
         self.emit(f"{'yield' if self.yields else 'return'} {self.operand(output)}, ({result})")
         return f"def {self.func_name}({args}):\n" + "\n".join(self.lines) + "\n"
 
@@ -335,7 +358,7 @@ class _Generator:
             call_args = ", ".join([*args, self.var[node]])
             if op.derivative_exprs is not None:
                 names = dict(zip(op.inputs, args), out=self.var[node])
-                locals_ = [_substitute(expr, names) for expr in op.derivative_exprs]
+                locals_ = [_factor(expr, names) for expr in op.derivative_exprs]
             else:
                 tuple_name = self.namer.new(f"l_{self.var[node]}")
                 self.emit(f"{tuple_name} = {self._derivative_names[id(op)]}({call_args})", "backward", node)
@@ -345,7 +368,7 @@ class _Generator:
                     continue
                 sign = "+=" if parent in seen else "="
                 seen.add(parent)
-                self.emit(f"{self.grad[parent]} {sign} {self.grad[node]} * {_factor(local)}", "backward", node)
+                self.emit(f"{self.grad[parent]} {sign} {self.grad[node]} * {local}", "backward", node)
 
     def kinks(self) -> tuple[Kink, ...]:
         found = []
