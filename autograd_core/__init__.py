@@ -9,7 +9,7 @@ Standard library only. ``value.py`` has the node, ``ops.py`` the table of local
 derivatives, ``backprop.py`` the graph walk and the chain rule.
 """
 
-from .compile import CompiledFunction, Kink, TraceMismatchError
+from .compile import CompiledFunction, Guard, Kink, TraceMismatchError
 from .compile import compile  # noqa: A004 - shadows the builtin in this namespace only
 from .backprop import ChainRuleStep, backward_order, backward_steps, grad, topological_order
 from .define import define_op
@@ -37,5 +37,6 @@ __all__ = [
     "compile",
     "CompiledFunction",
     "Kink",
+    "Guard",
     "TraceMismatchError",
 ]

@@ -33,353 +33,48 @@ What the trace sees:
 * Python control flow in ``f`` that reads ``.data`` (``if x.data > 0``),
   numbers taken out of a ``Value`` (``x * x.data``) and results computed under
   ``no_grad`` are baked into the trace, as with ``torch.jit.trace``: the
-  compiled function always takes the path the example inputs took. That
-  cannot be seen from the graph. ``check=True`` (or ``fn.check(*inputs)``)
-  traces ``f`` again on a call's inputs and raises ``TraceMismatchError`` when
-  the graph differs (another path, another constant, another parameter); it
-  costs one interpreted call, so use it while testing.
+  compiled function always takes the path the example inputs took; the graph
+  does not show it. Two checks:
+
+  - guards, always on and cheap: the comparisons ``f`` makes directly on its
+    inputs' ``.data`` are recorded in the trace (``.guards``) and re-evaluated
+    at every call; when one comes out differently, the call traces ``f`` again
+    and raises ``TraceMismatchError`` if the graph differs. Comparisons on
+    numbers computed from an input (``x.data * 2 > 1``), on other nodes' or on
+    parameters' ``.data``, ``int(x.data)``, and values taken out of the graph
+    (``x * x.data``, ``no_grad``) are not seen;
+  - ``check=True`` (or ``fn.check(*inputs)``) traces ``f`` again on every
+    call's inputs and raises ``TraceMismatchError`` when the graph differs
+    (another path, another constant, another parameter). It sees everything
+    that changes the graph, and costs one interpreted call: use it in tests.
 """
 
 from __future__ import annotations
 
-import ast
 import builtins
-import functools
-import inspect
 import itertools
-import keyword
 import linecache
-import math
 import numbers
-import re
-from typing import Any, Callable, Iterable, NamedTuple, Sequence
+from typing import Any, Callable, Sequence
 
+from ._codegen import Kink, _Generator
+from ._trace import (
+    Guard,
+    TraceMismatchError,
+    _first_difference,
+    _GuardLog,
+    _leaves_left_to_right,
+    _parameter_names,
+    _run,
+    _signature,
+    _traced_inputs,
+)
 from .backprop import topological_order
-from .ops import RULE_HELPERS, Op
-from .value import Value, _op_error, enable_grad
+from .value import Value, _op_error
 
-__all__ = ["compile", "CompiledFunction", "Kink", "TraceMismatchError"]
+__all__ = ["compile", "CompiledFunction", "Kink", "Guard", "TraceMismatchError"]
 
-
-class TraceMismatchError(RuntimeError):
-    """A call's inputs make ``f`` build another graph than the one that was compiled."""
-
-
-class Kink(NamedTuple):
-    """A branching node (relu, abs): compiled as a branch, evaluated at every call."""
-
-    name: str  # its variable in the generated source
-    op: str  # the op's name
-    traced_input: float  # the op's input in the trace (the side of the kink it was traced on)
-
-
-# Helpers whose value jumps at 0: an op whose derivative uses one has a kink.
-_BRANCHING_HELPERS = frozenset({"step", "sign"})
-# Readable global names for the ops whose names are symbols.
-_SYMBOL_NAMES = {"/": "div", "**": "power", "pow": "power", "+": "add", "-": "sub", "*": "mul"}
-_IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 _counter = itertools.count()
-# CPython 3.11+ puts frames on a per-thread stack of 16 KiB chunks, mapping a new chunk
-# when a frame does not fit and unmapping it when that frame returns. A generated
-# function with thousands of variables can fill its chunk, and then every call it makes
-# (step(), tanh(), ...) maps and unmaps memory: measured 4x slower, depending only on
-# the caller's depth. A generator's frame lives in the generator object instead, so
-# above this many variables the generated function is a generator.
-_MAX_FRAME_VARIABLES = 500
-
-
-# ------------------------------------------------------------------- tracing
-def _parameter_names(f: Callable[..., Any], count: int) -> list[str]:
-    """Labels for the input Values: ``f``'s positional parameter names, then x0, x1, ..."""
-    try:
-        params = inspect.signature(f).parameters.values()
-        names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    except (TypeError, ValueError):  # builtins without a signature
-        names = []
-    return names[:count] + [f"x{i}" for i in range(len(names), count)]
-
-
-def _run(f: Callable[..., Any], inputs: list[Value], name: str) -> Value:
-    """Call ``f`` on Values with graph recording on; the output must be one Value."""
-    with enable_grad():
-        out = f(*inputs)
-    if isinstance(out, Value):
-        return out
-    hint = ""
-    if isinstance(out, (tuple, list)):
-        hint = "; compile differentiates one scalar output: return one Value (a sum, or one output at a time)"
-    elif isinstance(out, numbers.Real):
-        hint = "; build the result from the input Values (x * 2), not from their .data"
-    raise TypeError(f"compile: {name}() must return a Value, got {type(out).__name__} {out!r}{hint}")
-
-
-def _leaves_left_to_right(root: Value) -> list[Value]:
-    """The leaves under ``root`` in reading order (``w * x + b``: w, x, b)."""
-    leaves, seen, stack = [], set(), [root]
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        if node._parents:
-            stack.extend(reversed(node._parents))
-        else:
-            leaves.append(node)
-    return leaves
-
-
-def _needs_grad(order: list[Value], live_leaves: set[Value]) -> set[Value]:
-    """The nodes that depend on an input or a parameter; the rest are constants."""
-    live = set()
-    for node in order:
-        parents = node._parents
-        if (node in live_leaves) if not parents else any(p in live for p in parents):
-            live.add(node)
-    return live
-
-
-def _signature(order: list[Value], inputs: list[Value], param_index: dict[Value, int]) -> list[tuple]:
-    """The graph as comparable data: one entry per node, parents as positions in ``order``."""
-    position = {node: i for i, node in enumerate(order)}
-    input_index = {x: i for i, x in enumerate(inputs)}
-    live = _needs_grad(order, set(input_index) | set(param_index))
-    entries = []
-    for node in order:
-        if node not in live:
-            entries.append(("constant", repr(node.data)))
-        elif node in input_index:
-            entries.append(("input", input_index[node]))
-        elif node in param_index:
-            entries.append(("parameter", param_index[node]))
-        else:
-            entries.append((node._op, tuple(position[p] for p in node._parents)))
-    return entries
-
-
-def _show(entry: tuple | None) -> str:
-    if entry is None:
-        return "nothing"
-    kind, detail = entry
-    if isinstance(kind, Op):
-        return f"op {kind.name!r} of nodes {list(detail)}"
-    return f"{kind} {detail}"
-
-
-def _first_difference(old: list[tuple], new: list[tuple]) -> str:
-    for i in range(max(len(old), len(new))):
-        a = old[i] if i < len(old) else None
-        b = new[i] if i < len(new) else None
-        if a != b:
-            return f"node {i} was {_show(a)} when compiled, now {_show(b)}"
-    return "no difference"
-
-
-# ------------------------------------------------------------ code generation
-def _identifier(text: str) -> str:
-    """``text`` as a Python identifier: 'layers.0.w.1' -> 'layers_0_w_1'."""
-    name = re.sub(r"\W", "_", text)
-    if name[:1].isdigit():
-        name = "_" + name
-    if keyword.iskeyword(name):
-        name += "_"
-    return name if name.isidentifier() else ""
-
-
-class _Namer:
-    """Unique identifiers: the first of a base keeps it, later ones get _1, _2, ..."""
-
-    def __init__(self, reserved: Iterable[str]) -> None:
-        self.used = set(reserved)
-        self.auto = 0
-
-    def new(self, base: str) -> str:
-        base = _identifier(base)
-        if not base:
-            while f"v{self.auto}" in self.used:
-                self.auto += 1
-            base = f"v{self.auto}"
-        name, suffix = base, 0
-        while name in self.used:
-            suffix += 1
-            name = f"{base}_{suffix}"
-        self.used.add(name)
-        return name
-
-
-def _literal(x: float) -> str:
-    """A float as source text; negative ones in parentheses so they substitute safely."""
-    text = repr(float(x))
-    return f"({text})" if text.startswith("-") else text
-
-
-def _substitute(expr: str, names: dict[str, str]) -> str:
-    """Replace the op's input names (and ``out``) in a table expression by operands."""
-    return _IDENTIFIER.sub(lambda m: names.get(m.group(0), m.group(0)), expr)
-
-
-def _parenthesized(expr: str) -> bool:
-    """True when ``expr`` is one pair of parentheses around everything: ``(-1.0)``, not ``(a) * (b)``."""
-    depth = 0
-    for i, char in enumerate(expr):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0:
-            return i == len(expr) - 1 and char == ")"
-    return False
-
-
-@functools.lru_cache(maxsize=None)
-def _is_atom(expr: str) -> bool:
-    """True for a name, a number, a call or a subscript: it can follow ``*`` without parentheses."""
-    node = ast.parse(expr, mode="eval").body
-    return isinstance(node, (ast.Name, ast.Call, ast.Subscript, ast.Attribute, ast.Constant)) or _parenthesized(expr)
-
-
-def _factor(template: str, names: dict[str, str]) -> str:
-    """A table expression with its operands put in, parenthesized unless it is an atom.
-
-    Substituting a name by an operand keeps an atom an atom (operands are names
-    or literals, negative ones parenthesized), so the template decides.
-    """
-    expr = _substitute(template, names)
-    return expr if _is_atom(template) else f"({expr})"
-
-
-class _Generator:
-    """Writes the function for one trace, and remembers which node each line belongs to."""
-
-    def __init__(self, func_name: str, order: list[Value], inputs: list[Value], params: list[Value],
-                 input_names: list[str], accumulate: bool) -> None:
-        self.order, self.inputs, self.params = order, inputs, params
-        self.live = _needs_grad(order, set(inputs) | set(params))
-        self.globals: dict[str, Any] = {"params": params, "inf": math.inf, "nan": math.nan, **RULE_HELPERS}
-        self.lines: list[str] = []
-        self.line_nodes: dict[int, tuple[str, Value]] = {}  # line number -> ("forward"|"backward", node)
-        self._forward_names: dict[int, str] = {}  # id(op) -> the global its forward is called by
-        self._derivative_names: dict[int, str] = {}  # id(op) -> the global its local_grads is called by
-        namer = _Namer({*keyword.kwlist, *self.globals, "True", "False", "None"})
-        self._name_functions(namer)
-        self.func_name = namer.new(func_name) if _identifier(func_name) else namer.new("compiled")
-        self.reserved = len(namer.used)
-        self.var: dict[Value, str] = {}
-        for x, name in zip(inputs, input_names):
-            self.var[x] = namer.new(name)
-        output = order[-1]
-        param_index = {p: i for i, p in enumerate(params)}
-        for node in order:
-            if node in self.live and node not in self.var:
-                default = f"p{param_index[node]}" if node in param_index else ("out" if node is output else "")
-                self.var[node] = namer.new(node.label or default)
-        self.grad = {node: namer.new("g_" + self.var[node]) for node in order if node in self.live}
-        self.namer = namer
-        self.accumulate = accumulate
-
-    def _name_functions(self, namer: _Namer) -> None:
-        """Global names for the forward and derivative functions the source calls."""
-        for node in self.order:
-            op = node._op
-            if op is None or id(op) in self._forward_names or node not in self.live:
-                continue
-            base = _SYMBOL_NAMES.get(op.name, op.name)
-            if op.forward_expr is None:
-                self._forward_names[id(op)] = self._bind(namer, base, op.forward)
-            if op.derivative_exprs is None:
-                # A user op: its local_grads is the engine's own entry point (it checks
-                # the results and retries derivatives written with Value methods).
-                self._derivative_names[id(op)] = self._bind(namer, f"{base}_local_grads", op.local_grads)
-
-    def _bind(self, namer: _Namer, base: str, function: Callable[..., Any]) -> str:
-        """A global name for ``function``: one per function (``**`` and ``pow`` share one)."""
-        for name, bound in self.globals.items():
-            if bound is function and name not in RULE_HELPERS:
-                return name
-        base = _identifier(base) or "op"
-        name = namer.new(f"op_{base}" if base in namer.used else base)
-        self.globals[name] = function
-        return name
-
-    def operand(self, node: Value) -> str:
-        return self.var[node] if node in self.live else _literal(node.data)
-
-    def emit(self, line: str, kind: str = "", node: Value | None = None) -> None:
-        self.lines.append("    " + line)
-        if node is not None:
-            self.line_nodes[len(self.lines) + 1] = (kind, node)  # +1: the def line is line 1
-
-    def source(self) -> str:
-        args = ", ".join(self.var[x] for x in self.inputs)
-        reads = [f"{self.var[p]} = params[{i}].data" for i, p in enumerate(self.params) if p in self.live]
-        if reads:
-            self.emit("# parameters: read at every call, so that updates are seen")
-            for line in reads:
-                self.emit(line)
-        if any(node._parents and node in self.live for node in self.order):
-            self.emit("# forward: one line per node")
-        for node in self.order:
-            if node._parents and node in self.live:
-                self.emit(f"{self.var[node]} = {self._forward(node)}", "forward", node)
-        output = self.order[-1]
-        if output in self.live:
-            self.emit("# backward: nodes in reverse topological order, g_parent += g_node * d node / d parent")
-            self.emit(f"{self.grad[output]} = 1.0")
-            self._backward()
-        grads = [self.grad.get(x, "0.0") for x in self.inputs]
-        param_grads = [self.grad.get(p, "0.0") for p in self.params]
-        if self.accumulate and any(p in self.grad for p in self.params):
-            self.emit("# parameters: gradients added into .grad, as backward() does")
-            for i, p in enumerate(self.params):
-                if p in self.grad:
-                    self.emit(f"params[{i}].grad += {self.grad[p]}")
-        else:
-            grads += param_grads
-        result = ", ".join(grads) + ("," if len(grads) == 1 else "")
-        variables = len(self.namer.used) - self.reserved
-        self.yields = variables > _MAX_FRAME_VARIABLES
-        if self.yields:
-            self.emit(f"# yield, not return: a generator's frame lives on the heap; a plain function's {variables}")
-            self.emit("# variables can fill CPython's frame stack, and then every call it makes maps new memory")
-        self.emit(f"{'yield' if self.yields else 'return'} {self.operand(output)}, ({result})")
-        return f"def {self.func_name}({args}):\n" + "\n".join(self.lines) + "\n"
-
-    def _forward(self, node: Value) -> str:
-        op = node._op
-        args = [self.operand(p) for p in node._parents]
-        if op.forward_expr is not None:
-            return _substitute(op.forward_expr, dict(zip(op.inputs, args)))
-        return f"{self._forward_names[id(op)]}({', '.join(args)})"
-
-    def _backward(self) -> None:
-        seen: set[Value] = set()
-        for node in reversed(self.order):
-            parents = node._parents
-            if not parents or node not in self.live:
-                continue
-            op = node._op
-            args = [self.operand(p) for p in parents]
-            call_args = ", ".join([*args, self.var[node]])
-            if op.derivative_exprs is not None:
-                names = dict(zip(op.inputs, args), out=self.var[node])
-                locals_ = [_factor(expr, names) for expr in op.derivative_exprs]
-            else:
-                tuple_name = self.namer.new(f"l_{self.var[node]}")
-                self.emit(f"{tuple_name} = {self._derivative_names[id(op)]}({call_args})", "backward", node)
-                locals_ = [f"{tuple_name}[{i}]" for i in range(len(parents))]
-            for parent, local in zip(parents, locals_):
-                if parent not in self.live:
-                    continue
-                sign = "+=" if parent in seen else "="
-                seen.add(parent)
-                self.emit(f"{self.grad[parent]} {sign} {self.grad[node]} * {local}", "backward", node)
-
-    def kinks(self) -> tuple[Kink, ...]:
-        found = []
-        for node in self.order:
-            op = node._op
-            if op is None or node not in self.live or not op.derivative_exprs:
-                continue
-            used = {name for expr in op.derivative_exprs for name in _IDENTIFIER.findall(expr)}
-            if used & _BRANCHING_HELPERS:
-                found.append(Kink(self.var[node], op.name, node._parents[0].data))
-        return tuple(found)
 
 
 # ----------------------------------------------------------------- the result
@@ -392,15 +87,20 @@ class CompiledFunction:
         params: the parameter Values: the ``params`` given to ``compile``,
             or those the trace reached, in reading order (``w * x + b``: w, b).
         kinks: the branching nodes (relu, abs), each with its traced input.
+        guards: the comparisons ``f`` made on its inputs' ``.data`` in the
+            trace; a call on which one comes out differently traces ``f``
+            again and raises ``TraceMismatchError`` if the graph differs.
         accumulate: True when parameter gradients are added into ``.grad``.
     """
 
     def __init__(self, f: Callable[..., Any], name: str, input_names: list[str], params: list[Value],
-                 generator: _Generator, source: str, signature: list[tuple], check: bool) -> None:
+                 generator: _Generator, source: str, signature: list[tuple], guards: tuple[Guard, ...],
+                 check: bool) -> None:
         self.source = source
         self.input_names = tuple(input_names)
         self.params = tuple(params)
         self.kinks = generator.kinks()
+        self.guards = guards
         self.accumulate = generator.accumulate
         self.name = name
         self._f = f
@@ -433,6 +133,12 @@ class CompiledFunction:
                 break
         if self._check:
             self.check(*inputs)
+        elif self.guards:
+            for guard in self.guards:
+                if not guard.holds(inputs):
+                    described = guard.describe(self.input_names)
+                    self._retrace(inputs, f"in the trace {described}, not on these inputs")
+                    break
         try:
             if self._yields:
                 return next(self._function(*inputs))
@@ -449,14 +155,18 @@ class CompiledFunction:
 
     def check(self, *inputs: float) -> None:
         """Trace ``f`` again on these inputs; raise ``TraceMismatchError`` if its graph differs."""
-        values = [Value(x, label) for x, label in zip(self._as_floats(inputs), self.input_names)]
+        self._retrace(self._as_floats(inputs), "")
+
+    def _retrace(self, inputs: tuple[float, ...], why: str) -> None:
+        values = _traced_inputs(list(inputs), list(self.input_names), None)
         order = topological_order(_run(self._f, values, self.name))
         signature = _signature(order, values, self._param_index)
         if signature != self._signature:
             raise TraceMismatchError(
                 f"{self.name}({', '.join(map(repr, inputs))}) builds another graph than the compiled trace "
-                f"({_first_difference(self._signature, signature)}): f's Python control flow or "
-                "constants depend on the input data; compile it for these inputs, or keep it interpreted")
+                f"({_first_difference(self._signature, signature)}{'; ' + why if why else ''}): f's Python "
+                "control flow or constants depend on the input data; compile it for these inputs, or keep it "
+                "interpreted")
 
     def _explain(self, exc: Exception) -> Exception:
         """The error of a failed call, naming the op, its inputs and the generated line."""
@@ -530,11 +240,14 @@ def compile(  # noqa: A001 - the package's name for it; shadows the builtin only
     labels = _parameter_names(f, len(example_inputs))
 
     # Two traces: the leaves both reach are the parameters; leaves made anew are constants.
-    traces = []
-    for _ in range(2):
-        inputs = [Value(x, label) for x, label in zip(example_inputs, labels)]
-        traces.append((inputs, topological_order(_run(f, inputs, name))))
-    (inputs, order), (inputs2, order2) = traces
+    # The first one also records the comparisons f makes on its inputs' .data.
+    log = _GuardLog()
+    inputs = _traced_inputs(list(example_inputs), labels, log)
+    order = topological_order(_run(f, inputs, name))
+    log.active = False
+    guards = log.guards(order)
+    inputs2 = _traced_inputs(list(example_inputs), labels, None)
+    order2 = topological_order(_run(f, inputs2, name))
     leaves2 = {n for n in order2 if not n._parents}
     reached = [n for n in _leaves_left_to_right(order[-1]) if n in leaves2]
     if params is None:
@@ -555,5 +268,5 @@ def compile(  # noqa: A001 - the package's name for it; shadows the builtin only
         raise TraceMismatchError(f"compile: {name}() built two different graphs on the same inputs "
                                  f"({_first_difference(signature, second)}); compile needs a deterministic f")
     generator = _Generator(name, order, inputs, list(params), labels, accumulate)
-    source = generator.source()
-    return CompiledFunction(f, name, labels, list(params), generator, source, signature, check)
+    source = generator.source([guard.describe(tuple(labels)) for guard in guards])
+    return CompiledFunction(f, name, labels, list(params), generator, source, signature, guards, check)

@@ -11,6 +11,7 @@ import pytest
 from autograd_core import (
     DivisionByZeroError,
     DomainError,
+    Guard,
     TraceMismatchError,
     Value,
     compile,
@@ -373,25 +374,47 @@ def branchy(x):
     return x * 2 if x.data > 0 else x * x
 
 
-def test_control_flow_is_baked_into_the_trace():
+def test_a_comparison_on_an_input_is_a_guard():
     fn = compile(branchy, (1.0,))
-    assert fn(-3.0) == (-6.0, (2.0,))  # the traced path, not branchy(-3) = 9
+    assert fn.guards == (Guard(0, ">", 0.0, None, True),)
+    assert "# traced where x > 0.0 was True" in fn.source
+    assert fn(5.0) == (10.0, (2.0,))
+    with pytest.raises(TraceMismatchError, match=r"another graph.*x > 0\.0 was True, not on these inputs"):
+        fn(-3.0)
+
+
+def test_a_guard_that_changes_nothing_in_the_graph_lets_the_call_through():
+    fn = compile(lambda x, y: x * y if x.data < y.data else x * y, (1.0, 2.0))
+    assert fn.guards == (Guard(0, "<", 0.0, 1, True),)
+    assert fn(3.0, 2.0) == (6.0, (2.0, 3.0))  # traced again: the same graph
 
 
 @pytest.mark.parametrize(
-    "f, traced, other",
+    "f",
     [
-        (branchy, 1.0, -3.0),  # an if on .data
-        (lambda x: x * x.data, 2.0, 3.0),  # a number taken out of a Value
-        (lambda x: x + no_grad()(lambda: x * 3)(), 1.0, 2.0),  # a no_grad result
+        lambda x: x.log() + (x * 2).relu() + x.relu() + x.sigmoid() + x ** 2 + 1 / x + abs(x),
+        lambda x: x.sqrt() + x.exp(),
     ],
 )
-def test_check_detects_another_path(f, traced, other):
+def test_the_ops_own_domain_checks_are_not_guards(f):
+    assert compile(f, (1.5,)).guards == ()
+
+
+@pytest.mark.parametrize(
+    "f, traced, other, baked",
+    [
+        (lambda x: x * x.data, 2.0, 3.0, 6.0),  # a number taken out of a Value: x * 2.0
+        (lambda x: x + no_grad()(lambda: x * 3)(), 1.0, 2.0, 5.0),  # a no_grad result: x + 3.0
+        (lambda x: x * 2 if x.data * 2 > 1 else x * 3, 1.0, 0.25, 0.5),  # a number made from x compared
+    ],
+)
+def test_what_guards_cannot_see_is_baked_and_check_finds_it(f, traced, other, baked):
+    assert compile(f, (traced,)).guards == ()
+    assert compile(f, (traced,))(other)[0] == baked  # the traced graph, evaluated at `other`
     fn = compile(f, (traced,), check=True)
     fn(traced)  # the traced inputs pass
     with pytest.raises(TraceMismatchError, match="another graph"):
         fn(other)
-    compile(f, (traced,))(other)  # without check, no error (and a baked-in answer)
 
 
 def test_check_passes_when_the_path_is_the_same():
