@@ -1,3 +1,36 @@
-"""viz: graph drawings, chain-rule explanations and the backward-pass player (issue 4 fills it in)."""
+"""viz: graph drawings, chain-rule explanations and the backward-pass player.
 
-__all__: list[str] = []
+    from viz import draw_dot, render, explain, write_html
+    L.backward()
+    draw_dot(L)                      # a graphviz.Digraph; displays inline in Jupyter
+    render(L, "graph.svg")           # or .png, .pdf; .dot/.gv need no Graphviz
+    print(explain(L))                # one line per chain-rule step
+    write_html(L, "backward.html")   # the step-by-step player, one offline file
+
+From a shell: ``python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 -o graph.svg``.
+Only this package imports ``graphviz``; the engine needs nothing outside the
+standard library.
+"""
+
+from .dot import DEFAULT_MAX_NODES, GraphTooLargeError, draw_dot
+from .explain import ExplainedStep, explain, explain_steps
+from .player import player_html, write_html
+from .render import GraphvizNotFoundError, render
+from .trace import Edge, Trace, TracedNode, trace
+
+__all__ = [
+    "draw_dot",
+    "render",
+    "explain",
+    "explain_steps",
+    "write_html",
+    "player_html",
+    "trace",
+    "Trace",
+    "TracedNode",
+    "Edge",
+    "ExplainedStep",
+    "GraphTooLargeError",
+    "GraphvizNotFoundError",
+    "DEFAULT_MAX_NODES",
+]

@@ -1,0 +1,87 @@
+"""The command line's expression evaluator: the graph it builds, and what it refuses (in process)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd_core import DomainError
+from viz.expression import FUNCTIONS, ExpressionError, evaluate, names_in, parse_expression
+
+
+@pytest.mark.parametrize(
+    "text, values, data",
+    [
+        ("tanh(w*x + b)", {"w": -3, "x": 2, "b": 6.88}, math.tanh(0.88)),
+        ("x ** 2 + 1", {"x": 3}, 10.0),
+        ("-x / 4", {"x": 2}, -0.5),
+        ("+x", {"x": 2}, 2.0),
+        ("2 ** x", {"x": 3}, 8.0),
+        ("sigmoid(0) + relu(-1) + abs(-2) + sqrt(4) + exp(0) + log(1) + sin(0) + cos(0)", {}, 0.5 + 0 + 2 + 2 + 1 + 0 + 0 + 1),
+        ("x * x", {"x": 1.5}, 2.25),
+    ],
+)
+def test_values_match_python(text, values, data):
+    assert evaluate(text, values).data == pytest.approx(data, rel=1e-12)
+
+
+def test_names_are_shared_leaves_and_intermediates_are_labelled_with_their_text():
+    root = evaluate("tanh(w*x + b) * w", {"w": -3.0, "x": 2.0, "b": 6.88})
+    assert root.label == "L"
+    product, w = root.parents
+    assert product.label == "tanh(w * x + b)" and w.label == "w" and not w.parents
+    n = product.parents[0]
+    assert n.label == "w * x + b"
+    assert n.parents[0].parents[0] is w  # the same leaf: gradients from both uses add up
+    root.backward()
+    assert w.grad == pytest.approx(math.tanh(0.88) + -3.0 * (1 - math.tanh(0.88) ** 2) * 2.0)
+
+
+def test_constant_exponents_use_the_constant_power_op():
+    assert evaluate("x ** 2", {"x": 3.0}).op == "**"
+    assert evaluate("x ** -2", {"x": 2.0}).op == "**"
+    assert evaluate("x ** y", {"x": 3.0, "y": 2.0}).op == "pow"
+
+
+def test_long_sub_expressions_keep_generated_names():
+    root = evaluate("exp(aaaa * bbbb + cccc * dddd) + 1", {"aaaa": 0.1, "bbbb": 0.2, "cccc": 0.3, "dddd": 0.4})
+    assert root.parents[0].label == ""  # "exp(aaaa * bbbb + cccc * dddd)" is longer than a label should be
+
+
+def test_output_name_avoids_a_variable_called_L():
+    assert evaluate("L * 2", {"L": 1.0}).label == "out"
+
+
+def test_names_in_reading_order_without_function_names():
+    assert names_in(parse_expression("tanh(w*x + b) + exp(w)")) == ["w", "x", "b"]
+
+
+def test_domain_errors_come_from_the_engine():
+    with pytest.raises(DomainError, match="log is defined only for x > 0"):
+        evaluate("log(x - 1)", {"x": 1.0})
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_function_is_allowed(name):
+    assert evaluate(f"{name}(x)", {"x": 0.5}).op == name
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("getattr(x, 'y')", "unknown function 'getattr'"),
+        ("[x]", "a List expression at column 1 is not allowed"),
+        ("x < 1", "comparison at column 1 is not allowed"),
+        ("x and 1", "and/or at column 1 is not allowed"),
+        ("f'{x}'", "an f-string at column 1 is not allowed"),
+        ("1j", "the constant 1j at column 1 is not allowed"),
+        ("~x", "the operator Invert at column 1 is not allowed"),
+        ("x % 2", "the operator Mod at column 1 is not allowed"),
+        ("x = 1", "syntax error"),
+        ("   ", "the expression is empty"),
+    ],
+)
+def test_refused(text, message):
+    with pytest.raises(ExpressionError, match=message):
+        evaluate(text, {"x": 1.0})

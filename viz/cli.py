@@ -1,0 +1,132 @@
+"""The command line: ``python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 -o graph.svg``.
+
+Parses the expression safely (``viz.expression``: an ``ast`` whitelist, never
+``eval``), runs forward and backward, and writes the drawing or the player,
+prints the chain-rule steps, or both. Bad input gives one line on stderr and
+exit status 2, and no file is written; a missing Graphviz or an unwritable
+path gives exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from autograd_core import DomainError, Value
+
+from .dot import GraphTooLargeError
+from .explain import explain
+from .expression import FUNCTIONS, ExpressionError, evaluate
+from .player import write_html
+from .render import RENDER_FORMATS, SOURCE_FORMATS, GraphvizNotFoundError, render
+from .text import format_number
+from .trace import trace
+
+__all__ = ["main", "build_parser"]
+
+OUTPUT_SUFFIXES = tuple(f".{f}" for f in RENDER_FORMATS + SOURCE_FORMATS) + (".html",)
+BAD_INPUT, FAILED = 2, 1
+
+EPILOG = f"""\
+examples:
+  python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 -o graph.svg
+  python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 --explain
+  python -m viz "a*b + a" a=2 b=-3 -o backward.html     # the step-by-step player
+  python -m viz --explain -- "-x**2" x=3               # options, then "--", for an expression starting with "-"
+
+The expression may use numbers, names, + - * / **, unary minus and the
+functions {', '.join(FUNCTIONS)}. Every name needs a value (NAME=NUMBER).
+The output format comes from the suffix of -o: {', '.join(OUTPUT_SUFFIXES)}
+(.dot/.gv need no Graphviz; the others need its `dot` program).
+Without -o and --explain, prints the output's value and every input's gradient.
+
+exit status: 0 done; 2 bad input (nothing written); 1 Graphviz missing or the file cannot be written.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (its --help is the command's manual)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m viz",
+        description="Draw the computation graph of an expression, explain its backward pass step by step, "
+        "or write an interactive player of it.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("expression", help='the expression, e.g. "tanh(w*x + b)"; quote it for the shell')
+    parser.add_argument("values", nargs="*", metavar="NAME=NUMBER", help="a value for each name, e.g. w=-3 x=2")
+    parser.add_argument("-o", "--output", metavar="PATH", help=f"write the drawing or player ({' '.join(OUTPUT_SUFFIXES)})")
+    parser.add_argument("--explain", action="store_true", help="print the chain-rule steps of the backward pass")
+    parser.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
+                        help="layout direction of the drawing (default LR: left to right)")
+    parser.add_argument("--color-by-grad", action="store_true",
+                        help="fill nodes by gradient sign and size (blue positive, red negative)")
+    return parser
+
+
+def parse_values(items: Sequence[str]) -> dict[str, float]:
+    """``["w=-3", "x=2"]`` -> ``{"w": -3.0, "x": 2.0}``; ExpressionError naming the bad item."""
+    values: dict[str, float] = {}
+    for item in items:
+        name, sep, number = item.partition("=")
+        name, number = name.strip(), number.strip()
+        if not sep or not name.isidentifier():
+            raise ExpressionError(f"{item!r} is not NAME=NUMBER (e.g. x=2)")
+        if name in values:
+            raise ExpressionError(f"{name!r} is given twice")
+        try:
+            values[name] = float(number)
+        except ValueError:
+            raise ExpressionError(f"{item!r}: {number!r} is not a number") from None
+    return values
+
+
+def _check_output(path: str | None) -> None:
+    if path is not None and Path(path).suffix.lower() not in OUTPUT_SUFFIXES:
+        raise ExpressionError(f"cannot tell what to write from {path!r}: -o needs a path ending in "
+                              f"{', '.join(OUTPUT_SUFFIXES)}")
+
+
+def _summary(root: Value, names: Sequence[str]) -> str:
+    """The output's value and each input's gradient, in the order the values were given."""
+    out = root.label or "L"
+    inputs = {node.name: node.value for node in trace(root).nodes if node.kind == "input"}
+    lines = [f"{out} = {format_number(root.data)}"]
+    lines.extend(f"d{out}/d{name} = {format_number(inputs[name].grad)}" for name in names if name in inputs)
+    return "\n".join(lines)
+
+
+def _fail(exc: Exception, status: int) -> int:
+    """Print the error as one line on stderr and return the exit status."""
+    message = " ".join(str(exc).split())
+    print(f"python -m viz: error: {message}", file=sys.stderr)
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        _check_output(args.output)
+        values = parse_values(args.values)
+        root = evaluate(args.expression, values)
+        root.backward()
+        if args.output is not None:
+            path = Path(args.output)
+            if path.suffix.lower() == ".html":
+                write_html(root, path, rankdir=args.rankdir)
+            else:
+                render(root, path, rankdir=args.rankdir, color_by_grad=args.color_by_grad)
+    except (ExpressionError, DomainError, ArithmeticError, GraphTooLargeError) as exc:
+        return _fail(exc, BAD_INPUT)
+    except (GraphvizNotFoundError, OSError, RuntimeError) as exc:
+        return _fail(exc, FAILED)
+    if args.explain:
+        sys.stdout.write(explain(root))
+    if args.output is not None:
+        print(f"wrote {args.output}")
+    elif not args.explain:
+        print(_summary(root, list(values)))
+    return 0
