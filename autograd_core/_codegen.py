@@ -252,7 +252,7 @@ class _Generator:
                 continue
             used = {name for expr in op.derivative_exprs for name in _IDENTIFIER.findall(expr)}
             if used & _BRANCHING_HELPERS:
-                found.append(Kink(self.var[node], op.name, node._parents[0].data))
+                found.append(Kink(self.var[node], op.name, float(node._parents[0].data)))
         return tuple(found)
 
 

@@ -225,6 +225,7 @@ def compile(  # noqa: A001 - the package's name for it; shadows the builtin only
     Raises:
         TypeError: ``f`` does not return a Value, ``example_inputs`` are not
             numbers, or ``params`` are not Values.
+        ValueError: ``params`` lists a Value twice.
         TraceMismatchError: two traces on the same inputs differ (``f`` is
             random), or ``params`` misses a Value the trace reached.
     """
@@ -257,7 +258,11 @@ def compile(  # noqa: A001 - the package's name for it; shadows the builtin only
         for i, p in enumerate(params):
             if not isinstance(p, Value):
                 raise TypeError(f"compile: params[{i}] must be a Value, got {type(p).__name__} {p!r}")
-        missing = [p for p in reached if p not in set(params)]
+        if len(set(params)) != len(params):
+            twice = next(p for i, p in enumerate(params) if p in params[:i])
+            raise ValueError(f"compile: params lists {twice!r} twice; its gradient would be counted twice")
+        given = set(params)
+        missing = [p for p in reached if p not in given]
         if missing:
             raise TraceMismatchError(f"compile: {name}() reaches {len(missing)} Value(s) not in params, e.g. "
                                      f"{missing[0]!r}; list every parameter, or leave params=None")

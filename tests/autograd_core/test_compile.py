@@ -258,6 +258,8 @@ def test_params_must_cover_every_reached_parameter():
         compile(lambda x: w * x + b, (2.0,), params=[w])
     with pytest.raises(TypeError, match=r"params\[0\] must be a Value"):
         compile(lambda x: w * x + b, (2.0,), params=[3.0])
+    with pytest.raises(ValueError, match=r"params lists Value\(data=3\.0.*twice"):
+        compile(lambda x: w * x + b, (2.0,), params=[w, b, w])
 
 
 def test_an_unreached_parameter_and_input_get_zero():
