@@ -9,12 +9,14 @@ Standard library only. ``value.py`` has the node, ``ops.py`` the table of local
 derivatives, ``backprop.py`` the graph walk and the chain rule.
 """
 
+from .backprop import ChainRuleStep, backward_order, backward_steps, grad, topological_order
 from .compile import CompiledFunction, Guard, Kink, TraceMismatchError
 from .compile import compile  # noqa: A004 - shadows the builtin in this namespace only
-from .backprop import ChainRuleStep, backward_order, backward_steps, grad, topological_order
 from .define import define_op
 from .errors import DivisionByZeroError, DomainError
+from .gradcheck import GradcheckError, GradcheckResult, GradcheckRow, gradcheck, gradgradcheck
 from .ops import OPS, Op
+from .testing import assert_gradients_close
 from .value import Value, enable_grad, is_grad_enabled, no_grad
 
 __version__ = "0.1.0"
@@ -34,6 +36,12 @@ __all__ = [
     "backward_steps",
     "backward_order",
     "topological_order",
+    "gradcheck",
+    "gradgradcheck",
+    "GradcheckError",
+    "GradcheckResult",
+    "GradcheckRow",
+    "assert_gradients_close",
     "compile",
     "CompiledFunction",
     "Kink",

@@ -10,16 +10,28 @@ with ``backward()``, ``grad(..., create_graph=True)``, ``no_grad()`` and the
 drawings. Derivative functions get the op's inputs and output: floats in a
 first-order pass, ``Value``s under ``create_graph=True``, so one written with
 ``Value`` arithmetic has second derivatives too.
+
+A derivative may be written three ways:
+
+* plain arithmetic (``1 - out * out``): works on floats and Values alike;
+* ``Value`` methods (``x.sigmoid()``): a float has no ``.sigmoid``, so in a
+  first-order pass such a derivative is called once more on ``Value`` copies of
+  its arguments (no graph is recorded) and its number is used;
+* ``math`` functions (``math.cos(x)``): fine for first derivatives; asking for
+  a second one (``grad(..., create_graph=True)``) raises a ``TypeError`` that
+  says to rewrite it with Value methods.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import numbers
 from typing import Any, Callable
 
+from .errors import describe
 from .ops import Op
-from .value import Value, _lift, apply
+from .value import Value, _lift, apply, no_grad
 
 __all__ = ["define_op"]
 
@@ -38,6 +50,17 @@ def _positional_count(func: Callable[..., Any], what: str) -> int | None:
     return sum(1 for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
 
 
+def _accepts(func: Callable[..., Any], n: int) -> bool:
+    """Whether ``func`` can be called with ``n`` positional arguments (True when it has no signature)."""
+    try:
+        inspect.signature(func).bind(*range(n))
+    except TypeError:
+        return False
+    except ValueError:
+        return True
+    return True
+
+
 def _input_names(forward: Callable[..., Any], arity: int) -> tuple[str, ...]:
     """The forward's parameter names (x, y, ... when it has no signature)."""
     try:
@@ -45,6 +68,52 @@ def _input_names(forward: Callable[..., Any], arity: int) -> tuple[str, ...]:
     except (TypeError, ValueError):
         names = []
     return tuple(names) if len(names) == arity else tuple(f"x{i}" for i in range(arity))
+
+
+def _forward_error(op_name: str, inputs: list, exc: Exception) -> TypeError:
+    """The error for a user forward that failed with a TypeError/AttributeError, naming the nodes."""
+    shown = f"{op_name}({', '.join(repr(x.data) for x in inputs)})"
+    where = "; ".join(f"input {i + 1} is {describe(x)}" for i, x in enumerate(inputs))
+    hint = ""
+    if isinstance(exc, AttributeError) and "'float' object" in str(exc):
+        hint = " (the forward gets plain floats: use math.exp(x), not x.exp())"
+    return TypeError(f"{shown}: the forward failed: {exc}{hint}; {where}")
+
+
+def _check_derivative_result(result: Any, index: int, op_name: str) -> None:
+    if not isinstance(result, (Value, numbers.Real)):
+        raise TypeError(f"derivative {index + 1} of op {op_name!r} returned {type(result).__name__} "
+                        f"{result!r}; a derivative must return a number or a Value")
+
+
+def _make_local_grads(derivatives: tuple[Callable[..., Any], ...], op_name: str) -> Callable[..., tuple]:
+    """``local_grads(*inputs, out)`` for a user op: one call per derivative, results checked."""
+    # Derivatives found to need Values (they called a Value method on a float).
+    needs_values = [False] * len(derivatives)
+
+    def on_floats(index: int, d: Callable[..., Any], args: tuple) -> float:
+        if not needs_values[index]:
+            try:
+                result = d(*args)
+            except AttributeError:  # e.g. x.sigmoid() on a float: retry on Values
+                needs_values[index] = True
+            else:
+                _check_derivative_result(result, index, op_name)
+                return result.data if isinstance(result, Value) else float(result)
+        with no_grad():
+            result = d(*[Value(a) for a in args])
+        _check_derivative_result(result, index, op_name)
+        return result.data if isinstance(result, Value) else float(result)
+
+    def local_grads(*args: Any) -> tuple:
+        if not isinstance(args[-1], Value):  # a first-order pass: floats in, floats out
+            return tuple(on_floats(i, d, args) for i, d in enumerate(derivatives))
+        results = tuple(d(*args) for d in derivatives)  # create_graph: Values in, graphs out
+        for i, result in enumerate(results):
+            _check_derivative_result(result, i, op_name)
+        return results
+
+    return local_grads
 
 
 def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Callable[[Callable[..., float]], Callable[..., Value]]:
@@ -71,7 +140,12 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
         if not callable(d):
             raise TypeError(f"define_op: derivative {i + 1} must be callable, got {type(d).__name__} {d!r}")
 
+    if name is not None and (not isinstance(name, str) or not name):
+        raise TypeError(f"define_op: name must be a non-empty str, got {type(name).__name__} {name!r}")
+
     def decorate(forward: Callable[..., float]) -> Callable[..., Value]:
+        if not callable(forward):
+            raise TypeError(f"define_op must decorate a function, got {type(forward).__name__} {forward!r}")
         op_name = name or getattr(forward, "__name__", "op")
         arity = _positional_count(forward, f"forward {op_name!r}")
         if arity is None:
@@ -80,14 +154,12 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
             raise TypeError(f"define_op: {op_name!r} takes {arity} input(s) but {len(derivatives)} "
                             f"derivative function(s) were given; give one per input")
         for i, d in enumerate(derivatives):
-            taken = _positional_count(d, f"derivative {i + 1} of {op_name!r}")
-            if taken is not None and taken != arity + 1:
+            if not _accepts(d, arity + 1):
+                taken = _positional_count(d, f"derivative {i + 1} of {op_name!r}")
                 raise TypeError(f"define_op: derivative {i + 1} of {op_name!r} takes {taken} argument(s); "
                                 f"it must take the {arity} input(s) and the output ({arity + 1} in all)")
 
-        def local_grads(*args: Any) -> tuple:
-            return tuple(d(*args) for d in derivatives)
-
+        local_grads = _make_local_grads(tuple(derivatives), op_name)
         op = Op(op_name, _input_names(forward, arity), forward, local_grads, derivatives=tuple(derivatives))
 
         @functools.wraps(forward)
@@ -101,8 +173,12 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
                     raise TypeError(f"{op_name}() input {i + 1} must be a Value or a real number, "
                                     f"got {type(arg).__name__} {arg!r}")
                 inputs.append(value)
-            return apply(op, *inputs)
+            try:
+                return apply(op, *inputs)  # ValueError/ArithmeticError become DomainError/... there
+            except (TypeError, AttributeError) as exc:
+                raise _forward_error(op_name, inputs, exc) from exc
 
+        op_function.__name__ = op_function.__qualname__ = op_name  # the op's name, also when name= is given
         op_function.op = op  # type: ignore[attr-defined]
         return op_function
 
