@@ -7,6 +7,8 @@ import random
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd_core import (
     DivisionByZeroError,
@@ -19,14 +21,7 @@ from autograd_core import (
     grad,
     no_grad,
 )
-
-try:  # the hypothesis strategy of random expressions (autograd_core.strategies)
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
-
-    from autograd_core.strategies import expressions, points
-except ImportError:  # pragma: no cover - until the strategies module is merged
-    expressions = None
+from autograd_core.strategies import expressions, points
 
 
 def assert_close(actual: float, expected: float, what: str = "") -> None:
@@ -102,13 +97,11 @@ def test_random_expressions_match_the_engine(seed):
     assert_matches_engine(f, example, [example, *calls])
 
 
-if expressions is not None:
-
-    @settings(max_examples=60, deadline=None)
-    @given(st.integers(1, 3).flatmap(lambda n: st.tuples(expressions(n, max_depth=4), points(n), points(n))))
-    def test_hypothesis_expressions_match_the_engine(case):
-        expression, example, point = case
-        assert_matches_engine(expression, example, [example, point])
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 3).flatmap(lambda n: st.tuples(expressions(n, max_depth=4), points(n), points(n))))
+def test_hypothesis_expressions_match_the_engine(case):
+    expression, example, point = case
+    assert_matches_engine(expression, example, [example, point])
 
 
 # --------------------------------------------------------- random networks
@@ -211,6 +204,16 @@ def test_user_ops_compile_and_call_their_own_derivatives():
     fn = assert_matches_engine(f, (0.4, 1.3), [(1.0, -2.0), (-0.3, 0.7)])
     assert "sin_of_product(x, y)" in fn.source
     assert "sin_of_product_local_grads(" in fn.source  # the op's own rule, not a copy
+
+
+@define_op(lambda x, out: x.sigmoid() * (1 + x * (1 - x.sigmoid())))  # Value methods, no math
+def swish(x):
+    return x / (1.0 + math.exp(-x))
+
+
+def test_a_user_op_whose_derivative_uses_value_methods_compiles():
+    fn = assert_matches_engine(lambda x: swish(x * 2) + swish(x), (0.5,), [(1.5,), (-2.0,)])
+    assert "swish_local_grads(" in fn.source
 
 
 def test_user_op_domain_error_fires_at_call_time():
