@@ -1,3 +1,50 @@
-"""nn: a tiny neural-network layer built only from autograd_core Values (issue 5 fills it in)."""
+"""nn: a tiny neural-network layer built only from autograd_core Values.
 
-__all__: list[str] = []
+    from nn import MLP, SGD, fit, hinge_loss, make_moons, signed_labels
+    X, y = make_moons(100, noise=0.1, seed=1)
+    model = MLP(2, [16, 16, 1], seed=0)
+    history = fit(model, X, signed_labels(y), SGD(model.parameters(), lr=0.1), steps=100, l2=1e-4)
+
+``module.py`` has the Module base class, ``layers.py`` Neuron/Layer/MLP,
+``losses.py`` the losses, ``optim.py`` SGD and Adam, ``data.py`` the toy data
+sets, ``serialize.py`` JSON save/load, ``train.py`` the loop, ``demo.py`` the demo.
+"""
+
+from .data import make_circles, make_moons, make_spiral, make_xor, train_test_split
+from .layers import ACTIVATIONS, MLP, Layer, Neuron, init_bound
+from .losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss, signed_labels
+from .module import Module
+from .optim import SGD, Adam, Optimizer
+from .serialize import ModelFileError, load_parameters, save_parameters
+from .train import History, accuracy, batch_loss, evaluate, fit, predicted_class
+
+__all__ = [
+    "Module",
+    "Neuron",
+    "Layer",
+    "MLP",
+    "ACTIVATIONS",
+    "init_bound",
+    "mse_loss",
+    "hinge_loss",
+    "binary_cross_entropy",
+    "cross_entropy",
+    "signed_labels",
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "make_moons",
+    "make_circles",
+    "make_spiral",
+    "make_xor",
+    "train_test_split",
+    "save_parameters",
+    "load_parameters",
+    "ModelFileError",
+    "History",
+    "fit",
+    "batch_loss",
+    "accuracy",
+    "evaluate",
+    "predicted_class",
+]

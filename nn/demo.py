@@ -1,6 +1,221 @@
-"""``python -m nn.demo``: until the training demo lands, the engine demo."""
+"""``python -m nn.demo`` (``make demo``): train a small MLP on a toy data set and draw what it learned.
 
-from autograd_core.__main__ import main
+The default run is micrograd's demo: an MLP 2-16-16-1 with ReLU on 100
+two-moons points, hinge loss + 1e-4 L2, 100 full-batch steps; here with Adam
+(lr 0.05). With the default seed it reaches 100% training accuracy at step
+31; over seeds 1 to 12 it ends at 100% on 11 (99% on seed 8). Plain SGD needs
+micrograd's hand-tuned schedule (``--optimizer sgd`` runs it: lr 1.0 decaying
+linearly to 0.1) and, in our trials, missed 100% more often than Adam. It prints a progress bar, then writes into
+the output folder (``demo-output/`` by default):
+
+* ``decision_boundary.png``: the data and the regions the network assigns to each class;
+* ``training.png``: loss and training accuracy per step;
+* ``model.json``: the trained parameters (``nn.load_parameters`` reads them back);
+* ``neuron.svg`` and ``neuron_backward.html``: the computation graph of one
+  first-layer neuron for one training point, and the backward-pass player for
+  it (both drawn by ``viz``).
+
+Needs matplotlib and tqdm (``pip install 'autograd-core[demo]'``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Sequence
+
+from .data import make_circles, make_moons, make_spiral, make_xor
+from .layers import MLP
+from .losses import cross_entropy, hinge_loss, signed_labels
+from .optim import SGD, Adam
+from .serialize import save_parameters
+from .train import History, evaluate, fit
+
+__all__ = ["main", "parse_args", "load_data", "train", "plot_boundary", "plot_history", "draw_neuron"]
+
+DATASETS: dict[str, Callable] = {"moons": make_moons, "circles": make_circles, "spiral": make_spiral, "xor": make_xor}
+DEFAULT_LR = {"adam": 0.05, "sgd": 1.0}
+
+
+def _hidden_sizes(text: str) -> list[int]:
+    """'16,16' -> [16, 16], for argparse."""
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--hidden takes layer sizes separated by commas, like 16,16; got {text!r}")
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"--hidden needs at least one layer size >= 1, got {text!r}")
+    return sizes
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line: data set, architecture, steps, optimizer, learning rate, seed, output folder."""
+    parser = argparse.ArgumentParser(prog="python -m nn.demo", description=__doc__.split("\n")[0].split(": ", 1)[1])
+    parser.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="toy data set (default moons)")
+    parser.add_argument("--points", type=int, default=100, help="number of training points (default 100)")
+    parser.add_argument("--hidden", type=_hidden_sizes, default=[16, 16], help="hidden layer sizes (default 16,16)")
+    parser.add_argument("--steps", type=int, default=100, help="full-batch training steps (default 100)")
+    parser.add_argument("--optimizer", choices=["adam", "sgd"], default="adam", help="default adam")
+    parser.add_argument("--lr", type=float, default=None,
+                        help="learning rate (default 0.05 for adam; for sgd 1.0, decaying linearly to 0.1)")
+    parser.add_argument("--seed", type=int, default=1, help="seeds the data and the weights (default 1)")
+    parser.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder (default demo-output)")
+    args = parser.parse_args(argv)
+    if args.points < 4 or args.steps < 1 or (args.lr is not None and not args.lr > 0):
+        parser.error("--points must be >= 4, --steps >= 1 and --lr > 0")
+    return args
+
+
+def load_data(dataset: str, points: int, seed: int) -> tuple[list[list[float]], list[int]]:
+    """The named toy data set with ``points`` points (labels 0/1, or 0..2 for the spiral)."""
+    return DATASETS[dataset](points, seed=seed)
+
+
+def train(X: list[list[float]], y: list[int], hidden: Sequence[int], *, steps: int = 100, optimizer: str = "adam",
+          lr: float | None = None, seed: int = 1, progress: bool = True) -> tuple[MLP, History]:
+    """Build the MLP and train it full-batch: hinge loss + 1e-4 L2 for two classes, cross-entropy for more."""
+    n_classes = max(y) + 1
+    model = MLP(len(X[0]), [*hidden, 1 if n_classes == 2 else n_classes], seed=seed)
+    labels: list = signed_labels(y) if n_classes == 2 else list(y)
+    loss_fn = hinge_loss if n_classes == 2 else cross_entropy
+    lr = DEFAULT_LR[optimizer] if lr is None else lr
+    if optimizer == "adam":
+        opt, schedule = Adam(model.parameters(), lr=lr), None
+    else:  # micrograd's demo schedule: lr decays linearly to a tenth
+        opt, schedule = SGD(model.parameters(), lr=lr), (lambda k: lr * (1.0 - 0.9 * k / steps))
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=steps, desc="training", unit="step", leave=True)
+
+    def on_step(step: int, loss: float, acc: float) -> None:
+        if bar is not None:
+            bar.set_postfix(loss=f"{loss:.4f}", accuracy=f"{acc:.0%}", refresh=False)
+            bar.update()
+
+    try:
+        history = fit(model, X, labels, opt, steps=steps, loss_fn=loss_fn, l2=1e-4, lr_schedule=schedule,
+                      on_step=on_step)
+    finally:
+        if bar is not None:
+            bar.close()
+    return model, history
+
+
+def _scores_on_grid(model: MLP, points):
+    """The network's outputs for many points at once, with numpy (the same math as the Values, far faster)."""
+    import numpy as np
+
+    act = {"relu": lambda h: np.maximum(h, 0.0), "tanh": np.tanh,
+           "sigmoid": lambda h: 1.0 / (1.0 + np.exp(-h)), "linear": lambda h: h}
+    h = np.asarray(points, dtype=float)
+    for layer in model.layers:
+        W = np.array([[w.data for w in neuron.w] for neuron in layer.neurons])
+        b = np.array([neuron.b.data for neuron in layer.neurons])
+        h = act[layer.neurons[0].activation](h @ W.T + b)
+    return h
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_boundary(model: MLP, X: list[list[float]], y: list[int], path: Path, title: str = "") -> Path:
+    """Draw the data over the class regions the model assigns; write a PNG."""
+    import numpy as np
+
+    plt = _pyplot()
+    xs, ys = [p[0] for p in X], [p[1] for p in X]
+    pad = 0.5
+    gx, gy = np.meshgrid(np.linspace(min(xs) - pad, max(xs) + pad, 200), np.linspace(min(ys) - pad, max(ys) + pad, 200))
+    scores = _scores_on_grid(model, np.column_stack([gx.ravel(), gy.ravel()]))
+    regions = (scores[:, 0] > 0).astype(int) if scores.shape[1] == 1 else scores.argmax(axis=1)
+    fig, ax = plt.subplots(figsize=(6, 5))
+    n_classes = max(y) + 1
+    # Blue/red for two classes; distinct colours (one per class, up to 10) for more.
+    cmap, top = ("coolwarm", 1) if n_classes == 2 else ("tab10", 9)
+    ax.contourf(gx, gy, regions.reshape(gx.shape), levels=np.arange(n_classes + 1) - 0.5, cmap=cmap,
+                vmin=0, vmax=top, alpha=0.35)
+    ax.scatter(xs, ys, c=y, cmap=cmap, vmin=0, vmax=top, edgecolors="k", s=30)
+    ax.set_title(title or "decision boundary")
+    ax.set_xlabel("x[0]")
+    ax.set_ylabel("x[1]")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_history(history: History, path: Path, loss_name: str = "loss") -> Path:
+    """Loss and training accuracy per step, side by side; write a PNG."""
+    plt = _pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    steps = range(1, len(history.loss) + 1)
+    left.plot(steps, history.loss)
+    left.set_yscale("log")
+    left.set(title=f"{loss_name} + L2 (log scale)", xlabel="step")
+    right.plot(steps, [100 * a for a in history.accuracy], color="tab:green")
+    right.set(title="training accuracy (%)", xlabel="step", ylim=(0, 101))
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def draw_neuron(model: MLP, X: list[list[float]], folder: Path) -> list[Path]:
+    """One first-layer neuron on one training point (an active one, so gradient flows): graph SVG and player HTML."""
+    import viz
+
+    if not (hasattr(viz, "render") and hasattr(viz, "write_html")):
+        print("note: viz.render / viz.write_html are not available yet; skipping neuron.svg and neuron_backward.html")
+        return []
+    neurons = model.layers[0].neurons
+    out = next((o for x in X for o in (n(x) for n in neurons) if o.data > 0), neurons[0](X[0]))
+    out.backward()
+    return [Path(viz.render(out, folder / "neuron.svg")), Path(viz.write_html(out, folder / "neuron_backward.html"))]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; returns the exit status."""
+    args = parse_args(argv)
+    missing = [name for name in ("matplotlib", "tqdm") if importlib.util.find_spec(name) is None]
+    if missing:
+        print(f"the demo needs {' and '.join(missing)}: pip install 'autograd-core[demo]'", file=sys.stderr)
+        return 1
+    if args.out.exists() and not args.out.is_dir():
+        print(f"--out {args.out} is a file, not a folder", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    X, y = load_data(args.dataset, args.points, args.seed)
+    print(f"{args.dataset}: {len(X)} points, {max(y) + 1} classes; MLP 2-{'-'.join(map(str, args.hidden))}-"
+          f"{1 if max(y) == 1 else max(y) + 1}, {args.optimizer}, {args.steps} steps, seed {args.seed}")
+    model, history = train(X, y, args.hidden, steps=args.steps, optimizer=args.optimizer, lr=args.lr, seed=args.seed)
+    final = evaluate(model, X, y)
+    print(f"final training accuracy {final:.0%}, loss {history.loss[-1]:.4f}, "
+          f"trained in {time.perf_counter() - start:.1f} s")
+    args.out.mkdir(parents=True, exist_ok=True)
+    written = [
+        plot_boundary(model, X, y, args.out / "decision_boundary.png",
+                      f"{args.dataset}: {final:.0%} training accuracy after {args.steps} steps"),
+        plot_history(history, args.out / "training.png", "hinge loss" if max(y) == 1 else "cross-entropy"),
+        save_parameters(model, args.out / "model.json"),
+    ]
+    written += draw_neuron(model, X, args.out)
+    for path in written:
+        print(f"wrote {path}")
+    print(f"output folder: {os.path.abspath(args.out)}  ({time.perf_counter() - start:.1f} s in all)")
+    return 0
+
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

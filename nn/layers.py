@@ -1,0 +1,191 @@
+"""``Neuron``, ``Layer`` and ``MLP``: a multilayer perceptron made of Values, after micrograd's nn.py.
+
+A neuron computes ``activation(w . x + b)`` as one node per product and per
+partial sum, so every gradient in the network can be seen and drawn. The nodes
+are labelled with the neuron's path and their role (``layers.0.neurons.3.wx``
+for the products, ``.sum`` for the partial sums, ``.out`` for the output); the
+labels are strings made once per neuron, not per node.
+
+Initialisation (seeded, reproducible): weights are drawn from
+``uniform(-bound, bound)`` and biases start at 0, with
+
+* ``bound = sqrt(6 / nin)`` for ReLU neurons (He/Kaiming uniform: the weights'
+  variance is 2/nin, which keeps the size of the signal roughly constant
+  through ReLU layers, since ReLU zeroes half of it), and
+* ``bound = sqrt(3 / nin)`` for tanh, sigmoid and linear neurons (LeCun
+  uniform: variance 1/nin, so ``w . x`` has about the variance of one input).
+
+micrograd draws ``uniform(-1, 1)`` whatever the fan-in, which makes the
+outputs of wide layers large. The draws happen layer by layer, neuron by
+neuron, weight by weight, from one generator (see ``nn._rng`` for ``seed``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Sequence, Union
+
+from autograd_core import Value
+
+from ._rng import Seed, as_random
+from .module import Module
+
+__all__ = ["ACTIVATIONS", "Neuron", "Layer", "MLP", "init_bound"]
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+_APPLY = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "linear": None}
+
+Input = Union[float, Value]
+
+_input_labels: list[str] = []  # "x[0]", "x[1]", ...: one str per input position, shared by all graphs
+
+
+def _input_label(i: int) -> str:
+    while len(_input_labels) <= i:
+        _input_labels.append(f"x[{len(_input_labels)}]")
+    return _input_labels[i]
+
+
+def _check_size(n: object, what: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{what} must be an int, got {type(n).__name__} {n!r}")
+    if n < 1:
+        raise ValueError(f"{what} must be at least 1, got {n}")
+    return n
+
+
+def _check_activation(activation: object) -> str:
+    if activation not in _APPLY:
+        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}")
+    return activation  # type: ignore[return-value]
+
+
+def init_bound(nin: int, activation: str) -> float:
+    """The half-width of the uniform weight init: sqrt(6/nin) for relu, sqrt(3/nin) otherwise."""
+    return math.sqrt((6.0 if activation == "relu" else 3.0) / nin)
+
+
+def as_inputs(x: object, nin: int, owner: Module) -> list[Value]:
+    """``x`` checked and made into Values for ``owner``: numbers become leaves labelled ``x[i]``.
+
+    Raises:
+        TypeError: ``x`` is not a sequence, or an item is neither a number nor a Value.
+        ValueError: ``x`` does not have ``nin`` items.
+    """
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__len__") or not hasattr(x, "__iter__"):
+        raise TypeError(f"{owner._describe()} takes a list of {nin} inputs, got {type(x).__name__} {x!r}")
+    if len(x) != nin:  # type: ignore[arg-type]
+        raise ValueError(f"{owner._describe()} expects {nin} inputs, got {len(x)}")  # type: ignore[arg-type]
+    values = []
+    for i, xi in enumerate(x):  # type: ignore[arg-type]
+        if type(xi) is Value:
+            values.append(xi)
+        elif isinstance(xi, numbers.Real):
+            values.append(Value(xi, _input_label(i)))
+        else:
+            raise TypeError(f"{owner._describe()}: input {i} is {type(xi).__name__} {xi!r}, expected a number or a Value")
+    return values
+
+
+class Neuron(Module):
+    """``activation(w . x + b)``: ``nin`` weights ``.w`` and a bias ``.b``.
+
+    Args:
+        nin: the number of inputs.
+        activation: "relu", "tanh", "sigmoid" or "linear" (no activation).
+        seed: None, an int or a random.Random (see the module docstring for the init).
+    """
+
+    def __init__(self, nin: int, activation: str = "relu", *, seed: Seed = None) -> None:
+        self.nin = _check_size(nin, "Neuron nin")
+        self.activation = _check_activation(activation)
+        rng = as_random(seed, "Neuron")
+        bound = init_bound(nin, activation)
+        self.w = [Value(rng.uniform(-bound, bound)) for _ in range(nin)]
+        self.b = Value(0.0)
+        self._apply = _APPLY[activation]
+        self.relabel()
+
+    def _on_relabel(self, path: str) -> None:
+        prefix = f"{path}." if path else ""
+        self._wx_label, self._sum_label, self._out_label = prefix + "wx", prefix + "sum", prefix + "out"
+
+    def __call__(self, x: Sequence[Input]) -> Value:
+        """The neuron's output for one input list (numbers or Values)."""
+        return self._forward(as_inputs(x, self.nin, self))
+
+    def _forward(self, x: list[Value]) -> Value:
+        """The output for checked inputs: b + w0*x0 + w1*x1 + ..., then the activation."""
+        wx_label, sum_label = self._wx_label, self._sum_label
+        total = self.b
+        for wi, xi in zip(self.w, x):
+            product = wi * xi
+            product.label = wx_label
+            total = total + product
+            total.label = sum_label
+        out = total if self._apply is None else self._apply(total)
+        out.label = self._out_label
+        return out
+
+    def extra_repr(self) -> str:
+        return f"{self.nin}, {self.activation}"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same inputs; returns a list of ``nout`` Values (always a list)."""
+
+    def __init__(self, nin: int, nout: int, activation: str = "relu", *, seed: Seed = None) -> None:
+        self.nin = _check_size(nin, "Layer nin")
+        self.nout = _check_size(nout, "Layer nout")
+        self.activation = _check_activation(activation)
+        rng = as_random(seed, "Layer")
+        self.neurons = [Neuron(nin, activation, seed=rng) for _ in range(nout)]
+        self.relabel()
+
+    def __call__(self, x: Sequence[Input]) -> list[Value]:
+        """The ``nout`` outputs for one input list."""
+        return self._forward(as_inputs(x, self.nin, self))
+
+    def _forward(self, x: list[Value]) -> list[Value]:
+        return [neuron._forward(x) for neuron in self.neurons]
+
+    def extra_repr(self) -> str:
+        return f"{self.nin} -> {self.nout}, {self.activation}"
+
+
+class MLP(Module):
+    """A multilayer perceptron: ``activation`` on every layer but the last, which is linear.
+
+    Args:
+        nin: the number of inputs.
+        nouts: the size of each layer, e.g. ``[16, 16, 1]``.
+        activation: of the hidden layers: "relu", "tanh", "sigmoid" or "linear".
+        seed: None, an int or a random.Random; the same seed gives the same weights.
+
+    Calling it returns a single Value when the last layer has one neuron, else a list.
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", *, seed: Seed = None) -> None:
+        self.nin = _check_size(nin, "MLP nin")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            raise TypeError(f"MLP nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        sizes = [self.nin] + [_check_size(n, f"MLP nouts[{i}]") for i, n in enumerate(nouts)]
+        self.activation = _check_activation(activation)
+        rng = as_random(seed, "MLP")
+        last = len(nouts) - 1
+        self.layers = [Layer(sizes[i], sizes[i + 1], "linear" if i == last else activation, seed=rng)
+                       for i in range(len(nouts))]
+        self.relabel()
+
+    def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
+        """The network's output for one input list: a Value, or a list for several outputs."""
+        values: list[Value] = as_inputs(x, self.nin, self)
+        for layer in self.layers:
+            values = layer._forward(values)
+        return values[0] if len(values) == 1 else values
+
+    def extra_repr(self) -> str:
+        sizes = [self.nin] + [layer.nout for layer in self.layers]
+        count = sum((layer.nin + 1) * layer.nout for layer in self.layers)
+        return f"{' -> '.join(map(str, sizes))}, {self.activation}, {count} parameters"

@@ -1,0 +1,111 @@
+"""The training demo: its training reaches 100% on moons, its command line writes the promised files."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+
+import pytest
+
+from nn import MLP, evaluate, load_parameters, signed_labels
+from nn import demo
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def test_demo_training_reaches_full_accuracy_on_moons():
+    # The demo's own training (default architecture, Adam, seed 1) on 40 of its moons points,
+    # so the test takes a couple of seconds; the full default run is `python -m nn.demo`.
+    X, y = demo.load_data("moons", 40, seed=1)
+    model, history = demo.train(X, y, [16, 16], steps=40, seed=1, progress=False)
+    assert evaluate(model, X, signed_labels(y)) == 1.0
+    assert history.accuracy[-1] == 1.0
+    assert history.loss[-1] < history.loss[0] / 5
+
+
+@pytest.fixture
+def fake_viz(monkeypatch):
+    """A stand-in for viz with the agreed API (render, write_html), recording what it is given."""
+    calls = []
+
+    def render(root, path):
+        calls.append(("render", root, path))
+        path.write_text("<svg/>")
+        return path
+
+    def write_html(root, path):
+        calls.append(("write_html", root, path))
+        path.write_text("<html></html>")
+        return path
+
+    module = types.ModuleType("viz")
+    module.render, module.write_html = render, write_html
+    monkeypatch.setitem(sys.modules, "viz", module)
+    return calls
+
+
+@pytest.mark.parametrize("dataset, classes", [("moons", 2), ("circles", 2), ("xor", 2), ("spiral", 3)])
+def test_demo_writes_its_files(tmp_path, capsys, fake_viz, dataset, classes):
+    out = tmp_path / "results"
+    assert demo.main(["--dataset", dataset, "--points", "24", "--hidden", "6", "--steps", "3",
+                      "--seed", "2", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    for name in ("decision_boundary.png", "training.png"):
+        assert (out / name).read_bytes().startswith(PNG)
+    assert f"output folder: {out}" in printed
+    assert "final training accuracy" in printed
+    # The saved parameters load into the same architecture.
+    document = json.loads((out / "model.json").read_text())
+    assert document["model"] == f"MLP(2 -> 6 -> {1 if classes == 2 else classes}, relu, {len(document['parameters'])} parameters)"
+    load_parameters(MLP(2, [6, 1 if classes == 2 else classes]), out / "model.json")
+    # One first-layer neuron, active on a training point, drawn and played.
+    assert [(kind, path.name) for kind, _, path in fake_viz] == [("render", "neuron.svg"),
+                                                                   ("write_html", "neuron_backward.html")]
+    root = fake_viz[0][1]
+    assert root.label.startswith("layers.0.neurons.") and root.label.endswith(".out") and root.data > 0
+    assert any(p.grad != 0.0 for p in root.parents[0].parents)  # backward ran before drawing
+
+
+def test_demo_skips_the_drawings_while_viz_lacks_them(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "viz", types.ModuleType("viz"))
+    model = MLP(2, [3, 1], seed=0)
+    assert demo.draw_neuron(model, [[1.0, 1.0]], tmp_path) == []
+    assert "skipping neuron.svg and neuron_backward.html" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("activation, nouts", [("relu", [5, 1]), ("tanh", [4, 3]), ("sigmoid", [2, 2, 1])])
+def test_grid_scores_match_the_network(activation, nouts):
+    model = MLP(2, nouts, activation=activation, seed=3)
+    points = [[0.3, -1.2], [2.0, 0.5], [-0.7, -0.1]]
+    grid = demo._scores_on_grid(model, points)
+    for row, x in zip(grid, points):
+        out = model(x)
+        expected = [out.data] if nouts[-1] == 1 else [o.data for o in out]
+        assert list(row) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("argv", [["--hidden", "a,b"], ["--hidden", "0"], ["--dataset", "iris"],
+                                  ["--steps", "0"], ["--lr", "-1"]])
+def test_bad_command_lines_exit_with_a_message(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        demo.parse_args(argv)
+    assert info.value.code == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_an_output_path_that_is_a_file_is_refused(tmp_path, capsys):
+    taken = tmp_path / "taken"
+    taken.write_text("keep me")
+    assert demo.main(["--out", str(taken), "--steps", "1"]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+    assert taken.read_text() == "keep me"
+
+
+def test_missing_demo_dependencies_are_named(monkeypatch, capsys, tmp_path):
+    real_find_spec = demo.importlib.util.find_spec
+    monkeypatch.setattr(demo.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "tqdm" else real_find_spec(name, *a))
+    assert demo.main(["--out", str(tmp_path / "o")]) == 1
+    assert "the demo needs tqdm: pip install 'autograd-core[demo]'" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
