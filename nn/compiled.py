@@ -1,4 +1,4 @@
-"""A model compiled once and used as one op: nn's training loop, 10-20x faster, same results.
+"""A model compiled once and used as one op: nn's own training loop, about 5x faster, same results.
 
     from nn import MLP, SGD, fit, make_moons, signed_labels
     from nn.compiled import CompiledModel, fit_compiled
