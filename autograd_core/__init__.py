@@ -10,6 +10,8 @@ derivatives, ``backprop.py`` the graph walk and the chain rule.
 """
 
 from .backprop import ChainRuleStep, backward_order, backward_steps, grad, topological_order
+from .compile import CompiledFunction, Guard, Kink, TraceMismatchError
+from .compile import compile  # noqa: A004 - shadows the builtin in this namespace only
 from .define import define_op
 from .errors import DivisionByZeroError, DomainError
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckRow, gradcheck, gradgradcheck
@@ -40,4 +42,9 @@ __all__ = [
     "GradcheckResult",
     "GradcheckRow",
     "assert_gradients_close",
+    "compile",
+    "CompiledFunction",
+    "Kink",
+    "Guard",
+    "TraceMismatchError",
 ]

@@ -6,7 +6,12 @@
 Workloads (the same model code runs on both engines; only the Value class differs):
 
 * train step: one full-batch step of micrograd's demo: MLP 2-16-16-1 with ReLU,
-  100 two-moons points, hinge loss + L2 1e-4, backward, SGD update.
+  100 two-moons points, hinge loss + L2 1e-4, backward, SGD update. Besides
+  the two engines it runs in two more modes: *compiled* (``autograd_core.compile``
+  of the per-example loss and of the L2 term, each compiled once and called on
+  plain floats) and *hand-written floats* (the same step written out by hand
+  on lists of floats, no graph at all: the floor for pure Python). The script
+  also times compiling, and checks that the four modes agree after one step.
 * chain: x = x * c + d repeated until the graph has N nodes; forward and backward.
 * product sum: sum of 20,000 products a_i * b_i; forward and backward.
 
@@ -34,6 +39,7 @@ import tracemalloc
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from autograd_core import Value as OurValue  # noqa: E402
+from autograd_core import compile as compile_graph  # noqa: E402
 
 try:
     from micrograd.engine import Value as MicroValue
@@ -99,6 +105,93 @@ def train_step(model, xs, ys, lr=0.5):
     for p in parameters(model):
         p.data -= lr * p.grad
     return loss
+
+
+# ------------------------------------------------------------ compiled mode
+def compile_train_loss(model, xs, ys) -> tuple:
+    """The train step's loss compiled once: the per-example hinge term and the L2 term."""
+    n = len(xs)
+
+    def example_loss(x1, x2, y):
+        return (1 + -y * mlp_forward(model, [x1, x2])).relu() * (1.0 / n)
+
+    def l2():
+        return 1e-4 * sum(p * p for p in parameters(model))
+
+    return compile_graph(example_loss, (*xs[0], ys[0])), compile_graph(l2, ())
+
+
+def compiled_train_step(model, compiled, xs, ys, lr=0.5):
+    """train_step on the compiled loss: the calls add the parameters' gradients into .grad."""
+    example_loss, l2 = compiled
+    params = parameters(model)
+    for p in params:
+        p.grad = 0.0
+    loss = l2()[0]
+    for (x1, x2), y in zip(xs, ys):
+        loss += example_loss(x1, x2, y)[0]
+    for p in params:
+        p.data -= lr * p.grad
+    return loss
+
+
+# ------------------------------------------------------- hand-written floats
+def float_mlp(sizes: list[int], seed: int = 0) -> list[tuple[list[list[float]], list[float]]]:
+    """build_mlp's initial weights as plain floats: per layer, (weight rows, biases)."""
+    rng = random.Random(seed)
+    return [
+        ([[rng.uniform(-1, 1) for _ in range(nin)] for _ in range(nout)], [0.0] * nout)
+        for nin, nout in zip(sizes[:-1], sizes[1:])
+    ]
+
+
+def float_train_step(model, xs, ys, lr=0.5):
+    """train_step written out by hand on floats: forward, hinge + L2, backward, SGD; no graph."""
+    n = len(xs)
+    grads = [([[0.0] * len(row) for row in rows], [0.0] * len(biases)) for rows, biases in model]
+    data_loss = 0.0
+    for x, y in zip(xs, ys):
+        # forward, keeping each layer's input and pre-activation
+        inputs, sums = [], []
+        a = x
+        for li, (rows, biases) in enumerate(model):
+            z = [sum((wi * ai for wi, ai in zip(row, a)), b) for row, b in zip(rows, biases)]
+            inputs.append(a)
+            sums.append(z)
+            a = z if li == len(model) - 1 else [zi if zi > 0 else 0.0 for zi in z]
+        margin = 1 - y * a[0]
+        if margin <= 0:
+            continue  # the hinge is flat here: no loss, no gradient
+        data_loss += margin / n
+        # backward: d loss / d z for the output, then layer by layer
+        dz = [-y / n]
+        for li in range(len(model) - 1, -1, -1):
+            rows, _ = model[li]
+            grad_rows, grad_biases = grads[li]
+            a = inputs[li]
+            for j, dzj in enumerate(dz):
+                grad_row = grad_rows[j]
+                for i, ai in enumerate(a):
+                    grad_row[i] += dzj * ai
+                grad_biases[j] += dzj
+            if li:
+                below = sums[li - 1]
+                dz = [sum(dz[j] * rows[j][i] for j in range(len(dz))) if below[i] > 0 else 0.0
+                      for i in range(len(a))]
+    reg_loss = 0.0
+    for (rows, biases), (grad_rows, grad_biases) in zip(model, grads):
+        for row, grad_row in zip(rows, grad_rows):
+            for i, w in enumerate(row):
+                reg_loss += w * w
+                row[i] = w - lr * (grad_row[i] + 2e-4 * w)
+        for j, b in enumerate(biases):
+            reg_loss += b * b
+            biases[j] = b - lr * (grad_biases[j] + 2e-4 * b)
+    return data_loss + 1e-4 * reg_loss
+
+
+def max_relative_difference(a: list[float], b: list[float]) -> float:
+    return max(abs(x - y) / max(abs(x), abs(y), 1e-300) for x, y in zip(a, b))
 
 
 def chain(V, n: int):
@@ -171,6 +264,24 @@ def bytes_per_node(V, xs, ys) -> tuple[float, int]:
     return used / nodes, nodes
 
 
+def check_agreement(xs, ys) -> dict[str, float]:
+    """One step in every mode from the same weights: how far each mode's parameters are from ours."""
+    ours, micro, compiled_model = (build_mlp(V, [2, 16, 16, 1]) for V in (OurValue, MicroValue, OurValue))
+    floats = float_mlp([2, 16, 16, 1])
+    losses = {"ours": train_step(ours, xs, ys).data, "micrograd": train_step(micro, xs, ys).data,
+              "compiled": compiled_train_step(compiled_model, compile_train_loss(compiled_model, xs, ys), xs, ys),
+              "hand-written floats": float_train_step(floats, xs, ys)}
+    reference = [p.data for p in parameters(ours)]
+    updated = {
+        "micrograd": [p.data for p in parameters(micro)],
+        "compiled": [p.data for p in parameters(compiled_model)],
+        "hand-written floats": [v for rows, biases in floats for row, b in zip(rows, biases) for v in (*row, b)],
+    }
+    if max(abs(loss - losses["ours"]) for loss in losses.values()) > 1e-9 * abs(losses["ours"]):
+        raise SystemExit(f"the modes disagree on the loss: {losses}")
+    return {mode: max_relative_difference(reference, values) for mode, values in updated.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and a shorter chain")
@@ -182,9 +293,20 @@ def main() -> None:
     ours_model = build_mlp(OurValue, [2, 16, 16, 1])
     micro_model = build_mlp(MicroValue, [2, 16, 16, 1])
 
+    compiled_model = build_mlp(OurValue, [2, 16, 16, 1])
+    floats_model = float_mlp([2, 16, 16, 1])
+    agreement = check_agreement(xs, ys)
+    compile_times = [timed(lambda: compile_train_loss(compiled_model, xs, ys)) for _ in range(repeats)]
+    compiled = compile_train_loss(compiled_model, xs, ys)
+
     rows = []
     step = interleaved(
-        {"micrograd": lambda: train_step(micro_model, xs, ys), "ours": lambda: train_step(ours_model, xs, ys)},
+        {
+            "micrograd": lambda: train_step(micro_model, xs, ys),
+            "ours": lambda: train_step(ours_model, xs, ys),
+            "compiled": lambda: compiled_train_step(compiled_model, compiled, xs, ys),
+            "floats": lambda: float_train_step(floats_model, xs, ys),
+        },
         repeats,
         calls=3,
     )
@@ -197,10 +319,21 @@ def main() -> None:
     rows.append(("sum of 20,000 products", psum))
 
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, median of {repeats} interleaved runs, GC on\n")
-    print("| workload | micrograd | autograd-core | speed-up |")
-    print("|---|---:|---:|---:|")
+    print("| workload | micrograd | autograd-core | speed-up | compiled | hand-written floats |")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, t in rows:
-        print(f"| {name} | {t['micrograd'] * 1e3:.1f} ms | {t['ours'] * 1e3:.1f} ms | {t['micrograd'] / t['ours']:.1f}x |")
+        extra = " | ".join(f"{t[mode] * 1e3:.1f} ms" if mode in t else "-" for mode in ("compiled", "floats"))
+        print(f"| {name} | {t['micrograd'] * 1e3:.1f} ms | {t['ours'] * 1e3:.1f} ms | "
+              f"{t['micrograd'] / t['ours']:.1f}x | {extra} |")
+
+    compile_cost = statistics.median(compile_times)
+    print(f"\ncompiled train step: {step['micrograd'] / step['compiled']:.0f}x faster than micrograd (target >= 30x), "
+          f"{step['compiled'] / step['floats']:.2f}x the hand-written floats step (target <= 3x), "
+          f"{step['ours'] / step['compiled']:.1f}x faster than interpreted autograd-core")
+    print(f"compiling it: {compile_cost * 1e3:.1f} ms = {compile_cost / step['ours']:.2f} interpreted steps "
+          f"(target < 10)")
+    print("after one step from the same weights, parameters differ from the interpreted engine's by at most "
+          + ", ".join(f"{diff:.1e} ({mode})" for mode, diff in agreement.items()) + " (relative)")
 
     # Linear growth of the chain: time per node at three lengths.
     lengths = [chain_n // 4, chain_n // 2, chain_n]

@@ -1,0 +1,174 @@
+"""nn.compiled: fit_compiled trains as nn.fit does; a CompiledModel output is one node with the engine's numbers."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd_core import Value, compile, grad, no_grad
+from nn import (
+    MLP,
+    SGD,
+    Adam,
+    binary_cross_entropy,
+    cross_entropy,
+    evaluate,
+    fit,
+    hinge_loss,
+    make_moons,
+    mse_loss,
+    signed_labels,
+)
+import nn.compiled as nn_compiled
+from nn.compiled import CompiledModel, fit_compiled
+
+X, Y01 = make_moons(40, noise=0.1, seed=1)
+SIGNED = signed_labels(Y01)
+
+
+def relative_difference(a: list[float], b: list[float]) -> float:
+    return max((abs(x - y) / max(abs(x), abs(y)) if x != y else 0.0) for x, y in zip(a, b))
+
+
+def train(fitter, *, nouts=(8, 8, 1), labels=SIGNED, loss_fn=hinge_loss, optimizer=SGD, activation="relu",
+          **kwargs):
+    model = MLP(2, list(nouts), activation=activation, seed=0)
+    history = fitter(model, X, labels, optimizer(model.parameters(), lr=0.05), steps=4, loss_fn=loss_fn,
+                     l2=1e-4, **kwargs)
+    return history, [p.data for p in model.parameters()]
+
+
+# Adam divides by the gradients' running size, so a rounding difference in a
+# near-zero gradient moves a weight by more than it would under SGD.
+@pytest.mark.parametrize(
+    "name, options, tolerance",
+    [
+        ("hinge, SGD", dict(), 1e-12),
+        ("hinge, Adam", dict(optimizer=Adam), 1e-10),
+        ("hinge, tanh", dict(activation="tanh"), 1e-12),
+        ("binary cross-entropy (branches on the logit)", dict(loss_fn=binary_cross_entropy, labels=list(map(float, Y01))), 1e-12),
+        ("mse", dict(loss_fn=mse_loss), 1e-12),
+        ("cross-entropy, two outputs", dict(loss_fn=cross_entropy, labels=list(Y01), nouts=(8, 2)), 1e-12),
+        ("mini-batches", dict(batch_size=10, seed=7), 1e-12),
+        ("lr schedule", dict(lr_schedule=lambda step: 0.1 / (1 + step)), 1e-12),
+    ],
+)
+def test_fit_compiled_trains_as_fit_does(name, options, tolerance):
+    expected_history, expected_weights = train(fit, **options)
+    history, weights = train(fit_compiled, **options)
+    assert relative_difference(weights, expected_weights) <= tolerance, name
+    assert relative_difference(history.loss, expected_history.loss) <= tolerance, name
+    assert history.accuracy == expected_history.accuracy
+    assert history.lr == expected_history.lr
+
+
+def test_on_step_sees_the_same_steps():
+    seen = {}
+    for fitter in (fit, fit_compiled):
+        calls = seen[fitter] = []
+        model = MLP(2, [4, 1], seed=0)
+        fitter(model, X, SIGNED, SGD(model.parameters(), lr=0.1), steps=3, on_step=lambda *a: calls.append(a))
+    assert [(s, a) for s, _, a in seen[fit]] == [(s, a) for s, _, a in seen[fit_compiled]]
+    assert relative_difference([l for _, l, _ in seen[fit]], [l for _, l, _ in seen[fit_compiled]]) <= 1e-12
+
+
+@pytest.mark.parametrize("nouts", [(4, 1), (4, 3)])
+def test_each_output_is_one_node_with_the_engines_numbers(nouts):
+    model = MLP(2, list(nouts), activation="tanh", seed=2)
+    compiled = CompiledModel(model, [0.5, -0.5])
+    params = model.parameters()
+    for point in ([0.3, 0.9], [-1.2, 0.1]):
+        x, x_compiled = [Value(v) for v in point], [Value(v) for v in point]
+        expected, outputs = model(x), compiled(x_compiled)
+        if nouts[-1] == 1:
+            expected, outputs = [expected], [outputs]
+        assert len(outputs) == len(expected) == compiled.n_outputs
+        for j, (out, e) in enumerate(zip(outputs, expected)):
+            assert out.op == ("MLP" if len(outputs) == 1 else f"MLP[{j}]")
+            assert out.parents == (*x_compiled, *params)  # one node: inputs and weights are its parents
+            assert math.isclose(out.data, e.data, rel_tol=1e-12)
+            assert relative_difference(list(grad(out, [*x_compiled, *params])), list(grad(e, [*x, *params]))) <= 1e-12
+
+
+def test_weights_changed_after_compiling_are_seen():
+    model = MLP(2, [3, 1], seed=0)
+    compiled = CompiledModel(model, X[0])
+    for p in model.parameters():
+        p.data *= -0.5  # e.g. load_state_dict, or an optimizer step
+    assert math.isclose(compiled(X[1]).data, model(X[1]).data, rel_tol=1e-12)
+
+
+def test_a_loss_on_compiled_outputs_backpropagates_as_on_the_model():
+    model = MLP(2, [6, 1], seed=4)
+    params = model.parameters()
+    compiled = CompiledModel(model, X[0])
+    loss = hinge_loss([compiled(x) for x in X], SIGNED)
+    loss.backward()
+    compiled_grads = [p.grad for p in params]
+    model.zero_grad()
+    expected = hinge_loss([model(x) for x in X], SIGNED)
+    expected.backward()
+    assert math.isclose(loss.data, expected.data, rel_tol=1e-12)
+    assert relative_difference(compiled_grads, [p.grad for p in params]) <= 1e-12
+
+
+def test_gradients_dropped_between_forward_and_backward_are_recomputed(monkeypatch):
+    monkeypatch.setattr(nn_compiled, "_MAX_PENDING", 2)  # fewer than the batch: most are dropped
+    model = MLP(2, [5, 1], seed=3)
+    compiled = CompiledModel(model, X[0])
+    mse_loss([compiled(x) for x in X[:7]], SIGNED[:7]).backward()
+    compiled_grads = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    mse_loss([model(x) for x in X[:7]], SIGNED[:7]).backward()
+    assert relative_difference(compiled_grads, [p.grad for p in model.parameters()]) <= 1e-12
+
+
+def test_evaluation_without_a_graph():
+    model = MLP(2, [3, 1], seed=0)
+    compiled = CompiledModel(model, X[0])
+    with no_grad():
+        out = compiled(X[0])
+    assert out.parents == () and math.isclose(out.data, model(X[0]).data, rel_tol=1e-12)
+    assert evaluate(compiled, X, Y01) == evaluate(model, X, Y01)
+
+
+def test_a_compiled_model_compiles_into_a_bigger_function():
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    compiled = CompiledModel(model, X[0])
+    fn = compile(lambda a, b: compiled([a, b]).tanh(), (0.1, 0.2), accumulate=False)
+    x = [Value(0.4), Value(-0.3)]
+    expected = model(x).tanh()
+    out, grads = fn(0.4, -0.3)
+    assert math.isclose(out, expected.data, rel_tol=1e-12)
+    assert relative_difference(list(grads), list(grad(expected, [*x, *fn.params]))) <= 1e-12
+
+
+def test_no_second_derivatives():
+    compiled = CompiledModel(MLP(2, [3, 1], seed=0), X[0])
+    x = Value(0.5)
+    out = compiled([x, Value(0.1)])
+    with pytest.raises(TypeError, match="second derivative"):
+        grad(out, [x], create_graph=True)
+
+
+def test_wrong_number_of_inputs():
+    compiled = CompiledModel(MLP(2, [3, 1], seed=0), X[0])
+    with pytest.raises(ValueError, match=r"expects 2 inputs, got 3"):
+        compiled([1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match=r"input 1 is str 'a'"):
+        compiled([1.0, "a"])
+
+
+@pytest.mark.parametrize(
+    "labels, options, message",
+    [
+        (SIGNED[:-1], dict(), r"as many labels as examples.*40 and 39"),
+        (SIGNED, dict(steps=-1), r"steps must be an int >= 0, got -1"),
+        (SIGNED, dict(batch_size=0), r"batch_size must be None or an int from 1 to 40, got 0"),
+    ],
+)
+def test_fit_compiled_rejects_bad_arguments(labels, options, message):
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(ValueError, match=message):
+        fit_compiled(model, X, labels, SGD(model.parameters(), lr=0.1), **options)
