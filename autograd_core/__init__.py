@@ -6,7 +6,11 @@
     L.backward()          # a.grad, b.grad, c.grad now hold dL/da, dL/db, dL/dc
 
 Standard library only. ``value.py`` has the node, ``ops.py`` the table of local
-derivatives, ``backprop.py`` the graph walk and the chain rule.
+derivatives, ``backprop.py`` the graph walk and the chain rule, ``define.py``
+user-defined ops, ``gradcheck.py`` (with ``finite_differences.py`` and
+``testing.py``) gradient checking, ``compile.py`` (with ``_trace.py`` and
+``_codegen.py``) straight-line code generation; ``strategies.py`` holds
+hypothesis strategies and is imported only on request.
 """
 
 from .backprop import ChainRuleStep, backward_order, backward_steps, grad, topological_order

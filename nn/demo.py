@@ -33,6 +33,7 @@ from .layers import MLP
 from .losses import cross_entropy, hinge_loss, signed_labels
 from .optim import SGD, Adam
 from .serialize import save_parameters
+from .compiled import fit_compiled
 from .train import History, evaluate, fit
 
 __all__ = ["main", "parse_args", "load_data", "train", "plot_boundary", "plot_history", "draw_neuron"]
@@ -63,6 +64,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--lr", type=float, default=None,
                         help="learning rate (default 0.05 for adam; for sgd 1.0, decaying linearly to 0.1)")
     parser.add_argument("--seed", type=int, default=1, help="seeds the data and the weights (default 1)")
+    parser.add_argument("--compiled", action="store_true",
+                        help="train through autograd_core.compile (same numbers, several times faster)")
     parser.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder (default demo-output)")
     args = parser.parse_args(argv)
     if args.points < 4 or args.steps < 1 or (args.lr is not None and not args.lr > 0):
@@ -76,7 +79,8 @@ def load_data(dataset: str, points: int, seed: int) -> tuple[list[list[float]], 
 
 
 def train(X: list[list[float]], y: list[int], hidden: Sequence[int], *, steps: int = 100, optimizer: str = "adam",
-          lr: float | None = None, seed: int = 1, progress: bool = True) -> tuple[MLP, History]:
+          lr: float | None = None, seed: int = 1, progress: bool = True,
+          compiled: bool = False) -> tuple[MLP, History]:
     """Build the MLP and train it full-batch: hinge loss + 1e-4 L2 for two classes, cross-entropy for more."""
     n_classes = max(y) + 1
     model = MLP(len(X[0]), [*hidden, 1 if n_classes == 2 else n_classes], seed=seed)
@@ -99,7 +103,7 @@ def train(X: list[list[float]], y: list[int], hidden: Sequence[int], *, steps: i
             bar.update()
 
     try:
-        history = fit(model, X, labels, opt, steps=steps, loss_fn=loss_fn, l2=1e-4, lr_schedule=schedule,
+        history = (fit_compiled if compiled else fit)(model, X, labels, opt, steps=steps, loss_fn=loss_fn, l2=1e-4, lr_schedule=schedule,
                       on_step=on_step)
     finally:
         if bar is not None:
@@ -196,7 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     X, y = load_data(args.dataset, args.points, args.seed)
     print(f"{args.dataset}: {len(X)} points, {max(y) + 1} classes; MLP 2-{'-'.join(map(str, args.hidden))}-"
           f"{1 if max(y) == 1 else max(y) + 1}, {args.optimizer}, {args.steps} steps, seed {args.seed}")
-    model, history = train(X, y, args.hidden, steps=args.steps, optimizer=args.optimizer, lr=args.lr, seed=args.seed)
+    model, history = train(X, y, args.hidden, steps=args.steps, optimizer=args.optimizer, lr=args.lr, seed=args.seed,
+                           compiled=args.compiled)
     final = evaluate(model, X, y)
     print(f"final training accuracy {final:.0%}, loss {history.loss[-1]:.4f}, "
           f"trained in {time.perf_counter() - start:.1f} s")

@@ -111,3 +111,11 @@ def test_missing_demo_dependencies_are_named(monkeypatch, capsys, tmp_path):
     assert demo.main(["--out", str(tmp_path / "o")]) == 1
     assert "the demo needs tqdm: pip install 'autograd-core[demo]'" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_demo_training_through_compile_gives_the_same_numbers():
+    X, y = demo.load_data("moons", 30, seed=3)
+    _, plain = demo.train(X, y, [8], steps=4, seed=3, progress=False)
+    _, compiled = demo.train(X, y, [8], steps=4, seed=3, progress=False, compiled=True)
+    assert compiled.loss == pytest.approx(plain.loss, rel=1e-10)
+    assert compiled.accuracy == plain.accuracy
