@@ -29,9 +29,8 @@ import inspect
 import numbers
 from typing import Any, Callable
 
-from .errors import describe
 from .ops import Op
-from .value import Value, _lift, apply, no_grad
+from .value import Value, _call_text, _lift, apply, no_grad
 
 __all__ = ["define_op"]
 
@@ -72,8 +71,7 @@ def _input_names(forward: Callable[..., Any], arity: int) -> tuple[str, ...]:
 
 def _forward_error(op_name: str, inputs: list, exc: Exception) -> TypeError:
     """The error for a user forward that failed with a TypeError/AttributeError, naming the nodes."""
-    shown = f"{op_name}({', '.join(repr(x.data) for x in inputs)})"
-    where = "; ".join(f"input {i + 1} is {describe(x)}" for i, x in enumerate(inputs))
+    shown, where = _call_text(op_name, inputs)
     hint = ""
     if isinstance(exc, AttributeError) and "'float' object" in str(exc):
         hint = " (the forward gets plain floats: use math.exp(x), not x.exp())"

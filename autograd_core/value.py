@@ -121,13 +121,19 @@ def _binary(op: Op, x: "Value", y: "Value") -> "Value":
 _INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**", "pow": "**"}
 
 
+def _call_text(name: str, inputs) -> tuple[str, str]:
+    """How an op's call reads in an error: the call with its values, and where each input came from."""
+    if name in _INFIX and len(inputs) == 2:
+        shown = f"{inputs[0].data!r} {_INFIX[name]} {inputs[1].data!r}"
+    else:
+        shown = f"{name}({', '.join(repr(x.data) for x in inputs)})"
+    where = "; ".join(f"input {i + 1} is {describe(x)}" for i, x in enumerate(inputs))
+    return shown, where
+
+
 def _op_error(op: Op, inputs: tuple, exc: Exception) -> Exception:
     """The error for an op whose forward failed, naming the op, the values and the nodes."""
-    if op.name in _INFIX and len(inputs) == 2:
-        shown = f"{inputs[0].data!r} {_INFIX[op.name]} {inputs[1].data!r}"
-    else:
-        shown = f"{op.name}({', '.join(repr(x.data) for x in inputs)})"
-    where = "; ".join(f"input {i + 1} is {describe(x)}" for i, x in enumerate(inputs))
+    shown, where = _call_text(op.name, inputs)
     message = f"{shown}: {exc}; {where}"
     if isinstance(exc, ZeroDivisionError):
         return DivisionByZeroError(message)
