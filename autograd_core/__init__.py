@@ -8,15 +8,15 @@
 Standard library only. ``value.py`` has the node, ``ops.py`` the table of local
 derivatives, ``backprop.py`` the graph walk and the chain rule, ``define.py``
 user-defined ops, ``gradcheck.py`` (with ``finite_differences.py`` and
-``testing.py``) gradient checking, ``compile.py`` (with ``_trace.py`` and
-``_codegen.py``) straight-line code generation; ``strategies.py`` holds
+``testing.py``) gradient checking, the ``compiler`` package code generation
+(``compile``); ``strategies.py`` holds
 hypothesis strategies and is imported only on request.
 """
 
 from .backprop import ChainRuleStep, backward_order, backward_steps, grad, local_derivatives, topological_order
-from .compile import CompiledFunction, Guard, Kink, TraceMismatchError
-from .compile import compile  # noqa: A004 - shadows the builtin in this namespace only
-from .define import define_op
+from .compiler import BatchResult, CompiledFunction, Guard, Kink, TraceMismatchError
+from .compiler import compile  # noqa: A004 - shadows the builtin in this namespace only
+from .define import define_op, input_names
 from .errors import DivisionByZeroError, DomainError, NonFiniteError
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckRow, gradcheck, gradgradcheck
 from .ops import OPS, Op
@@ -34,6 +34,7 @@ __all__ = [
     "is_grad_enabled",
     "detect_anomaly",
     "define_op",
+    "input_names",
     "Op",
     "OPS",
     "DomainError",
@@ -53,6 +54,7 @@ __all__ = [
     "assert_gradients_close",
     "compile",
     "CompiledFunction",
+    "BatchResult",
     "Kink",
     "Guard",
     "TraceMismatchError",
