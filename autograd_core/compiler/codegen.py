@@ -42,6 +42,7 @@ __all__ = ["Program", "Bindings", "SCALAR_BINDINGS", "ExampleError", "is_atom", 
 INLINE_LIMIT = 5000  # live nodes; above it the program is written in blocks
 BLOCK_LINES = 200  # lines per block function
 _RUN = 8  # parameters in a row that a sum reads as one slice
+_FUSE_DEPTH = 3  # how deep one line's expression may nest the expressions of fused nodes
 _IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 
 
@@ -52,9 +53,31 @@ def _literal(x: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def _substitute(expr: str, names: dict[str, str]) -> str:
-    """Replace the op's input names (and ``out``) in a table expression by operands."""
-    return _IDENTIFIER.sub(lambda m: names.get(m.group(0), m.group(0)), expr)
+@functools.lru_cache(maxsize=None)
+def _names_in(expr: str) -> frozenset[str]:
+    """The identifiers an expression uses."""
+    return frozenset(_IDENTIFIER.findall(expr))
+
+
+@functools.lru_cache(maxsize=None)
+def _names_count(expr: str, name: str) -> int:
+    """How many times ``name`` appears in ``expr``."""
+    return _IDENTIFIER.findall(expr).count(name)
+
+
+@functools.lru_cache(maxsize=None)
+def _template(expr: str, names: tuple[str, ...]) -> str:
+    """A table expression as a format string, each of ``names`` a numbered field: 'x * y' -> '{0} * {1}'."""
+    index = {name: i for i, name in enumerate(names)}
+    escaped = expr.replace("{", "{{").replace("}", "}}")
+    return _IDENTIFIER.sub(lambda m: "{%d}" % index[m.group(0)] if m.group(0) in index else m.group(0), escaped)
+
+
+@functools.lru_cache(maxsize=None)
+def _factor_template(expr: str, names: tuple[str, ...]) -> str:
+    """``_template``, parenthesized unless the expression is an atom (operands are atoms, so it stays one)."""
+    template = _template(expr, names)
+    return template if is_atom(expr) else f"({template})"
 
 
 def _parenthesized(expr: str) -> bool:
@@ -80,12 +103,6 @@ def is_elementwise(expr: str) -> bool:
     allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Constant, ast.Call, ast.Load, ast.operator,
                ast.unaryop, ast.Tuple, ast.Starred)
     return all(isinstance(node, allowed) for node in ast.walk(ast.parse(expr, mode="eval")))
-
-
-def _factor(template: str, names: dict[str, str]) -> str:
-    """A table expression with its operands put in, parenthesized unless it is an atom."""
-    expr = _substitute(template, names)
-    return expr if is_atom(template) else f"({expr})"
 
 
 def _times(upstream: str, local: str) -> str:
@@ -188,79 +205,166 @@ class _Line(NamedTuple):
     backward: bool
 
 
-class _Lines:
-    """The forward and backward lines of one trace, in one layout and dialect."""
+def _local_expr(op: Op, j: int) -> str | None:
+    """The table's expression for d out / d input ``j`` (None for a user op)."""
+    if op.derivative_exprs is None:
+        return None
+    return op.derivative_exprs[0] if op.variadic else op.derivative_exprs[j]
 
-    def __init__(self, trace: Trace, layout: _Inline | _Blocked, dialect: Dialect, summed: set[Value]) -> None:
+
+class _Lines:
+    """The forward and backward lines of one trace, in one layout and dialect.
+
+    Two savings, planned once here, for the programs that are run rather than
+    read (a batch's, or a graph too big to read; ``compact``). A node whose value only its one consumer's
+    forward line reads (a neuron's product, read by its sum; not by any
+    backward line) is not given a variable: its expression is written into
+    that line (at most ``_FUSE_DEPTH`` deep). And a node whose one consumer's
+    local derivative is 1 (the terms of a sum, the inputs of ``+``) has that
+    consumer's gradient, so it gets no line of its own.
+    """
+
+    def __init__(self, trace: Trace, layout: _Inline | _Blocked, dialect: Dialect, summed: set[Value],
+                 compact: bool) -> None:
         self.trace, self.layout, self.dialect = trace, layout, dialect
         self.summed = summed  # gradients that start at 0.0 before the lines (parameters summed over a batch)
+        self.fused, self.aliased = self._plan() if compact else (set(), set())
 
-    def forward(self) -> Iterator[_Line]:
-        value, live = self.layout.value, self.trace.live
+    def _plan(self) -> tuple[set[Value], set[Value]]:
+        """(the nodes written into their consumer's line, the nodes whose gradient is their consumer's)."""
+        live, forward_expr = self.trace.live, self.dialect.forward_expr
+        uses: dict[Value, int] = {}
+        last_edge: dict[Value, tuple[bool, bool]] = {}  # node -> (fusable into, local derivative is 1)
+        read_back: set[Value] = set()
         for node in self.trace.order:
-            if node.operation is not None and node in live:
-                yield _Line(f"{value(node)} = {self._forward_expr(node)}", node, False)
+            op = node.operation
+            if op is None or node not in live:
+                continue
+            expr = forward_expr(op)
+            for j, parent in enumerate(node.parents):
+                if parent in live:
+                    uses[parent] = uses.get(parent, 0) + 1
+                    once = op.variadic or expr is None or _names_count(expr, op.inputs[j]) == 1
+                    last_edge[parent] = (once, _local_expr(op, j) == "1.0")
+            read_back.update(self._read_by_backward(node))
+        outputs = {self.trace.output, *self.trace.aux}
+        fused: set[Value] = set()
+        depth: dict[Value, int] = {}
+        for node in self.trace.order:
+            op = node.operation
+            if (op is None or node not in live or node in outputs or uses.get(node) != 1 or node in read_back
+                    or forward_expr(op) is None or not last_edge[node][0]):
+                continue
+            level = 1 + max((depth.get(p, 0) for p in node.parents), default=0)
+            if level <= _FUSE_DEPTH:
+                fused.add(node)
+                depth[node] = level
+        aliased = {node for node, (_, unit) in last_edge.items()
+                   if unit and uses[node] == 1 and node.operation is not None and node not in self.summed}
+        return fused, aliased
 
-    def _operands(self, node: Value) -> list[str]:
+    def _read_by_backward(self, node: Value) -> list[Value]:
+        """The nodes whose values ``node``'s backward lines read."""
+        op, parents, live = node.operation, node.parents, self.trace.live
+        if op.derivative_exprs is None:  # a user op's local_grads gets every input and the output
+            return [*parents, node]
+        read = []
+        for j, parent in enumerate(parents):
+            if parent not in live:
+                continue
+            names = _names_in(_local_expr(op, j))
+            if "out" in names:
+                read.append(node)
+            if op.variadic:
+                if "xi" in names:
+                    read.append(parent)
+            else:
+                read.extend(parents[k] for k, name in enumerate(op.inputs) if name in names)
+        return read
+
+    # ------------------------------------------------------------ forward
+    def forward(self) -> Iterator[_Line]:
+        value, live, fused = self.layout.value, self.trace.live, self.fused
+        expressions: dict[Value, str] = {}  # fused nodes waiting for their consumer
+        for node in self.trace.order:
+            if node.operation is None or node not in live:
+                continue
+            expr = self._forward_expr(node, expressions)
+            if node in fused:
+                expressions[node] = f"({expr})"
+            else:
+                yield _Line(f"{value(node)} = {expr}", node, False)
+
+    def _operands(self, node: Value, expressions: dict[Value, str]) -> list[str]:
         value = self.layout.value
-        if not (node.operation.variadic and self.layout.blocked):
-            return [value(p) for p in node.parents]
-        return [f"*P[{part[0]}:{part[1]}]" if isinstance(part, tuple) else value(part)
-                for part in self.layout.runs(node.parents)]
+        if node.operation.variadic and self.layout.blocked:
+            return [f"*P[{part[0]}:{part[1]}]" if isinstance(part, tuple) else expressions.pop(part, None) or value(part)
+                    for part in self.layout.runs(node.parents)]
+        return [expressions.pop(p, None) or value(p) for p in node.parents]
 
-    def _forward_expr(self, node: Value) -> str:
+    def _forward_expr(self, node: Value, expressions: dict[Value, str]) -> str:
         op = node.operation
-        args = self._operands(node)
+        args = self._operands(node, expressions)
         expr = self.dialect.forward_expr(op)
         if op.variadic:
             packed = f"({', '.join(args)},)"
-            return _substitute(expr, {op.inputs[0]: packed}) if expr else f"{self.trace.functions[op]}(*{packed})"
+            return _template(expr, op.inputs).format(packed) if expr else f"{self.trace.functions[op]}(*{packed})"
         if expr is not None:
-            return _substitute(expr, dict(zip(op.inputs, args)))
+            return _template(expr, op.inputs).format(*args)
         return f"{self.trace.functions[op]}({', '.join(args)})"
 
+    # ----------------------------------------------------------- backward
     def backward(self) -> Iterator[_Line]:
         trace, layout = self.trace, self.layout
         if trace.output not in trace.live:
             return
         seen = set(self.summed)
+        shared: dict[Value, str] = {}  # aliased node -> the gradient it shares with its consumer
         yield _Line(f"{layout.grad(trace.output)} = 1.0", None, True)
-        for node in reversed(trace.order):
+        order = trace.order
+        for i in range(trace.output_graph_size - 1, -1, -1):  # aux outputs' own nodes have no gradient
+            node = order[i]
             if node.operation is None or node not in trace.live:
                 continue
-            for text in self._edges(node, seen):
+            upstream = shared.pop(node, None) or layout.grad(node)
+            for text in self._edges(node, upstream, seen, shared):
                 yield _Line(text, node, True)
 
-    def _edges(self, node: Value, seen: set[Value]) -> Iterator[str]:
+    def _edges(self, node: Value, upstream: str, seen: set[Value], shared: dict[Value, str]) -> Iterator[str]:
         """One line per live parent: its gradient = or += this node's gradient times the local derivative."""
         op, layout, live = node.operation, self.layout, self.trace.live
-        upstream, out = layout.grad(node), layout.value(node)
+        out = layout.value(node)
         if op.variadic and layout.blocked:
-            yield from self._variadic_edges(node, upstream, out, seen)
+            yield from self._variadic_edges(node, upstream, out, seen, shared)
             return
         args = [layout.value(p) for p in node.parents]
         if op.variadic:
-            locals_ = [_factor(op.derivative_exprs[0], {"xi": arg, "out": out}) for arg in args]
+            template = _factor_template(op.derivative_exprs[0], ("xi", "out"))
+            locals_ = [template.format(arg, out) for arg in args]
         elif op.derivative_exprs is not None:
-            names = dict(zip(op.inputs, args), out=out)
-            locals_ = [_factor(expr, names) for expr in op.derivative_exprs]
+            names = (*op.inputs, "out")
+            locals_ = [_factor_template(expr, names).format(*args, out) for expr in op.derivative_exprs]
         else:  # a user op: its own local_grads, once for all its inputs
             yield f"local_grads_ = {self.trace.local_grads_functions[op]}({', '.join([*args, out])})"
             locals_ = [f"local_grads_[{i}]" for i in range(len(args))]
         for parent, local in zip(node.parents, locals_):
-            if parent in live:
+            if parent in self.aliased:
+                shared[parent] = upstream
+            elif parent in live:
                 yield self._add(parent, _times(upstream, local), seen)
 
-    def _variadic_edges(self, node: Value, upstream: str, out: str, seen: set[Value]) -> Iterator[str]:
+    def _variadic_edges(self, node: Value, upstream: str, out: str, seen: set[Value],
+                        shared: dict[Value, str]) -> Iterator[str]:
         """A sum's edges in the blocked layout: a run of parameters is one loop over its slice of ``G``."""
-        template = node.operation.derivative_exprs[0]
+        template = _factor_template(node.operation.derivative_exprs[0], ("xi", "out"))
         for part in self.layout.runs(node.parents):
             if isinstance(part, tuple):
-                local = _times(upstream, _factor(template, {"xi": "P[i]", "out": out}))
+                local = _times(upstream, template.format("P[i]", out))
                 yield f"for i in range({part[0]}, {part[1]}): {self.dialect.accumulate.format('G[i]', local)}"
+            elif part in self.aliased:
+                shared[part] = upstream
             elif part in self.trace.live:
-                yield self._add(part, _times(upstream, _factor(template, {"xi": self.layout.value(part), "out": out})),
-                                seen)
+                yield self._add(part, _times(upstream, template.format(self.layout.value(part), out)), seen)
 
     def _add(self, parent: Value, contribution: str, seen: set[Value]) -> str:
         target = self.layout.grad(parent)
@@ -295,7 +399,8 @@ class Program:
         self.layout = _Blocked(trace) if len(trace.live) > INLINE_LIMIT else _Inline(trace)
         dialect = ARRAY_DIALECT if mode == "arrays" else SCALAR_DIALECT
         summed = set(trace.params) if (mode != "call" or self.layout.blocked) else set()
-        lines = _Lines(trace, self.layout, dialect, summed)
+        # A single call's program in one function is the one people read: one line per node and per edge.
+        lines = _Lines(trace, self.layout, dialect, summed, compact=mode != "call" or self.layout.blocked)
         namespace = {**bindings.namespace, "params": trace.params}
         namespace.update((name, bindings.forward(op)) for op, name in trace.functions.items())
         namespace.update((name, bindings.local_grads(op)) for op, name in trace.local_grads_functions.items())
@@ -303,6 +408,13 @@ class Program:
         self.units, self.function = writer(self, lines, namespace).write()
         self.source = "".join(unit.text for unit in self.units)
         self._by_code = {unit.code: unit for unit in self.units}
+        self._fused = lines.fused
+
+    def read(self, frame_locals: dict, node: Value) -> Any:
+        """The number ``node`` holds in a running program's frame (a fused node's is computed again)."""
+        if node in self._fused:
+            return node.operation.forward(*[self.read(frame_locals, p) for p in node.parents])
+        return self.layout.read(frame_locals, node)
 
     def locate(self, exc: BaseException) -> tuple[Any, int, _Unit] | None:
         """(frame, local line number, unit) of the generated line ``exc`` was raised in, or None."""

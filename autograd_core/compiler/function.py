@@ -11,9 +11,11 @@ they are asked for.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import numbers
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, Callable, Iterator, NamedTuple, Sequence
 
 from ..value import Value, op_error
 from .codegen import SCALAR_BINDINGS, ExampleError, Program
@@ -193,7 +195,7 @@ def _explained(program: Program, exc: BaseException) -> BaseException:
     line = unit.first_line + lineno - 1
     where = (f"example {index}; " if index is not None else "") + \
         f"line {line} of compiled {program.trace.name}: {unit.text.splitlines()[lineno - 1].strip()}"
-    values = [_element(program.layout.read(frame.f_locals, p), index) for p in node.parents]
+    values = [_element(program.read(frame.f_locals, p), index) for p in node.parents]
     if lineno < unit.backward_from and isinstance(error, (ValueError, ArithmeticError)):
         shown = [Value(v, program.trace.names.get(p, "")) for v, p in zip(values, node.parents)]
         engine_error = op_error(node.operation, shown, error)  # the error the interpreted engine raises
@@ -263,5 +265,23 @@ def compile(  # noqa: A001 - the package's name for it; shadows the builtin only
         if isinstance(x, Value) or not isinstance(x, numbers.Real):
             raise TypeError(f"compile: example input {i} must be a real number, got {type(x).__name__} {x!r}"
                             + (" (pass its .data: compile makes its own input Values)" if isinstance(x, Value) else ""))
-    trace = Trace(f, [float(x) for x in example_inputs], params=params, has_aux=has_aux)
-    return CompiledFunction(trace, accumulate, check)
+    with _cyclic_gc_paused():
+        trace = Trace(f, [float(x) for x in example_inputs], params=params, has_aux=has_aux)
+        return CompiledFunction(trace, accumulate, check)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while compiling, then restore it.
+
+    A trace keeps its whole graph alive and code generation makes millions of
+    strings; the collector would rescan them over and over, and finds nothing:
+    graphs hold no reference cycles.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

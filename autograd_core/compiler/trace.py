@@ -186,9 +186,11 @@ def _run(f: Callable[..., Any], inputs: list[Value], name: str, has_aux: bool) -
     raise TypeError(f"compile: {name}() must return a Value, got {type(result).__name__} {result!r}{hint}")
 
 
-def _graph_order(roots: Sequence[Value]) -> list[Value]:
-    """Every node under ``roots``, parents first: the first root's graph, then what the others add."""
+def _graph_order(roots: Sequence[Value]) -> tuple[list[Value], int]:
+    """Every node under ``roots``, parents first: the first root's graph, then what the others add; and
+    how many nodes the first root's graph has."""
     order = topological_order(roots[0])
+    size = len(order)
     if len(roots) > 1:
         seen = set(order)
         for root in roots[1:]:
@@ -196,7 +198,7 @@ def _graph_order(roots: Sequence[Value]) -> list[Value]:
                 if node not in seen:
                     seen.add(node)
                     order.append(node)
-    return order
+    return order, size
 
 
 class _Run:
@@ -210,7 +212,7 @@ class _Run:
         if log is not None:
             log.recording = False
         self.guards = log.guards() if log is not None else ()
-        self.order = _graph_order((self.output, *self.aux))
+        self.order, self.output_graph_size = _graph_order((self.output, *self.aux))
 
     def live(self, params: Sequence[Value]) -> set[Value]:
         """The nodes of the graph that depend on an input or a parameter; the rest are constants."""
@@ -222,31 +224,51 @@ class _Run:
                 live.add(node)
         return live
 
-    def entries(self, params: Sequence[Value]):
-        """The graph as comparable data, node by node: parents as positions in ``order``."""
-        live = self.live(params)
-        position = {node: i for i, node in enumerate(self.order)}
-        inputs = {x: i for i, x in enumerate(self.inputs)}
-        param_index = {p: i for i, p in enumerate(params)}
-        for node in self.order:
-            if node not in live:
-                yield ("constant", repr(node.data))
-            elif node in inputs:
-                yield ("input", inputs[node])
-            elif node in param_index:
-                yield ("parameter", param_index[node])
-            else:
-                yield (node.operation, tuple(position[p] for p in node.parents))
+    def entry(self, i: int, live: set[Value], params: Sequence[Value]) -> tuple | None:
+        """Node ``i`` as comparable data (parents as positions in ``order``), for an error message."""
+        if i >= len(self.order):
+            return None
+        node = self.order[i]
+        if node not in live:
+            return ("constant", repr(node.data))
+        if node in self.inputs:
+            return ("input", self.inputs.index(node))
+        if node.operation is None:
+            return ("parameter", list(params).index(node))
+        position = {n: k for k, n in enumerate(self.order[:i])}
+        return (node.operation, tuple(position[p] for p in node.parents))
 
 
-def _first_difference(old: _Run, new: _Run, params: Sequence[Value]) -> str:
-    """'' when the two runs built the same graph, else where they first differ."""
-    mine, theirs = old.entries(params), new.entries(params)
-    for i in range(max(len(old.order), len(new.order))):
-        a, b = next(mine, None), next(theirs, None)
-        if a != b:
-            return f"node {i} was {_show(a)} when compiled, now {_show(b)}"
-    return ""
+def _first_difference(old: _Run, old_live: set[Value], new: _Run, params: Sequence[Value]) -> str:
+    """'' when the two runs built the same graph, else where they first differ.
+
+    The runs are walked side by side, matching each node of ``old`` to the
+    node of ``new`` at the same position: two nodes are the same when both are
+    the same input, parameter or constant, or apply the same op to matched
+    parents.
+    """
+    new_live = new.live(params)
+    match: dict[Value, Value] = dict(zip(old.inputs, new.inputs))
+    match.update((p, p) for p in params)
+    for i, (a, b) in enumerate(zip(old.order, new.order)):
+        a_live, b_live = a in old_live, b in new_live
+        if a_live != b_live:
+            break
+        if not a_live:
+            if repr(a.data) != repr(b.data):
+                break
+        elif a.operation is None or b.operation is None:
+            if match.get(a) is not b:
+                break
+        elif a.operation is not b.operation or tuple([match.get(p) for p in a.parents]) != b.parents:
+            break
+        match[a] = b
+    else:
+        if len(old.order) == len(new.order):
+            return ""
+        i = min(len(old.order), len(new.order))
+    mine, theirs = old.entry(i, old_live, params), new.entry(i, new_live, params)
+    return f"node {i} was {_show(mine)} when compiled, now {_show(theirs)}"
 
 
 class Trace:
@@ -267,13 +289,14 @@ class Trace:
         run = _Run(f, example_inputs, self.input_names, self.name, has_aux, record_guards=True)
         again = _Run(f, example_inputs, self.input_names, self.name, has_aux, record_guards=False)
         self.inputs, self.output, self.aux, self.order, self.guards = run.inputs, run.output, run.aux, run.order, run.guards
+        self.output_graph_size = run.output_graph_size  # order[:output_graph_size] is what the output depends on
         self.params = self._parameters(again, params)
-        difference = _first_difference(run, again, self.params)
+        self.live = run.live(self.params)
+        difference = _first_difference(run, self.live, again, self.params)
         if difference:
             raise TraceMismatchError(f"compile: {self.name}() built two different graphs on the same inputs "
                                      f"({difference}); compile needs a deterministic f")
         self._run = run
-        self.live = run.live(self.params)
         namer = Namer(CODE_NAMES | {self.name})
         self.functions, self.local_grads_functions = self._function_names(namer)
         self.names = self._node_names(namer)
@@ -284,7 +307,7 @@ class Trace:
     def difference_on(self, inputs: Sequence[float]) -> str:
         """'' when ``f`` builds the traced graph on ``inputs`` too, else where the graphs first differ."""
         run = _Run(self.f, inputs, self.input_names, self.name, self.has_aux, record_guards=False)
-        return _first_difference(self._run, run, self.params)
+        return _first_difference(self._run, self.live, run, self.params)
 
     def _parameters(self, again: _Run, given: Sequence[Value] | None) -> tuple[Value, ...]:
         """The leaves both runs reach, in reading order; or ``given``, checked against them."""
