@@ -64,7 +64,16 @@ def accuracy(scores: Sequence, labels: Sequence) -> float:
 
 def batch_loss(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn, l2: float,
                params: Sequence[Value]) -> tuple[Value, list]:
-    """The loss of ``model`` on a batch plus ``l2 * sum(p**2)``, and the model's scores."""
+    """The loss of ``model`` on a batch plus ``l2 * sum(p**2)``, and the model's scores.
+
+    A model with a ``batch_loss`` method of its own (``nn.compiled.CompiledModel``)
+    computes them itself, unless it returns ``NotImplemented``.
+    """
+    own = getattr(model, "batch_loss", None)
+    if own is not None:
+        result = own(X, y, loss_fn, l2, params)
+        if result is not NotImplemented:
+            return result
     scores = [model(x) for x in X]
     loss = loss_fn(scores, list(y))
     if l2:

@@ -119,17 +119,25 @@ _HELPERS: dict[str, Callable[..., Any]] = {
 
 
 def _forward(op: Op) -> Callable[..., Any]:
+    """The array form of a built-in op's forward; a user op's float forward run elementwise."""
     array_forward = _FORWARDS.get(op.name) if op.derivative_exprs is not None else None
     if array_forward is None:
         if op.forward_expr is not None and is_elementwise(op.forward_expr):
             return op.forward  # arithmetic: arrays run it as it is
         return _elementwise(op.forward)
-    return _checked(array_forward, op.forward)
+    # A forward written as an expression cannot fail on floats; the others check their domain.
+    return array_forward if op.forward_expr is not None else _checked(array_forward, op.forward)
 
 
-def batch_sum(gradient: Any, n: int) -> float:
-    """A parameter's gradient summed over the batch (one that is the same for every example counts n times)."""
-    return float(np.sum(gradient)) if np.ndim(gradient) else float(gradient) * n
+def batch_dot(upstream: Any, local: Any, n: int) -> float:
+    """``upstream * local`` summed over the batch's ``n`` examples (a number is the same for every example)."""
+    if np.ndim(upstream) and np.ndim(local):
+        return float(np.dot(upstream, local))
+    if np.ndim(upstream):
+        return float(np.sum(upstream)) * float(local)
+    if np.ndim(local):
+        return float(upstream) * float(np.sum(local))
+    return float(upstream) * float(local) * n
 
 
 def broadcast(x: Any, n: int) -> np.ndarray:
@@ -138,6 +146,6 @@ def broadcast(x: Any, n: int) -> np.ndarray:
 
 
 ARRAY_BINDINGS = Bindings(
-    {"inf": math.inf, "nan": math.nan, "np": np, "batch_sum": batch_sum, "broadcast": broadcast,
+    {"inf": math.inf, "nan": math.nan, "np": np, "batch_dot": batch_dot, "broadcast": broadcast,
      **{name: _HELPERS.get(name) or _elementwise(helper) for name, helper in RULE_HELPERS.items()}},
     _forward, lambda op: _elementwise_tuple(op.local_grads))

@@ -119,12 +119,14 @@ class Dialect(NamedTuple):
 
     name: str
     accumulate: str  # a gradient's later contributions: "{0} += {1}" (floats) or "{0} = {0} + {1}" (arrays)
+    sum_into: str  # a contribution {1} = upstream {2} x local {3} to a parameter's gradient, summed over a batch
     forward_expr: Callable[[Op], "str | None"]  # the op's forward as an expression, if this dialect can use it
 
 
-SCALAR_DIALECT = Dialect("scalar", "{0} += {1}", lambda op: op.forward_expr)
+SCALAR_DIALECT = Dialect("scalar", "{0} += {1}", "{0} += {1}", lambda op: op.forward_expr)
 # Arrays are added out of place: an in-place += would also change an array another gradient still holds.
-ARRAY_DIALECT = Dialect("arrays", "{0} = {0} + {1}",
+# A parameter's gradient is summed over the examples at once: one dot product instead of a product and a sum.
+ARRAY_DIALECT = Dialect("arrays", "{0} = {0} + {1}", "{0} += batch_dot({2}, {3}, n)",
                         lambda op: op.forward_expr if op.forward_expr and is_elementwise(op.forward_expr) else None)
 
 
@@ -351,7 +353,7 @@ class _Lines:
             if parent in self.aliased:
                 shared[parent] = upstream
             elif parent in live:
-                yield self._add(parent, _times(upstream, local), seen)
+                yield self._add(parent, upstream, local, seen)
 
     def _variadic_edges(self, node: Value, upstream: str, out: str, seen: set[Value],
                         shared: dict[Value, str]) -> Iterator[str]:
@@ -359,15 +361,19 @@ class _Lines:
         template = _factor_template(node.operation.derivative_exprs[0], ("xi", "out"))
         for part in self.layout.runs(node.parents):
             if isinstance(part, tuple):
-                local = _times(upstream, template.format("P[i]", out))
-                yield f"for i in range({part[0]}, {part[1]}): {self.dialect.accumulate.format('G[i]', local)}"
+                local = template.format("P[i]", out)
+                contribution = _times(upstream, local)
+                yield f"for i in range({part[0]}, {part[1]}): {self.dialect.sum_into.format('G[i]', contribution, upstream, local)}"
             elif part in self.aliased:
                 shared[part] = upstream
             elif part in self.trace.live:
-                yield self._add(part, _times(upstream, template.format(self.layout.value(part), out)), seen)
+                yield self._add(part, upstream, template.format(self.layout.value(part), out), seen)
 
-    def _add(self, parent: Value, contribution: str, seen: set[Value]) -> str:
-        target = self.layout.grad(parent)
+    def _add(self, parent: Value, upstream: str, local: str, seen: set[Value]) -> str:
+        """``parent``'s gradient gets ``upstream * local``: the first contribution sets it, later ones add."""
+        target, contribution = self.layout.grad(parent), _times(upstream, local)
+        if parent in self.summed:  # a parameter's gradient, summed over a batch's examples
+            return self.dialect.sum_into.format(target, contribution, upstream, local)
         if parent in seen:
             return self.dialect.accumulate.format(target, contribution)
         seen.add(parent)
@@ -505,8 +511,6 @@ class _InlineWriter:
             if aux:
                 self.emit(f"auxes.append(({', '.join(aux)},))", depth)
         if program.mode == "arrays":
-            for p in reached:
-                self.emit(f"{layout.grad(p)} = batch_sum({layout.grad(p)}, n)")
             out, aux, grads = f"broadcast({out}, n)", [f"broadcast({a}, n)" for a in aux], \
                 [f"broadcast({g}, n)" for g in grads]
         if program.accumulate and reached:
@@ -560,13 +564,16 @@ class _BlockedWriter:
         return self.trace.name if mode == "call" else f"{self.trace.name}_{mode}"
 
     def _block(self, lines: list[_Line]) -> Callable:
-        text = "def block(v, g, P, G):\n" + "".join(f"    {line.text}\n" for line in lines)
+        text = f"def block({self._block_args()}):\n" + "".join(f"    {line.text}\n" for line in lines)
         nodes = [None, *(line.node for line in lines)]
         backward_from = next((i + 2 for i, line in enumerate(lines) if line.backward), 10**12)
         unit, function = _compile_unit(self.program, text, self.line, nodes, backward_from, self.namespace, "block")
         self.units.append(unit)
         self.line += len(lines) + 1
         return function
+
+    def _block_args(self) -> str:
+        return "v, g, P, G, n" if self.program.mode == "arrays" else "v, g, P, G"
 
     def _head_text(self) -> str:
         """The function that holds the lists and runs the blocks."""
@@ -576,7 +583,7 @@ class _BlockedWriter:
         header = {"call": ", ".join(inputs), "rows": "rows", "arrays": ", ".join(["n", *inputs])}[mode]
         body = [f"v = [0.0] * {len(layout.slot)}", f"g = [0.0] * {len(layout.slot)}",
                 "P = [p.data for p in params]", "G = [0.0] * len(P)"]
-        run = ["for block in BLOCKS:", "    block(v, g, P, G)"]
+        run = ["for block in BLOCKS:", f"    block({self._block_args()})"]
         out = layout.value(trace.output)
         grads = [layout.grad(x) for x in trace.inputs]
         aux = [layout.value(a) for a in trace.aux]
@@ -591,7 +598,6 @@ class _BlockedWriter:
         else:
             body += [f"v[{layout.slot[x]}] = {name}" for x, name in zip(trace.inputs, inputs)] + run
         if mode == "arrays":
-            body.append("G = [batch_sum(x, n) for x in G]")
             out, grads, aux = f"broadcast({out}, n)", [f"broadcast({x}, n)" for x in grads], \
                 [f"broadcast({a}, n)" for a in aux]
         if program.accumulate:
