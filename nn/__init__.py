@@ -7,7 +7,8 @@
 
 ``module.py`` has the Module base class, ``layers.py`` Neuron/Layer/MLP,
 ``losses.py`` the losses, ``optim.py`` SGD and Adam, ``data.py`` the toy data
-sets, ``serialize.py`` JSON save/load, ``train.py`` the loop, ``demo.py`` the demo.
+sets, ``serialize.py`` JSON save/load, ``train.py`` the loop, ``compiled.py``
+training on compiled code, ``pytorch.py`` the way to PyTorch, ``demo.py`` the demo.
 """
 
 from .data import make_circles, make_moons, make_spiral, make_xor, train_test_split
@@ -15,6 +16,7 @@ from .layers import ACTIVATIONS, MLP, Layer, Neuron, init_bound
 from .losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss, signed_labels
 from .module import Module
 from .optim import SGD, Adam, Optimizer
+from .pytorch import from_torch, to_torch
 from .serialize import ModelFileError, load_parameters, save_parameters
 from .train import History, accuracy, batch_loss, evaluate, fit, predicted_class
 
@@ -47,4 +49,6 @@ __all__ = [
     "accuracy",
     "evaluate",
     "predicted_class",
+    "to_torch",
+    "from_torch",
 ]
