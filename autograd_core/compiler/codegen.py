@@ -214,6 +214,16 @@ def _local_expr(op: Op, j: int) -> str | None:
     return op.derivative_exprs[0] if op.variadic else op.derivative_exprs[j]
 
 
+@functools.lru_cache(maxsize=None)
+def _backward_reads(op: Op) -> tuple[tuple[bool, tuple[int, ...]], ...]:
+    """For each input j of a table op: whether d out / d input j reads ``out``, and which inputs it reads."""
+    reads = []
+    for expr in op.derivative_exprs:
+        names = _names_in(expr)
+        reads.append(("out" in names, tuple(k for k, name in enumerate(op.inputs) if name in names)))
+    return tuple(reads)
+
+
 class _Lines:
     """The forward and backward lines of one trace, in one layout and dialect.
 
@@ -270,18 +280,15 @@ class _Lines:
         op, parents, live = node.operation, node.parents, self.trace.live
         if op.derivative_exprs is None:  # a user op's local_grads gets every input and the output
             return [*parents, node]
+        if op.variadic:  # one expression in xi (the input) and out, for every input
+            names = _names_in(op.derivative_exprs[0])
+            return ([node] if "out" in names else []) + ([p for p in parents if p in live] if "xi" in names else [])
         read = []
-        for j, parent in enumerate(parents):
-            if parent not in live:
-                continue
-            names = _names_in(_local_expr(op, j))
-            if "out" in names:
-                read.append(node)
-            if op.variadic:
-                if "xi" in names:
-                    read.append(parent)
-            else:
-                read.extend(parents[k] for k, name in enumerate(op.inputs) if name in names)
+        for j, (out, inputs) in enumerate(_backward_reads(op)):
+            if parents[j] in live:
+                if out:
+                    read.append(node)
+                read.extend(parents[k] for k in inputs)
         return read
 
     # ------------------------------------------------------------ forward

@@ -219,9 +219,15 @@ class _Run:
         sources = set(self.inputs)
         sources.update(params)
         live: set[Value] = set()
+        add = live.add
         for node in self.order:
-            if node in sources or (node.operation is not None and any(p in live for p in node.parents)):
-                live.add(node)
+            if node in sources:
+                add(node)
+                continue
+            for parent in node.parents:  # a leaf has none
+                if parent in live:
+                    add(node)
+                    break
         return live
 
     def entry(self, i: int, live: set[Value], params: Sequence[Value]) -> tuple | None:
