@@ -34,7 +34,8 @@ from typing import Any, Callable, Iterator, NamedTuple
 
 from ..ops import RULE_HELPERS, Op
 from ..value import Value
-from .names import GRAD_PREFIX
+from .layers import Layer, find_layers
+from .names import GRAD_PREFIX, MATRIX_PREFIX
 from .trace import Trace
 
 __all__ = ["Program", "Bindings", "SCALAR_BINDINGS", "ExampleError", "is_atom", "is_elementwise", "INLINE_LIMIT", "BLOCK_LINES"]
@@ -240,10 +241,13 @@ class _Lines:
                  compact: bool) -> None:
         self.trace, self.layout, self.dialect = trace, layout, dialect
         self.summed = summed  # gradients that start at 0.0 before the lines (parameters summed over a batch)
-        self.fused, self.aliased = self._plan() if compact else (set(), set())
+        self.fused, self.aliased, layers = self._plan() if compact else (set(), set(), [])
+        self._layers = {layer.sums[0]: (i, layer) for i, layer in enumerate(layers)}  # by its first sum
+        self._in_layers = {node for layer in layers for node in (*layer.sums, *layer.replaced)}
 
-    def _plan(self) -> tuple[set[Value], set[Value]]:
-        """(the nodes written into their consumer's line, the nodes whose gradient is their consumer's)."""
+    def _plan(self) -> tuple[set[Value], set[Value], list[Layer]]:
+        """(the nodes written into their consumer's line, the nodes whose gradient is their consumer's, and,
+        over arrays, the layers computed as one matrix product)."""
         live, forward_expr = self.trace.live, self.dialect.forward_expr
         uses: dict[Value, int] = {}
         last_edge: dict[Value, tuple[bool, bool]] = {}  # node -> (fusable into, local derivative is 1)
@@ -259,12 +263,14 @@ class _Lines:
                     once = op.variadic or expr is None or _names_count(expr, op.inputs[j]) == 1
                     last_edge[parent] = (once, _local_expr(op, j) == "1.0")
             read_back.update(self._read_by_backward(node))
-        outputs = {self.trace.output, *self.trace.aux}
+        layers = find_layers(self.trace, uses) if self.dialect is ARRAY_DIALECT and not self.layout.blocked else []
+        kept = {self.trace.output, *self.trace.aux}  # and the layers' own nodes: never fused
+        kept.update(node for layer in layers for node in (*layer.sums, *layer.replaced, *layer.inputs))
         fused: set[Value] = set()
         depth: dict[Value, int] = {}
         for node in self.trace.order:
             op = node.operation
-            if (op is None or node not in live or node in outputs or uses.get(node) != 1 or node in read_back
+            if (op is None or node not in live or node in kept or uses.get(node) != 1 or node in read_back
                     or forward_expr(op) is None or not last_edge[node][0]):
                 continue
             level = 1 + max((depth.get(p, 0) for p in node.parents), default=0)
@@ -273,7 +279,7 @@ class _Lines:
                 depth[node] = level
         aliased = {node for node, (_, unit) in last_edge.items()
                    if unit and uses[node] == 1 and node.operation is not None and node not in self.summed}
-        return fused, aliased
+        return fused, aliased, layers
 
     def _read_by_backward(self, node: Value) -> list[Value]:
         """The nodes whose values ``node``'s backward lines read."""
@@ -297,6 +303,11 @@ class _Lines:
         expressions: dict[Value, str] = {}  # fused nodes waiting for their consumer
         for node in self.trace.order:
             if node.operation is None or node not in live:
+                continue
+            if node in self._in_layers:
+                if node in self._layers:
+                    for text in self._layer_forward(*self._layers[node]):
+                        yield _Line(text, node, False)
                 continue
             expr = self._forward_expr(node, expressions)
             if node in fused:
@@ -334,6 +345,11 @@ class _Lines:
         for i in range(trace.output_graph_size - 1, -1, -1):  # aux outputs' own nodes have no gradient
             node = order[i]
             if node.operation is None or node not in trace.live:
+                continue
+            if node in self._in_layers:
+                if node in self._layers:  # the layer's last sum in this order: every sum's gradient is complete
+                    for text in self._layer_backward(*self._layers[node], shared, seen):
+                        yield _Line(text, node, True)
                 continue
             upstream = shared.pop(node, None) or layout.grad(node)
             for text in self._edges(node, upstream, seen, shared):
@@ -375,6 +391,37 @@ class _Lines:
                 shared[part] = upstream
             elif part in self.trace.live:
                 yield self._add(part, upstream, template.format(self.layout.value(part), out), seen)
+
+    # ------------------------------------------------------------- layers
+    def _layer_forward(self, index: int, layer: Layer) -> Iterator[str]:
+        """Z = W @ X + b for the whole layer; each sum is a row of Z."""
+        value, prefix = self.layout.value, f"{MATRIX_PREFIX}"
+        rows = ", ".join(f"({', '.join(value(w) for w in row)},)" for row in layer.weights)
+        yield f"{prefix}X{index} = np.stack(({', '.join(value(x) for x in layer.inputs)},))"
+        yield f"{prefix}W{index} = np.array(({rows},))"
+        bias = ""
+        if any(b is not None for b in layer.biases):
+            bias = f" + np.array(({', '.join(value(b) if b is not None else '0.0' for b in layer.biases)},))[:, None]"
+        yield f"{prefix}Z{index} = {prefix}W{index} @ {prefix}X{index}{bias}"
+        yield f"{', '.join(value(s) for s in layer.sums)}, = {prefix}Z{index}"
+
+    def _layer_backward(self, index: int, layer: Layer, shared: dict[Value, str], seen: set[Value]) -> Iterator[str]:
+        """The weights' gradients G @ X.T, the biases' G summed, the inputs' W.T @ G, G the sums' gradients."""
+        grad, prefix = self.layout.grad, f"{MATRIX_PREFIX}"
+        upstream = [shared.pop(s, None) or grad(s) for s in layer.sums]
+        yield f"{prefix}G{index} = np.stack(({', '.join(f'broadcast({g}, n)' for g in upstream)},))"
+        yield f"{prefix}GW{index} = {prefix}G{index} @ {prefix}X{index}.T"
+        for i, row in enumerate(layer.weights):
+            for j, w in enumerate(row):
+                yield f"{grad(w)} += {prefix}GW{index}[{i}, {j}]"
+        if any(b is not None for b in layer.biases):
+            yield f"{prefix}GB{index} = {prefix}G{index}.sum(axis=1)"
+            for i, b in enumerate(layer.biases):
+                if b is not None:
+                    yield f"{grad(b)} += {prefix}GB{index}[{i}]"
+        yield f"{prefix}GX{index} = {prefix}W{index}.T @ {prefix}G{index}"
+        for j, x in enumerate(layer.inputs):
+            yield self._add(x, f"{prefix}GX{index}[{j}]", "1.0", seen)
 
     def _add(self, parent: Value, upstream: str, local: str, seen: set[Value]) -> str:
         """``parent``'s gradient gets ``upstream * local``: the first contribution sets it, later ones add."""

@@ -6,8 +6,9 @@ A name is therefore made in its normalised form first and only then checked
 for uniqueness, so two labels that Python would read as one variable get two
 names. The generated code's own names (its helpers, ``params``, ...) are
 reserved before any label is looked at, and no node's name starts with ``g_``,
-which is the prefix of gradients: ``g_`` + a node's name is that node's
-gradient, unique because the node's name is.
+which is the prefix of gradients (``g_`` + a node's name is that node's
+gradient, unique because the node's name is), or ``mm_``, the prefix of the
+matrices of layers computed as one matrix product.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import keyword
 import unicodedata
 from typing import Iterable
 
-__all__ = ["identifier", "Namer", "GRAD_PREFIX"]
+__all__ = ["identifier", "Namer", "GRAD_PREFIX", "MATRIX_PREFIX"]
 
 GRAD_PREFIX = "g_"
+MATRIX_PREFIX = "mm_"  # the matrices of layers computed as one matrix product (``layers.py``)
 
 
 def identifier(text: str) -> str:
@@ -43,7 +45,7 @@ class Namer:
     def new(self, text: str = "") -> str:
         """A fresh name made from ``text`` (a label, a parameter name), or v0, v1, ... when it gives none."""
         base = identifier(text)
-        if base.startswith(GRAD_PREFIX):
+        if base.startswith((GRAD_PREFIX, MATRIX_PREFIX)):
             base = "_" + base
         if not base:
             while f"v{self._auto}" in self.used:

@@ -541,7 +541,7 @@ def _labelled(labels):
         ["µ", "μ", "µ"],  # micro sign and Greek mu
         ["ﬁ", "fi", "ﬁ"],  # the ligature and f, i
         ["𝐭𝐚𝐧𝐡", "𝐥𝐨𝐠", "tanh"],  # would shadow the functions tanh and log are called by
-        ["params", "g_x", "out", "v0", "local_grads_", "True", "x.y", "", "1"],  # the code's own names
+        ["params", "g_x", "mm_X0", "out", "v0", "local_grads_", "True", "x.y", "", "1"],  # the code's own names
     ],
     ids=["math-italic-x", "micro-mu", "fi-ligature", "bold-tanh", "code-names"],
 )
@@ -688,3 +688,39 @@ def test_aux_outputs_are_returned_and_not_differentiated():
     assert (out, grads, aux) == (25.0, (20.0, 30.0), (6.0, math.tanh(6.0)))
     assert fn.batch([(3.0,), (0.5,)]).aux == [(6.0, math.tanh(6.0)), (1.0, math.tanh(1.0))]
     assert fn.batch_arrays([[3.0], [0.5]]).aux.tolist() == [[6.0, math.tanh(6.0)], [1.0, math.tanh(1.0)]]
+
+
+def _value_sum_network(seed):
+    """Neurons written as nn writes them: Value.sum of the products and the bias; plus sums that are no layer."""
+    rng = random.Random(seed)
+    w1 = [[Value(rng.uniform(-1, 1), f"w1.{i}.{j}") for j in range(3)] for i in range(4)]
+    b1 = [Value(rng.uniform(-0.5, 0.5), f"b1.{i}") for i in range(4)]
+    w2 = [Value(rng.uniform(-1, 1), f"w2.{j}") for j in range(4)]
+
+    def f(x, y, z):
+        hidden = [Value.sum([w * v for w, v in zip(row, (x, y, z))] + [b]).tanh() for row, b in zip(w1, b1)]
+        score = Value.sum([w * h for w, h in zip(w2, hidden)])  # no bias: a layer of one neuron, the output's
+        odd = Value.sum([x * y, w2[0] * 2.0, hidden[0]])  # products of two batch variables: not a layer
+        return score * z + odd
+
+    return f, [p for row in w1 for p in row] + b1 + w2
+
+
+@pytest.mark.parametrize("network", ["Value.sum", "python sum"])
+def test_a_layer_over_arrays_is_one_matrix_product(network):
+    if network == "Value.sum":
+        f, params = _value_sum_network(3)
+        rows = [(0.5, -1.0, 2.0), (1.5, 0.25, -0.75), (0.0, 0.0, 0.0), (-2.0, 1.0, 0.5)]
+    else:
+        f, params, rows = _batch_case(5)
+    fn = compile(f, rows[0], params=params, accumulate=False)
+    result = fn.batch_arrays(rows)
+    assert "mm_W0 @ mm_X0" in fn._arrays_program.source
+    for i, row in enumerate(rows):
+        out, grads = fn(*row)
+        assert math.isclose(result.outputs[i], out, rel_tol=1e-12, abs_tol=1e-14)
+        for j in range(len(row)):
+            assert math.isclose(result.input_grads[i][j], grads[j], rel_tol=1e-12, abs_tol=1e-14)
+    summed = [math.fsum(fn(*row)[1][len(rows[0]) + k] for row in rows) for k in range(len(params))]
+    for got, expected in zip(result.param_grads, summed):
+        assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-14)
