@@ -14,7 +14,8 @@ with ReLU, two-moons points, hinge loss + L2 1e-4, backward, SGD update) run
   term), as one generated loop over the examples and as one program over
   numpy arrays;
 * written by hand on floats (no graph: the floor for pure Python), and as a
-  PyTorch float64 tensor MLP on one thread (where torch is installed);
+  PyTorch float64 tensor MLP on one thread (where torch is installed; numpy's
+  BLAS is given one thread too);
 
 at 100 and 10,000 points; plus a chain of a million nodes and a sum of
 20,000 products, and compile time and memory per node from a thousand to a
@@ -37,6 +38,9 @@ import tracemalloc
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(__file__))
+# One thread for numpy's BLAS, as for PyTorch (torch.set_num_threads(1)): before numpy is first imported.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
 from autograd_core import Value as OurValue  # noqa: E402
 
@@ -67,21 +71,24 @@ def count_nodes(root) -> int:
     return len(seen)
 
 
-def timed(fn, calls: int = 1, gc_on: bool = True) -> float:
+def timed(fn, calls: int = 1, gc_mode: str = "collect") -> float:
     """Seconds per call of ``fn``, run ``calls`` times back to back as a program would.
 
-    With the collector on, the clock also covers a final ``gc.collect()``:
-    freeing its own garbage is part of what an engine costs (micrograd's
-    closures make reference cycles that only the cyclic collector can free),
-    so no engine leaves its garbage for the next one to pay for. With it off,
-    the garbage is collected after the clock stops.
+    ``gc_mode`` "collect": the collector on, and the clock also covers a final
+    ``gc.collect()``: freeing its own garbage is part of what an engine costs
+    (micrograd's closures make reference cycles that only the cyclic
+    collector can free), so no engine leaves its garbage for the next one to
+    pay for. "off": the collector off, its garbage collected after the clock
+    stops. "on": the collector on, as a program runs, with no forced collection
+    (for code that makes no cyclic garbage: a forced full collection would
+    only time the scan of everything else alive).
     """
-    if not gc_on:
+    if gc_mode == "off":
         gc.disable()
     start = time.perf_counter()
     for _ in range(calls):
         fn()
-    if gc_on:
+    if gc_mode == "collect":
         gc.collect()
     elapsed = time.perf_counter() - start
     gc.enable()
@@ -89,13 +96,13 @@ def timed(fn, calls: int = 1, gc_on: bool = True) -> float:
     return elapsed / calls
 
 
-def interleaved(fns: dict, repeats: int, calls: int = 1, gc_on: bool = True) -> dict[str, float]:
+def interleaved(fns: dict, repeats: int, calls: int = 1, gc_mode: str = "collect") -> dict[str, float]:
     """Median seconds per call of each function, running them in turn, repeat by repeat."""
     times = {name: [] for name in fns}
     gc.collect()
     for _ in range(repeats):
         for name, fn in fns.items():
-            times[name].append(timed(fn, calls, gc_on))
+            times[name].append(timed(fn, calls, gc_mode))
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
@@ -157,7 +164,7 @@ def interpreted_rows(xs, ys, repeats: int) -> list[tuple[str, dict]]:
     ours, micro = build_mlp(OurValue, [2, 16, 16, 1]), build_mlp(MicroValue, [2, 16, 16, 1])
     steps = {"micrograd": lambda: train_step(micro, xs, ys), "ours": lambda: train_step(ours, xs, ys)}
     rows = [("train step, GC on (collection timed)", interleaved(steps, repeats, calls=3)),
-            ("train step, GC off (collected after timing)", interleaved(steps, repeats, calls=3, gc_on=False))]
+            ("train step, GC off (collected after timing)", interleaved(steps, repeats, calls=3, gc_mode="off"))]
     rows.append(("chain of 1,000,000 nodes, GC on", interleaved(
         {"micrograd": lambda: chain(MicroValue, 1_000_000), "ours": lambda: chain(OurValue, 1_000_000)},
         max(1, repeats // 2))))
@@ -189,7 +196,7 @@ def compiled_row(n: int, repeats: int, torch) -> dict[str, float]:
         tensors = torch_model(torch, float_mlp([2, 16, 16, 1]))
         Xt, Yt = torch.tensor(xs, dtype=torch.float64), torch.tensor(ys, dtype=torch.float64)
         modes["torch"] = lambda: torch_train_step(torch, tensors, Xt, Yt)
-    times = interleaved(modes, repeats, calls=1 if n > 1000 else 3)
+    times = interleaved(modes, repeats, calls=1 if n > 1000 else 10, gc_mode="on")
     times["compile"] = compile_seconds
     return times
 

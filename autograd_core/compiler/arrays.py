@@ -87,7 +87,8 @@ def _sigmoid(x: Any) -> Any:
 _FORWARDS: dict[str, Callable[..., Any]] = {
     "/": np.divide, "**": np.power, "pow": np.power, "exp": np.exp, "log": np.log, "sqrt": np.sqrt,
     "tanh": np.tanh, "sigmoid": _sigmoid, "sin": np.sin, "cos": np.cos, "abs": np.abs,
-    "relu": lambda x: np.where(x > 0, x, 0.0),
+    # fmax takes 0.0 over nan, as the float relu does; + 0.0 makes relu(-0.0) 0.0, not -0.0.
+    "relu": lambda x: np.fmax(x, 0.0) + 0.0,
 }
 
 
@@ -111,8 +112,8 @@ def _sqrt_dx(out: Any) -> Any:
 
 # Array forms of the rule helpers, with the float helpers' choices at kinks and for nan.
 _HELPERS: dict[str, Callable[..., Any]] = {
-    "step": lambda x: np.where(x > 0, 1.0, 0.0),
-    "sign": lambda x: np.where(x > 0, 1.0, np.where(x < 0, -1.0, 0.0)),
+    "step": lambda x: np.asarray(x > 0, dtype=float),  # 0.0 for nan, as the float step
+    "sign": lambda x: np.asarray(x > 0, dtype=float) - np.asarray(x < 0, dtype=float),
     "cos": np.cos, "sin": np.sin, "log": np.log,
     "pow_dx": _pow_dx, "pow_dy": _pow_dy, "sqrt_dx": _sqrt_dx,
 }

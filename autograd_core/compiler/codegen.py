@@ -243,7 +243,7 @@ class _Lines:
         self.summed = summed  # gradients that start at 0.0 before the lines (parameters summed over a batch)
         self.fused, self.aliased, layers = self._plan() if compact else (set(), set(), [])
         self._layers = {layer.sums[0]: (i, layer) for i, layer in enumerate(layers)}  # by its first sum
-        self._in_layers = {node for layer in layers for node in (*layer.sums, *layer.replaced)}
+        self._in_layers = {node for layer in layers for node in (*layer.sums, *layer.replaced, *layer.activations)}
 
     def _plan(self) -> tuple[set[Value], set[Value], list[Layer]]:
         """(the nodes written into their consumer's line, the nodes whose gradient is their consumer's, and,
@@ -265,7 +265,7 @@ class _Lines:
             read_back.update(self._read_by_backward(node))
         layers = find_layers(self.trace, uses) if self.dialect is ARRAY_DIALECT and not self.layout.blocked else []
         kept = {self.trace.output, *self.trace.aux}  # and the layers' own nodes: never fused
-        kept.update(node for layer in layers for node in (*layer.sums, *layer.replaced, *layer.inputs))
+        kept.update(node for layer in layers for node in (*layer.sums, *layer.replaced, *layer.inputs, *layer.activations))
         fused: set[Value] = set()
         depth: dict[Value, int] = {}
         for node in self.trace.order:
@@ -394,34 +394,51 @@ class _Lines:
 
     # ------------------------------------------------------------- layers
     def _layer_forward(self, index: int, layer: Layer) -> Iterator[str]:
-        """Z = W @ X + b for the whole layer; each sum is a row of Z."""
-        value, prefix = self.layout.value, f"{MATRIX_PREFIX}"
+        """Z = W @ X + b for the whole layer; each sum is a row of Z (or Z goes through its activation whole)."""
+        value, mm = self.layout.value, MATRIX_PREFIX
         rows = ", ".join(f"({', '.join(value(w) for w in row)},)" for row in layer.weights)
-        yield f"{prefix}X{index} = np.stack(({', '.join(value(x) for x in layer.inputs)},))"
-        yield f"{prefix}W{index} = np.array(({rows},))"
+        if layer.input_layer is None:
+            yield f"{mm}X{index} = np.stack(({', '.join(value(x) for x in layer.inputs)},))"
+        else:  # the previous layer's activations, computed as one matrix
+            yield f"{mm}X{index} = {mm}A{layer.input_layer}"
+        yield f"{mm}W{index} = np.array(({rows},))"
         bias = ""
         if any(b is not None for b in layer.biases):
             bias = f" + np.array(({', '.join(value(b) if b is not None else '0.0' for b in layer.biases)},))[:, None]"
-        yield f"{prefix}Z{index} = {prefix}W{index} @ {prefix}X{index}{bias}"
-        yield f"{', '.join(value(s) for s in layer.sums)}, = {prefix}Z{index}"
+        yield f"{mm}Z{index} = {mm}W{index} @ {mm}X{index}{bias}"
+        if layer.activation is None:
+            yield f"{', '.join(value(s) for s in layer.sums)}, = {mm}Z{index}"
+        else:
+            yield f"{mm}A{index} = {self._apply(layer.activation, f'{mm}Z{index}')}"
+
+    def _apply(self, op: Op, operand: str) -> str:
+        """``op`` applied to one operand, as its forward line would write it."""
+        expr = self.dialect.forward_expr(op)
+        return _template(expr, op.inputs).format(operand) if expr else f"{self.trace.functions[op]}({operand})"
 
     def _layer_backward(self, index: int, layer: Layer, shared: dict[Value, str], seen: set[Value]) -> Iterator[str]:
         """The weights' gradients G @ X.T, the biases' G summed, the inputs' W.T @ G, G the sums' gradients."""
-        grad, prefix = self.layout.grad, f"{MATRIX_PREFIX}"
-        upstream = [shared.pop(s, None) or grad(s) for s in layer.sums]
-        yield f"{prefix}G{index} = np.stack(({', '.join(f'broadcast({g}, n)' for g in upstream)},))"
-        yield f"{prefix}GW{index} = {prefix}G{index} @ {prefix}X{index}.T"
+        grad, mm = self.layout.grad, MATRIX_PREFIX
+        if layer.activation is None:
+            upstream = [shared.pop(s, None) or grad(s) for s in layer.sums]
+            yield f"{mm}G{index} = np.stack(({', '.join(f'broadcast({g}, n)' for g in upstream)},))"
+        else:  # the next layer's input gradients times the activation's local derivative, as matrices
+            op = layer.activation
+            local = _factor_template(op.derivative_exprs[0], (*op.inputs, "out")).format(f"{mm}Z{index}", f"{mm}A{index}")
+            yield f"{mm}G{index} = {_times(f'{mm}GX{layer.next_layer}', local)}"
+        yield f"{mm}GW{index} = {mm}G{index} @ {mm}X{index}.T"
         for i, row in enumerate(layer.weights):
             for j, w in enumerate(row):
-                yield f"{grad(w)} += {prefix}GW{index}[{i}, {j}]"
+                yield f"{grad(w)} += {mm}GW{index}[{i}, {j}]"
         if any(b is not None for b in layer.biases):
-            yield f"{prefix}GB{index} = {prefix}G{index}.sum(axis=1)"
+            yield f"{mm}GB{index} = {mm}G{index}.sum(axis=1)"
             for i, b in enumerate(layer.biases):
                 if b is not None:
-                    yield f"{grad(b)} += {prefix}GB{index}[{i}]"
-        yield f"{prefix}GX{index} = {prefix}W{index}.T @ {prefix}G{index}"
-        for j, x in enumerate(layer.inputs):
-            yield self._add(x, f"{prefix}GX{index}[{j}]", "1.0", seen)
+                    yield f"{grad(b)} += {mm}GB{index}[{i}]"
+        yield f"{mm}GX{index} = {mm}W{index}.T @ {mm}G{index}"
+        if layer.input_layer is None:
+            for j, x in enumerate(layer.inputs):
+                yield self._add(x, f"{mm}GX{index}[{j}]", "1.0", seen)
 
     def _add(self, parent: Value, upstream: str, local: str, seen: set[Value]) -> str:
         """``parent``'s gradient gets ``upstream * local``: the first contribution sets it, later ones add."""

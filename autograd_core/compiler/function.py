@@ -130,7 +130,8 @@ class CompiledFunction:
         self._check_graph_arrays(X)
         columns = [np.ascontiguousarray(X[:, j]) for j in range(X.shape[1])]
         try:
-            out, grads, param_grads, aux = self._arrays_program.function(len(X), *columns)
+            with np.errstate(all="ignore"):  # inf - inf is nan on floats too, without a warning
+                out, grads, param_grads, aux = self._arrays_program.function(len(X), *columns)
         except (ValueError, ArithmeticError, TypeError, AttributeError, ExampleError) as exc:
             raise _explained(self._arrays_program, exc) from None
         stack = (lambda arrays: np.column_stack(arrays) if arrays else np.empty((len(X), 0)))

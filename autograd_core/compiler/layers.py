@@ -11,14 +11,17 @@ read by nothing else (Python's ``sum(w * x for ..., b)``), whose terms are
 else, and at most one parameter (the bias). The built-in ops' local
 derivatives are what make this exact: 1 for each term of a sum, and for a
 product of two factors, the other factor. Sums over the same batch
-variables, in the same order, are one layer.
+variables, in the same order, are one layer. When one layer's inputs are
+one op (an activation) applied to each sum of another layer, in order, and
+nothing else reads them, the op is applied to the whole matrix Z at once and
+the result is the next layer's X.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..ops import OPS
+from ..ops import OPS, Op
 from ..value import Value
 from .trace import Trace
 
@@ -35,6 +38,10 @@ class Layer(NamedTuple):
     weights: tuple[tuple[Value, ...], ...]  # m rows of k parameters
     biases: tuple[Value | None, ...]  # each sum's one parameter term, if it has one
     replaced: tuple[Value, ...]  # the products (and inner + nodes) the matrix product replaces
+    activation: Op | None = None  # the op applied to every sum to make the next layer's inputs
+    activations: tuple[Value, ...] = ()  # those nodes: the next layer's X is activation(Z), one array op
+    next_layer: int | None = None  # the index of the layer they feed
+    input_layer: int | None = None  # the index of the layer whose activations are this layer's inputs
 
 
 def _terms(node: Value, inner: set[Value]) -> tuple[list[Value], list[Value]]:
@@ -102,4 +109,30 @@ def find_layers(trace: Trace, uses: dict[Value, int]) -> list[Layer]:
     for inputs, neurons in grouped.items():
         sums, weights, biases, replaced = zip(*neurons)
         layers.append(Layer(sums, inputs, weights, biases, tuple(p for group in replaced for p in group)))
+    return _linked(layers, uses, {trace.output, *trace.aux})
+
+
+def _activation(layer: Layer, following: Layer, uses: dict[Value, int], outputs: set[Value]) -> Op | None:
+    """The op whose results, one per sum of ``layer``, are exactly ``following``'s inputs and read by nothing else."""
+    if len(following.inputs) != len(layer.sums):
+        return None
+    op = following.inputs[0].operation
+    if op is None or op.variadic or op.derivative_exprs is None or len(op.inputs) != 1:
+        return None
+    for s, a in zip(layer.sums, following.inputs):
+        if (a.operation is not op or a.parents != (s,) or uses.get(s) != 1 or uses.get(a) != len(following.sums)
+                or s in outputs or a in outputs):
+            return None
+    return op
+
+
+def _linked(layers: list[Layer], uses: dict[Value, int], outputs: set[Value]) -> list[Layer]:
+    """The layers, each one whose activations feed another marked so (``activation``, ``next_layer``)."""
+    for i, layer in enumerate(layers):
+        for j, following in enumerate(layers):
+            op = _activation(layer, following, uses, outputs)
+            if op is not None and following.input_layer is None:
+                layers[i] = layer._replace(activation=op, activations=following.inputs, next_layer=j)
+                layers[j] = following._replace(input_layer=i)
+                break
     return layers

@@ -724,3 +724,18 @@ def test_a_layer_over_arrays_is_one_matrix_product(network):
     summed = [math.fsum(fn(*row)[1][len(rows[0]) + k] for row in rows) for k in range(len(params))]
     for got, expected in zip(result.param_grads, summed):
         assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-14)
+
+
+@pytest.mark.parametrize("x", [-2.0, -0.0, 0.0, 3.0, math.inf, -math.inf, math.nan])
+def test_arrays_keep_the_float_semantics_at_kinks_and_special_values(x):
+    """relu, abs and their derivatives over arrays: the same numbers, signs of zero and nan as on floats."""
+    def f(x, y):
+        return (x * y).relu() + abs(x) * y + (x - y).relu() * 2.0
+
+    fn = compile(f, (1.0, 1.0))
+    rows = [(x, 1.0), (x, -1.0), (1.0, x)]
+    result = fn.batch_arrays(rows)
+    for i, row in enumerate(rows):
+        out, grads = fn(*row)
+        for got, expected in zip([result.outputs[i], *result.input_grads[i]], [out, *grads]):
+            assert repr(float(got)) == repr(expected), row
