@@ -10,6 +10,8 @@
 sets, ``serialize.py`` JSON save/load, ``train.py`` the loop, ``demo.py`` the demo.
 """
 
+from .diagnostics import (Diagnostics, dead_relu_fraction, diagnose, gradient_norms, saturated_fraction,
+                          update_ratios)
 from .data import make_circles, make_moons, make_spiral, make_xor, train_test_split
 from .layers import ACTIVATIONS, MLP, Layer, Neuron, init_bound
 from .losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss, signed_labels
@@ -47,4 +49,10 @@ __all__ = [
     "accuracy",
     "evaluate",
     "predicted_class",
+    "Diagnostics",
+    "diagnose",
+    "gradient_norms",
+    "update_ratios",
+    "dead_relu_fraction",
+    "saturated_fraction",
 ]
