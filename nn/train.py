@@ -128,10 +128,7 @@ def batch_loss(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn, l2: flo
     scores = [model(x) for x in X]
     loss = loss_fn(scores, list(y))
     if l2:
-        squares = params[0] * params[0]
-        for p in params[1:]:
-            squares = squares + p * p
-        loss = loss + l2 * squares
+        loss = loss + l2 * Value.sum(p * p for p in params)
     return loss, scores
 
 
@@ -454,8 +451,10 @@ def _diverged(plan: _Plan, history: History, problem: str, where: _Where, loss: 
     when = " at the previous step" if forward_failed else ""  # a failed forward pass leaves last step's gradients
     gradient = (f"the parameter with the largest gradient{when} is {name} (grad {p.grad:.3g}, value {p.data:.3g})"
                 if not (forward_failed and where.step == 1) else "no gradient was computed yet")
+    non_finite = not (forward_failed or math.isfinite(loss) and math.isfinite(p.grad))
+    hint = "; autograd_core.detect_anomaly() around fit names the op that made it" if non_finite else ""
     message = (f"training diverged at {where}: {problem}; {gradient}; learning rate {history.lr[-1]:g}. This step's "
-               f"update was not applied (a learning rate too large is the usual cause)")
+               f"update was not applied (a learning rate too large is the usual cause{hint})")
     history.stopped_by, history.stop_reason = "diverged", message
     if plan.on_divergence == "raise":
         raise TrainingDivergedError(message, step=where.step, epoch=where.epoch, loss=loss, parameter=name,
