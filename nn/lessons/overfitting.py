@@ -2,7 +2,7 @@
 
 Ten noisy samples of sin(x), spread over [-3, 3], and an MLP 1-12-12-1 with 193 parameters: the
 network can pass through every point, noise included. The training loss keeps
-falling while the loss on 30 fresh points (the validation set) turns and
+falling while the loss on 20 fresh points (the validation set) turns and
 rises: the network learns the noise (*overfitting*). Two remedies, each
 measured on the same validation set:
 
@@ -46,7 +46,7 @@ def noisy_sine(n: int, noise: float, seed: int, *, spread: bool = False) -> tupl
 def overfitting(*, epochs: int = 200, l2: float = 3e-3, lr: float = 0.03, seed: int = 0) -> Lesson:
     """Train the MLP without regularisation (stopping early, then on), and with L2; compare validation losses."""
     X, y = noisy_sine(10, 0.3, seed, spread=True)
-    validation = noisy_sine(30, 0.3, seed + 100)
+    validation = noisy_sine(20, 0.3, seed + 101)
     model = MLP(1, [12, 12, 1], "tanh", seed=seed)
     optimizer = Adam(model.parameters(), lr=lr)
     early = fit(model, X, y, optimizer, epochs=epochs, loss_fn=mse_loss, validation=validation, tol=1e-3, patience=10)
