@@ -160,8 +160,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .plots import plot_boundary, plot_history  # matplotlib, only when drawing
 
     written = [
-        save_figure(plot_boundary(model, X, y, f"{args.dataset}: {final:.0%} training accuracy after {args.steps} steps"),
-                    args.out / "decision_boundary.png"),
+        save_figure(plot_boundary(model, X, y, f"{args.dataset}: {final:.0%} training accuracy after "
+                                               f"{args.steps} steps"), args.out / "decision_boundary.png"),
         save_figure(plot_history(history, "hinge loss" if max(y) == 1 else "cross-entropy"), args.out / "training.png"),
         save_parameters(model, args.out / "model.json"),
     ]

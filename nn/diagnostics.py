@@ -71,7 +71,7 @@ def gradient_norms(model: Module) -> dict[str, float]:
 
 
 def update_ratios(model: Module, before: Mapping[str, float]) -> dict[str, float]:
-    """|after - before| / |before| over each layer's parameters, ``before`` being ``model.state_dict()`` before a step."""
+    """|after - before| / |before| over each layer's parameters; ``before`` is ``model.state_dict()`` before a step."""
     ratios = {}
     for name, layer in layers_of(model):
         prefix = "" if name == "layer" else name
@@ -121,7 +121,7 @@ def dead_relu_fraction(model: Module, X: Sequence) -> dict[str, float]:
 
 
 def saturated_fraction(model: Module, X: Sequence, threshold: float = SATURATED) -> dict[str, float]:
-    """For each tanh or sigmoid layer: the fraction of its outputs on ``X`` with a slope below ``threshold`` of the largest."""
+    """For each tanh or sigmoid layer: the fraction of its outputs on ``X`` whose slope is under ``threshold`` of its top."""
     return {name: _saturated(rows, kind, threshold)
             for name, (kind, rows) in _activations(model, X, tuple(_RELATIVE_SLOPE)).items()}
 

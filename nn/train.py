@@ -272,14 +272,14 @@ def fit(
         on_divergence: "raise" (TrainingDivergedError) or "warn" (a
             TrainingDivergedWarning, and the History is returned).
         max_loss_growth: a step whose loss exceeds this many times the loss at
-            the start (the largest of the first ten steps, at least 1) has
-            diverged; None: no limit.
+            the start (the largest of the first epoch's first ten steps,
+            counted as at least 1) has diverged; None: no limit.
         diagnostics: record ``nn.diagnose`` at each epoch's end (an nn Module only).
         on_step: called after each step with (step, loss, accuracy), e.g. to update a progress bar.
         on_epoch: called after each epoch with (epoch, history), epochs counted from 1.
     """
-    plan = _Plan(model, model.parameters(), X, y, optimizer, loss_fn, l2, batch_size, epochs, steps, lr_schedule, validation, tol,
-                 patience, on_divergence, max_loss_growth, diagnostics, on_step, on_epoch)
+    plan = _Plan(model, model.parameters(), X, y, optimizer, loss_fn, l2, batch_size, epochs, steps, lr_schedule,
+                 validation, tol, patience, on_divergence, max_loss_growth, diagnostics, on_step, on_epoch)
     rng = as_random(seed, "fit")
     history = History()
     check = _DivergenceCheck(max_loss_growth)
@@ -353,7 +353,8 @@ def _record_epoch(plan: _Plan, history: History, losses: list[float], accuracies
 
 def _converged(plan: _Plan, history: History) -> str:
     """Why the stopping rule fires now, or "": the loss improved by less than tol over the last patience epochs."""
-    monitored, name = (history.val_loss, "validation") if plan.validation is not None else (history.epoch_loss, "training")
+    validating = plan.validation is not None
+    monitored, name = (history.val_loss, "validation") if validating else (history.epoch_loss, "training")
     tol, patience = plan.tol, plan.patience
     if tol is None or len(monitored) <= patience:
         return ""

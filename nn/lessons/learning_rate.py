@@ -51,7 +51,8 @@ def _increases(losses: list[float]) -> int:
 
 def _outcome(history: History) -> str:
     if history.stopped_by == "diverged":
-        return f"diverged: loss {history.loss[0]:.3g} -> {history.loss[-1]:.3g} by step {len(history.loss)}, where fit stopped"
+        return (f"diverged: loss {history.loss[0]:.3g} -> {history.loss[-1]:.3g} by step {len(history.loss)}, "
+                "where fit stopped")
     return (f"loss {history.loss[0]:.3g} -> {history.loss[-1]:.3g} after {len(history.loss)} steps; "
             f"{_increases(history.loss)} steps raised it")
 

@@ -30,29 +30,21 @@ ALPHAS = [i / 40 - 0.25 for i in range(61)]  # from -0.25 to 1.25: a little beyo
 
 
 def local_minima(*, seeds: int = 40, epochs: int = 500, lr: float = 0.5) -> Lesson:
-    """Train an MLP 2-2-1 (tanh, mse) on XOR from seeds 0, 1, ...; then the loss along lines between runs.
-
-    Each run stops after ``epochs`` epochs or when its loss improved by less
-    than 1e-9 over 50 epochs: on a solution, or on a plateau (the stopping
-    rule cannot tell them apart either).
-    """
-    finals, weights, lengths, right = [], [], [], []
-    for seed in range(seeds):
-        model = MLP(2, [2, 1], "tanh", seed=seed)
-        history = fit(model, XOR_X, XOR_Y, SGD(model.parameters(), lr=lr), epochs=epochs, loss_fn=mse_loss,
-                      tol=1e-9, patience=50)
-        finals.append(history.loss[-1])
-        weights.append(model.state_dict())
-        lengths.append(history.epochs)
-        right.append(round(4 * evaluate(model, XOR_X, XOR_Y)))  # points on the right side of 0
+    """Train an MLP 2-2-1 (tanh, mse) on XOR from seeds 0, 1, ...; then the loss along lines between runs."""
+    runs = [_train(seed, epochs, lr) for seed in range(seeds)]
+    finals = [final for final, _, _, _ in runs]
+    right = [points for _, points, _, _ in runs]
     solved = [s for s in range(seeds) if right[s] == 4]
     stuck = [s for s in range(seeds) if right[s] < 4]
-    lines_through = {f"solution (seed {solved[0]}) to solution (seed {solved[1]})": (solved[0], solved[1])}
+    if len(solved) < 2:
+        raise ValueError(f"only {len(solved)} of {seeds} seeds solved XOR; the lesson draws a line between two")
+    ends = {f"solution (seed {solved[0]}) to solution (seed {solved[1]})": (solved[0], solved[1])}
     if stuck:
-        lines_through[f"stuck (seed {stuck[0]}) to solution (seed {solved[0]})"] = (stuck[0], solved[0])
-    profiles = {name: _loss_along(weights[a], weights[b]) for name, (a, b) in lines_through.items()}
-    numbers = {"final_loss": finals, "epochs": lengths, "solved": solved, "stuck": stuck,
-               "stuck_losses": [finals[s] for s in stuck], "stuck_right": [right[s] for s in stuck], "alphas": ALPHAS, "profiles": profiles,
+        ends[f"stuck (seed {stuck[0]}) to solution (seed {solved[0]})"] = (stuck[0], solved[0])
+    profiles = {name: _loss_along(runs[a][2], runs[b][2]) for name, (a, b) in ends.items()}
+    numbers = {"final_loss": finals, "epochs": [length for _, _, _, length in runs], "solved": solved,
+               "stuck": stuck, "stuck_losses": [finals[s] for s in stuck], "stuck_right": [right[s] for s in stuck],
+               "alphas": ALPHAS, "profiles": profiles,
                "barriers": {name: _barrier(profile) for name, profile in profiles.items()}}
     lines = [f"{len(solved)} of {seeds} seeds solve XOR (all four points right; final losses "
              f"{min(finals[s] for s in solved):.1e} to {max(finals[s] for s in solved):.1e})",
@@ -61,7 +53,21 @@ def local_minima(*, seeds: int = 40, epochs: int = 500, lr: float = 0.5) -> Less
              *(f"along the line {name}: the loss rises {barrier:.3f} above the higher end"
                for name, barrier in numbers["barriers"].items())]
     return Lesson("local-minima", "XOR from many seeds: stuck runs, and the loss between solutions", numbers, lines,
-                  _figure(numbers, epochs))
+                  _figure(numbers))
+
+
+def _train(seed: int, epochs: int, lr: float) -> tuple[float, int, dict[str, float], int]:
+    """One run: (final loss, points right of 4, the weights, epochs run).
+
+    It stops after ``epochs`` epochs or when its loss improved by less than
+    1e-9 over 50 epochs: on a solution, or on a plateau (the stopping rule
+    cannot tell them apart either).
+    """
+    model = MLP(2, [2, 1], "tanh", seed=seed)
+    history = fit(model, XOR_X, XOR_Y, SGD(model.parameters(), lr=lr), epochs=epochs, loss_fn=mse_loss,
+                  tol=1e-9, patience=50)
+    right = round(4 * evaluate(model, XOR_X, XOR_Y))  # points on the right side of 0
+    return history.loss[-1], right, model.state_dict(), history.epochs
 
 
 def _loss_along(start: dict[str, float], end: dict[str, float]) -> list[float]:
@@ -84,7 +90,7 @@ def _some(values: list[float]) -> str:
     return ", ".join(f"{v:.3f}" for v in values) if values else "none"
 
 
-def _figure(numbers: dict, epochs: int):
+def _figure(numbers: dict):
     fig = new_figure(12, 4.6)
     spread, line = fig.subplots(1, 2)
     floor = 1e-20  # solved runs reach the rounding noise (1e-30 and below): show them at this floor
@@ -93,7 +99,8 @@ def _figure(numbers: dict, epochs: int):
     spread.hist(finals, bins=bins, color="tab:blue", edgecolor="k")
     spread.set_xscale("log")
     solved, stuck = len(numbers["solved"]), len(numbers["stuck"])
-    spread.text(0.2, 0.9, f"← {solved} solved: all four points right", transform=spread.transAxes, fontsize=LABEL_SIZE)
+    spread.text(0.2, 0.9, f"← {solved} solved: all four points right", transform=spread.transAxes,
+                fontsize=LABEL_SIZE)
     spread.text(0.88, 0.6, f"{stuck} stuck near 0.5 →", transform=spread.transAxes, fontsize=LABEL_SIZE, ha="right")
     label_axes(spread, f"final loss of the {len(finals)} runs, one per seed",
                f"final mse loss (log; below {floor:g} drawn at it)", "runs")

@@ -8,7 +8,7 @@ import types
 
 import pytest
 
-from nn import MLP, evaluate, load_parameters, signed_labels
+from nn import MLP, History, evaluate, load_parameters, signed_labels
 from nn import demo
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -108,3 +108,12 @@ def test_demo_training_through_compile_gives_the_same_numbers():
     _, compiled = demo.train(X, y, [8], steps=4, seed=3, progress=False, compiled=True)
     assert compiled.loss == pytest.approx(plain.loss, rel=1e-10)
     assert compiled.accuracy == plain.accuracy
+
+
+@pytest.mark.parametrize("accuracies, epoch", [
+    ([0.5, 1.0, 1.0], 2),
+    ([1.0, 0.9, 1.0, 1.0], 3),  # from where it stays at 100%
+    ([1.0], 1),
+])
+def test_the_demo_names_the_epoch_from_which_training_accuracy_stays_full(accuracies, epoch):
+    assert demo._first_full_epoch(History(epoch_accuracy=accuracies)) == epoch

@@ -32,7 +32,7 @@ def test_layer_outputs_are_each_layers_values_and_end_with_the_output():
 
 def test_layers_are_found_by_named_modules_in_order():
     model = MLP(2, [4, 3, 1], seed=0)
-    assert [(name, layer) for name, layer in layers_of(model)] == list(zip(["layers.0", "layers.1", "layers.2"], model.layers))
+    assert layers_of(model) == list(zip(["layers.0", "layers.1", "layers.2"], model.layers))
     layer = Layer(2, 3)
     assert layers_of(layer) == [("layer", layer)]
 

@@ -1,4 +1,4 @@
-"""The training loop: it learns; epochs, batches, validation and the stopping rule; it fails loudly; it checks its arguments."""
+"""The training loop: it learns; epochs, batches, validation, the stopping rule; it fails loudly; it checks arguments."""
 
 from __future__ import annotations
 
