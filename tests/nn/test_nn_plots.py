@@ -79,3 +79,11 @@ def test_grid_scores_match_the_network(activation, nouts):
         out = model(x)
         expected = [out.data] if nouts[-1] == 1 else [o.data for o in out]
         assert list(row) == pytest.approx(expected, rel=1e-12, abs=1e-12)
+
+
+def test_ipython_displays_the_figures_as_png_without_choosing_a_backend():
+    interactiveshell = pytest.importorskip("IPython.core.interactiveshell")  # with the notebook extras
+    shell = interactiveshell.InteractiveShell.instance()
+    _, history = trained()
+    data, _ = shell.display_formatter.format(plot_history(history))
+    assert data["image/png"][:8] == PNG
