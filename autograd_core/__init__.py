@@ -9,8 +9,9 @@ Standard library only. ``value.py`` has the node, ``ops.py`` the table of local
 derivatives, ``backprop.py`` the graph walk and the chain rule, ``define.py``
 user-defined ops, ``gradcheck.py`` (with ``finite_differences.py`` and
 ``testing.py``) gradient checking, ``compile.py`` (with ``_trace.py`` and
-``_codegen.py``) straight-line code generation; ``strategies.py`` holds
-hypothesis strategies and is imported only on request.
+``_codegen.py``) straight-line code generation; ``forward.py`` forward mode
+and ``functional.py`` the derivative operators built on both modes.
+``strategies.py`` holds hypothesis strategies and is imported only on request.
 """
 
 from .backprop import ChainRuleStep, backward_order, backward_steps, grad, local_derivatives, topological_order
@@ -18,6 +19,8 @@ from .compile import CompiledFunction, Guard, Kink, TraceMismatchError
 from .compile import compile  # noqa: A004 - shadows the builtin in this namespace only
 from .define import define_op
 from .errors import DivisionByZeroError, DomainError, NonFiniteError
+from .forward import ForwardStep, explain_forward, forward_steps, jvp
+from .functional import hessian, hvp, jacobian, vjp
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckRow, gradcheck, gradgradcheck
 from .ops import OPS, Op
 from .testing import assert_gradients_close
@@ -45,6 +48,14 @@ __all__ = [
     "backward_order",
     "topological_order",
     "local_derivatives",
+    "jvp",
+    "forward_steps",
+    "ForwardStep",
+    "explain_forward",
+    "jacobian",
+    "hessian",
+    "hvp",
+    "vjp",
     "gradcheck",
     "gradgradcheck",
     "GradcheckError",
