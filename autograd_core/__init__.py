@@ -10,8 +10,11 @@ derivatives, ``backprop.py`` the graph walk and the chain rule, ``define.py``
 user-defined ops, ``gradcheck.py`` (with ``finite_differences.py`` and
 ``testing.py``) gradient checking, ``compile.py`` (with ``_trace.py`` and
 ``_codegen.py``) straight-line code generation; ``forward.py`` forward mode
-and ``functional.py`` the derivative operators built on both modes.
-``strategies.py`` holds hypothesis strategies and is imported only on request.
+and ``functional.py`` the derivative operators built on both modes;
+``symbolic.py`` (sympy, imported only when called) the derivative as a
+formula. ``strategies.py`` (hypothesis) and ``three_ways.py`` (the lesson
+comparing numeric, symbolic and automatic differentiation) are imported only
+on request.
 """
 
 from .backprop import ChainRuleStep, backward_order, backward_steps, grad, local_derivatives, topological_order
@@ -23,6 +26,7 @@ from .forward import ForwardStep, explain_forward, forward_steps, jvp
 from .functional import hessian, hvp, jacobian, vjp
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckRow, gradcheck, gradgradcheck
 from .ops import OPS, Op
+from .symbolic import ChainRule, chain_rule, symbolic_grad, to_sympy
 from .testing import assert_gradients_close
 from .value import Value, apply, detect_anomaly, enable_grad, is_grad_enabled, no_grad, op_error
 
@@ -56,6 +60,10 @@ __all__ = [
     "hessian",
     "hvp",
     "vjp",
+    "to_sympy",
+    "symbolic_grad",
+    "chain_rule",
+    "ChainRule",
     "gradcheck",
     "gradgradcheck",
     "GradcheckError",
