@@ -6,20 +6,23 @@ them: ``f`` is called as ``f(*leaves)``, one ``Value`` per input number, and
 returns a Value (or a list of Values); results are floats and lists of floats,
 no numpy needed.
 
-Each operator picks the mode that needs the fewest sweeps of the graph. For
+Each operator picks the mode that needs the fewer sweeps of the graph. For
 ``f`` from n inputs to m outputs, a forward sweep pushes one input direction
 to every output (a Jacobian column, J v); a reverse sweep pulls one output
-back to every input (a row, vᵀ J). A forward sweep here is the cheaper of the
-two: the graph's local derivatives are computed once (``forward.linearize``)
-and each direction costs only multiply-adds, while each reverse sweep
-(``grad``) calls every op's rule again.
+back to every input (a row, vᵀ J). The forward sweeps of one call share one
+linearization (``forward.linearize``: each op's local derivatives computed
+once), so each further direction costs only multiply-adds; but a forward
+sweep walks every node, while a reverse sweep (``grad``) from one output
+visits only the nodes that output depends on.
 
 * ``jacobian``: m reverse sweeps (``jax.jacrev``) when m <= n, else n forward
   sweeps (``jax.jacfwd``); ``strategy=`` forces one.
 * ``hessian``: forward over reverse, ``jacfwd(jacrev(f))`` as in JAX: the
   gradient is built once as a graph (``grad(..., create_graph=True)``), then
   its n columns are n forward sweeps of that one graph. Reverse over reverse
-  would be n reverse sweeps of the same graph, each calling every rule again.
+  (n reverse sweeps of the same graph, each calling every rule again) is
+  slower where the gradient entries share most of the graph, and faster
+  where each depends on a small part of it (the README has the timings).
 * ``hvp``: forward over reverse, one forward sweep of the gradient's graph;
   the Hessian is never formed.
 * ``vjp``: one reverse sweep, of ``Σ v_i · output_i``.

@@ -216,7 +216,8 @@ class ChainRule:
             self.value += product
 
     def __repr__(self) -> str:
-        return f"<ChainRule d{self.names[self.root]}/d{self.leaf.label}: {len(self.paths)} path(s), value {self.value:.6g}>"
+        of = f"d{self.names[self.root]}/d{self.leaf.label}"
+        return f"<ChainRule {of}: {len(self.paths)} path(s), value {self.value:.6g}>"
 
     def _lines(self, latex: bool) -> list[list[str]]:
         """Three lines of terms (symbols, formulas, numbers), one term per path."""

@@ -42,11 +42,9 @@ def logistic_map(x: Any, depth: int) -> Any:
 
 
 def _graph(depth: int, x: float) -> tuple[Value, Value]:
+    """The leaf x and the logistic map's graph over it (the leaf itself at depth 0)."""
     leaf = Value(x, "x")
-    out = logistic_map(leaf, depth)
-    if not isinstance(out, Value):  # depth 0: the leaf itself
-        out = leaf
-    return leaf, out
+    return leaf, logistic_map(leaf, depth)
 
 
 class Comparison(NamedTuple):

@@ -85,7 +85,8 @@ def test_auto_strategy_picks_the_fewer_sweeps(monkeypatch):
     import autograd_core.functional as functional
 
     calls = []
-    monkeypatch.setattr(functional, "_forward_columns", lambda o, l: calls.append("forward") or [[0.0] * len(l)] * len(o))
+    monkeypatch.setattr(functional, "_forward_columns",
+                        lambda outs, leaves: calls.append("forward") or [[0.0] * len(leaves)] * len(outs))
     monkeypatch.setattr(functional, "grad", lambda out, leaves: calls.append("reverse") or (0.0,) * len(leaves))
     jacobian(lambda x, y: [x, y, x * y], [1.0, 2.0])  # 3 outputs, 2 inputs: 2 forward sweeps
     jacobian(lambda x, y, z: [x, y], [1.0, 2.0, 3.0])  # 2 outputs, 3 inputs: 2 reverse sweeps
