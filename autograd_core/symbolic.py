@@ -33,7 +33,7 @@ import functools
 from typing import Any, Callable, NamedTuple
 
 from .backprop import local_derivatives, topological_order
-from .forward import node_names
+from .forward import _word, node_names
 from .ops import OPS
 from .value import Value
 
@@ -219,13 +219,24 @@ class ChainRule:
         of = f"d{self.names[self.root]}/d{self.leaf.label}"
         return f"<ChainRule {of}: {len(self.paths)} path(s), value {self.value:.6g}>"
 
+    def _symbol(self, node: Value, latex: bool) -> str:
+        """A node's name as it follows a ∂ or a d: in parentheses unless one word (``x``, ``layers.0.w``)."""
+        sp = _sympy()
+        if node not in self.names:  # a constant
+            return f"{node.data:g}"
+        name = self.names[node]
+        shown = sp.latex(sp.Symbol(name)) if latex else name
+        if _word(name) == name:
+            return shown
+        return rf"\left({shown}\right)" if latex else f"({shown})"
+
     def _lines(self, latex: bool) -> list[list[str]]:
         """Three lines of terms (symbols, formulas, numbers), one term per path."""
         sp = _sympy()
         show = sp.latex if latex else str
 
         def symbol(node: Value) -> str:
-            return show(sp.Symbol(self.names[node])) if node in self.names else f"{node.data:g}"
+            return self._symbol(node, latex)
 
         def partial(factor: ChainFactor) -> str:
             top, bottom = symbol(factor.node), symbol(factor.parent)
@@ -245,7 +256,7 @@ class ChainRule:
                 for part in (partial, formula, lambda f: number(f.value))]
 
     def __str__(self) -> str:
-        out, of = self.names[self.root], self.leaf.label
+        out, of = self._symbol(self.root, latex=False), self._symbol(self.leaf, latex=False)
         head = f"d{out}/d{of} = "
         if not self.paths:
             return f"{head}0  ({out} does not depend on {of})"
@@ -256,8 +267,7 @@ class ChainRule:
         return "\n".join(body)
 
     def _repr_latex_(self) -> str:
-        sp = _sympy()
-        out, of = sp.latex(sp.Symbol(self.names[self.root])), sp.latex(sp.Symbol(self.leaf.label))
+        out, of = self._symbol(self.root, latex=True), self._symbol(self.leaf, latex=True)
         head = rf"\frac{{d {out}}}{{d {of}}}"
         if not self.paths:
             return rf"$\displaystyle {head} = 0$"

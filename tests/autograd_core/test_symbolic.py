@@ -85,7 +85,7 @@ def test_labels_are_symbol_names_and_never_run_as_code(label):
     (symbol,) = expression.free_symbols
     assert symbol.name == label
     assert math.isclose(evaluate(symbolic_grad(out, x), {x: 0.5}), grad(out, [x])[0], rel_tol=1e-14)
-    assert str(chain_rule(out, x)).startswith("dv2/d" + label)
+    assert str(chain_rule(out, x)).startswith("dv2/d" + (label if label.replace(".", "").isalnum() else f"({label})"))
     chain_rule(out, x)._repr_latex_()
     assert not hasattr(builtins, "HACKED")
 
