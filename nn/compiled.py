@@ -12,9 +12,10 @@
 
 * ``batch_loss`` (what ``fit`` calls on a model that has one): the loss of a
   whole batch. The *per-example* loss, ``loss_fn([model(x)], [label])``, is
-  compiled once with ``autograd_core.compile`` (the label as an input; an int
-  label is a class index that picks a logit, so each class gets its program)
-  and run over the batch at once: by default as one program over numpy
+  compiled once per distinct label with ``autograd_core.compile`` (nn's losses
+  take their labels as numbers, and a class index picks a logit, so a label
+  is a constant of its program: two programs for -1/+1 labels, one per class
+  for cross-entropy) and run over the batch at once: by default as one program over numpy
   arrays (``batch="numpy"``), or as one generated loop over the examples
   (``batch="python"``, standard library only). The batch loss is the mean of
   the examples' losses, as every nn loss is (checked on the first batch), plus
