@@ -35,6 +35,7 @@ import os
 from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 from .backprop import grad
+from .define import input_names
 from .finite_differences import METHODS, Estimate, ProbeFailed, default_step, derivative_along
 from .value import Value
 
@@ -174,16 +175,6 @@ def _function_name(f: Callable[..., Any]) -> str:
     return name if name is not None else repr(f)
 
 
-def _input_names(f: Callable[..., Any], n: int) -> list[str]:
-    """Labels for the inputs: f's parameter names, else x0, x1, ..."""
-    try:
-        params = list(inspect.signature(f).parameters.values())
-    except (TypeError, ValueError):
-        params = []
-    names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][:n]
-    return names if len(names) == n and len(set(names)) == n else [f"x{i}" for i in range(n)]
-
-
 def _validated(f: Callable[..., Any], inputs: Any, eps: Any, atol: Any, rtol: Any, method: Any,
                caller: str) -> list[float]:
     """Check the arguments; return the inputs as floats."""
@@ -237,7 +228,7 @@ def _check(f: Callable[..., Any], inputs: Any, order: int, eps: Any, atol: float
            allow_kinks: bool, raise_exception: bool) -> GradcheckResult:
     caller = "gradcheck" if order == 1 else "gradgradcheck"
     point = _validated(f, inputs, eps, atol, rtol, method, caller)
-    fname, names = _function_name(f), _input_names(f, len(point))
+    fname, names = _function_name(f), input_names(f, len(point))
 
     def values_at(p: Sequence[float]) -> list[Value]:
         return [Value(v, label) for v, label in zip(p, names)]

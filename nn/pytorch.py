@@ -51,15 +51,8 @@ def to_torch(model: MLP | Layer | Neuron) -> Any:
     return torch.nn.Sequential(*modules)
 
 
-def from_torch(sequential: Any) -> MLP:
-    """The ``MLP`` with the weights of a ``torch.nn.Sequential`` of Linear layers, each followed by at most one
-    ReLU, Tanh or Sigmoid (the hidden layers all by the same one, as an MLP's are).
-
-    Raises:
-        TypeError: a module that is not Linear, ReLU, Tanh, Sigmoid or Identity.
-        ValueError: no Linear layer, sizes that do not chain, two activations
-            in a row, or hidden layers with different activations.
-    """
+def _parse(sequential: Any) -> tuple[list[Any], list[str]]:
+    """The Linear modules of ``sequential`` and each one's activation ("linear" for none)."""
     import torch
 
     names = {getattr(torch.nn, cls): act for act, cls in _MODULES.items()}
@@ -83,6 +76,19 @@ def from_torch(sequential: Any) -> MLP:
                             "and Sigmoid modules only")
     if not linears:
         raise ValueError("from_torch: the Sequential has no Linear layer")
+    return linears, activations
+
+
+def from_torch(sequential: Any) -> MLP:
+    """The ``MLP`` with the weights of a ``torch.nn.Sequential`` of Linear layers, each followed by at most one
+    ReLU, Tanh or Sigmoid (the hidden layers all by the same one, as an MLP's are).
+
+    Raises:
+        TypeError: a module that is not Linear, ReLU, Tanh, Sigmoid or Identity.
+        ValueError: no Linear layer, sizes that do not chain, two activations
+            in a row, or hidden layers with different activations.
+    """
+    linears, activations = _parse(sequential)
     hidden = set(activations[:-1])
     if len(hidden) > 1:
         raise ValueError(f"from_torch: the hidden layers' activations differ ({', '.join(activations[:-1])}); "

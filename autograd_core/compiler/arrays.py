@@ -20,7 +20,8 @@ from typing import Any, Callable
 import numpy as np
 
 from ..ops import RULE_HELPERS, Op
-from .codegen import Bindings, ExampleError, is_elementwise
+from .codegen import Bindings, ExampleError
+from .expressions import is_elementwise
 
 __all__ = ["ARRAY_BINDINGS"]
 

@@ -739,3 +739,12 @@ def test_arrays_keep_the_float_semantics_at_kinks_and_special_values(x):
         out, grads = fn(*row)
         for got, expected in zip([result.outputs[i], *result.input_grads[i]], [out, *grads]):
             assert repr(float(got)) == repr(expected), row
+
+
+def test_batch_results_are_python_floats():
+    loss, params, rows = _batch_case(1)
+    fn = compile(loss, rows[0], params=params)
+    for run in (fn.batch, fn.batch_arrays):
+        result = run(rows)
+        assert all(type(g) is float for g in result.param_grads)
+        assert all(type(p.grad) is float for p in params)
