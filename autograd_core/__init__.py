@@ -28,7 +28,7 @@ from .gradcheck import GradcheckError, GradcheckResult, GradcheckRow, gradcheck,
 from .ops import OPS, Op
 from .symbolic import ChainRule, chain_rule, symbolic_grad, to_sympy
 from .testing import assert_gradients_close
-from .value import Value, apply, detect_anomaly, enable_grad, is_grad_enabled, no_grad, op_error
+from .value import Value, apply, cyclic_gc_paused, detect_anomaly, enable_grad, is_grad_enabled, no_grad, op_error
 
 __version__ = "0.1.0"
 
@@ -40,6 +40,7 @@ __all__ = [
     "enable_grad",
     "is_grad_enabled",
     "detect_anomaly",
+    "cyclic_gc_paused",
     "define_op",
     "input_names",
     "Op",

@@ -11,13 +11,11 @@ they are asked for.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import numbers
-from typing import Any, Callable, Iterator, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
-from ..value import Value, op_error
+from ..value import Value, cyclic_gc_paused, op_error
 from .codegen import SCALAR_BINDINGS, ExampleError, Program
 from .trace import Guard, Kink, Trace, TraceMismatchError
 
@@ -266,23 +264,6 @@ def compile(  # noqa: A001 - the package's name for it; shadows the builtin only
         if isinstance(x, Value) or not isinstance(x, numbers.Real):
             raise TypeError(f"compile: example input {i} must be a real number, got {type(x).__name__} {x!r}"
                             + (" (pass its .data: compile makes its own input Values)" if isinstance(x, Value) else ""))
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():  # the trace holds the whole graph; the collector would only rescan it
         trace = Trace(f, [float(x) for x in example_inputs], params=params, has_aux=has_aux)
         return CompiledFunction(trace, accumulate, check)
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while compiling, then restore it.
-
-    A trace keeps its whole graph alive and code generation makes millions of
-    strings; the collector would rescan them over and over, and finds nothing:
-    graphs hold no reference cycles.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

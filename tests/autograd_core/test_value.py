@@ -242,3 +242,21 @@ def test_a_deep_graph_deep_copies_without_recursion():
     assert node.label == "x" and node is not x
     pair = copying.deepcopy([x, x * 2])
     assert pair[1].parents[0] is pair[0]  # sharing is kept
+
+
+def test_cyclic_gc_paused_restores_the_collector_state():
+    import gc
+
+    from autograd_core import cyclic_gc_paused
+
+    was = gc.isenabled()
+    try:
+        for before in (True, False):
+            (gc.enable if before else gc.disable)()
+            with pytest.raises(RuntimeError):
+                with cyclic_gc_paused():
+                    assert not gc.isenabled()
+                    raise RuntimeError("left the block")
+            assert gc.isenabled() is before
+    finally:
+        (gc.enable if was else gc.disable)()
