@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import builtins
 import math
-from typing import Any, Callable, NamedTuple
+import re
+from typing import Any, Callable, Iterator, NamedTuple
 
 from ..ops import RULE_HELPERS, Op
 from ..value import Value
@@ -205,7 +206,7 @@ class _BlockedWriter:
         head = self._head_text()
         self.line += head.count("\n")
         pending: list[Line] = []
-        for line in _chain(self.lines.forward(), self.lines.backward()):
+        for line in _merged(_chain(self.lines.forward(), self.lines.backward())):
             pending.append(line)
             if len(pending) == BLOCK_LINES:
                 blocks.append(self._block(pending))
@@ -270,6 +271,35 @@ class _BlockedWriter:
 def _chain(*iterables):
     for iterable in iterables:
         yield from iterable
+
+
+_PARAMETER_ADD = re.compile(r"G\[(\d+)\] \+= (.*)")
+_MERGE = 8  # consecutive parameters given the same contribution that become one loop
+
+
+def _merged(lines: Iterator[Line]) -> Iterator[Line]:
+    """``lines``, with each run of ``G[k] += same`` for consecutive k written as one loop.
+
+    Python's ``sum`` of a million parameters gives each the same gradient, one
+    line apiece; as a loop it is one line. ``same`` reads no ``G``, so adding
+    it in a loop adds the same number.
+    """
+    run: list[tuple[int, str, Line]] = []
+    for line in _chain(lines, [None]):
+        match = _PARAMETER_ADD.fullmatch(line.text) if line is not None else None
+        if match and "G[" not in match.group(2) and run and match.group(2) == run[-1][1] and (
+                len(run) == 1 or int(match.group(1)) - run[-1][0] == run[-1][0] - run[-2][0]) and \
+                abs(int(match.group(1)) - run[-1][0]) == 1:
+            run.append((int(match.group(1)), match.group(2), line))
+            continue
+        if len(run) >= _MERGE:
+            first, last, step = run[0][0], run[-1][0], run[1][0] - run[0][0]
+            yield Line(f"for i in range({first}, {last + step}, {step}): G[i] += {run[0][1]}", run[0][2].node, True)
+        else:
+            yield from (entry[2] for entry in run)
+        run = [(int(match.group(1)), match.group(2), line)] if match and "G[" not in match.group(2) else []
+        if not run and line is not None:
+            yield line
 
 
 class Bindings(NamedTuple):

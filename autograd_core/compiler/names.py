@@ -25,6 +25,8 @@ MATRIX_PREFIX = "mm_"  # the matrices of layers computed as one matrix product (
 
 def identifier(text: str) -> str:
     """``text`` as a Python identifier in NFKC form ('layers.0.w.1' -> 'layers_0_w_1'), '' if none fits."""
+    if text.isascii() and text.isidentifier():  # the common case, already normalised
+        return text + "_" if keyword.iskeyword(text) else text
     text = unicodedata.normalize("NFKC", text)
     name = "".join(char if ("_" + char).isidentifier() else "_" for char in text)
     if name and not name[0].isidentifier():  # a digit or a combining mark cannot start a name

@@ -748,3 +748,13 @@ def test_batch_results_are_python_floats():
         result = run(rows)
         assert all(type(g) is float for g in result.param_grads)
         assert all(type(p.grad) is float for p in params)
+
+
+def test_blocked_layout_writes_a_python_sum_of_parameters_as_loops(blocked):
+    ws = [Value(0.01 * i - 0.1, f"w{i}") for i in range(30)]
+
+    def f(x):
+        return sum(ws) * x + sum(w * x for w in ws[::-1])
+
+    fn = assert_matches_engine(f, (0.5,), [(1.5,), (-2.0,)], params=ws)
+    assert "for i in range(29, -1, -1): G[i] += " in fn.source
