@@ -27,6 +27,7 @@ __all__ = ["Line", "Lines", "Inline", "Blocked"]
 
 _RUN = 8  # parameters in a row that a sum reads as one slice
 _FUSE_DEPTH = 3  # how deep one line's expression may nest the expressions of fused nodes
+_INTO, _UNIT = 1, 2  # an edge's flags: its value may be written into the line that reads it; its local is 1
 
 
 # ---------------------------------------------------------------- layouts
@@ -123,6 +124,14 @@ def _backward_reads(op: Op) -> tuple[tuple[bool, tuple[int, ...]], ...]:
     return tuple(reads)
 
 
+@functools.lru_cache(maxsize=None)
+def _reads_values(op: Op) -> bool:
+    """Whether any backward line of ``op`` reads an input's or the output's value (``+``'s do not)."""
+    if op.derivative_exprs is None:
+        return True
+    return any(names & {"out", "xi", *op.inputs} for names in map(names_in, op.derivative_exprs))
+
+
 class Lines:
     """The forward and backward lines of one trace, in one layout and dialect.
 
@@ -147,20 +156,7 @@ class Lines:
         """(the nodes written into their consumer's line, the nodes whose gradient is their consumer's, and,
         over arrays, the layers computed as one matrix product)."""
         live, forward_expr = self.trace.live, self.dialect.forward_expr
-        uses: dict[Value, int] = {}
-        last_edge: dict[Value, tuple[bool, bool]] = {}  # node -> (fusable into, local derivative is 1)
-        read_back: set[Value] = set()
-        for node in self.trace.order:
-            op = node.operation
-            if op is None or node not in live:
-                continue
-            expr = forward_expr(op)
-            for j, parent in enumerate(node.parents):
-                if parent in live:
-                    uses[parent] = uses.get(parent, 0) + 1
-                    once = op.variadic or expr is None or names_count(expr, op.inputs[j]) == 1
-                    last_edge[parent] = (once, _local_expr(op, j) == "1.0")
-            read_back.update(self._read_by_backward(node))
+        uses, last_edge, read_back = self._readers()
         layers = find_layers(self.trace, uses) if self.dialect is ARRAY_DIALECT and not self.layout.blocked else []
         kept = {self.trace.output, *self.trace.aux}  # and the layers' own nodes: never fused
         kept.update(node for layer in layers for node in (*layer.sums, *layer.replaced, *layer.inputs, *layer.activations))
@@ -168,16 +164,49 @@ class Lines:
         depth: dict[Value, int] = {}
         for node in self.trace.order:
             op = node.operation
-            if (op is None or node not in live or node in kept or uses.get(node) != 1 or node in read_back
-                    or forward_expr(op) is None or not last_edge[node][0]):
+            if (op is None or uses.get(node) != 1 or not last_edge[node] & _INTO or node in read_back
+                    or node in kept or forward_expr(op) is None):
                 continue
             level = 1 + max((depth.get(p, 0) for p in node.parents), default=0)
             if level <= _FUSE_DEPTH:
                 fused.add(node)
                 depth[node] = level
-        aliased = {node for node, (_, unit) in last_edge.items()
-                   if unit and uses[node] == 1 and node.operation is not None and node not in self.summed}
+        aliased = {node for node, edge in last_edge.items()
+                   if edge & _UNIT and uses[node] == 1 and node.operation is not None and node not in self.summed}
         return fused, aliased, layers
+
+    def _readers(self) -> tuple[dict[Value, int], dict[Value, int], set[Value]]:
+        """How many live edges read each node; its last reading edge's flags (``_INTO``, ``_UNIT``); and the
+        nodes whose value a backward line reads."""
+        live = self.trace.live
+        uses: dict[Value, int] = {}
+        last_edge: dict[Value, int] = {}
+        read_back: set[Value] = set()
+        flags_of: dict[Op, tuple[int, ...]] = {}
+        for node in self.trace.order:
+            op = node.operation
+            if op is None or node not in live:
+                continue
+            flags = flags_of.get(op)
+            if flags is None:
+                flags = flags_of[op] = self._edge_flags(op)
+            for j, parent in enumerate(node.parents):
+                if parent in live:
+                    uses[parent] = uses.get(parent, 0) + 1
+                    last_edge[parent] = flags[0 if op.variadic else j]
+            if _reads_values(op):
+                read_back.update(self._read_by_backward(node))
+        return uses, last_edge, read_back
+
+    def _edge_flags(self, op: Op) -> tuple[int, ...]:
+        """Per input of ``op``: ``_INTO`` if its value may be written into the op's line (it appears there once),
+        ``_UNIT`` if its local derivative is 1. A variadic op has one entry for all its inputs."""
+        expr = self.dialect.forward_expr(op)
+        flags = []
+        for j in range(1 if op.variadic else len(op.inputs)):
+            once = op.variadic or expr is None or names_count(expr, op.inputs[j]) == 1
+            flags.append((_INTO if once else 0) | (_UNIT if _local_expr(op, j) == "1.0" else 0))
+        return tuple(flags)
 
     def _read_by_backward(self, node: Value) -> list[Value]:
         """The nodes whose values ``node``'s backward lines read."""
