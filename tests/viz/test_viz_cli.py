@@ -97,7 +97,12 @@ BAD = [
     ("x * 2", ["x=1", "y=2"], "'y' given a value but not used in the expression 'x * 2'"),
     ("x * 2", ["x=nan"], "x=nan: values must be finite numbers"),
     ("(" * 300 + "x" + ")" * 300, ["x=1"], "nested"),
-    ("+".join(["x"] * 5000), ["x=1"], "nested too deeply"),
+    ("+".join(["x"] * 5000), ["x=1"], "nested too deeply for Python's parser (about 2,900 levels); write a long sum as sum("),
+    ("sum()", [], "sum() takes one or more terms"),
+    ("sum(x=1)", [], "sum() takes one or more terms"),
+    ("sum(*x)", ["x=1"], "unpacking (*) at column 5 is not allowed"),
+    ("sum + 1", [], "functions must be called"),
+    ("x.sum(x)", ["x=1"], "calling 'x.sum' at column 1 is not allowed"),
 ]
 
 
@@ -140,3 +145,52 @@ def test_color_by_grad_and_rankdir_reach_the_drawing(tmp_path):
     assert result.returncode == 0, result.stderr
     source = (tmp_path / "g.dot").read_text()
     assert "rankdir=TB" in source and "blue = positive gradient" in source
+
+
+@pytest.mark.parametrize("expression, values, lines", [
+    # The output is never reported under an input's name.
+    ("L*out*result", ["L=1", "out=2", "result=3"], ["L2 = 6.0000", "dL2/dL = 6.0000", "dL2/dout = 3.0000",
+                                                     "dL2/dresult = 2.0000"]),
+    ("L*out*result*L2", ["L=1", "out=2", "result=3", "L2=1"], ["L3 = 6.0000", "dL3/dL = 6.0000", "dL3/dout = 3.0000",
+                                                               "dL3/dresult = 2.0000", "dL3/dL2 = 6.0000"]),
+    ("L * 2", ["L=1"], ["out = 2.0000", "dout/dL = 2.0000"]),
+    ("x", ["x=3"], ["x = 3.0000"]),  # the output is the input itself
+    ("2", [], ["L = 2.0000"]),
+])
+def test_the_output_name_is_not_an_input_name(tmp_path, expression, values, lines):
+    result = run([expression, *values], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == lines
+
+
+def test_explain_names_the_output_apart_from_the_inputs(tmp_path):
+    result = run(["L*out*result", "L=1", "out=2", "result=3", "--explain"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "dL2/dL2 = 1.0000  (the output's gradient with respect to itself)"
+    assert "  dL2/dL = 6.0000" in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize("terms", [330, 2900])
+def test_long_chains_of_terms_are_computed(tmp_path, terms):
+    result = run(["+".join(["x"] * terms), "x=1"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [f"L = {terms}.0000", f"dL/dx = {terms}.0000"]
+
+
+def test_a_graph_over_max_nodes_names_the_option(tmp_path):
+    result = run(["+".join(["x"] * 600), "x=1", "-o", "g.dot"], tmp_path)
+    assert result.returncode == 2 and list(tmp_path.iterdir()) == []
+    assert result.stderr == ("python -m viz: error: the graph has 600 value nodes, more than --max-nodes 500: too many "
+                             "to read in one drawing; draw a part of the expression, or pass --max-nodes 600 "
+                             "(0 for no limit)\n")
+    for limit in ("600", "0"):
+        result = run(["+".join(["x"] * 600), "x=1", "-o", "g.dot", "--max-nodes", limit], tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert (tmp_path / "g.dot").read_text().count("label=\"+\"") == 599
+
+
+@pytest.mark.parametrize("limit", ["-1", "ten", "1.5"])
+def test_max_nodes_must_be_a_whole_number(tmp_path, limit):
+    result = run([*NEURON, "-o", "g.dot", "--max-nodes", limit], tmp_path)
+    assert result.returncode == 2 and "argument --max-nodes: needs a whole number >= 0" in result.stderr
+    assert list(tmp_path.iterdir()) == []

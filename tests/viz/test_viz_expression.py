@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import math
 
 import pytest
@@ -49,12 +50,36 @@ def test_long_sub_expressions_keep_generated_names():
     assert root.parents[0].label == ""  # "exp(aaaa * bbbb + cccc * dddd)" is longer than a label should be
 
 
-def test_output_name_avoids_a_variable_called_L():
-    assert evaluate("L * 2", {"L": 1.0}).label == "out"
+@pytest.mark.parametrize("text, names, label", [
+    ("x * 2", ["x"], "L"),
+    ("L * 2", ["L"], "out"),
+    ("L * out", ["L", "out"], "result"),
+    ("L * out * result", ["L", "out", "result"], "L2"),
+    ("L * out * result * L2", ["L", "out", "result", "L2"], "L3"),
+])
+def test_the_output_is_named_apart_from_every_input(text, names, label):
+    assert evaluate(text, {name: 1.0 for name in names}).label == label
+
+
+def test_only_short_sub_expressions_are_unparsed(monkeypatch):
+    # Labels are the text of sub-expressions up to 24 characters: unparsing a long one was 92% of the time
+    # for a 98 KB expression (and its recursion refused a sum of 330 terms).
+    sizes = []
+    unparse = ast.unparse
+
+    def counting(node):
+        sizes.append(sum(1 for _ in ast.walk(node)))
+        return unparse(node)
+
+    monkeypatch.setattr(ast, "unparse", counting)
+    root = evaluate(" + ".join(f"tanh(w*x + {i})" for i in range(400)), {"w": 0.5, "x": 2.0})
+    assert root.data == pytest.approx(sum(math.tanh(1.0 + i) for i in range(400)))
+    assert sizes and max(sizes) <= 2 * 24  # ast.walk also counts operator and context nodes
 
 
 def test_names_in_reading_order_without_function_names():
     assert names_in(parse_expression("tanh(w*x + b) + exp(w)")) == ["w", "x", "b"]
+    assert names_in(parse_expression("sum(a*b, c, 2, sin(d))")) == ["a", "b", "c", "d"]
 
 
 def test_domain_errors_come_from_the_engine():
