@@ -9,8 +9,9 @@ Standard library only. ``value.py`` has the node, ``ops.py`` the table of local
 derivatives, ``backprop.py`` the graph walk and the chain rule, ``define.py``
 user-defined ops, ``gradcheck.py`` (with ``finite_differences.py`` and
 ``testing.py``) gradient checking, ``compile.py`` (with ``_trace.py`` and
-``_codegen.py``) straight-line code generation; ``strategies.py`` holds
-hypothesis strategies and is imported only on request.
+``_codegen.py``) straight-line code generation, ``files.py`` the atomic file
+writes that ``nn`` and ``viz`` share; ``strategies.py`` holds hypothesis
+strategies and is imported only on request.
 """
 
 from .backprop import ChainRuleStep, backward_order, backward_steps, grad, topological_order
@@ -18,6 +19,7 @@ from .compile import CompiledFunction, Guard, Kink, TraceMismatchError
 from .compile import compile  # noqa: A004 - shadows the builtin in this namespace only
 from .define import define_op
 from .errors import DivisionByZeroError, DomainError
+from .files import write_atomic
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckRow, gradcheck, gradgradcheck
 from .ops import OPS, Op
 from .testing import assert_gradients_close
@@ -51,4 +53,5 @@ __all__ = [
     "Kink",
     "Guard",
     "TraceMismatchError",
+    "write_atomic",
 ]

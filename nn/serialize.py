@@ -7,9 +7,9 @@ The file is a small JSON object::
      "parameters": {"layers.0.neurons.0.w.0": 0.5617..., ...}}
 
 Numbers are written with Python's shortest exact repr, so a round trip gives
-back the same floats. Saving writes a temporary file next to the target and
-renames it over the target (``os.replace`` is atomic), so a crash leaves the
-old file or the new one, never half of one. Loading checks everything (JSON,
+back the same floats. Saving goes through ``autograd_core.write_atomic`` (a
+temporary file renamed over the target), so a crash leaves the old file or the
+new one, never half of one. Loading checks everything (JSON,
 layout, names, finite numbers) before it sets a single parameter; any problem
 raises ``ModelFileError`` naming the file and the problem, and leaves the model as it was.
 
@@ -26,11 +26,12 @@ import json
 import math
 import os
 import re
-import secrets
 import stat
 import sys
 from pathlib import Path
 from typing import Any, Union
+
+from autograd_core import write_atomic
 
 from .module import Module
 
@@ -59,24 +60,7 @@ def save_parameters(model: Module, path: PathLike) -> Path:
         if not math.isfinite(value):
             raise ValueError(f"cannot save {path}: parameter {name!r} is {value!r} (JSON holds only finite numbers)")
     document = {"format": FORMAT, "version": VERSION, "model": model._describe(), "parameters": state}
-    text = json.dumps(document, indent=1) + "\n"
-    # A fresh name (O_EXCL) with mode 0o666 less the umask: the file gets the
-    # permissions open() would give it (mkstemp would make it private, 0o600).
-    temp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
+    return write_atomic(path, json.dumps(document, indent=1) + "\n")
 
 
 def _shown(value: Any) -> str:
