@@ -9,39 +9,62 @@ Standard library only. ``value.py`` has the node, ``ops.py`` the table of local
 derivatives, ``backprop.py`` the graph walk and the chain rule, ``define.py``
 user-defined ops, ``gradcheck.py`` (with ``finite_differences.py`` and
 ``testing.py``) gradient checking, ``compile.py`` (with ``_trace.py`` and
-``_codegen.py``) straight-line code generation, ``files.py`` the atomic file
-writes that ``nn`` and ``viz`` share; ``strategies.py`` holds hypothesis
-strategies and is imported only on request.
+``_codegen.py``) straight-line code generation; ``forward.py`` forward mode
+and ``functional.py`` the derivative operators built on both modes;
+``symbolic.py`` (sympy, imported only when called) the derivative as a
+formula; ``files.py`` the atomic file writes that ``nn`` and ``viz`` share.
+``strategies.py`` (hypothesis) and ``three_ways.py`` (the lesson comparing
+numeric, symbolic and automatic differentiation) are imported only on request.
 """
 
-from .backprop import ChainRuleStep, backward_order, backward_steps, grad, topological_order
+from .backprop import ChainRuleStep, backward_order, backward_steps, grad, local_derivatives, topological_order
 from .compile import CompiledFunction, Guard, Kink, TraceMismatchError
 from .compile import compile  # noqa: A004 - shadows the builtin in this namespace only
 from .define import define_op
-from .errors import DivisionByZeroError, DomainError
+from .errors import DivisionByZeroError, DomainError, NonFiniteError
 from .files import write_atomic
+from .forward import ForwardStep, explain_forward, forward_steps, jvp
+from .functional import hessian, hvp, jacobian, vjp
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckRow, gradcheck, gradgradcheck
 from .ops import OPS, Op
+from .symbolic import ChainRule, chain_rule, symbolic_grad, to_sympy
 from .testing import assert_gradients_close
-from .value import Value, enable_grad, is_grad_enabled, no_grad
+from .value import Value, apply, detect_anomaly, enable_grad, is_grad_enabled, no_grad, op_error
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Value",
+    "apply",
     "grad",
     "no_grad",
     "enable_grad",
     "is_grad_enabled",
+    "detect_anomaly",
     "define_op",
     "Op",
     "OPS",
     "DomainError",
     "DivisionByZeroError",
+    "NonFiniteError",
+    "op_error",
     "ChainRuleStep",
     "backward_steps",
     "backward_order",
     "topological_order",
+    "local_derivatives",
+    "jvp",
+    "forward_steps",
+    "ForwardStep",
+    "explain_forward",
+    "jacobian",
+    "hessian",
+    "hvp",
+    "vjp",
+    "to_sympy",
+    "symbolic_grad",
+    "chain_rule",
+    "ChainRule",
     "gradcheck",
     "gradgradcheck",
     "GradcheckError",
