@@ -175,7 +175,7 @@ def _apply(node: ast.expr, operands: list[Value]) -> Value:
         return -operands[0] if isinstance(node.op, ast.USub) else operands[0]
     if isinstance(node, ast.Call):
         if node.func.id == SUM:
-            raise ExpressionError("sum(...) is not available yet: it needs the engine's Value.sum")
+            return Value.sum(operands)  # one node with a parent per term
         return FUNCTIONS[node.func.id](operands[0])
     left, right = operands
     symbol = _BINARY[type(node.op)]

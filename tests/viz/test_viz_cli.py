@@ -65,7 +65,8 @@ def test_help_documents_an_example(tmp_path):
     result = run(["--help"], tmp_path)
     assert result.returncode == 0
     assert 'python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 -o graph.svg' in result.stdout
-    for word in ("--explain", ".html", "exp, log, tanh, sigmoid, relu, sin, cos, sqrt, abs", "exit status"):
+    for word in ("--explain", ".html", "exp, log, tanh, sigmoid, relu, sin, cos, sqrt, abs", "exit status",
+                 "sum(...) of any number of terms", "--max-nodes N"):
         assert word in result.stdout
 
 
@@ -156,6 +157,7 @@ def test_color_by_grad_and_rankdir_reach_the_drawing(tmp_path):
     ("L * 2", ["L=1"], ["out = 2.0000", "dout/dL = 2.0000"]),
     ("x", ["x=3"], ["x = 3.0000"]),  # the output is the input itself
     ("2", [], ["L = 2.0000"]),
+    ("sum(a*b, c, 2)", ["a=2", "b=3", "c=4"], ["L = 12.0000", "dL/da = 3.0000", "dL/db = 2.0000", "dL/dc = 1.0000"]),
 ])
 def test_the_output_name_is_not_an_input_name(tmp_path, expression, values, lines):
     result = run([expression, *values], tmp_path)

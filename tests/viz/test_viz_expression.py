@@ -21,6 +21,9 @@ from viz.expression import FUNCTIONS, ExpressionError, evaluate, names_in, parse
         ("2 ** x", {"x": 3}, 8.0),
         ("sigmoid(0) + relu(-1) + abs(-2) + sqrt(4) + exp(0) + log(1) + sin(0) + cos(0)", {}, 0.5 + 0 + 2 + 2 + 1 + 0 + 0 + 1),
         ("x * x", {"x": 1.5}, 2.25),
+        ("sum(a*b, c, 2)", {"a": 2, "b": 3, "c": 4}, 12.0),
+        ("sum(x)", {"x": 1.5}, 1.5),
+        ("sum(-x, 2 ** x, sum(x, x))", {"x": 3}, 11.0),
     ],
 )
 def test_values_match_python(text, values, data):
@@ -110,3 +113,19 @@ def test_every_function_is_allowed(name):
 def test_refused(text, message):
     with pytest.raises(ExpressionError, match=message):
         evaluate(text, {"x": 1.0})
+
+
+def test_sum_is_one_node_with_a_parent_per_term():
+    root = evaluate("sum(a*b, c, 2, a)", {"a": 2.0, "b": 3.0, "c": 4.0})
+    assert root.op == "sum" and root.label == "L" and len(root.parents) == 4
+    product, c, two, a = root.parents
+    assert product.label == "a * b" and c.label == "c" and two.data == 2.0 and a is product.parents[0]
+    root.backward()
+    assert (a.grad, c.grad) == (4.0, 1.0)  # a reaches the sum twice: directly and through a * b
+
+
+def test_a_sum_of_ten_thousand_terms():
+    root = evaluate("sum(" + ", ".join(f"x * {i}" for i in range(10_000)) + ")", {"x": 1.0})
+    root.backward()
+    assert root.data == sum(range(10_000)) and len(root.parents) == 10_000
+    assert root.parents[0].parents[0].grad == sum(range(10_000))
