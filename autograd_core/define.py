@@ -29,7 +29,7 @@ import inspect
 import numbers
 from typing import Any, Callable
 
-from .errors import DivisionByZeroError, DomainError, describe
+from .errors import DivisionByZeroError, DomainError, describe, short_repr
 from .ops import Op
 from .value import Value, _lift, apply, no_grad
 
@@ -99,10 +99,8 @@ class _Derivatives:
         if isinstance(result, Value):
             return result.data if first_order else result
         if not isinstance(result, numbers.Real):
-            text = repr(result)
-            shown = text if len(text) <= 40 else f"{text[:28]}... ({len(text)} characters)"
-            raise self._error(index, args, f"returned {type(result).__name__} {shown}; a derivative must return "
-                                           f"a number or a Value", TypeError)
+            raise self._error(index, args, f"returned {type(result).__name__} {short_repr(result)}; a derivative "
+                                           f"must return a number or a Value", TypeError)
         try:
             return float(result)
         except OverflowError:
