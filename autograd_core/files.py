@@ -48,6 +48,9 @@ def _resolve(path: Path) -> Path:
     """The file to write: ``path``, or the file a symbolic link at ``path`` points to (it may not exist yet)."""
     if not path.is_symlink():
         if not path.parent.is_dir():
+            if path.parent.exists():
+                raise NotADirectoryError(errno.ENOTDIR, f"{os.strerror(errno.ENOTDIR)}: {str(path.parent)!r} is a "
+                                                        f"file, so nothing can be written inside it", str(path))
             raise FileNotFoundError(f"cannot write {str(path)!r}: the folder {str(path.parent)!r} does not exist")
         return path
     target = Path(os.path.realpath(path))
@@ -140,6 +143,9 @@ def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
         OSError: the path is not a regular file (a folder, FIFO, device or
             socket), or the write failed; the message names ``path``.
     """
+    if os.fspath(path).endswith(("/", os.sep)):  # Path() would drop the separator and write a file
+        raise IsADirectoryError(errno.EISDIR, "a path ending in a separator names a folder, not a file",
+                                os.fspath(path))
     path = Path(path)
     if not isinstance(data, (str, bytes, bytearray, memoryview)):
         raise TypeError(f"write_atomic: data must be str or bytes, got {type(data).__name__}")

@@ -10,7 +10,9 @@ path gives exit status 1.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Sequence
 
@@ -83,13 +85,18 @@ def _node_limit(text: str) -> int:
 def parse_values(items: Sequence[str]) -> dict[str, float]:
     """``["w=-3", "x=2"]`` -> ``{"w": -3.0, "x": 2.0}``; ExpressionError naming the bad item."""
     values: dict[str, float] = {}
+    spelled: dict[str, str] = {}
     for item in items:
-        name, sep, number = item.partition("=")
-        name, number = name.strip(), number.strip()
-        if not sep or not name.isidentifier():
+        typed, sep, number = item.partition("=")
+        typed, number = typed.strip(), number.strip()
+        if not sep or not typed.isidentifier():
             raise ExpressionError(f"{item!r} is not NAME=NUMBER (e.g. x=2)")
+        # Python reads names NFKC-normalised: 𝑥 and x, ﬁ and fi are one name in the expression, so here too.
+        name = unicodedata.normalize("NFKC", typed)
         if name in values:
-            raise ExpressionError(f"{name!r} is given twice")
+            same = "" if spelled[name] == typed else f" (as {spelled[name]!r} and {typed!r}, one name to Python)"
+            raise ExpressionError(f"{name!r} is given twice{same}")
+        spelled[name] = typed
         try:
             values[name] = float(number)
         except ValueError:
@@ -98,6 +105,8 @@ def parse_values(items: Sequence[str]) -> dict[str, float]:
 
 
 def _check_output(path: str | None) -> None:
+    if path is not None and path.endswith(("/", os.sep)):
+        raise ExpressionError(f"-o {path!r} names a folder; give a file path ending in {', '.join(OUTPUT_SUFFIXES)}")
     if path is not None and Path(path).suffix.lower() not in OUTPUT_SUFFIXES:
         raise ExpressionError(f"cannot tell what to write from {path!r}: -o needs a path ending in "
                               f"{', '.join(OUTPUT_SUFFIXES)}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import math
+import sys
 from itertools import chain, count
 from typing import Callable, Collection, Mapping
 
@@ -49,6 +50,7 @@ _FORBIDDEN = {
     ast.Await: "await",
 }
 _LABEL_LIMIT = 24  # longer sub-expressions get a generated name in drawings
+_SHOWN_NAMES = 5  # how many names an error message lists
 _OUTPUT_NAMES = ("L", "out", "result")
 _CALLABLE = ", ".join([*FUNCTIONS, SUM])
 _ALLOWED = f"numbers, names, + - * / **, unary minus and the functions {_CALLABLE}"
@@ -58,6 +60,12 @@ TOO_DEEP = ("the expression is nested too deeply for Python's parser (about 2,90
 
 class ExpressionError(ValueError):
     """An expression the command line cannot or will not compute."""
+
+
+def _some(names: list[str]) -> str:
+    """The first few names, quoted, and how many more there are: a message stays one readable line."""
+    shown = ", ".join(map(repr, names[:_SHOWN_NAMES]))
+    return shown + (f" and {len(names) - _SHOWN_NAMES} more" if len(names) > _SHOWN_NAMES else "")
 
 
 def _where(node: ast.AST) -> str:
@@ -85,6 +93,8 @@ def _check_node(node: ast.AST) -> None:
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise _reject(node, f"the constant {node.value!r}")
+        if not abs(node.value) <= sys.float_info.max:  # 1e400 reads as inf; a 400-digit int overflows a float
+            raise ExpressionError(f"the number{_where(node)} is too large for a float (at most about 1.8e308)")
     elif isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
             raise _reject(node, f"the operator {type(node.op).__name__}")
@@ -235,13 +245,14 @@ def evaluate(text: str, values: Mapping[str, float]) -> Value:
     used = names_in(tree)
     missing = [n for n in used if n not in values]
     if missing:
-        example = " ".join(f"{n}=1.0" for n in missing)
+        example = " ".join(f"{n}=1.0" for n in missing[:_SHOWN_NAMES])
         known = "; functions must be called, e.g. exp(x)" if any(n in FUNCTIONS or n == SUM for n in missing) else ""
-        raise ExpressionError(f"{'name' if len(missing) == 1 else 'names'} {', '.join(map(repr, missing))} "
+        raise ExpressionError(f"{'name' if len(missing) == 1 else 'names'} {_some(missing)} "
                               f"not defined; give {'it a value' if len(missing) == 1 else 'them values'}, e.g. {example}{known}")
     unused = [n for n in values if n not in used]
     if unused:
-        raise ExpressionError(f"{', '.join(map(repr, unused))} given a value but not used in the expression {text.strip()!r}")
+        shown = text.strip() if len(text.strip()) <= 60 else f"{text.strip()[:50]}... ({len(text.strip())} characters)"
+        raise ExpressionError(f"{_some(unused)} given a value but not used in the expression {shown!r}")
     for name, number in values.items():
         if not math.isfinite(number):
             raise ExpressionError(f"{name}={number!r}: values must be finite numbers")

@@ -236,14 +236,18 @@ def test_a_link_loop_is_refused(tmp_path):
     assert (tmp_path / "a").is_symlink() and names(tmp_path) == ["a", "b"]
 
 
-@pytest.mark.parametrize("where, words", [
-    ("missing/graph.dot", "the folder '.*missing' does not exist"),
-    ("link.dot", "it is a symbolic link to '.*nowhere/graph.dot', whose folder does not exist"),
+@pytest.mark.parametrize("where, error, words", [
+    ("missing/graph.dot", FileNotFoundError, "the folder '.*missing' does not exist"),
+    ("link.dot", FileNotFoundError, "it is a symbolic link to '.*nowhere/graph.dot', whose folder does not exist"),
+    ("afile/graph.dot", NotADirectoryError, "'.*afile' is a file, so nothing can be written inside it"),
+    ("graph.dot/", IsADirectoryError, "a path ending in a separator names a folder, not a file"),
 ])
-def test_a_missing_folder_is_named(tmp_path, where, words):
+def test_a_folder_that_is_not_there_is_named(tmp_path, where, error, words):
     (tmp_path / "link.dot").symlink_to(tmp_path / "nowhere" / "graph.dot")
-    with pytest.raises(FileNotFoundError, match=words):
-        write_atomic(tmp_path / where, "x")
+    (tmp_path / "afile").write_text("keep")
+    with pytest.raises(error, match=words):
+        write_atomic(f"{tmp_path}/{where}", "x")
+    assert names(tmp_path) == ["afile", "link.dot"]
 
 
 # --------------------------------------------------------------------- errors

@@ -104,6 +104,17 @@ BAD = [
     ("sum(*x)", ["x=1"], "unpacking (*) at column 5 is not allowed"),
     ("sum + 1", [], "functions must be called"),
     ("x.sum(x)", ["x=1"], "calling 'x.sum' at column 1 is not allowed"),
+    # Numbers no float can hold: 1e400 read as inf, a 400-digit int overflowed with an unnamed error.
+    ("1e400 + x", ["x=1"], "the number at column 1 is too large for a float"),
+    ("x * 1" + "0" * 400, ["x=1"], "the number at column 5 is too large for a float"),
+    # Python reads names NFKC-normalised: 𝑥 is x.
+    ("x + 1", ["x=1", "𝑥=2"], "'x' is given twice (as 'x' and '𝑥', one name to Python)"),
+    # Messages stay one readable line.
+    ("x", ["x=1", *(f"a{i}=1" for i in range(10))], "'a0', 'a1', 'a2', 'a3', 'a4' and 5 more given a value but "
+                                                    "not used in the expression 'x'"),
+    ("+".join(f"a{i}" for i in range(500)), [], "names 'a0', 'a1', 'a2', 'a3', 'a4' and 495 more not defined"),
+    ("+".join(["x"] * 100), ["x=1", "y=1"], "not used in the expression 'x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+... "
+                                           "(199 characters)'"),
 ]
 
 
@@ -113,7 +124,7 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, expression
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("python -m viz: error: ")
-    assert message in result.stderr
+    assert message in result.stderr and len(result.stderr) < 400
     assert list(tmp_path.iterdir()) == []
 
 
@@ -196,3 +207,21 @@ def test_max_nodes_must_be_a_whole_number(tmp_path, limit):
     result = run([*NEURON, "-o", "g.dot", "--max-nodes", limit], tmp_path)
     assert result.returncode == 2 and "argument --max-nodes: needs a whole number >= 0" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("given, typed", [("𝑥=1", "𝑥 + 1"), ("ﬁ=3", "fi + 1"), ("fi=3", "ﬁ + 1")])
+def test_a_name_is_the_same_name_however_unicode_spells_it(tmp_path, given, typed):
+    result = run([typed, given], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1].endswith(" = 1.0000")
+
+
+@pytest.mark.parametrize("output, status, message", [
+    ("afile/g.dot", 1, "'afile' is a file, so nothing can be written inside it: 'afile/g.dot'"),
+    ("y.svg/", 2, "-o 'y.svg/' names a folder; give a file path ending in"),
+])
+def test_an_output_path_that_cannot_be_a_file_is_named(tmp_path, output, status, message):
+    (tmp_path / "afile").write_text("keep")
+    result = run([*NEURON, "-o", output], tmp_path)
+    assert result.returncode == status and message in result.stderr and result.stderr.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
