@@ -295,6 +295,14 @@ def _moved(g: Callable[[list[Value]], list[float]], xs: list[Value], j: int) -> 
     return along
 
 
+def _check_unchanged(xs: list[Value], point: list[float], fname: str, caller: str) -> None:
+    """Raise when f assigned to its inputs' ``.data``: they are held across evaluations (see ``_moved``)."""
+    for x, value in zip(xs, point):
+        if x.data != value:
+            raise ValueError(f"{caller}: {fname} changed its input {x.label}: its .data was {value!r}, now "
+                             f"{x.data!r}; f must leave its inputs as given (compute with x.detach() or new Values)")
+
+
 def _check(f: Callable[..., Any], inputs: Any, order: int, eps: Any, atol: float, rtol: float, method: str,
            allow_kinks: bool, raise_exception: bool) -> GradcheckResult:
     caller = "gradcheck" if order == 1 else "gradgradcheck"
@@ -304,6 +312,7 @@ def _check(f: Callable[..., Any], inputs: Any, order: int, eps: Any, atol: float
     out = _evaluate(f, xs, fname, caller)
     # A random f looks like a function with kinks everywhere: evaluate it twice to tell.
     again = _evaluate(f, xs, fname, caller).data
+    _check_unchanged(xs, point, fname, caller)
     nondeterministic = None if again == out.data else (out.data, again)
     g, analytic, row_names = (_first_order if order == 1 else _second_order)(f, xs, out, fname, caller)
     at_point = g(xs)
@@ -320,6 +329,7 @@ def _check(f: Callable[..., Any], inputs: Any, order: int, eps: Any, atol: float
                              f"check a point further from the edge of its domain") from None
         steps.append(step)
         estimates.append(column)
+    _check_unchanged(xs, point, fname, caller)
     rows = [
         _row(row_names[i][j], analytic[i][j], estimates[j][i], steps[j], atol, rtol, allow_kinks)
         for i in range(len(analytic)) for j in range(len(point))

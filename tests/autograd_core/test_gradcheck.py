@@ -332,6 +332,12 @@ def test_input_names_fall_back_to_positions() -> None:
 
 # --------------------------------------------------------------- bad arguments
 
+def _shifting(x, y):
+    """Assigns to an input's data: the checker holds inputs across evaluations, so it must notice."""
+    y.data += 1.0
+    return x * y
+
+
 BAD_ARGUMENTS = [
     # (case, f, inputs, options, error, words in the message)
     ("f not callable", 3.0, [1.0], {}, TypeError, "f must be a function"),
@@ -352,6 +358,8 @@ BAD_ARGUMENTS = [
     ("bad method", lambda x: x, [1.0], {"method": "forward"}, ValueError, "method must be one of"),
     ("negative atol", lambda x: x, [1.0], {"atol": -1.0}, ValueError, "atol must be a finite number >= 0"),
     ("zero eps", lambda x: x, [1.0], {"eps": 0.0}, ValueError, "eps (the step) must be"),
+    ("f changes its input", _shifting, [1.0, 2.0], {}, ValueError,
+     "_shifting changed its input y: its .data was 2.0, now 4.0; f must leave its inputs as given"),
 ]
 
 
