@@ -109,8 +109,9 @@ def _estimate(samples: dict[int, float], h: float, method: str, atol: float, rto
         numeric, half_step = (4 * central(2) - central(4)) / 3, (4 * central(1) - central(2)) / 3
 
     def one_sided(sign: int, k: int) -> float:
-        # Extrapolated one-sided slope 2 R(s/2) - R(s), s = k*h/4: (4 f(x±s/2) - 3 f(x) - f(x±s)) / ±s.
-        return (4 * f[sign * k // 2] - 3 * f[0] - f[sign * k]) / (sign * k * h / 4)
+        # Extrapolated one-sided slope 2 R(s/2) - R(s), s = k*h/4: (4 f(x±s/2) - 3 f(x) - f(x±s)) / ±s,
+        # from differences, so that 4 f(x±s/2) cannot overflow near the largest floats.
+        return (4 * (f[sign * k // 2] - f[0]) - (f[sign * k] - f[0])) / (sign * k * h / 4)
 
     left_h, right_h = one_sided(-1, 4), one_sided(1, 4)  # from steps h and h/2
     left_2, right_2 = one_sided(-1, 2), one_sided(1, 2)  # from steps h/2 and h/4
@@ -167,6 +168,9 @@ def _sample(g: Callable[[float], Sequence[float]], x: float, offset: float) -> S
 
 def _stencil(g: Callable[[float], Sequence[float]], x: float, h: float) -> dict[int, Sequence[float]]:
     """g on the stencil around x (x itself excluded), keyed by offset in units of h/4."""
+    if len({x, *(x + k * h / 4 for k in _OFFSETS)}) < len(_OFFSETS) + 1:  # floats near x are further apart
+        raise ProbeFailed(f"at {x!r} a step of {h:.3g} does not move x (floats there are "
+                          f"{math.ulp(x):.3g} apart)")
     return {k: _sample(g, x, k * h / 4) for k in _OFFSETS}
 
 
@@ -211,8 +215,8 @@ def derivative_along(
             step /= _SHRINK_FACTOR
     else:
         raise ProbeFailed(f"{failure}, even with the step reduced to {step * _SHRINK_FACTOR:.3g}")
-    if step != h:  # near an edge: a step scaled to the distance from it
-        step = _power_of_two(step * EPSILON ** METHODS[method])
+    if step != h:  # near an edge: a step scaled to the distance from it, but one that still moves x
+        step = min(step, max(_power_of_two(step * EPSILON ** METHODS[method]), _power_of_two(16 * math.ulp(x))))
         samples = _stencil(g, x, step)
     # Estimates at step, step/8, ...: refined while f looks unsmooth (or, when adapting, unsettled). With
     # a given step (adapt=False) the finer stencils only serve to tell a kink from noise.

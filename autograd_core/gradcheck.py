@@ -38,9 +38,11 @@ import inspect
 import math
 import numbers
 import os
+import sys
 from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 from .backprop import grad
+from .errors import short_repr
 from .finite_differences import METHODS, Estimate, ProbeFailed, default_step, derivative_along
 from .value import Value
 
@@ -226,9 +228,10 @@ def _validated(f: Callable[..., Any], inputs: Any, eps: Any, atol: Any, rtol: An
         if isinstance(v, Value):
             raise TypeError(f"{caller}: inputs are plain numbers, but inputs[{i}] is {v!r}; pass its .data")
         if not isinstance(v, numbers.Real):
-            raise TypeError(f"{caller}: inputs[{i}] must be a real number, got {type(v).__name__} {v!r}")
-        if not math.isfinite(v):
-            raise ValueError(f"{caller}: inputs[{i}] is {v!r}; derivatives can only be checked at finite points")
+            raise TypeError(f"{caller}: inputs[{i}] must be a real number, got {type(v).__name__} {short_repr(v)}")
+        if not abs(v) <= sys.float_info.max:  # also an int no float can hold, which math.isfinite cannot take
+            raise ValueError(f"{caller}: inputs[{i}] is {short_repr(v)}; derivatives can only be checked at finite "
+                             f"points")
     if method not in METHODS:
         raise ValueError(f"{caller}: method must be one of {sorted(METHODS)}, got {method!r}")
     for what, v in (("atol", atol), ("rtol", rtol)):

@@ -358,6 +358,12 @@ BAD_ARGUMENTS = [
     ("bad method", lambda x: x, [1.0], {"method": "forward"}, ValueError, "method must be one of"),
     ("negative atol", lambda x: x, [1.0], {"atol": -1.0}, ValueError, "atol must be a finite number >= 0"),
     ("zero eps", lambda x: x, [1.0], {"eps": 0.0}, ValueError, "eps (the step) must be"),
+    ("input too large for a float", lambda x: x, [10**400], {}, ValueError,
+     "inputs[0] is 1000000000000000000000000000... (401 characters); derivatives can only be checked at finite"),
+    ("step that does not move x", lambda x: x * x, [1.0], {"eps": 5e-324}, ValueError,
+     "cannot be evaluated near x=1.0: at 1.0 a step of"),
+    ("step that leaves the floats", lambda x: x * 1.0, [1.7976931348623157e308], {}, ValueError,
+     "cannot be evaluated near x=1.7976931348623157e+308"),
     ("f changes its input", _shifting, [1.0, 2.0], {}, ValueError,
      "_shifting changed its input y: its .data was 2.0, now 4.0; f must leave its inputs as given"),
 ]
@@ -371,6 +377,13 @@ def test_bad_arguments_give_clear_errors(case, f, inputs, options, error, words,
         check(f, inputs, **options)
     assert words in str(caught.value)
     assert not isinstance(caught.value, GradcheckError)
+
+
+@pytest.mark.parametrize("x", [1e308, -1.5e308, 1e-300, 5e-324])
+def test_the_ends_of_the_float_range_are_checked_like_any_point(x) -> None:
+    # 4 f(x + h/2) overflowed near 1e308: the extrapolated slopes were nan, and every point a "kink".
+    result = gradcheck(lambda v: v * 0.5, [x])
+    assert result and not result.kinks, str(result)
 
 
 def test_a_single_number_is_one_input() -> None:
