@@ -194,10 +194,14 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
                 raise TypeError(f"{op_name}() takes {arity} input(s), got {len(args)}")
             inputs = []
             for i, arg in enumerate(args):
-                value = _lift(arg)
+                try:
+                    value = _lift(arg)
+                except OverflowError:  # an int no float can hold
+                    raise OverflowError(f"{op_name}() input {i + 1} is {type(arg).__name__} {short_repr(arg)}, "
+                                        f"too large for a float") from None
                 if value is None:
                     raise TypeError(f"{op_name}() input {i + 1} must be a Value or a real number, "
-                                    f"got {type(arg).__name__} {arg!r}")
+                                    f"got {type(arg).__name__} {short_repr(arg)}")
                 inputs.append(value)
             return apply(op, *inputs)  # a failing forward's error names the op and the inputs there
 

@@ -208,6 +208,18 @@ def test_forward_errors_name_the_op_and_the_node(case, forward, error, words) ->
     assert words in str(caught.value) and "'w' (data=-1.0)" in str(caught.value)
 
 
+@pytest.mark.parametrize("arg, error, words", [
+    (10**400, OverflowError, "my_tanh() input 1 is int 1000000000000000000000000000... (401 characters), too large "
+                             "for a float"),
+    ("x" * 1000, TypeError, "my_tanh() input 1 must be a Value or a real number, got str 'xxxxxxxxxxxxxxxxxxxxxxxxxxx... "
+                            "(1002 characters)"),
+], ids=["400 digits", "a long str"])
+def test_bad_inputs_to_a_user_op_are_named_briefly(arg, error, words) -> None:
+    with pytest.raises(error) as caught:
+        my_tanh(arg)
+    assert str(caught.value) == words
+
+
 @pytest.mark.parametrize("create_graph", [False, True])
 def test_derivative_returning_a_non_number(create_graph) -> None:
     op = define_op(lambda x, out: "one", name="bad_derivative")(lambda x: x)
