@@ -51,7 +51,7 @@ MAX_GRAPH_NODES = 10_000_000
 def _hidden_sizes(text: str) -> list[int]:
     """'16,16' -> [16, 16], for argparse."""
     try:
-        sizes = [int(part) for part in text.split(",") if part.strip()]
+        sizes = [int(part) for part in text.split(",")]  # "16,,16" is a slip, not two layers
     except ValueError:
         raise argparse.ArgumentTypeError(f"--hidden takes layer sizes separated by commas, like 16,16; got {text!r}")
     if not sizes or min(sizes) < 1:
@@ -216,6 +216,18 @@ def _fail(message: str, status: int = 1) -> int:
     return status
 
 
+def _unwritable(out: Path) -> str | None:
+    """Why the results could not be written into ``out`` (a file, or a folder this user cannot write), or None."""
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file, not a folder"
+    existing = next(folder for folder in (out, *out.parents, Path(".")) if folder.exists())
+    if not existing.is_dir():
+        return f"--out {out}: {existing} is a file, so no folder can be made inside it"
+    if not os.access(existing, os.W_OK | os.X_OK, effective_ids=os.access in os.supports_effective_ids):
+        return f"--out {out}: this user cannot write in {existing}"
+    return None
+
+
 def _divergence(model: MLP, history: History) -> str | None:
     """Why the trained model cannot be written (a loss or a parameter that is not finite), or None."""
     step = next((k for k, loss in enumerate(history.loss, 1) if not math.isfinite(loss)), None)
@@ -258,9 +270,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:
         print(f"the demo needs {' and '.join(missing)}: pip install 'autograd-core[demo]'", file=sys.stderr)
         return 1
-    if args.out.exists() and not args.out.is_dir():
-        print(f"--out {args.out} is a file, not a folder", file=sys.stderr)
-        return 2
+    unwritable = _unwritable(args.out)
+    if unwritable is not None:  # known before training, so say it now rather than after it
+        return _fail(unwritable, 2)
     start = time.perf_counter()
     X, y = load_data(args.dataset, args.points, args.seed)
     print(f"{args.dataset}: {len(X)} points, {max(y) + 1} classes; MLP 2-{'-'.join(map(str, args.hidden))}-"

@@ -2,45 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import socket
 import stat
-import tempfile
 from pathlib import Path
 
 import pytest
+from helpers import NOBODY, as_user_without_root_rights
 
 from autograd_core import write_atomic
-
-NOBODY = 65534  # an unprivileged user and group for the cases that need one
-
-
-@contextlib.contextmanager
-def as_user_without_root_rights():
-    """Run the block with nobody's effective ids when the tests run as root (root may write anything)."""
-    if os.geteuid() != 0:
-        yield
-        return
-    os.setegid(NOBODY)
-    os.seteuid(NOBODY)
-    try:
-        yield
-    finally:
-        os.seteuid(0)
-        os.setegid(0)
-
-
-@pytest.fixture
-def shared_folder():
-    """A folder that nobody (the unprivileged user) may write in: /tmp/..., mode 0o777."""
-    folder = Path(tempfile.mkdtemp(dir="/tmp"))
-    folder.chmod(0o777)
-    yield folder
-    for child in folder.iterdir():
-        child.unlink()
-    folder.rmdir()
 
 
 def names(folder: Path) -> list[str]:
@@ -278,5 +249,4 @@ def test_an_unwritable_folder_names_the_target(shared_folder):
             write_atomic(folder / "graph.svg", "x")
     finally:
         folder.chmod(0o755)
-        folder.rmdir()
     assert caught.value.filename == str(folder / "graph.svg")

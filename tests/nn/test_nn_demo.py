@@ -7,6 +7,7 @@ import sys
 import types
 
 import pytest
+from helpers import as_user_without_root_rights
 
 from nn import MLP, evaluate, load_parameters, signed_labels
 from nn import demo
@@ -90,6 +91,8 @@ def test_grid_scores_match_the_network(activation, nouts):
 @pytest.mark.parametrize("argv, message", [
     (["--hidden", "a,b"], "--hidden takes layer sizes separated by commas"),
     (["--hidden", "0"], "--hidden needs at least one layer size >= 1"),
+    (["--hidden", "16,,16"], "--hidden takes layer sizes separated by commas, like 16,16; got '16,,16'"),
+    (["--hidden", "16,"], "--hidden takes layer sizes separated by commas, like 16,16; got '16,'"),
     (["--dataset", "iris"], "invalid choice: 'iris'"),
     (["--steps", "0"], "--steps must be >= 1, got 0"),
     (["--points", "3"], "--points must be >= 4, got 3"),
@@ -162,12 +165,29 @@ def test_a_second_run_replaces_the_first_runs_files(tmp_path, fake_viz):
     assert (out / "decision_boundary.png").read_bytes().startswith(PNG)
 
 
-def test_an_output_path_that_is_a_file_is_refused(tmp_path, capsys):
+@pytest.mark.parametrize("where, message", [
+    ("taken", "--out {taken} is a file, not a folder"),
+    ("taken/results", "--out {taken}/results: {taken} is a file, so no folder can be made inside it"),
+    ("taken/a/b", "--out {taken}/a/b: {taken} is a file, so no folder can be made inside it"),
+])
+def test_an_output_path_that_cannot_be_a_folder_is_refused_before_training(tmp_path, capsys, monkeypatch, where,
+                                                                           message):
     taken = tmp_path / "taken"
     taken.write_text("keep me")
-    assert demo.main(["--out", str(taken), "--steps", "1"]) == 2
-    assert "is a file, not a folder" in capsys.readouterr().err
-    assert taken.read_text() == "keep me"
+    monkeypatch.setattr(demo, "train", lambda *args, **kwargs: pytest.fail("trained before checking --out"))
+    assert demo.main(["--out", str(tmp_path / where), "--steps", "1"]) == 2
+    assert capsys.readouterr().err == f"python -m nn.demo: error: {message.format(taken=taken)}\n"
+    assert taken.read_text() == "keep me" and [p.name for p in tmp_path.iterdir()] == ["taken"]
+
+
+def test_an_output_folder_this_user_cannot_write_is_refused_before_training(shared_folder, capsys, monkeypatch):
+    locked = shared_folder / "locked"
+    locked.mkdir(mode=0o555)
+    monkeypatch.setattr(demo, "train", lambda *args, **kwargs: pytest.fail("trained before checking --out"))
+    with as_user_without_root_rights():
+        status = demo.main(["--out", str(locked / "results"), "--steps", "1"])
+    assert status == 2 and list(locked.iterdir()) == []
+    assert capsys.readouterr().err == f"python -m nn.demo: error: --out {locked}/results: this user cannot write in {locked}\n"
 
 
 def test_missing_demo_dependencies_are_named(monkeypatch, capsys, tmp_path):
