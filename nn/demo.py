@@ -9,7 +9,7 @@ linearly to 0.1) and, in our trials, missed 100% more often than Adam. It prints
 the output folder (``demo-output/`` by default):
 
 * ``decision_boundary.png``: the data and the regions the network assigns to each class;
-* ``training.png``: loss and training accuracy per step;
+* ``training.png``: loss and training accuracy per epoch (each epoch one full-batch step);
 * ``model.json``: the trained parameters (``nn.load_parameters`` reads them back);
 * ``neuron.svg`` and ``neuron_backward.html``: the computation graph of one
   first-layer neuron for one training point, and the backward-pass player for
@@ -37,9 +37,9 @@ from .losses import cross_entropy, hinge_loss, signed_labels
 from .optim import SGD, Adam
 from .serialize import save_parameters
 from .compiled import fit_compiled
-from .train import History, evaluate, fit
+from .train import History, TrainingDivergedError, evaluate, fit
 
-__all__ = ["main", "parse_args", "load_data", "train", "plot_boundary", "plot_history", "draw_neuron"]
+__all__ = ["main", "parse_args", "load_data", "train", "save_figure", "draw_neuron"]
 
 DATASETS: dict[str, Callable] = {"moons": make_moons, "circles": make_circles, "spiral": make_spiral, "xor": make_xor}
 DEFAULT_LR = {"adam": 0.05, "sgd": 1.0}
@@ -135,69 +135,18 @@ def train(X: list[list[float]], y: list[int], hidden: Sequence[int], *, steps: i
     return model, history
 
 
-def _scores_on_grid(model: MLP, points):
-    """The network's outputs for many points at once, with numpy (the same math as the Values, far faster)."""
-    import numpy as np
-
-    act = {"relu": lambda h: np.maximum(h, 0.0), "tanh": np.tanh,
-           "sigmoid": lambda h: 1.0 / (1.0 + np.exp(-h)), "linear": lambda h: h}
-    h = np.asarray(points, dtype=float)
-    for layer in model.layers:
-        W = np.array([[w.data for w in neuron.w] for neuron in layer.neurons])
-        b = np.array([neuron.b.data for neuron in layer.neurons])
-        h = act[layer.neurons[0].activation](h @ W.T + b)
-    return h
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def plot_boundary(model: MLP, X: list[list[float]], y: list[int], path: Path, title: str = "") -> Path:
-    """Draw the data over the class regions the model assigns; write a PNG."""
-    import numpy as np
-
-    plt = _pyplot()
-    xs, ys = [p[0] for p in X], [p[1] for p in X]
-    pad = 0.5
-    gx, gy = np.meshgrid(np.linspace(min(xs) - pad, max(xs) + pad, 200), np.linspace(min(ys) - pad, max(ys) + pad, 200))
-    scores = _scores_on_grid(model, np.column_stack([gx.ravel(), gy.ravel()]))
-    regions = (scores[:, 0] > 0).astype(int) if scores.shape[1] == 1 else scores.argmax(axis=1)
-    fig, ax = plt.subplots(figsize=(6, 5))
-    n_classes = max(y) + 1
-    # Blue/red for two classes; distinct colours (one per class, up to 10) for more.
-    cmap, top = ("coolwarm", 1) if n_classes == 2 else ("tab10", 9)
-    ax.contourf(gx, gy, regions.reshape(gx.shape), levels=np.arange(n_classes + 1) - 0.5, cmap=cmap,
-                vmin=0, vmax=top, alpha=0.35)
-    ax.scatter(xs, ys, c=y, cmap=cmap, vmin=0, vmax=top, edgecolors="k", s=30)
-    ax.set_title(title or "decision boundary")
-    ax.set_xlabel("x[0]")
-    ax.set_ylabel("x[1]")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+def save_figure(figure, path: Path) -> Path:
+    """Write a matplotlib figure (from ``nn.plots``) as a PNG; returns the path."""
+    figure.savefig(path, dpi=120)
     return path
 
 
-def plot_history(history: History, path: Path, loss_name: str = "loss") -> Path:
-    """Loss and training accuracy per step, side by side; write a PNG."""
-    plt = _pyplot()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    steps = range(1, len(history.loss) + 1)
-    left.plot(steps, history.loss)
-    left.set_yscale("log")
-    left.set(title=f"{loss_name} + L2 (log scale)", xlabel="step")
-    right.plot(steps, [100 * a for a in history.accuracy], color="tab:green")
-    right.set(title="training accuracy (%)", xlabel="step", ylim=(0, 101))
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+def _first_full_epoch(history: History) -> int:
+    """The epoch from which the training accuracy stays at 100% (1-based)."""
+    epoch = len(history.epoch_accuracy)
+    while epoch > 1 and history.epoch_accuracy[epoch - 2] == 1.0:
+        epoch -= 1
+    return epoch
 
 
 def draw_neuron(model: MLP, X: list[list[float]], folder: Path) -> list[Path]:
@@ -225,17 +174,6 @@ def _unwritable(out: Path) -> str | None:
         return f"--out {out}: {existing} is a file, so no folder can be made inside it"
     if not os.access(existing, os.W_OK | os.X_OK, effective_ids=os.access in os.supports_effective_ids):
         return f"--out {out}: this user cannot write in {existing}"
-    return None
-
-
-def _divergence(model: MLP, history: History) -> str | None:
-    """Why the trained model cannot be written (a loss or a parameter that is not finite), or None."""
-    step = next((k for k, loss in enumerate(history.loss, 1) if not math.isfinite(loss)), None)
-    if step is not None:
-        return f"training diverged: the loss is {history.loss[step - 1]} at step {step}; try a smaller --lr"
-    param = next((p for p in model.parameters() if not math.isfinite(p.data)), None)
-    if param is not None:
-        return f"training diverged: parameter {param.label} is {param.data} after the last step; try a smaller --lr"
     return None
 
 
@@ -280,20 +218,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         model, history = train(X, y, args.hidden, steps=args.steps, optimizer=args.optimizer, lr=args.lr,
                                seed=args.seed, compiled=args.compiled)
+    except TrainingDivergedError as exc:  # fit stops at the first non-finite loss or weight, naming it
+        return _fail(str(exc))
     except (ArithmeticError, ValueError) as exc:  # an op overflowed or left its domain: nothing is written
         return _fail(f"training failed: {exc}; try a smaller --lr")
-    diverged = _divergence(model, history)
-    if diverged is not None:
-        return _fail(diverged)
     final = evaluate(model, X, y)
     print(f"final training accuracy {final:.0%}, loss {history.loss[-1]:.4f}, "
           f"trained in {time.perf_counter() - start:.1f} s")
+    if history.epoch_accuracy[-1] == 1.0:
+        print(f"100% training accuracy from epoch {_first_full_epoch(history)} on")
+    from .plots import plot_boundary, plot_history  # matplotlib, only when drawing
 
     def write(folder: Path) -> list[Path]:
         return [
-            plot_boundary(model, X, y, folder / "decision_boundary.png",
-                          f"{args.dataset}: {final:.0%} training accuracy after {args.steps} steps"),
-            plot_history(history, folder / "training.png", "hinge loss" if max(y) == 1 else "cross-entropy"),
+            save_figure(plot_boundary(model, X, y, f"{args.dataset}: {final:.0%} training accuracy after "
+                                                   f"{args.steps} steps"), folder / "decision_boundary.png"),
+            save_figure(plot_history(history, "hinge loss" if max(y) == 1 else "cross-entropy"),
+                        folder / "training.png"),
             save_parameters(model, folder / "model.json"),
             *draw_neuron(model, X, folder),
         ]

@@ -9,7 +9,7 @@ import types
 import pytest
 from helpers import as_user_without_root_rights
 
-from nn import MLP, evaluate, load_parameters, signed_labels
+from nn import MLP, History, evaluate, load_parameters, signed_labels
 from nn import demo
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -77,17 +77,6 @@ def test_demo_draws_the_neuron_with_the_real_viz(tmp_path, dot_program):
     assert "<svg" in page and "step" in page and "http://" not in page.replace("http://www.w3.org", "")
 
 
-@pytest.mark.parametrize("activation, nouts", [("relu", [5, 1]), ("tanh", [4, 3]), ("sigmoid", [2, 2, 1])])
-def test_grid_scores_match_the_network(activation, nouts):
-    model = MLP(2, nouts, activation=activation, seed=3)
-    points = [[0.3, -1.2], [2.0, 0.5], [-0.7, -0.1]]
-    grid = demo._scores_on_grid(model, points)
-    for row, x in zip(grid, points):
-        out = model(x)
-        expected = [out.data] if nouts[-1] == 1 else [o.data for o in out]
-        assert list(row) == pytest.approx(expected, rel=1e-12, abs=1e-12)
-
-
 @pytest.mark.parametrize("argv, message", [
     (["--hidden", "a,b"], "--hidden takes layer sizes separated by commas"),
     (["--hidden", "0"], "--hidden needs at least one layer size >= 1"),
@@ -120,7 +109,7 @@ def test_a_diverging_run_prints_one_line_and_writes_nothing(tmp_path, capsys, fa
     out = tmp_path / "new" / "results"
     assert _run_small(out, "--lr", "1e308") == 1
     error = capsys.readouterr().err.splitlines()[-1]
-    assert error == "python -m nn.demo: error: training diverged: the loss is inf at step 2; try a smaller --lr"
+    assert error.startswith("python -m nn.demo: error: training diverged at step 2 (epoch 2, batch 1 of 1): the loss")
     assert list(tmp_path.iterdir()) == [] and fake_viz == []
 
 
@@ -216,3 +205,12 @@ def test_an_error_in_training_prints_one_line_and_writes_nothing(tmp_path, capsy
     assert capsys.readouterr().err.splitlines()[-1] == ("python -m nn.demo: error: training failed: exp(1000.0): the "
                                                         "result is too large for a float; try a smaller --lr")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("accuracies, epoch", [
+    ([0.5, 1.0, 1.0], 2),
+    ([1.0, 0.9, 1.0, 1.0], 3),  # from where it stays at 100%
+    ([1.0], 1),
+])
+def test_the_demo_names_the_epoch_from_which_training_accuracy_stays_full(accuracies, epoch):
+    assert demo._first_full_epoch(History(epoch_accuracy=accuracies)) == epoch
