@@ -119,7 +119,7 @@ class GradcheckResult:
 
 
 def _report(result: GradcheckResult) -> list[str]:
-    """The lines of the table: a header, one row per derivative, notes on kinks."""
+    """The lines of the report: a header, one row per derivative, then the notes."""
     which = "gradcheck" if result.order == 1 else "gradgradcheck"
     at = ", ".join(f"{name}={value!r}" for name, value in result.point)
     noisy = sum(1 for row in result.failures if row.noisy)
@@ -141,6 +141,12 @@ def _report(result: GradcheckResult) -> list[str]:
     ]
     widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
     lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(cells_row, widths)).rstrip() for cells_row in cells]
+    return lines + _notes(result)
+
+
+def _notes(result: GradcheckResult) -> list[str]:
+    """The lines under the table: why a row is noise, unreliable, or a kink."""
+    lines = []
     if result.nondeterministic is not None:
         first, second = result.nondeterministic
         lines.append(f"  noise: {result.function} is not deterministic: evaluated twice at this point it gave "

@@ -201,6 +201,20 @@ def _staged(out: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
         raise
 
 
+def _write_results(folder: Path, args: argparse.Namespace, model: MLP, X: list[list[float]], y: list[int],
+                   history: History, final: float) -> list[Path]:
+    """Write the figures, the parameters and the neuron's drawing and player into ``folder``."""
+    from .plots import plot_boundary, plot_history  # matplotlib, only when drawing
+
+    return [
+        save_figure(plot_boundary(model, X, y, f"{args.dataset}: {final:.0%} training accuracy after "
+                                               f"{args.steps} steps"), folder / "decision_boundary.png"),
+        save_figure(plot_history(history, "hinge loss" if max(y) == 1 else "cross-entropy"), folder / "training.png"),
+        save_parameters(model, folder / "model.json"),
+        *draw_neuron(model, X, folder),
+    ]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the demo; returns the exit status."""
     args = parse_args(argv)
@@ -227,20 +241,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"trained in {time.perf_counter() - start:.1f} s")
     if history.epoch_accuracy[-1] == 1.0:
         print(f"100% training accuracy from epoch {_first_full_epoch(history)} on")
-    from .plots import plot_boundary, plot_history  # matplotlib, only when drawing
-
-    def write(folder: Path) -> list[Path]:
-        return [
-            save_figure(plot_boundary(model, X, y, f"{args.dataset}: {final:.0%} training accuracy after "
-                                                   f"{args.steps} steps"), folder / "decision_boundary.png"),
-            save_figure(plot_history(history, "hinge loss" if max(y) == 1 else "cross-entropy"),
-                        folder / "training.png"),
-            save_parameters(model, folder / "model.json"),
-            *draw_neuron(model, X, folder),
-        ]
-
     try:
-        written = _staged(args.out, write)
+        written = _staged(args.out, lambda folder: _write_results(folder, args, model, X, y, history, final))
     except Exception as exc:  # noqa: BLE001 - any failure: one line, and nothing of this run left behind
         return _fail(f"nothing written to {args.out}: {type(exc).__name__}: {exc}")
     for path in written:
