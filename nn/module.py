@@ -18,6 +18,7 @@ import numbers
 from typing import Iterator, Mapping
 
 from autograd_core import Value
+from autograd_core.errors import short_repr
 
 __all__ = ["Module"]
 
@@ -124,8 +125,12 @@ class Module:
         for name in params:
             value = state[name]
             if isinstance(value, (bool, Value)) or not isinstance(value, numbers.Real):
-                raise TypeError(f"state[{name!r}] is {type(value).__name__} {value!r}, expected a real number")
-            value = float(value)
+                raise TypeError(f"state[{name!r}] is {type(value).__name__} {short_repr(value)}, expected a real number")
+            try:
+                value = float(value)
+            except OverflowError:
+                raise ValueError(f"state[{name!r}] is {type(value).__name__} {short_repr(value)}, too large for "
+                                 f"a float") from None
             if not math.isfinite(value):
                 raise ValueError(f"state[{name!r}] is {value!r}, expected a finite number")
             values[name] = value
@@ -155,7 +160,7 @@ class Module:
 
 def _some(keys: list[str]) -> str:
     """The first few keys, quoted, and how many more there are."""
-    shown = ", ".join(repr(k) for k in keys[:_SHOWN_KEYS])
+    shown = ", ".join(short_repr(k) for k in keys[:_SHOWN_KEYS])
     return shown + (f" and {len(keys) - _SHOWN_KEYS} more" if len(keys) > _SHOWN_KEYS else "")
 
 

@@ -208,7 +208,8 @@ class _Drawing:
                                            "style": "filled", "id": node.id, **self.style(node)})
         if not node.parents:
             return
-        self.nodes.add(clusters, node.op_id, {"label": node.value.op, "shape": "ellipse", "style": "filled",
+        op_label = graphviz.escape(node.value.op)  # free text (define_op): a "\\" or "<B>x</B>" is shown as written
+        self.nodes.add(clusters, node.op_id, {"label": op_label, "shape": "ellipse", "style": "filled",
                                               "fillcolor": OP_FILL, "fontsize": "12", "id": node.op_id,
                                               "width": "0.3", "height": "0.3", "margin": "0.04"})
         self.edges.append((node.op_id, node.id, {"id": f"e{node.index}_out"}))

@@ -17,11 +17,10 @@ import os
 import re
 from pathlib import Path
 
-from autograd_core import Value
+from autograd_core import Value, write_atomic
 
 from .dot import DEFAULT_MAX_NODES, draw_dot
 from .explain import explain_steps, leaf_gradients
-from .files import write_atomic
 from .player_page import PAGE
 from .render import pipe
 from .style import KIND_FILL

@@ -15,10 +15,9 @@ from typing import Any
 
 import graphviz
 
-from autograd_core import Value
+from autograd_core import Value, write_atomic
 
 from .dot import draw_dot
-from .files import write_atomic
 
 __all__ = ["render", "pipe", "GraphvizNotFoundError", "RENDER_FORMATS", "SOURCE_FORMATS"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from autograd_core import DivisionByZeroError, DomainError, Value
+from autograd_core.errors import short_repr
 
 # name, build(x) where x is labelled 'x', data for x, exception type, words the message must contain
 CASES = [
@@ -56,3 +57,21 @@ def test_graph_stays_usable_after_an_error():
     out.backward()
     assert a.grad == pytest.approx(4 * (1 - out.data**2))
     assert b.op == "*" and b.parents == (a, a)
+
+
+def _nested(depth: int) -> list:
+    value: list = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("value, shown", [
+    (1.5, "1.5"),
+    ("a" * 100, "'aaaaaaaaaaaaaaaaaaaaaaaaaaa... (102 characters)"),
+    (10**400, "1000000000000000000000000000... (401 characters)"),
+    (10**5000, "<int too large to show>"),  # no repr: past Python's 4,300 digits
+    (_nested(100_000), "<list too large to show>"),  # repr would overflow the recursion limit
+], ids=["float", "long str", "400 digits", "5000 digits", "deep list"])
+def test_short_repr_shows_any_value_briefly(value, shown):
+    assert short_repr(value) == shown

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 import graphviz
 import pytest
 
-from autograd_core import Value
+from autograd_core import Value, define_op
 from viz import GraphTooLargeError, draw_dot
 from viz.style import KIND_BORDER, KIND_FILL
 
@@ -103,6 +104,26 @@ def test_record_characters_in_labels_are_escaped():
     out = x * 2.0
     out.label = "out"
     assert r'label="{ \{x\|\<y\>\} | data 1.0000 | grad 0.0000 }"' in draw_dot(out).source
+
+
+OP_NAMES = [
+    # (op name from define_op, how it appears in the DOT source): shown as written, never parsed.
+    ("ends\\", 'label="ends\\\\"'),           # a trailing backslash escaped the closing quote
+    ("<B>x</B>", 'label="<B>x</B>"'),           # was taken as an HTML-like label
+    ("\\N", 'label="\\\\N"'),                  # was graphviz's escape for the node's own name
+    ('say "hi"', 'label="say \\"hi\\""'),
+]
+
+
+@pytest.mark.parametrize("name, text", OP_NAMES, ids=[n for n, _ in OP_NAMES])
+def test_op_names_are_escaped(name, text, dot_program):
+    op = define_op(lambda x, out: 2.0, name=name)(lambda x: 2 * x)
+    out = op(Value(1.0, "x"))
+    out.backward()
+    digraph = draw_dot(out)
+    assert f"op1 [{text} " in digraph.source
+    svg = digraph.pipe(format="svg").decode()  # Graphviz accepts it (a syntax error raised here)
+    assert "<title>op1</title>" in svg and html.escape(name) in svg
 
 
 def test_group_by_neuron_nests_neuron_clusters_in_layer_clusters(mlp):
