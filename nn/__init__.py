@@ -6,7 +6,7 @@
     history = fit(model, X, signed_labels(y), SGD(model.parameters(), lr=0.1), steps=100, l2=1e-4)
 
 ``module.py`` has the Module base class, ``layers.py`` Neuron/Layer/MLP,
-``losses.py`` the losses, ``optim.py`` SGD and Adam, ``data.py`` the toy data
+``places.py`` where a graph's node belongs (``place_of``), ``losses.py`` the losses, ``optim.py`` SGD and Adam, ``data.py`` the toy data
 sets, ``serialize.py`` JSON save/load, ``train.py`` the loop, ``demo.py`` the demo.
 """
 
@@ -15,6 +15,7 @@ from .layers import ACTIVATIONS, MLP, Layer, Neuron, init_bound
 from .losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss, signed_labels
 from .module import Module
 from .optim import SGD, Adam, Optimizer
+from .places import Place, Role, place_of
 from .serialize import ModelFileError, load_parameters, save_parameters
 from .train import History, accuracy, batch_loss, evaluate, fit, predicted_class
 
@@ -25,6 +26,9 @@ __all__ = [
     "MLP",
     "ACTIVATIONS",
     "init_bound",
+    "Place",
+    "Role",
+    "place_of",
     "mse_loss",
     "hinge_loss",
     "binary_cross_entropy",

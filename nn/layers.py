@@ -2,9 +2,11 @@
 
 A neuron computes ``activation(w . x + b)`` as one node per product and per
 partial sum, so every gradient in the network can be seen and drawn. The nodes
-are labelled with the neuron's path and their role (``layers.0.neurons.3.wx``
-for the products, ``.sum`` for the partial sums, ``.out`` for the output); the
-labels are strings made once per neuron, not per node.
+are labelled with the neuron's path and their role (``layers.0.neurons.3.wx.1``
+for the products, ``.sum`` for the partial sums, ``.out`` for the output), and
+inputs given as numbers ``x[0]``, ``x[1]``...; ``nn.place_of`` reads a node's
+neuron, layer and role back from its label. The labels are made once per
+neuron, not per node.
 
 Initialisation (seeded, reproducible): weights are drawn from
 ``uniform(-bound, bound)`` and biases start at 0, with
@@ -30,6 +32,7 @@ from autograd_core import Value
 
 from ._rng import Seed, as_random
 from .module import Module
+from .places import Role, placed_label
 
 __all__ = ["ACTIVATIONS", "Neuron", "Layer", "MLP", "init_bound"]
 
@@ -38,12 +41,13 @@ _APPLY = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "lin
 
 Input = Union[float, Value]
 
-_input_labels: list[str] = []  # "x[0]", "x[1]", ...: one str per input position, shared by all graphs
+_input_labels: list[str] = []  # "x[0]", "x[1]", ...: one label per input position, shared by all graphs
 
 
 def _input_label(i: int) -> str:
     while len(_input_labels) <= i:
-        _input_labels.append(f"x[{len(_input_labels)}]")
+        n = len(_input_labels)
+        _input_labels.append(placed_label(Role.INPUT, n, None, None, f"x[{n}]"))
     return _input_labels[i]
 
 
@@ -107,9 +111,19 @@ class Neuron(Module):
         self._apply = _APPLY[activation]
         self.relabel()
 
-    def _on_relabel(self, path: str) -> None:
+    def _on_relabel(self, path: str, ancestors: tuple[Module, ...]) -> None:
+        layer = next((a for a in reversed(ancestors) if isinstance(a, Layer)), None)
+        layer_path = layer._path if layer is not None else None
         prefix = f"{path}." if path else ""
-        self._wx_label, self._sum_label, self._out_label = prefix + "wx", prefix + "sum", prefix + "out"
+
+        def label(role: Role, name: str, index: int | None = None) -> str:
+            return placed_label(role, index, path, layer_path, prefix + name)
+
+        for i, w in enumerate(self.w):
+            w.label = label(Role.WEIGHT, f"w.{i}", i)
+        self.b.label = label(Role.BIAS, "b")
+        self._wx_labels = [label(Role.PRODUCT, f"wx.{i}", i) for i in range(self.nin)]
+        self._sum_label, self._out_label = label(Role.SUM, "sum"), label(Role.OUTPUT, "out")
 
     def __call__(self, x: Sequence[Input]) -> Value:
         """The neuron's output for one input list (numbers or Values)."""
@@ -117,9 +131,9 @@ class Neuron(Module):
 
     def _forward(self, x: list[Value]) -> Value:
         """The output for checked inputs: b + w0*x0 + w1*x1 + ..., then the activation."""
-        wx_label, sum_label = self._wx_label, self._sum_label
+        sum_label = self._sum_label
         total = self.b
-        for wi, xi in zip(self.w, x):
+        for wi, xi, wx_label in zip(self.w, x, self._wx_labels):
             product = wi * xi
             product.label = wx_label
             total = total + product

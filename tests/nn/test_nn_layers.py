@@ -139,8 +139,8 @@ def test_intermediate_nodes_are_labelled_by_neuron_and_role():
     out = model([0.5, -0.5])
     labels = {node.label for node in topological_order(out)}
     assert labels >= {
-        "x[0]", "x[1]", "layers.0.neurons.1.w.0", "layers.0.neurons.1.wx", "layers.0.neurons.1.sum",
-        "layers.0.neurons.1.out", "layers.1.neurons.0.wx", "layers.1.neurons.0.out",
+        "x[0]", "x[1]", "layers.0.neurons.1.w.0", "layers.0.neurons.1.wx.0", "layers.0.neurons.1.wx.1",
+        "layers.0.neurons.1.sum", "layers.0.neurons.1.out", "layers.1.neurons.0.wx.1", "layers.1.neurons.0.out",
     }
     assert out.label == "layers.1.neurons.0.out"  # a linear neuron's last sum is its output
     relu_out = model.layers[0].neurons[0]([0.5, -0.5])
