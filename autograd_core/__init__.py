@@ -13,33 +13,38 @@ user-defined ops, ``gradcheck.py`` (with ``finite_differences.py`` and
 hypothesis strategies and is imported only on request.
 """
 
-from .backprop import ChainRuleStep, backward_order, backward_steps, grad, topological_order
+from .backprop import ChainRuleStep, backward_order, backward_steps, grad, local_derivatives, topological_order
 from .compile import CompiledFunction, Guard, Kink, TraceMismatchError
 from .compile import compile  # noqa: A004 - shadows the builtin in this namespace only
 from .define import define_op
-from .errors import DivisionByZeroError, DomainError
+from .errors import DivisionByZeroError, DomainError, NonFiniteError
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckRow, gradcheck, gradgradcheck
 from .ops import OPS, Op
 from .testing import assert_gradients_close
-from .value import Value, enable_grad, is_grad_enabled, no_grad
+from .value import Value, apply, detect_anomaly, enable_grad, is_grad_enabled, no_grad, op_error
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Value",
+    "apply",
     "grad",
     "no_grad",
     "enable_grad",
     "is_grad_enabled",
+    "detect_anomaly",
     "define_op",
     "Op",
     "OPS",
     "DomainError",
     "DivisionByZeroError",
+    "NonFiniteError",
+    "op_error",
     "ChainRuleStep",
     "backward_steps",
     "backward_order",
     "topological_order",
+    "local_derivatives",
     "gradcheck",
     "gradgradcheck",
     "GradcheckError",

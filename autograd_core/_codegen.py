@@ -128,7 +128,7 @@ class _Generator:
         self.line_nodes: dict[int, tuple[str, Value]] = {}  # line number -> ("forward"|"backward", node)
         self._forward_names: dict[int, str] = {}  # id(op) -> the global its forward is called by
         self._derivative_names: dict[int, str] = {}  # id(op) -> the global its local_grads is called by
-        namer = _Namer({*keyword.kwlist, *self.globals, "True", "False", "None"})
+        namer = _Namer({*keyword.kwlist, *self.globals, "True", "False", "None", "sum"})  # sum: the builtin
         self._name_functions(namer)
         self.func_name = namer.new(func_name) if _identifier(func_name) else namer.new("compiled")
         self.reserved = len(namer.used)
@@ -148,7 +148,7 @@ class _Generator:
     def _name_functions(self, namer: _Namer) -> None:
         """Global names for the forward and derivative functions the source calls."""
         for node in self.order:
-            op = node._op
+            op = node.operation
             if op is None or id(op) in self._forward_names or node not in self.live:
                 continue
             base = _SYMBOL_NAMES.get(op.name, op.name)
@@ -186,10 +186,10 @@ class _Generator:
             self.emit("# parameters: read at every call, so that updates are seen")
             for line in reads:
                 self.emit(line)
-        if any(node._parents and node in self.live for node in self.order):
+        if any(node.parents and node in self.live for node in self.order):
             self.emit("# forward: one line per node")
         for node in self.order:
-            if node._parents and node in self.live:
+            if node.parents and node in self.live:
                 self.emit(f"{self.var[node]} = {self._forward(node)}", "forward", node)
         output = self.order[-1]
         if output in self.live:
@@ -215,8 +215,10 @@ class _Generator:
         return f"def {self.func_name}({args}):\n" + "\n".join(self.lines) + "\n"
 
     def _forward(self, node: Value) -> str:
-        op = node._op
-        args = [self.operand(p) for p in node._parents]
+        op = node.operation
+        args = [self.operand(p) for p in node.parents]
+        if op.variadic:  # sum(x) of the tuple of its inputs
+            return _substitute(op.forward_expr, {op.inputs[0]: f"({', '.join(args)},)"})
         if op.forward_expr is not None:
             return _substitute(op.forward_expr, dict(zip(op.inputs, args)))
         return f"{self._forward_names[id(op)]}({', '.join(args)})"
@@ -224,13 +226,15 @@ class _Generator:
     def _backward(self) -> None:
         seen: set[Value] = set()
         for node in reversed(self.order):
-            parents = node._parents
+            parents = node.parents
             if not parents or node not in self.live:
                 continue
-            op = node._op
+            op = node.operation
             args = [self.operand(p) for p in parents]
             call_args = ", ".join([*args, self.var[node]])
-            if op.derivative_exprs is not None:
+            if op.variadic:  # one derivative expression, in each input xi
+                locals_ = [_factor(op.derivative_exprs[0], {"xi": arg, "out": self.var[node]}) for arg in args]
+            elif op.derivative_exprs is not None:
                 names = dict(zip(op.inputs, args), out=self.var[node])
                 locals_ = [_factor(expr, names) for expr in op.derivative_exprs]
             else:
@@ -247,12 +251,12 @@ class _Generator:
     def kinks(self) -> tuple[Kink, ...]:
         found = []
         for node in self.order:
-            op = node._op
+            op = node.operation
             if op is None or node not in self.live or not op.derivative_exprs:
                 continue
             used = {name for expr in op.derivative_exprs for name in _IDENTIFIER.findall(expr)}
             if used & _BRANCHING_HELPERS:
-                found.append(Kink(self.var[node], op.name, float(node._parents[0].data)))
+                found.append(Kink(self.var[node], op.name, float(node.parents[0].data)))
         return tuple(found)
 
 

@@ -81,7 +81,7 @@ class _GuardLog:
 
     def guards(self, order: list[Value]) -> tuple[Guard, ...]:
         """The comparisons made by ``f``, not by the forwards of the ops in the graph (``x <= 0`` in log)."""
-        ops = [node._op for node in order if node._op is not None] + list(OPS.values())
+        ops = [node.operation for node in order if node.operation is not None] + list(OPS.values())
         in_ops = {op.forward.__code__ for op in ops if hasattr(op.forward, "__code__")}
         return tuple(Guard(*key, result) for key, (result, code) in self.entries.items()
                      if code not in in_ops and not code.co_filename.startswith(_ENGINE_FOLDER))
@@ -127,7 +127,7 @@ def _traced_inputs(numbers_: list[float], labels: list[str], log: _GuardLog | No
     inputs = [Value(x, label) for x, label in zip(numbers_, labels)]
     if log is not None:
         for i, x in enumerate(inputs):
-            x.data = _TracedFloat(x.data, log, i)
+            x._data = _TracedFloat(x.data, log, i)  # a float subclass: .data would convert it
     return inputs
 
 
@@ -164,8 +164,8 @@ def _leaves_left_to_right(root: Value) -> list[Value]:
         if node in seen:
             continue
         seen.add(node)
-        if node._parents:
-            stack.extend(reversed(node._parents))
+        if node.parents:
+            stack.extend(reversed(node.parents))
         else:
             leaves.append(node)
     return leaves
@@ -175,7 +175,7 @@ def _needs_grad(order: list[Value], live_leaves: set[Value]) -> set[Value]:
     """The nodes that depend on an input or a parameter; the rest are constants."""
     live = set()
     for node in order:
-        parents = node._parents
+        parents = node.parents
         if (node in live_leaves) if not parents else any(p in live for p in parents):
             live.add(node)
     return live
@@ -195,7 +195,7 @@ def _signature(order: list[Value], inputs: list[Value], param_index: dict[Value,
         elif node in param_index:
             entries.append(("parameter", param_index[node]))
         else:
-            entries.append((node._op, tuple(position[p] for p in node._parents)))
+            entries.append((node.operation, tuple(position[p] for p in node.parents)))
     return entries
 
 

@@ -1,25 +1,37 @@
-"""Reverse mode: the graph walk and the chain rule, written once.
+"""Reverse mode: the graph walk and the chain rule.
 
-``backward_order`` lists every node reachable from the output, each after all
-the nodes that consume it (an iterative depth-first search, so a graph a
-million nodes deep needs no recursion). ``_backprop`` walks that order
-and applies the chain rule
+``topological_order`` lists every node reachable from the output, each after
+the nodes it was computed from (an iterative depth-first search that visits
+parents in argument order, so a graph a million nodes deep needs no recursion
+and ``a * b + c`` lists a, b, a * b, c, the sum). Reverse mode walks that
+order backwards and applies the chain rule on every edge,
 
     grad[parent] += grad[node] * d node / d parent
 
-for every edge: that one line is the whole of reverse-mode differentiation.
-``backward`` writes the result into ``.grad``; ``grad`` returns it and touches
-nothing, and with ``create_graph=True`` its gradients are graphs themselves.
+with the local derivative ``d node / d parent`` from the op table
+(``Op.local_grads``). It comes in two forms, which agree to the bit:
+
+* in place, on ``.grad``: ``Value._backward()`` is one node's step;
+  ``backward()`` zeroes the interior nodes, seeds the output and calls it for
+  every interior node, outputs first. This is micrograd's design, and the
+  fast path: no dictionary, no step records.
+* into a dictionary, by ``_backprop``: for ``grad()``, which touches no
+  ``.grad`` and, with ``create_graph=True``, builds the gradients as graphs of
+  their own (second derivatives), and for ``backward_steps()``, which records
+  every step for ``viz``.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Callable, Iterable, NamedTuple, Sequence
 
-from .value import Value, enable_grad
+from .errors import NonFiniteError, describe
+from .value import Value, anomaly_enabled, built_at, enable_grad
 
-__all__ = ["backward", "grad", "backward_order", "topological_order", "backward_steps", "ChainRuleStep"]
+__all__ = ["backward", "grad", "backward_order", "topological_order", "backward_steps", "ChainRuleStep",
+           "local_derivatives"]
 
 
 class ChainRuleStep(NamedTuple):
@@ -38,7 +50,8 @@ def topological_order(root: Value) -> list[Value]:
 
     An iterative depth-first search: a node is pushed again under a ``None``
     marker when first seen, and emitted when the marker comes back off the
-    stack, after everything it was computed from. No recursion, so a chain a
+    stack, after everything it was computed from. Parents are pushed last
+    first, so they are visited in argument order. No recursion, so a chain a
     million nodes deep is fine.
     """
     order: list[Value] = []
@@ -55,7 +68,7 @@ def topological_order(root: Value) -> list[Value]:
         visit(node)
         push(node)
         push(None)
-        for parent in node._parents:
+        for parent in reversed(node.parents):
             if parent not in visited:
                 push(parent)
     return order
@@ -68,20 +81,58 @@ def backward_order(root: Value) -> list[Value]:
     return order
 
 
-def _local_grads(node: Value, parents: tuple, create_graph: bool) -> tuple:
-    """The node's local derivatives, one per parent: floats, or Values under create_graph."""
-    op = node._op
+def _interior_backward_order(root: Value) -> list[Value]:
+    """The nodes with parents reachable from ``root`` (an interior node), each after its consumers.
+
+    ``backward_order`` without the leaves, which have no chain-rule step: the
+    same search, specialised to the node's parent slots because it runs on
+    every ``backward()``.
+    """
+    order: list[Value] = []
+    visited: set[Value] = set()
+    stack: list[Value | None] = [root]
+    push, pop, emit, visit = stack.append, stack.pop, order.append, visited.add
+    while stack:
+        node = pop()
+        if node is None:
+            emit(pop())
+            continue
+        if node in visited:
+            continue
+        visit(node)
+        push(node)
+        push(None)
+        a, b = node._a, node._b
+        if type(a) is tuple:  # a sum, or an op of three or more inputs
+            for parent in reversed(a):
+                if parent._rule is not None and parent not in visited:
+                    push(parent)
+            continue
+        if b is not None and b._rule is not None and b not in visited:
+            push(b)
+        if a._rule is not None and a not in visited:
+            push(a)
+    order.reverse()
+    return order
+
+
+def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
+    """``d node / d parent`` for each of ``node``'s parents, from the op table; () for a leaf.
+
+    Floats; or, with ``create_graph=True``, Values built from the graph's own
+    nodes, so that they can be differentiated again.
+    """
+    rule = node.operation
+    if rule is None:
+        return ()
+    parents = node.parents
     if not create_graph:
-        if len(parents) == 2:
-            return op.local_grads(parents[0].data, parents[1].data, node.data)
-        if len(parents) == 1:
-            return op.local_grads(parents[0].data, node.data)
-        return op.local_grads(*[p.data for p in parents], node.data)
+        return rule.local_grads(*[p.data for p in parents], node.data)
     try:
-        return op.local_grads(*parents, node)
+        return rule.local_grads(*parents, node)
     except TypeError as exc:
         raise TypeError(
-            f"the derivative of op {op.name!r} cannot be computed on Values, so its second "
+            f"the derivative of op {rule.name!r} cannot be computed on Values, so its second "
             f"derivative is unavailable ({exc}); write the derivative with Value arithmetic "
             "and methods (x.exp(), x.tanh(), ...) instead of math functions"
         ) from None
@@ -93,17 +144,12 @@ def _backprop(
     create_graph: bool = False,
     on_step: Callable[[ChainRuleStep], None] | None = None,
 ) -> dict[Value, float | Value]:
-    """d root / d node for every node reachable from ``root``, by the chain rule."""
+    """d root / d node for every node reachable from ``root``, by the chain rule, in a dictionary."""
     grads = {root: seed}
     accumulated = grads.get
-    for node in backward_order(root):
-        parents = node._parents
-        if not parents:
-            continue
+    for node in _interior_backward_order(root) if root.operation is not None else ():
         upstream = grads[node]
-        local_grads = _local_grads(node, parents, create_graph)
-        for index, parent in enumerate(parents):
-            local = local_grads[index]
+        for index, (parent, local) in enumerate(zip(node.parents, local_derivatives(node, create_graph))):
             contribution = upstream * local  # the chain rule: upstream x local
             so_far = accumulated(parent)
             grads[parent] = contribution if so_far is None else so_far + contribution
@@ -127,11 +173,35 @@ def backward(root: Value, grad: float = 1.0) -> None:
     """
     _check_output(root, "backward()")
     seed = _as_seed(grad)
-    for node, g in _backprop(root, seed).items():
-        if node._parents:
-            node.grad = g
-        else:
-            node.grad += g
+    if root.operation is None:  # a leaf: d root / d root
+        root.grad += seed
+        return
+    order = _interior_backward_order(root)
+    for node in order:
+        node.grad = 0.0
+    root.grad = seed
+    if anomaly_enabled():
+        _backward_checked(order)
+        return
+    for node in order:
+        node._backward()
+
+
+def _backward_checked(order: list[Value]) -> None:
+    """``backward()`` under ``detect_anomaly``: stop at the first gradient that becomes nan or infinite."""
+    for node in order:
+        parents = node.parents
+        before = [p.grad for p in parents]
+        node._backward()
+        for parent, old in zip(parents, before):
+            if math.isfinite(parent.grad) or not math.isfinite(old):
+                continue
+            local = local_derivatives(node)[parents.index(parent)]
+            where = built_at(node)
+            raise NonFiniteError(
+                f"detect_anomaly: in backward, the gradient of {describe(parent)} became {parent.grad!r} at the "
+                f"step of node {describe(node)} (op {node.op!r}): upstream gradient {node.grad!r} x local "
+                f"derivative {local!r}" + (f"; the node was built at {where}" if where else ""))
 
 
 def _as_seed(grad: object) -> float:
@@ -171,11 +241,12 @@ def grad(
 
 
 def backward_steps(root: Value, grad: float = 1.0) -> list[ChainRuleStep]:
-    """Every chain-rule step of ``root``'s backward pass, in the order the engine applies them.
+    """Every chain-rule step of ``root``'s backward pass, in the order ``backward()`` applies them.
 
-    This runs the same code as ``backward()`` (and touches no ``.grad``), so
-    the steps are exactly the ones the engine takes: the basis for
-    ``viz.explain`` and the backward-pass player.
+    The same walk and the same local derivatives as ``backward()``, recorded
+    instead of applied (no ``.grad`` is touched): the basis for ``viz.explain``
+    and the backward-pass player. Summing each parent's contributions gives
+    the gradients ``backward()`` computes, bit for bit.
     """
     _check_output(root, "backward_steps()")
     steps: list[ChainRuleStep] = []

@@ -70,7 +70,7 @@ from ._trace import (
     _traced_inputs,
 )
 from .backprop import topological_order
-from .value import Value, _op_error
+from .value import Value, op_error
 
 __all__ = ["compile", "CompiledFunction", "Kink", "Guard", "TraceMismatchError"]
 
@@ -178,15 +178,15 @@ class CompiledFunction:
         kind, node = self._line_nodes[tb.tb_lineno]
         where = f"line {tb.tb_lineno} of compiled {self.name}: {self._lines[tb.tb_lineno - 1].strip()}"
         frame_locals = tb.tb_frame.f_locals
-        values = [frame_locals.get(self._generator.var.get(p), p.data) for p in node._parents]
+        values = [frame_locals.get(self._generator.var.get(p), p.data) for p in node.parents]
         if kind == "forward" and isinstance(exc, (ValueError, ArithmeticError)):
-            shown = [Value(v, self._generator.var.get(p, "")) for v, p in zip(values, node._parents)]
-            error = _op_error(node._op, shown, exc)  # the message the interpreted engine gives
+            shown = [Value(v, self._generator.var.get(p, "")) for v, p in zip(values, node.parents)]
+            error = op_error(node.operation, shown, exc)  # the message the interpreted engine gives
             message = f"{error} ({where})"
         else:
             error = exc
             what = "op" if kind == "forward" else "the derivative of op"
-            message = f"{what} {node._op.name!r} failed at ({', '.join(map(repr, values))}): {exc} ({where})"
+            message = f"{what} {node.operation.name!r} failed at ({', '.join(map(repr, values))}): {exc} ({where})"
         try:
             return type(error)(message)
         except Exception:  # an exception type that needs other arguments: keep it as it is
@@ -249,7 +249,7 @@ def compile(  # noqa: A001 - the package's name for it; shadows the builtin only
     guards = log.guards(order)
     inputs2 = _traced_inputs(list(example_inputs), labels, None)
     order2 = topological_order(_run(f, inputs2, name))
-    leaves2 = {n for n in order2 if not n._parents}
+    leaves2 = {n for n in order2 if not n.parents}
     reached = [n for n in _leaves_left_to_right(order[-1]) if n in leaves2]
     if params is None:
         params = reached

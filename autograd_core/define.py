@@ -30,7 +30,7 @@ import numbers
 from typing import Any, Callable
 
 from .ops import Op
-from .value import Value, _call_text, _lift, apply, no_grad
+from .value import Value, _lift, apply, no_grad
 
 __all__ = ["define_op"]
 
@@ -67,15 +67,6 @@ def _input_names(forward: Callable[..., Any], arity: int) -> tuple[str, ...]:
     except (TypeError, ValueError):
         names = []
     return tuple(names) if len(names) == arity else tuple(f"x{i}" for i in range(arity))
-
-
-def _forward_error(op_name: str, inputs: list, exc: Exception) -> TypeError:
-    """The error for a user forward that failed with a TypeError/AttributeError, naming the nodes."""
-    shown, where = _call_text(op_name, inputs)
-    hint = ""
-    if isinstance(exc, AttributeError) and "'float' object" in str(exc):
-        hint = " (the forward gets plain floats: use math.exp(x), not x.exp())"
-    return TypeError(f"{shown}: the forward failed: {exc}{hint}; {where}")
 
 
 def _check_derivative_result(result: Any, index: int, op_name: str) -> None:
@@ -158,7 +149,9 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
                                 f"it must take the {arity} input(s) and the output ({arity + 1} in all)")
 
         local_grads = _make_local_grads(tuple(derivatives), op_name)
-        op = Op(op_name, _input_names(forward, arity), forward, local_grads, derivatives=tuple(derivatives))
+        module, qualname = getattr(forward, "__module__", None), getattr(forward, "__qualname__", None)
+        source = (module, qualname) if isinstance(module, str) and isinstance(qualname, str) else None
+        op = Op(op_name, _input_names(forward, arity), forward, local_grads, source=source)
 
         @functools.wraps(forward)
         def op_function(*args: Any) -> Value:
@@ -171,10 +164,7 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
                     raise TypeError(f"{op_name}() input {i + 1} must be a Value or a real number, "
                                     f"got {type(arg).__name__} {arg!r}")
                 inputs.append(value)
-            try:
-                return apply(op, *inputs)  # ValueError/ArithmeticError become DomainError/... there
-            except (TypeError, AttributeError) as exc:
-                raise _forward_error(op_name, inputs, exc) from exc
+            return apply(op, *inputs)  # a failing forward's error names the op and the inputs there
 
         op_function.__name__ = op_function.__qualname__ = op_name  # the op's name, also when name= is given
         op_function.op = op  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ expression went wrong without opening the engine.
 
 from __future__ import annotations
 
-__all__ = ["DomainError", "DivisionByZeroError", "describe"]
+__all__ = ["DomainError", "DivisionByZeroError", "NonFiniteError", "describe"]
 
 
 class DomainError(ValueError):
@@ -16,6 +16,10 @@ class DomainError(ValueError):
 
 class DivisionByZeroError(DomainError, ZeroDivisionError):
     """Division by zero (``x / 0`` or ``0 ** -1``): both a ValueError and a ZeroDivisionError."""
+
+
+class NonFiniteError(FloatingPointError):
+    """Inside ``detect_anomaly``: an op or a gradient became nan or infinite (an ``ArithmeticError``)."""
 
 
 def describe(node: object) -> str:

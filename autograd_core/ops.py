@@ -39,17 +39,22 @@ class Op:
 
     Attributes:
         name: shown in graphs and errors ("*", "tanh", ...).
-        inputs: the names of its inputs, in parent order ("x", "y").
-        forward: the float function.
+        inputs: the names of its inputs, in parent order ("x", "y"); a
+            variadic op (``sum``) has one name standing for every input.
+        forward: the float function, ``forward(*inputs)``.
         forward_expr: the forward as an expression in the input names, when
             it is one (None for forwards that check their domain).
         local_grads: ``local_grads(*inputs, out)`` -> one derivative per input.
         derivative_exprs: the built-in derivatives as expressions in the input
-            names and ``out`` (None for user ops).
-        derivatives: a user op's per-input derivative functions (``define_op``).
+            names and ``out`` (None for user ops); a variadic op has one
+            expression, the same for every input.
+        variadic: True when the op takes any number of inputs (``sum``).
+        kink: the input value where the derivative jumps (0.0 for relu and
+            abs), or None for ops that are differentiable wherever defined.
     """
 
-    __slots__ = ("name", "inputs", "forward", "forward_expr", "local_grads", "derivative_exprs", "derivatives")
+    __slots__ = ("name", "inputs", "forward", "forward_expr", "local_grads", "derivative_exprs", "variadic",
+                 "kink", "source")
 
     def __init__(
         self,
@@ -60,7 +65,9 @@ class Op:
         *,
         forward_expr: str | None = None,
         derivative_exprs: tuple[str, ...] | None = None,
-        derivatives: tuple[Callable[..., Any], ...] = (),
+        variadic: bool = False,
+        kink: float | None = None,
+        source: tuple[str, str] | None = None,
     ) -> None:
         self.name = name
         self.inputs = inputs
@@ -68,15 +75,36 @@ class Op:
         self.forward_expr = forward_expr
         self.local_grads = local_grads
         self.derivative_exprs = derivative_exprs
-        self.derivatives = derivatives
-
-    @property
-    def arity(self) -> int:
-        """How many inputs the op takes."""
-        return len(self.inputs)
+        self.variadic = variadic
+        self.kink = kink
+        self.source = source  # (module, qualname) of a define_op function, so the op pickles by reference
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}, inputs={self.inputs})"
+
+    def __reduce__(self) -> tuple:
+        """Pickle by reference: a built-in op by its name in ``OPS``, a ``define_op`` op by its function."""
+        if OPS.get(self.name) is self:
+            return (_builtin_op, (self.name,))
+        if self.source is not None and "<" not in self.source[1]:  # not a lambda's or a local function's
+            return (_defined_op, self.source)
+        raise TypeError(f"op {self.name!r} cannot be pickled: it is neither built in nor made by define_op "
+                        "on a module-level function")
+
+
+def _builtin_op(name: str) -> "Op":
+    """The built-in op called ``name`` (how a pickled op is found again)."""
+    return OPS[name]
+
+
+def _defined_op(module: str, qualname: str) -> "Op":
+    """The op of the ``define_op`` function ``module.qualname`` (how a pickled user op is found again)."""
+    import importlib
+
+    target: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        target = getattr(target, part)
+    return target.op
 
 
 def data_of(x: Any) -> float:
@@ -191,18 +219,36 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-def _make_op(name: str, inputs: str, forward: str | Callable[..., float], *derivatives: str) -> Op:
-    """An Op from its table row: forward and derivatives written as expressions."""
+def _make_op(name: str, inputs: str, forward: str | Callable[..., float], *derivatives: str,
+             kink: float | None = None) -> Op:
+    """An Op from its table row: forward and derivatives written as expressions.
+
+    Inputs ``"*x"`` make a variadic op: its forward gets every input as the
+    tuple ``x``, and its one derivative expression, in ``xi`` (the input) and
+    ``out``, is each input's local derivative.
+    """
+    namespace = {"math": math, **RULE_HELPERS}
+    forward_expr = forward if isinstance(forward, str) else None
+    if inputs.startswith("*"):
+        names = (inputs[1:],)
+        if len(derivatives) != 1:
+            raise TypeError(f"variadic op {name!r} needs one derivative expression, got {len(derivatives)}")
+        if forward_expr is not None:
+            forward = eval(f"lambda *{names[0]}: {forward_expr}", namespace)  # noqa: S307 - our own table
+        each = eval(f"lambda xi, out: {derivatives[0]}", namespace)  # noqa: S307
+        def local_grads(*args: Any) -> tuple:
+            out = args[-1]
+            return tuple([each(xi, out) for xi in args[:-1]])
+        return Op(name, names, forward, local_grads, forward_expr=forward_expr, derivative_exprs=derivatives,
+                  variadic=True, kink=kink)
     names = tuple(inputs.split())
     if len(derivatives) != len(names):
         raise TypeError(f"op {name!r} has {len(names)} inputs but {len(derivatives)} derivatives")
     args = ", ".join(names)
-    namespace = {"math": math, **RULE_HELPERS}
-    forward_expr = forward if isinstance(forward, str) else None
     if forward_expr is not None:
         forward = eval(f"lambda {args}: {forward_expr}", namespace)  # noqa: S307 - our own table
     local_grads = eval(f"lambda {args}, out: ({', '.join(derivatives)},)", namespace)  # noqa: S307
-    return Op(name, names, forward, local_grads, forward_expr=forward_expr, derivative_exprs=derivatives)
+    return Op(name, names, forward, local_grads, forward_expr=forward_expr, derivative_exprs=derivatives, kink=kink)
 
 
 # The table: one row per primitive. Derivatives are expressions in the inputs
@@ -224,11 +270,19 @@ _TABLE = [
     ("sqrt",    "x",    _sqrt,                  "sqrt_dx(out)"),
     ("tanh",    "x",    math.tanh,              "1.0 - out * out"),
     ("sigmoid", "x",    _sigmoid,               "out * (1.0 - out)"),
-    # Kinks: relu'(0) = 0 and abs'(0) = 0, the subgradients PyTorch picks.
-    ("relu",    "x",    "x if x > 0 else 0.0",  "step(x)"),
-    ("abs",     "x",    abs,                    "sign(x)"),
     ("sin",     "x",    math.sin,               "cos(x)"),
     ("cos",     "x",    math.cos,               "-sin(x)"),
+    # n-ary: the sum of any number of inputs (a neuron's w . x + b), added left
+    # to right; every input's derivative is 1.
+    ("sum",     "*x",   "sum(x)",               "1.0"),
+]  # fmt: skip
+
+# Kinks: the derivative jumps where the input is 0. relu'(0) = 0 and abs'(0) = 0,
+# the subgradients PyTorch picks.
+_KINKED = [
+    ("relu",    "x",    "x if x > 0 else 0.0",  "step(x)"),
+    ("abs",     "x",    abs,                    "sign(x)"),
 ]  # fmt: skip
 
 OPS: dict[str, Op] = {row[0]: _make_op(*row) for row in _TABLE}
+OPS.update({row[0]: _make_op(*row, kink=0.0) for row in _KINKED})

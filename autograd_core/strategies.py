@@ -55,6 +55,16 @@ def _method(name: str) -> Callable[[Any], Any]:
     return call
 
 
+def _sum(*terms: Any) -> Any:
+    """The n-ary sum node on Values; the same sum, left to right, on floats."""
+    if any(isinstance(t, Value) for t in terms):
+        return Value.sum(terms)
+    total = 0.0
+    for t in terms:
+        total += t
+    return total
+
+
 _exp, _log, _sqrt, _tanh, _sigm, _relu, _sin, _cos = (
     _method(name) for name in ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos")
 )
@@ -85,6 +95,7 @@ _BINARY: list[tuple[str, Callable[[Any, Any], Any]]] = [
     ("{a} * {b}", lambda a, b: a * b),
     ("{a} / ({b}*{b} + 1)", lambda a, b: a / (b * b + 1)),
     ("({a}*{a} + 1) ** tanh({b})", lambda a, b: (a * a + 1) ** _tanh(b)),  # Value exponent
+    ("sum({a}, {a}*{b}, 0.5)", lambda a, b: _sum(a, a * b, 0.5)),  # the n-ary sum
 ]
 _CONSTANTS = (0.5, 1.5, -2.0, 3.0)
 

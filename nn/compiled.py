@@ -33,8 +33,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from autograd_core import CompiledFunction, Op, Value, compile, is_grad_enabled
-from autograd_core.value import apply  # runs an Op on Values and records the node, as define_op's ops do
+from autograd_core import CompiledFunction, Op, Value, apply, compile, is_grad_enabled
 
 from .layers import as_inputs
 from .module import Module

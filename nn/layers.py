@@ -1,9 +1,10 @@
 """``Neuron``, ``Layer`` and ``MLP``: a multilayer perceptron made of Values, after micrograd's nn.py.
 
-A neuron computes ``activation(w . x + b)`` as one node per product and per
-partial sum, so every gradient in the network can be seen and drawn. The nodes
+A neuron computes ``activation(w . x + b)`` as one node per product, ONE
+``sum`` node for ``w0*x0 + w1*x1 + ... + b`` (the engine's n-ary sum), and the
+activation, so every gradient in the network can be seen and drawn. The nodes
 are labelled with the neuron's path and their role (``layers.0.neurons.3.wx.1``
-for the products, ``.sum`` for the partial sums, ``.out`` for the output), and
+for the product of weight 1, ``.sum`` for the sum, ``.out`` for the output), and
 inputs given as numbers ``x[0]``, ``x[1]``...; ``nn.place_of`` reads a node's
 neuron, layer and role back from its label. The labels are made once per
 neuron, not per node.
@@ -130,14 +131,15 @@ class Neuron(Module):
         return self._forward(as_inputs(x, self.nin, self))
 
     def _forward(self, x: list[Value]) -> Value:
-        """The output for checked inputs: b + w0*x0 + w1*x1 + ..., then the activation."""
-        sum_label = self._sum_label
-        total = self.b
-        for wi, xi, wx_label in zip(self.w, x, self._wx_labels):
+        """The output for checked inputs: sum(w0*x0, w1*x1, ..., b), then the activation."""
+        terms = []
+        for wi, xi, label in zip(self.w, x, self._wx_labels):
             product = wi * xi
-            product.label = wx_label
-            total = total + product
-            total.label = sum_label
+            product.label = label
+            terms.append(product)
+        terms.append(self.b)
+        total = Value.sum(terms)
+        total.label = self._sum_label
         out = total if self._apply is None else self._apply(total)
         out.label = self._out_label
         return out
@@ -169,26 +171,31 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """A multilayer perceptron: ``activation`` on every layer but the last, which is linear.
+    """A multilayer perceptron: ``activation`` on the hidden layers, ``output_activation`` on the last.
 
     Args:
         nin: the number of inputs.
         nouts: the size of each layer, e.g. ``[16, 16, 1]``.
         activation: of the hidden layers: "relu", "tanh", "sigmoid" or "linear".
+        output_activation: of the last layer, "linear" by default (scores for a
+            loss); micrograd's lecture uses "tanh" throughout:
+            ``MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh")``.
         seed: None, an int or a random.Random; the same seed gives the same weights.
 
     Calling it returns a single Value when the last layer has one neuron, else a list.
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", *, seed: Seed = None) -> None:
+    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", *,
+                 output_activation: str = "linear", seed: Seed = None) -> None:
         self.nin = _check_size(nin, "MLP nin")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise TypeError(f"MLP nouts must be a non-empty list of layer sizes, got {nouts!r}")
         sizes = [self.nin] + [_check_size(n, f"MLP nouts[{i}]") for i, n in enumerate(nouts)]
         self.activation = _check_activation(activation)
+        self.output_activation = _check_activation(output_activation)
         rng = as_random(seed, "MLP")
         last = len(nouts) - 1
-        self.layers = [Layer(sizes[i], sizes[i + 1], "linear" if i == last else activation, seed=rng)
+        self.layers = [Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, seed=rng)
                        for i in range(len(nouts))]
         self.relabel()
 
@@ -202,4 +209,5 @@ class MLP(Module):
     def extra_repr(self) -> str:
         sizes = [self.nin] + [layer.nout for layer in self.layers]
         count = sum((layer.nin + 1) * layer.nout for layer in self.layers)
-        return f"{' -> '.join(map(str, sizes))}, {self.activation}, {count} parameters"
+        output = "" if self.output_activation == "linear" else f", {self.output_activation} output"
+        return f"{' -> '.join(map(str, sizes))}, {self.activation}{output}, {count} parameters"

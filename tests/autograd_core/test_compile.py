@@ -334,13 +334,13 @@ def test_labels_become_identifiers(label, name):
 def test_repeated_labels_get_numbered():
     def f(x):
         s = x * 2
-        s.label = "sum"
+        s.label = "total"
         t = s + x
-        t.label = "sum"
+        t.label = "total"
         return t * t
 
     fn = compile(f, (1.0,))
-    assert "sum = x * 2.0" in fn.source and "sum_1 = sum + x" in fn.source
+    assert "total = x * 2.0" in fn.source and "total_1 = total + x" in fn.source
     assert_close(fn(1.0)[0], 9.0)
 
 

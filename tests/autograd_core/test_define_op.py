@@ -194,7 +194,7 @@ FORWARD_ERRORS = [
     ("OverflowError", lambda x: math.exp(-1000 * x), OverflowError, "bad_op(-1.0): math range error"),
     ("Value method on a float", lambda x: x.exp(), TypeError,
      "bad_op(-1.0): the forward failed: 'float' object has no attribute 'exp' (the forward gets plain floats"),
-    ("returns a str", lambda x: "one", TypeError, "op 'bad_op' returned str 'one', expected a real number"),
+    ("returns a str", lambda x: "one", TypeError, "the forward of op 'bad_op' must return a real number, got str 'one'; input 1 is 'w'"),
 ]
 
 

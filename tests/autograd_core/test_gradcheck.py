@@ -60,6 +60,7 @@ OP_CASES = [
     ("abs", lambda x: abs(x), _away_from_zero()),
     ("sin", lambda x: x.sin(), _uniform(-6, 6)),
     ("cos", lambda x: x.cos(), _uniform(-6, 6)),
+    ("sum", lambda x, y, z: Value.sum([x * y, z, x, 1.5]), _uniform(-3, 3, 3)),
     # Reflected operators: a number on the left.
     ("radd", lambda x: 2.5 + x, _uniform(-3, 3)),
     ("rsub", lambda x: 2.5 - x, _uniform(-3, 3)),

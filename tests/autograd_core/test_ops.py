@@ -118,10 +118,59 @@ def test_binary_second_derivatives(f, dx, dy, x, y):
     assert close(hessian[0][1], hessian[1][0], rel=1e-12, abs_=1e-15)  # symmetric
 
 
+# The n-ary sum: f(xs), its gradient (every local derivative is 1) and points.
+SUMS = [
+    ("one term", lambda xs: Value.sum(xs), [(2.5,)]),
+    ("three terms", lambda xs: Value.sum(xs), [(1.5, -2.0, 0.25)]),
+    ("terms and numbers", lambda xs: Value.sum([xs[0], 2, xs[1], -0.5]), [(1.5, -2.0)]),
+    ("a term twice", lambda xs: Value.sum([xs[0], xs[0] * xs[1], xs[0]]), [(1.5, -2.0)]),
+    ("products of a neuron", lambda xs: Value.sum([xs[0] * xs[1], xs[2] * xs[3], xs[4]]).tanh(),
+     [(0.5, -1.0, 2.0, 0.3, 0.1)]),
+]
+SUM_CASES = [pytest.param(f, xs, id=f"sum, {name}") for name, f, points in SUMS for xs in points]
+
+
+@pytest.mark.parametrize("f, xs", SUM_CASES)
+def test_sum_value_and_gradients(f, xs):
+    values = [Value(x, f"x{i}") for i, x in enumerate(xs)]
+    out = f(values)
+    out.backward()
+    for i, v in enumerate(values):
+        def along(t, i=i):
+            return f([Value(t if j == i else x) for j, x in enumerate(xs)]).data
+        assert close(v.grad, central_difference(along, xs[i]), rel=1e-7, abs_=1e-8)
+        assert close(v.grad, grad(f(values), [v])[0], rel=0.0, abs_=0.0)  # both forms of the chain rule agree
+
+
+@pytest.mark.parametrize("f, xs", SUM_CASES)
+def test_sum_second_derivatives(f, xs):
+    values = [Value(x, f"x{i}") for i, x in enumerate(xs)]
+    firsts = grad(f(values), values, create_graph=True)
+    for i, first in enumerate(firsts):
+        if not isinstance(first, Value):
+            continue
+        row = grad(first, values)
+        for j, x in enumerate(xs):
+            def along(t, i=i, j=j):
+                moved = [Value(t if k == j else y) for k, y in enumerate(xs)]
+                return grad(f(moved), [moved[i]])[0]
+            assert close(row[j], central_difference(along, x), rel=1e-6, abs_=1e-7)
+
+
+def test_sum_is_one_node_added_left_to_right():
+    a, b, c = Value(1e16, "a"), Value(1.0, "b"), Value(-1e16, "c")
+    total = Value.sum([a, b, c])
+    assert total.op == "sum" and total.parents == (a, b, c)
+    assert total.data == (1e16 + 1.0) + -1e16  # as Python adds floats, left to right
+    assert Value.sum([]).data == 0.0 and Value.sum([]).parents == ()
+    with pytest.raises(TypeError, match="term 1 is str"):
+        Value.sum([a, "x"])
+
+
 def test_every_op_in_the_table_is_covered():
     """A new op in the table must get a row above."""
     covered = {"neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "**", "pow",
-               "+", "-", "*", "/"}
+               "+", "-", "*", "/", "sum"}
     assert set(OPS) == covered
 
 

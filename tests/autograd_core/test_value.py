@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fractions
+import math
 import operator
 
 import pytest
@@ -119,3 +120,125 @@ def test_detach_is_a_leaf_with_the_same_data_and_label():
     assert d.op == "" and d.parents == ()
     (d * 2).backward()
     assert a.grad == 0.0
+
+
+# ---------------------------------------------------- assignment is checked
+@pytest.mark.parametrize("value, error, message", [
+    ("1.0", TypeError, "Value.data needs a real number, got str '1.0'"),
+    (None, TypeError, "Value.data needs a real number, got NoneType None"),
+    (1 + 2j, TypeError, "Value.data needs a real number, got complex"),
+    (Value(1.0), TypeError, "got Value"),
+    (10**400, OverflowError, "that fits in a float (at most about 1.8e308), got int 1000"),
+])
+def test_assigning_data_is_checked_at_once(value, error, message):
+    v = Value(2.0, "v")
+    with pytest.raises(error) as caught:
+        v.data = value
+    assert message in str(caught.value)
+    assert v.data == 2.0  # unchanged
+
+
+def test_assigned_data_is_stored_as_float():
+    v = Value(0.0)
+    v.data = 3
+    assert type(v.data) is float and v.data == 3.0
+    v.data += 0.5  # what an optimizer does
+    assert v.data == 3.5
+
+
+def test_assigning_a_label_is_checked_at_once():
+    v = Value(1.0)
+    with pytest.raises(TypeError, match="Value label must be a str, got int 3"):
+        v.label = 3
+    assert v.label == ""
+
+
+def test_a_huge_int_names_itself_without_printing_400_digits():
+    with pytest.raises(OverflowError) as caught:
+        Value(10**400)
+    message = str(caught.value)
+    assert message.startswith("Value(data) needs a real number that fits in a float")
+    assert "(401 characters)" in message and len(message) < 200
+
+
+def test_accepts_numpy_bool_and_decimal_like_bool():
+    np = pytest.importorskip("numpy")
+    import decimal
+
+    assert Value(np.bool_(True)).data == 1.0 and type(Value(np.bool_(False)).data) is float
+    assert Value(decimal.Decimal("0.25")).data == 0.25
+    with pytest.raises(TypeError, match="got complex128"):
+        Value(np.complex128(1 + 1j))
+
+
+# ------------------------------------------------------- micrograd's names
+def test_micrograd_names_prev_op_and_backward():
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    c = a * b
+    leaf_prev, leaf_op = a._prev, a._op
+    assert leaf_prev == set() and leaf_op == ""
+    assert c._prev == {a, b} and c._op == "*"
+    assert (a + a)._prev == {a}  # a set, as in micrograd
+    assert (a**2)._op == "**" and Value.sum([a, b, c])._op == "sum"
+    with pytest.raises(AttributeError):
+        c._prev = set()
+    with pytest.raises(AttributeError):
+        c._op = "+"
+
+
+def test_backward_method_is_one_chain_rule_step_into_grad():
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    c = a * b
+    L = c.tanh()
+    L.grad = 1.0
+    L._backward()  # dL/dc += (1 - tanh(c)^2) * dL/dL
+    assert c.grad == pytest.approx(1 - math.tanh(-6.0) ** 2, rel=1e-15)
+    assert a.grad == 0.0  # not reached yet
+    c._backward()
+    assert a.grad == pytest.approx(-3.0 * c.grad, rel=1e-15) and b.grad == pytest.approx(2.0 * c.grad, rel=1e-15)
+    c._backward()  # accumulates, as micrograd's closures do
+    assert a.grad == pytest.approx(-6.0 * c.grad, rel=1e-15)
+    a._backward()  # a leaf has no step
+    assert a.grad == pytest.approx(-6.0 * c.grad, rel=1e-15)
+
+
+def test_backward_method_of_a_sum_adds_to_every_term():
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    s = Value.sum([a, b, a, 4.0])
+    s.grad = 0.5
+    s._backward()
+    assert (a.grad, b.grad) == (1.0, 0.5)
+
+
+# ------------------------------------------------------- copying, pickling
+def test_a_graph_pickles_and_unpickles_with_its_ops():
+    import pickle
+
+    a = Value(2.0, "a")
+    L = (a * a + Value.sum([a, 1.0])).tanh()
+    L.backward()
+    copy = pickle.loads(pickle.dumps(L))
+    assert copy.data == L.data and copy.grad == L.grad and copy.op == "tanh"
+    inner = copy.parents[0]
+    assert inner.op == "+" and inner.parents[0].parents[0] is inner.parents[0].parents[1]  # a * a: one node
+    assert inner.parents[0].operation is L.parents[0].parents[0].operation  # the op table's own Op
+    copy.parents[0].parents[1].parents[0].grad = 0.0
+    copy.backward()
+    assert copy.parents[0].parents[1].parents[0].grad == a.grad  # the copy's a accumulated as a did
+
+
+def test_a_deep_graph_deep_copies_without_recursion():
+    import copy as copying
+
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(100_000):
+        y = y * 0.999 + 0.001
+    clone = copying.deepcopy(y)
+    assert clone is not y and clone.data == y.data
+    node = clone
+    while node.parents:
+        node = node.parents[0]
+    assert node.label == "x" and node is not x
+    pair = copying.deepcopy([x, x * 2])
+    assert pair[1].parents[0] is pair[0]  # sharing is kept

@@ -69,6 +69,30 @@ def test_last_layer_is_linear_and_hidden_layers_use_the_activation():
     assert [layer.nin for layer in model.layers] == [2, 3, 3]
 
 
+def test_the_last_layer_takes_its_own_activation():
+    # micrograd's lecture: tanh on every layer, the last included.
+    model = MLP(3, [4, 4, 1], activation="tanh", output_activation="tanh", seed=0)
+    assert [layer.activation for layer in model.layers] == ["tanh", "tanh", "tanh"]
+    out = model([2.0, 3.0, -1.0])
+    assert out.op == "tanh" and -1.0 < out.data < 1.0
+    assert repr(model).startswith("MLP(3 -> 4 -> 4 -> 1, tanh, tanh output, 41 parameters)")
+    assert repr(MLP(2, [1], seed=0)).startswith("MLP(2 -> 1, relu, 3 parameters)")  # linear output: not shown
+
+
+def test_a_neuron_is_its_products_feeding_one_sum_node():
+    neuron = Neuron(3, "tanh", seed=1)
+    x = [Value(0.5, "a"), Value(-1.0, "b"), Value(2.0, "c")]
+    out = neuron(x)
+    (total,) = out.parents
+    assert total.op == "sum" and len(total.parents) == 4
+    *products, bias = total.parents
+    assert bias is neuron.b
+    assert [p.op for p in products] == ["*", "*", "*"]
+    assert [p.parents for p in products] == [(w, xi) for w, xi in zip(neuron.w, x)]
+    # one product and one sum per neuron, instead of a product and a partial sum per input
+    assert len(topological_order(out)) == 3 + 3 + 3 + 1 + 1 + 1  # w, x, products, b, sum, out
+
+
 @pytest.mark.parametrize("activation, f", [
     ("relu", lambda s: max(s, 0.0)),
     ("tanh", math.tanh),
@@ -122,6 +146,7 @@ def test_init_draws_match_the_documented_order():
     (lambda: Neuron(0), ValueError, "Neuron nin must be at least 1, got 0"),
     (lambda: Neuron(2.0), TypeError, "Neuron nin must be an int, got float 2.0"),
     (lambda: Neuron(2, "gelu"), ValueError, "activation must be one of relu, tanh, sigmoid, linear; got 'gelu'"),
+    (lambda: MLP(2, [1], output_activation="softmax"), ValueError, "activation must be one of relu, tanh, sigmoid"),
     (lambda: Layer(2, 0), ValueError, "Layer nout must be at least 1"),
     (lambda: MLP(2, []), TypeError, "non-empty list of layer sizes"),
     (lambda: MLP(2, 16), TypeError, "non-empty list of layer sizes"),
@@ -154,4 +179,7 @@ def test_labels_are_shared_strings_not_built_per_node():
     a, b = neuron([1.0, 2.0]), neuron([3.0, 4.0])
     assert a.label is b.label
     sums = [n for n in topological_order(a) + topological_order(b) if n.label.endswith(".sum")]
-    assert len(sums) == 4 and all(s.label is sums[0].label for s in sums)
+    assert len(sums) == 2 and all(s.label is sums[0].label for s in sums)  # one sum node per call
+    products = [n for n in topological_order(a) + topological_order(b) if n.op == "*"]
+    assert [p.label for p in products] == ["layers.0.neurons.2.wx.0", "layers.0.neurons.2.wx.1"] * 2
+    assert products[0].label is products[2].label

@@ -19,13 +19,13 @@ digraph autograd {
 	graph [fontname=Helvetica nodesep=0.25 rankdir=LR ranksep=0.4]
 	node [fontname=Helvetica fontsize=11 height=0.3]
 	edge [arrowsize=0.6 color="#6b7280"]
-	v0 [label="{ b | data -3.0000 | grad 2.0000 }" fillcolor="#dbeafe" id=v0 shape=record style=filled]
-	v1 [label="{ a | data 2.0000 | grad -3.0000 }" fillcolor="#dbeafe" id=v1 shape=record style=filled]
+	v0 [label="{ a | data 2.0000 | grad -3.0000 }" fillcolor="#dbeafe" id=v0 shape=record style=filled]
+	v1 [label="{ b | data -3.0000 | grad 2.0000 }" fillcolor="#dbeafe" id=v1 shape=record style=filled]
 	v2 [label="{ c | data -6.0000 | grad 1.0000 }" fillcolor="#c9f0d3" id=v2 penwidth=2 shape=record style=filled]
 	op2 [label="*" fillcolor="#f4f4f5" fontsize=12 height=0.3 id=op2 margin=0.04 shape=ellipse style=filled width=0.3]
 	op2 -> v2 [id=e2_out]
-	v1 -> op2 [id=e2_0]
-	v0 -> op2 [id=e2_1]
+	v0 -> op2 [id=e2_0]
+	v1 -> op2 [id=e2_1]
 }
 """
 
@@ -63,17 +63,17 @@ def test_kinds_have_their_colours():
     out = h.tanh()
     out.label = "out"
     source = draw_dot(out).source
-    # topological order: the constant 2, x, w, w * x, h, out
-    expected = {"v0": "constant", "v1": "input", "v2": "param", "v3": "intermediate", "v4": "intermediate", "v5": "output"}
+    # topological order, parents in argument order: w, x, w * x, the constant 2, h, out
+    expected = {"v0": "param", "v1": "input", "v2": "intermediate", "v3": "constant", "v4": "intermediate", "v5": "output"}
     for node_id, kind in expected.items():
         assert f'fillcolor="{KIND_FILL[kind]}"' in node_line(source, node_id), (node_id, kind)
-    assert 'label="{ v0 | data 2.0000 | grad ' in node_line(source, "v0")  # unlabelled: its generated name
+    assert 'label="{ v3 | data 2.0000 | grad ' in node_line(source, "v3")  # unlabelled: its generated name
     assert node_line(source, "op5").startswith("\top5 [label=tanh ")
     assert "\tv4 -> op5 [id=e5_0]" in source
 
 
 def test_show_grad_false_leaves_out_the_gradient():
-    line = node_line(draw_dot(product(), show_grad=False).source, "v1")
+    line = node_line(draw_dot(product(), show_grad=False).source, "v0")
     assert 'label="{ a | data 2.0000 }"' in line
 
 
@@ -84,7 +84,7 @@ def test_color_by_grad_fills_by_sign_and_weights_edges(diamond):
     y.label = "y"
     y.backward()
     source = draw_dot(root, color_by_grad=True).source
-    b_line, a_line = node_line(source, "v0"), node_line(source, "v1")
+    a_line, b_line = node_line(source, "v0"), node_line(source, "v1")
     red = re.compile(r'fillcolor="#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})"')
     rb, gb, bb = (int(h, 16) for h in red.search(b_line).groups())
     ra, ga, ba = (int(h, 16) for h in red.search(a_line).groups())
@@ -118,7 +118,7 @@ def test_group_by_neuron_nests_neuron_clusters_in_layer_clusters(mlp):
     assert sorted(names) == ["b", "out", "sum#1", "sum#2", "w.0", "w.1", "wx#1", "wx#2"]
     assert inside.count("label=tanh") == 1
     # Inputs, constants and the loss stay at the top level (one tab in).
-    for name in ("x0", "x1", "loss", "v0"):
+    for name in ("x0", "x1", "loss", "v37"):
         assert re.search(rf'^\tv\d+ \[label="\{{ {name} \|', source, flags=re.M), name
 
 

@@ -15,13 +15,13 @@ DIAMOND = """\
 dL/dL = 1.0000  (the output's gradient with respect to itself)
 dL/dc += dL/dL * dL/dc = 1.0000 * -1.0000 = -1.0000  (L = c * d)
 dL/dd += dL/dL * dL/dd = 1.0000 * -6.0000 = -6.0000  (L = c * d)
-dL/da += dL/dc * dc/da = -1.0000 * -3.0000 = 3.0000  (c = a * b)
-dL/db += dL/dc * dc/db = -1.0000 * 2.0000 = -2.0000  (c = a * b)
-dL/da += dL/dd * dd/da = -6.0000 * 1.0000 = -6.0000  (d = a + b)  [dL/da = 3.0000 + -6.0000 = -3.0000]
-dL/db += dL/dd * dd/db = -6.0000 * 1.0000 = -6.0000  (d = a + b)  [dL/db = -2.0000 + -6.0000 = -8.0000]
+dL/da += dL/dd * dd/da = -6.0000 * 1.0000 = -6.0000  (d = a + b)
+dL/db += dL/dd * dd/db = -6.0000 * 1.0000 = -6.0000  (d = a + b)
+dL/da += dL/dc * dc/da = -1.0000 * -3.0000 = 3.0000  (c = a * b)  [dL/da = -6.0000 + 3.0000 = -3.0000]
+dL/db += dL/dc * dc/db = -1.0000 * 2.0000 = -2.0000  (c = a * b)  [dL/db = -6.0000 + -2.0000 = -8.0000]
 leaf gradients:
-  dL/db = -8.0000
   dL/da = -3.0000
+  dL/db = -8.0000
 """
 
 
@@ -36,10 +36,10 @@ def test_steps_follow_the_engine_and_accumulate(diamond):
     root, _ = diamond()
     _, steps = explain_steps(root)
     assert [(s.node.name, s.parent.name) for s in steps] == [
-        ("L", "c"), ("L", "d"), ("c", "a"), ("c", "b"), ("d", "a"), ("d", "b")
+        ("L", "c"), ("L", "d"), ("d", "a"), ("d", "b"), ("c", "a"), ("c", "b")
     ]
     assert [s.count for s in steps] == [1, 1, 1, 1, 2, 2]
-    assert [s.total for s in steps] == [-1.0, -6.0, 3.0, -2.0, -3.0, -8.0]
+    assert [s.total for s in steps] == [-1.0, -6.0, -6.0, -6.0, -3.0, -8.0]
 
 
 def test_explain_touches_no_grad():
@@ -61,8 +61,8 @@ def test_unlabelled_nodes_get_stable_generated_names():
     assert lines[1].startswith("dL/dv3 += dL/dL * dL/dv3 = 1.0000 * ")
     assert lines[1].endswith("(L = tanh(v3))")
     # The constant 1 appears as its number in the formula and is marked in the summary.
-    assert "(v3 = v2 + 1)" in lines[2]
-    assert "  dL/dv0 = " in first and "(the constant 1)" in first
+    assert "(v3 = v1 + 1)" in lines[2]
+    assert "  dL/dv2 = " in first and "(the constant 1)" in first
 
 
 def test_the_same_parent_twice_shows_the_running_total():

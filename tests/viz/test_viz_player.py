@@ -108,10 +108,10 @@ def test_arrow_keys_step_forward_and_back(player):
         expect(page.locator(f"g#{step.parent.id}")).to_have_class(re.compile(r"\breceiving\b"))
         expect(grad_text(page, graph, step.parent.name)).to_have_text(f"grad {format_number(step.total)}")
     # The fan-out step shows the running total of a's two contributions.
-    assert "[dL/da = 3.0000 + -6.0000 = -3.0000]" in steps[4].text
+    assert "[dL/da = -6.0000 + 3.0000 = -3.0000]" in steps[4].text
     page.keyboard.press("ArrowLeft")
     expect(page.locator("#counter")).to_have_text(f"step {len(steps) - 1} / {len(steps)}")
-    expect(grad_text(page, graph, "b")).to_have_text("grad -2.0000")  # the second contribution is undone
+    expect(grad_text(page, graph, "b")).to_have_text("grad -6.0000")  # the second contribution is undone
     expect(grad_text(page, graph, "a")).to_have_text("grad -3.0000")
     for _ in steps:
         page.keyboard.press("ArrowLeft")
