@@ -42,6 +42,8 @@ def _points(element: ET.Element) -> list[tuple[float, float]]:
     elif tag == "ellipse":
         cx, cy, rx, ry = (float(element.get(k)) for k in ("cx", "cy", "rx", "ry"))
         return [(cx - rx, cy - ry), (cx + rx, cy + ry)]
+    elif tag == "text":  # a node that is only text (no outline): its anchor
+        return [(float(element.get("x")), float(element.get("y")))]
     else:
         return []
     return list(zip(values[0::2], values[1::2]))
