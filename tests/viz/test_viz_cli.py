@@ -43,8 +43,8 @@ def test_explain_prints_the_steps(tmp_path):
     result = run([*NEURON, "--explain"], tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[1] == "dL/d(w * x + b) += dL/dL * dL/d(w * x + b) = 1.0000 * 0.5010 = 0.5010  (L = tanh(w * x + b))"
-    assert "dL/dw += dL/d(w * x) * d(w * x)/dw = 0.5010 * 2.0000 = 1.0019" in lines
+    assert lines[1] == "dL/d(w * x + b) += dL/dL · ∂L/∂(w * x + b) = 1.0000 · 0.5010 = 0.5010  (L = tanh(w * x + b))"
+    assert "dL/dw += dL/d(w * x) · ∂(w * x)/∂w = 0.5010 · 2.0000 = 1.0019" in lines
     assert lines[-3:] == ["  dL/dw = 1.0019", "  dL/dx = -1.5029", "  dL/db = 0.5010"]
     assert list(tmp_path.iterdir()) == []
 

@@ -172,5 +172,5 @@ def test_labels_that_look_like_markup_show_as_text(tmp_path, dot_program, chromi
     with open_player(chromium_path, path) as (page, requests, errors):
         page.keyboard.press("ArrowRight")
         expect(page.locator("#counter")).to_have_text("step 1 / 2")
-        expect(page.locator("#line")).to_contain_text("dy/d(</script><!-- x) += dy/dy * dy/d(</script><!-- x)")
+        expect(page.locator("#line")).to_contain_text("dy/d(</script><!-- x) += dy/dy · ∂y/∂(</script><!-- x)")
         assert errors == [] and requests == [path.as_uri()]
