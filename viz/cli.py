@@ -62,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
                         help="layout direction of the drawing (default LR: left to right)")
     parser.add_argument("--color-by-grad", action="store_true",
-                        help="fill nodes by gradient sign and size (blue positive, red negative)")
+                        help="fill nodes by gradient sign and size (blue positive, red negative); "
+                             "in the player (.html) each node takes its colour when its gradient is known")
     return parser
 
 
@@ -116,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.output is not None:
             path = Path(args.output)
             if path.suffix.lower() == ".html":
-                write_html(root, path, rankdir=args.rankdir)
+                write_html(root, path, rankdir=args.rankdir, color_by_grad=args.color_by_grad)
             else:
                 render(root, path, rankdir=args.rankdir, color_by_grad=args.color_by_grad)
     except (ExpressionError, DomainError, ArithmeticError, GraphTooLargeError) as exc:

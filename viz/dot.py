@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import graphviz
 
@@ -34,7 +34,7 @@ from .style import CLUSTER_FILL, FONT, KIND_BORDER, KIND_FILL, OP_FILL, edge_col
 from .text import format_number
 from .trace import GROUPINGS, Trace, TracedNode, trace
 
-__all__ = ["draw_dot", "GraphTooLargeError", "DEFAULT_MAX_NODES"]
+__all__ = ["draw_dot", "GraphTooLargeError", "DEFAULT_MAX_NODES", "Box", "boxes", "gradient_scale"]
 
 DEFAULT_MAX_NODES = 500
 _RANKDIRS = ("LR", "RL", "TB", "BT")
@@ -55,7 +55,7 @@ def _table(rows: list[list[str]], fill: str, border: str, width: int = 1, rounde
 
 
 @dataclass
-class _Box:
+class Box:
     """A collapsed neuron or layer: one drawn node standing for its members."""
 
     key: str
@@ -69,24 +69,34 @@ class _Box:
         return outs[0] if len(outs) == 1 else None
 
 
-def _boxes(graph: Trace, collapse: str | None) -> dict[int, _Box]:
+def boxes(graph: Trace, collapse: str | None) -> dict[int, Box]:
     """Node index -> the box it is collapsed into (nodes outside any neuron/layer stay)."""
     if collapse is None:
         return {}
-    by_key: dict[str, _Box] = {}
+    by_key: dict[str, Box] = {}
     order: dict[str, tuple] = {}
-    box_of: dict[int, _Box] = {}
+    box_of: dict[int, Box] = {}
     for node in graph.nodes:
         key = node.group(collapse)
         if key is None:
             continue
-        box = by_key.setdefault(key, _Box(key))
+        box = by_key.setdefault(key, Box(key))
         order[key] = min(order.get(key, node.place.order), node.place.order)
         box.members.append(node)
         box_of[node.index] = box
     for number, key in enumerate(sorted(by_key, key=order.__getitem__)):  # c0, c1, ... in reading order
         by_key[key].id = f"c{number}"
     return box_of
+
+
+def gradient_scale(graph: Trace, grads: Mapping[int, float], contributions: Iterable[float]) -> float:
+    """The |gradient| drawn in full colour: the largest gradient or contribution below the output.
+
+    The output's own gradient (1.0) would wash out every other colour, so it
+    counts only when there is nothing else.
+    """
+    largest = max([abs(grads.get(n.index, 0.0)) for n in graph.nodes[:-1]] + [abs(c) for c in contributions], default=0.0)
+    return largest or abs(grads.get(graph.root.index, 0.0)) or 1.0
 
 
 def _check_options(rankdir: str, group_by: str | None, collapse: str | None, max_nodes: int | None,
@@ -104,7 +114,7 @@ def _check_options(rankdir: str, group_by: str | None, collapse: str | None, max
         raise ValueError(f"grad_scale must be a positive number or None, got {grad_scale!r}")
 
 
-def _check_size(graph: Trace, box_of: dict[int, _Box], collapse: str | None, max_nodes: int | None) -> None:
+def _check_size(graph: Trace, box_of: dict[int, Box], collapse: str | None, max_nodes: int | None) -> None:
     drawn = len(graph.nodes) - len(box_of) + len({id(b) for b in box_of.values()})
     if max_nodes is None or drawn <= max_nodes:
         return
@@ -140,7 +150,7 @@ class _Drawing:
     """One drawing in progress: the options, the colour scale, and the statements collected so far."""
 
     def __init__(self, graph: Trace, rankdir: str, show_grad: bool, color_by_grad: bool, group_by: str | None,
-                 box_of: dict[int, _Box], grads: Mapping[int, float] | None, grad_scale: float | None) -> None:
+                 box_of: dict[int, Box], grads: Mapping[int, float] | None, grad_scale: float | None) -> None:
         self.graph, self.rankdir, self.show_grad, self.color_by_grad = graph, rankdir, show_grad, color_by_grad
         self.group_by, self.box_of, self.grads = group_by, box_of, grads
         self.top = _Group("")
@@ -155,10 +165,8 @@ class _Drawing:
         if color_by_grad:
             steps = backward_steps(graph.root.value)
             self.contributions = {(graph.position[s.node], s.index): s.contribution for s in steps}
-            # The output's own gradient (1.0) would wash out every other colour, so scale by the rest.
-            largest = max([abs(self.grad_of(n)) for n in graph.nodes[:-1]]
-                          + [abs(c) for c in self.contributions.values()], default=0.0)
-            self.scale = grad_scale or largest or abs(self.grad_of(graph.root)) or 1.0
+            shown = {n.index: self.grad_of(n) for n in graph.nodes}
+            self.scale = grad_scale or gradient_scale(graph, shown, self.contributions.values())
 
     # ------------------------------------------------------------ what to show
     def grad_of(self, node: TracedNode) -> float:
@@ -238,7 +246,7 @@ class _Drawing:
         """The drawn node an edge from ``parent`` starts at: its box when collapsed."""
         return self.box_of[parent].id if parent in self.box_of else f"v{parent}"
 
-    def add_box_member(self, node: TracedNode, box: _Box) -> None:
+    def add_box_member(self, node: TracedNode, box: Box) -> None:
         if node is box.members[0]:
             self.add_box(box)
         tail_port, head_port = _PORTS[self.rankdir]  # on the sides: a bundle of edges never crosses a label
@@ -249,7 +257,7 @@ class _Drawing:
                 self.edges.append((tail, box.id, {"id": f"b{box.id}_{tail}", "tailport": tail_port,
                                                   "headport": head_port}))
 
-    def add_box(self, box: _Box) -> None:
+    def add_box(self, box: Box) -> None:
         """A collapsed neuron or layer. A layer's neurons stand in a column under a header naming the layer.
 
         The columns are drawn at the top level, not in layer clusters: Graphviz
@@ -389,7 +397,7 @@ def draw_dot(
     """
     _check_options(rankdir, group_by, collapse, max_nodes, grad_scale)
     graph = root if isinstance(root, Trace) else trace(root)
-    box_of = _boxes(graph, collapse)
+    box_of = boxes(graph, collapse)
     _check_size(graph, box_of, collapse, max_nodes)
     drawing = _Drawing(graph, rankdir, show_grad, color_by_grad, group_by, box_of, grads, grad_scale)
     for node in graph.nodes:

@@ -26,7 +26,7 @@ from nn import Role
 from .text import TIMES, format_number, formula, gradient, local_derivative, operand, says_more
 from .trace import Trace, TracedNode, trace
 
-__all__ = ["explain", "explain_steps", "ExplainedStep", "leaf_gradients", "seed_line"]
+__all__ = ["explain", "explain_steps", "ExplainedStep", "gradients", "final_gradients", "leaf_gradients", "seed_line"]
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,23 @@ def explain_steps(root: Value, grad: float = 1.0) -> tuple[Trace, list[Explained
     return graph, explained
 
 
+def final_gradients(graph: Trace, steps: list[ExplainedStep], grad: float = 1.0) -> dict[int, float]:
+    """d root / d node for every node that gets a gradient, by trace index: each one's last running total."""
+    totals = {s.parent.index: s.total for s in steps}
+    totals[graph.root.index] = grad
+    return totals
+
+
+def gradients(root: Value, grad: float = 1.0) -> dict[int, float]:
+    """The gradients ``root.backward()`` would give, by node index (``draw_dot``'s ``grads=``), touching no ``.grad``.
+
+    ``render(out, "graph.svg", grads=gradients(out))`` draws a model's graph
+    with its own gradients, whatever training left in the parameters' ``.grad``.
+    """
+    graph, steps = explain_steps(root, grad)
+    return final_gradients(graph, steps, grad)
+
+
 def seed_line(graph: Trace, grad: float = 1.0) -> str:
     """The first line: the output's gradient with respect to itself."""
     out = graph.root.name_within(context_of(graph, graph.root))
@@ -109,10 +126,10 @@ def _reading_order(node: TracedNode) -> tuple:
 
 def leaf_gradients(graph: Trace, steps: list[ExplainedStep], grad: float = 1.0) -> list[str]:
     """``dL/da = -3.0000`` for every leaf (constants marked as such; a network's under its neurons)."""
-    totals = {s.parent.index: s.total for s in steps}
+    totals = final_gradients(graph, steps, grad)
     lines = []
     for node in sorted((n for n in graph.nodes if not n.parents), key=_reading_order):
-        value = grad if node is graph.root else totals.get(node.index, 0.0)
+        value = totals.get(node.index, 0.0)
         note = f"  (the constant {operand(node)})" if node.kind == "constant" else ""
         context = context_of(graph, node)
         out = graph.root.name_within(context)

@@ -16,7 +16,8 @@ import math
 
 from .trace import Trace, TracedNode
 
-__all__ = ["format_number", "symbol", "gradient", "local_derivative", "operand", "formula", "says_more", "TIMES"]
+__all__ = ["format_number", "symbol", "gradient", "local_derivative", "operand", "formula", "computation", "says_more",
+           "TIMES"]
 
 _INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**", "pow": "**"}
 TIMES = "\u00b7"  # the middle dot between the two factors of the chain rule
@@ -61,24 +62,36 @@ def operand(node: TracedNode, name: str | None = None) -> str:
     return symbol(name or node.name)
 
 
+def _apply(op: str, args: list[str], plain: list[str]) -> str:
+    """An op applied to its arguments as text: ``a * b``, ``-a``, ``tanh(n)`` (``plain``: the arguments for a call)."""
+    if op in _INFIX and len(args) == 2:
+        right = args[1] if not args[1].startswith("-") else f"({args[1]})"
+        return f"{args[0]} {_INFIX[op]} {right}"
+    if op == "neg" and len(args) == 1:
+        return f"-{args[0]}"
+    return f"{op}({', '.join(plain)})"
+
+
 def formula(trace: Trace, node: TracedNode, context: str | None = None) -> str:
     """The op that made ``node`` as a formula: ``c = a * b``, ``o = tanh(n)``; a leaf gives its name.
 
     Names are shortened within ``context`` (a neuron's path), as in the drawings.
     """
     name = node.name_within(context)
-    op = node.value.op
-    if not op:
+    if not node.value.op:
         return name
     parents = [trace.nodes[p] for p in node.parents]
     args = [operand(p, p.name_within(context)) for p in parents]
-    if op in _INFIX and len(args) == 2:
-        right = args[1] if not args[1].startswith("-") else f"({args[1]})"
-        return f"{name} = {args[0]} {_INFIX[op]} {right}"
-    if op == "neg" and len(args) == 1:
-        return f"{name} = -{args[0]}"
     plain = [f"{p.value.data:g}" if p.kind == "constant" else p.name_within(context) for p in parents]  # calls need no ()
-    return f"{name} = {op}({', '.join(plain)})"
+    return f"{name} = {_apply(node.value.op, args, plain)}"
+
+
+def computation(trace: Trace, node: TracedNode, context: str | None = None) -> str:
+    """The forward step that made ``node``, with its inputs' numbers: ``c = a * b = 2.0000 * -3.0000 = -6.0000``."""
+    numbers = [format_number(trace.nodes[p].value.data) for p in node.parents]
+    made = formula(trace, node, context)
+    with_numbers = _apply(node.value.op, numbers, numbers)
+    return f"{made} = {with_numbers} = {format_number(node.value.data)}"
 
 
 def says_more(text: str) -> bool:

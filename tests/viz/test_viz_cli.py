@@ -140,3 +140,12 @@ def test_color_by_grad_and_rankdir_reach_the_drawing(tmp_path):
     assert result.returncode == 0, result.stderr
     source = (tmp_path / "g.dot").read_text()
     assert "rankdir=TB" in source and "blue: raising the node raises the output" in source
+
+
+def test_color_by_grad_reaches_the_player(dot_program, tmp_path):
+    result = run([*NEURON, "--color-by-grad", "-o", "p.html"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "p.html").read_text()
+    assert "full colour at |grad| \u2265 " in page and '"fill": "#' in page  # the legend's scale; fills with the steps
+    plain = run([*NEURON, "-o", "plain.html"], tmp_path)
+    assert plain.returncode == 0 and '"fill": "#' not in (tmp_path / "plain.html").read_text()
