@@ -9,8 +9,12 @@ Standard library only. ``value.py`` has the node, ``ops.py`` the table of local
 derivatives, ``backprop.py`` the graph walk and the chain rule, ``define.py``
 user-defined ops, ``gradcheck.py`` (with ``finite_differences.py`` and
 ``testing.py``) gradient checking, ``compile.py`` (with ``_trace.py`` and
-``_codegen.py``) straight-line code generation; ``strategies.py`` holds
-hypothesis strategies and is imported only on request.
+``_codegen.py``) straight-line code generation; ``forward.py`` forward mode
+and ``functional.py`` the derivative operators built on both modes;
+``symbolic.py`` (sympy, imported only when called) the derivative as a
+formula. ``strategies.py`` (hypothesis) and ``three_ways.py`` (the lesson
+comparing numeric, symbolic and automatic differentiation) are imported only
+on request.
 """
 
 from .backprop import ChainRuleStep, backward_order, backward_steps, grad, local_derivatives, topological_order
@@ -18,8 +22,11 @@ from .compile import CompiledFunction, Guard, Kink, TraceMismatchError
 from .compile import compile  # noqa: A004 - shadows the builtin in this namespace only
 from .define import define_op
 from .errors import DivisionByZeroError, DomainError, NonFiniteError
+from .forward import ForwardStep, explain_forward, forward_steps, jvp
+from .functional import hessian, hvp, jacobian, vjp
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckRow, gradcheck, gradgradcheck
 from .ops import OPS, Op
+from .symbolic import ChainRule, chain_rule, symbolic_grad, to_sympy
 from .testing import assert_gradients_close
 from .value import Value, apply, detect_anomaly, enable_grad, is_grad_enabled, no_grad, op_error
 
@@ -45,6 +52,18 @@ __all__ = [
     "backward_order",
     "topological_order",
     "local_derivatives",
+    "jvp",
+    "forward_steps",
+    "ForwardStep",
+    "explain_forward",
+    "jacobian",
+    "hessian",
+    "hvp",
+    "vjp",
+    "to_sympy",
+    "symbolic_grad",
+    "chain_rule",
+    "ChainRule",
     "gradcheck",
     "gradgradcheck",
     "GradcheckError",

@@ -45,18 +45,20 @@ class ChainRuleStep(NamedTuple):
     contribution: float  # upstream * local, added to d output / d parent
 
 
-def topological_order(root: Value) -> list[Value]:
+def topological_order(root: Value | Sequence[Value]) -> list[Value]:
     """Every node reachable from ``root``, parents before the nodes made from them.
 
     An iterative depth-first search: a node is pushed again under a ``None``
     marker when first seen, and emitted when the marker comes back off the
     stack, after everything it was computed from. Parents are pushed last
     first, so they are visited in argument order. No recursion, so a chain a
-    million nodes deep is fine.
+    million nodes deep is fine. ``root`` may be a sequence of outputs (forward
+    mode pushes through all of them in one sweep): one order for all, each
+    node once, the first output's nodes first.
     """
     order: list[Value] = []
     visited: set[Value] = set()
-    stack: list[Value | None] = [root]
+    stack: list[Value | None] = [root] if isinstance(root, Value) else list(reversed(root))
     push, pop, emit, visit = stack.append, stack.pop, order.append, visited.add
     while stack:
         node = pop()

@@ -1,4 +1,4 @@
-"""Helpers shared by the test modules: float64 finite differences, tools that CI must have."""
+"""Helpers shared by the test modules: float64 finite differences, tools that CI must have, random functions."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 from typing import Callable
 
 import pytest
+
+from autograd_core import define_op
 
 
 def central_difference(f: Callable[[float], float], x: float, h: float | None = None) -> float:
@@ -35,3 +37,37 @@ def require_tool(found: bool, what: str, install: str) -> None:
     if IN_CI:
         pytest.fail(f"{message}: make test installs it, so CI must have it", pytrace=False)
     pytest.skip(message)
+
+
+@define_op(lambda x, out: x.sigmoid())  # d softplus / dx = sigmoid(x), written with a Value method
+def softplus(x: float) -> float:
+    """A user-defined op for the tests: log(1 + e**x), without overflow."""
+    return math.log1p(math.exp(-abs(x))) + max(x, 0.0)
+
+
+def functions_and_points(n_outputs: int | None = None):
+    """A hypothesis strategy of (f, point): f returns random expressions of 1 to 3 inputs, plus a user op.
+
+    With ``n_outputs=1``, f returns one Value; otherwise a list of 1 to 3
+    (``n_outputs`` when given). The first output has ``softplus(x0 * x_last)``
+    added, so every function also goes through a ``define_op`` op.
+    """
+    from hypothesis import strategies as st
+
+    from autograd_core.strategies import expressions, points
+
+    @st.composite
+    def cases(draw):
+        n = draw(st.integers(1, 3))
+        m = draw(st.integers(1, 3)) if n_outputs is None else n_outputs
+        parts = [draw(expressions(n)) for _ in range(m)]
+
+        def f(*xs):
+            outs = [part(*xs) for part in parts]
+            outs[0] = outs[0] + softplus(xs[0] * xs[-1])
+            return outs[0] if n_outputs == 1 else outs
+
+        f.__name__ = " ; ".join(part.text for part in parts)
+        return f, draw(points(n))
+
+    return cases()

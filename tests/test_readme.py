@@ -6,6 +6,7 @@ continue an earlier one, as a reader would in one session.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 from pathlib import Path
@@ -20,6 +21,9 @@ SECTIONS = [
 ]
 SECTIONS = [(heading, blocks) for heading, blocks in SECTIONS if blocks]
 
+# Optional packages some examples use, and the words that show an example uses them.
+OPTIONAL = {"sympy": ("to_sympy", "symbolic_grad", "chain_rule", "three_ways"), "matplotlib": ("savefig",)}
+
 
 def test_readme_has_examples():
     assert sum(len(blocks) for _, blocks in SECTIONS) >= 5
@@ -30,6 +34,9 @@ def test_readme_section_examples_run(blocks, tmp_path, monkeypatch):
     if any("viz" in source or "render" in source for source in blocks):
         # Drawing examples need Graphviz: skipped locally without it, a failure in CI.
         require_tool(shutil.which("dot") is not None, "Graphviz's dot program", "apt-get install graphviz")
+    for package, words in OPTIONAL.items():  # in the dev extra: skipped locally without it, a failure in CI
+        if any(word in source for source in blocks for word in words):
+            require_tool(importlib.util.find_spec(package) is not None, package, "pip install -e '.[dev]'")
     monkeypatch.chdir(tmp_path)
     namespace = {"__name__": "readme_example"}
     for source in blocks:

@@ -1,0 +1,278 @@
+"""Forward mode: tangents pushed from the inputs to the outputs, with the op table reverse mode uses.
+
+Reverse mode (``backprop.py``) tells how every node affects one output, in one
+sweep from the output back; forward mode tells how one direction of the inputs
+affects every node, in one sweep from the inputs forward. Both are the chain
+rule on the same edges with the same local derivatives (``local_derivatives``,
+from ``ops.OPS``), applied in opposite directions:
+
+    reverse:  grad[parent]  += grad[node] * d node / d parent
+    forward:  tangent[node] += d node / d parent * tangent[parent]
+
+A node's tangent ``ṅ`` is its derivative along the input direction given by
+the inputs' tangents: ``ṅ = Σ ∂n/∂p · ṗ`` over its parents ``p``.
+
+Textbook forward mode carries (value, tangent) pairs, dual numbers, through the
+computation while it runs, and so needs every op written a second time for
+them. Here the function runs once on ``Value``s and records its graph as
+usual; the tangents are then pushed through that graph in topological order.
+No derivative is written twice, and an op made with ``define_op`` works in
+forward mode as soon as it exists. Because the graph may itself be a gradient
+built by ``grad(..., create_graph=True)``, forward over reverse (a
+Hessian-vector product) needs nothing more.
+"""
+
+from __future__ import annotations
+
+import numbers
+import re
+import unicodedata
+from typing import Any, Callable, Collection, Mapping, NamedTuple, Sequence
+
+from .backprop import local_derivatives, topological_order
+from .gradcheck import _input_names
+from .value import _INFIX, Value, enable_grad
+
+__all__ = ["jvp", "forward_steps", "ForwardStep", "explain_forward", "linearize", "push_forward", "node_names",
+           "numbers_of", "call_on_leaves"]
+
+
+class ForwardStep(NamedTuple):
+    """One application of the chain rule forward: ``tangent[node] += local * parent_tangent``."""
+
+    node: Value  # the node whose tangent is being summed
+    parent: Value  # the parent whose tangent flows in
+    index: int  # the parent's position among node.parents
+    local: float  # d node / d parent
+    parent_tangent: float  # the parent's tangent
+    contribution: float  # local * parent_tangent
+    tangent: float  # the node's tangent so far, this contribution included
+
+
+Linearized = list[tuple[Value, tuple[Value, ...], tuple[float, ...]]]
+
+
+def linearize(outputs: Sequence[Value]) -> Linearized:
+    """The interior nodes the outputs depend on, parents first, each with its parents and local derivatives.
+
+    The local derivatives come from the op table, once per node; every
+    forward sweep over the result is then multiply-adds only, so pushing many
+    directions through one graph (a Jacobian's columns) costs one call of
+    each op's rule, not one per direction. ``jax.linearize`` has the same idea.
+    """
+    return [(node, node.parents, local_derivatives(node)) for node in topological_order(outputs)
+            if node.operation is not None]
+
+
+def push_forward(
+    linear: Linearized,
+    seeds: Mapping[Value, float],
+    on_step: Callable[[ForwardStep], None] | None = None,
+) -> dict[Value, float]:
+    """The tangent of every node of ``linear`` that depends on a seeded leaf, given the leaves' tangents.
+
+    A node missing from the result has tangent 0 by its structure: a leaf
+    given no tangent (a constant, or an input held fixed), or a node none of
+    whose parents has a tangent. Such a parent contributes nothing and gets no
+    step, as JAX's symbolic zeros and PyTorch's undefined tangents do: the
+    local derivative toward a constant may be nan (d(x**c)/dc for x < 0, in a
+    gradient's graph) and must not turn 0 into nan.
+    """
+    tangents = dict(seeds)
+    for node, parents, locals_ in linear:
+        total = None
+        for index, (parent, local) in enumerate(zip(parents, locals_)):
+            parent_tangent = tangents.get(parent)
+            if parent_tangent is None:  # 0 by structure: contributes nothing
+                continue
+            contribution = local * parent_tangent  # the chain rule, forward: local x the parent's tangent
+            total = contribution if total is None else total + contribution
+            if on_step is not None:
+                on_step(ForwardStep(node, parent, index, local, parent_tangent, contribution, total))
+        if total is not None:
+            tangents[node] = total
+    return tangents
+
+
+# ------------------------------------------------- calling f on fresh leaves
+# Shared by jvp and the operators in functional.py: f gets one leaf Value per
+# input number and returns a Value, or a list or tuple of Values.
+
+
+def numbers_of(values: Any, caller: str, what: str) -> list[float]:
+    """``values`` (a list or tuple of real numbers) as floats; a TypeError naming the bad entry otherwise."""
+    if isinstance(values, Value) or not isinstance(values, (list, tuple)):
+        raise TypeError(f"{caller}: {what} must be a list of numbers, got {type(values).__name__} {values!r}")
+    out = []
+    for i, x in enumerate(values):
+        if isinstance(x, Value):
+            raise TypeError(f"{caller}: {what}[{i}] is a Value; pass plain numbers (its number is {x.data!r})")
+        if not isinstance(x, numbers.Real):
+            raise TypeError(f"{caller}: {what}[{i}] must be a real number, got {type(x).__name__} {x!r}")
+        out.append(float(x))
+    return out
+
+
+def call_on_leaves(f: Callable[..., Any], point: list[float], caller: str) -> tuple[list[Value], list[Value], bool]:
+    """Run ``f`` on one fresh leaf per number of ``point``.
+
+    Returns the leaves, the outputs as a list, and whether ``f`` returned
+    several (a list or tuple) rather than one Value. The leaves are labelled
+    with ``f``'s parameter names, so an error inside ``f`` names the input.
+    """
+    if not callable(f):
+        raise TypeError(f"{caller}: f must be a function of Values, got {type(f).__name__} {f!r}")
+    leaves = [Value(x, name) for x, name in zip(point, _input_names(f, len(point)))]
+    with enable_grad():  # inside no_grad, f would record no graph and every derivative would be 0
+        result = f(*leaves)
+    several = isinstance(result, (list, tuple))
+    outputs = list(result) if several else [result]
+    for i, out in enumerate(outputs):
+        if not isinstance(out, Value):
+            which = f"output {i}" if several else "its output"
+            raise TypeError(f"{caller}: f must return a Value or a list of Values; {which} is "
+                            f"{type(out).__name__} {out!r}")
+    return leaves, outputs, several
+
+
+def jvp(f: Callable[..., Any], primals: Sequence[float], tangents: Sequence[float]) -> tuple[Any, Any]:
+    """The output of ``f`` at ``primals`` and its derivative in the direction ``tangents`` (forward mode).
+
+    Args:
+        f: a function of Values, called as ``f(*leaves)`` with one leaf per
+            primal; it returns a Value, or a list (or tuple) of Values for
+            several outputs.
+        primals: the point, a list of numbers.
+        tangents: the direction, a list of numbers aligned with ``primals``.
+
+    Returns:
+        ``(output, derivative)``: floats, or lists of floats when ``f``
+        returns several outputs. The derivative is J(primals) @ tangents,
+        from one forward sweep, as ``torch.func.jvp`` and ``jax.jvp`` give.
+    """
+    point = numbers_of(primals, "jvp()", "primals")
+    direction = numbers_of(tangents, "jvp()", "tangents")
+    if len(direction) != len(point):
+        raise ValueError(f"jvp(): tangents must be aligned with primals: {len(point)} primals, "
+                         f"{len(direction)} tangents")
+    leaves, outputs, several = call_on_leaves(f, point, "jvp()")
+    pushed = push_forward(linearize(outputs), dict(zip(leaves, direction)))
+    values = [out.data for out in outputs]
+    derivatives = [pushed.get(out, 0.0) for out in outputs]
+    return (values, derivatives) if several else (values[0], derivatives[0])
+
+
+def _seeds(tangents: Any, caller: str) -> dict[Value, float]:
+    """A ``{leaf: number}`` mapping, checked: keys are leaves, values real numbers."""
+    if not isinstance(tangents, Mapping):
+        raise TypeError(f"{caller}: tangents must be a dict {{leaf Value: number}}, got "
+                        f"{type(tangents).__name__} {tangents!r}")
+    seeds = {}
+    for leaf, tangent in tangents.items():
+        if not isinstance(leaf, Value):
+            raise TypeError(f"{caller}: tangents' keys must be leaf Values, got {type(leaf).__name__} {leaf!r}")
+        if leaf.operation is not None:
+            raise ValueError(f"{caller}: tangents are given for leaves only; {leaf!r} is the result of "
+                             f"op {leaf.op!r} (its tangent is computed from its parents)")
+        if isinstance(tangent, Value) or not isinstance(tangent, numbers.Real):
+            raise TypeError(f"{caller}: the tangent of {leaf!r} must be a real number, got "
+                            f"{type(tangent).__name__} {tangent!r}")
+        seeds[leaf] = float(tangent)
+    return seeds
+
+
+def forward_steps(root: Value, tangents: Mapping[Value, float]) -> list[ForwardStep]:
+    """Every chain-rule step of a forward-mode pass to ``root``, in the order it applies them.
+
+    ``tangents`` maps leaves to their tangents (leaves left out have 0). The
+    steps come node by node in topological order, each node's parents in
+    argument order; a node's last step holds its tangent. The same sweep and
+    local derivatives as ``jvp``, recorded (``backward_steps`` is its reverse
+    twin).
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"forward_steps() needs a Value, got {type(root).__name__} {root!r}")
+    steps: list[ForwardStep] = []
+    push_forward(linearize([root]), _seeds(tangents, "forward_steps()"), on_step=steps.append)
+    return steps
+
+
+# ------------------------------------------------------------------ as text
+
+
+def node_names(root: Value | Sequence[Value], variables: Collection[Value] = ()) -> dict[Value, str]:
+    """A name for every node but the constants: its label, else v1, v2, ... in topological order.
+
+    Constants (unlabelled leaves not in ``variables``) get no name: they are
+    shown as their number. Generated names skip any label in the graph.
+    """
+    order = topological_order(root)
+    taken = {node.label for node in order}
+    names, count = {}, 0
+    for node in order:
+        if node.label:
+            names[node] = node.label
+        elif node.operation is not None or node in variables:
+            count += 1
+            while f"v{count}" in taken:
+                count += 1
+            names[node] = f"v{count}"
+    return names
+
+
+def _word(name: str) -> str:
+    """A name as an operand: in parentheses unless it is one word (``a``, ``layers.0.w``)."""
+    return name if re.fullmatch(r"[\w.#']+", name) else f"({name})"
+
+
+def _dotted(name: str) -> str:
+    """The tangent's symbol: a dot over a one-letter name (ȧ, v̇1), else ``(name)˙``."""
+    if re.fullmatch(r"[^\W\d_]\d*", name):  # NFC: one precomposed character where there is one (ẋ)
+        return unicodedata.normalize("NFC", name[0] + "\u0307") + name[1:]
+    return f"({name})\u02d9"
+
+
+def _number(x: float) -> str:
+    text = f"{x:.6g}"
+    return f"({text})" if text.startswith("-") else text
+
+
+def _formula(node: Value, names: dict[Value, str]) -> str:
+    """``v1 = w * x``, ``L = tanh(v2)``: how the node was made, constants as numbers."""
+    args = [_word(names[p]) if p in names else f"{p.data:g}" for p in node.parents]
+    if node.op in _INFIX and len(args) == 2:
+        made = f"{args[0]} {_INFIX[node.op]} {args[1]}"
+    elif node.op == "neg":
+        made = f"-{args[0]}"
+    else:
+        made = f"{node.op}({', '.join(args)})"
+    return f"{names[node]} = {made}"
+
+
+def explain_forward(root: Value, tangents: Mapping[Value, float]) -> str:
+    """The forward-mode pass as text: the given tangents, then each node's ``ṅ = Σ ∂n/∂p · ṗ``.
+
+    One line per node that moves, in topological order, from
+    ``forward_steps``, so the text shows the steps ``jvp`` takes. Leaves given
+    no tangent are held fixed (tangent 0) and drop out of the sums.
+    """
+    steps = forward_steps(root, tangents)
+    seeds = _seeds(tangents, "explain_forward()")
+    names = node_names(root, variables=seeds)
+    given = [f"{_dotted(names[n])} = {seeds[n]:g}" for n in topological_order(root) if n in seeds]
+    lines = ["forward mode: each node's tangent ṅ = Σ ∂n/∂p · ṗ, parents first",
+             ", ".join(given) + "  (the tangents given; every other leaf is held fixed)" if given
+             else "no leaf of this graph was given a tangent: every tangent is 0"]
+    by_node: dict[Value, list[ForwardStep]] = {}
+    for step in steps:
+        by_node.setdefault(step.node, []).append(step)
+    rows = []
+    for node, node_steps in by_node.items():
+        name = _word(names[node])
+        symbols = " + ".join(f"∂{name}/∂{_word(names[s.parent])} · {_dotted(names[s.parent])}" for s in node_steps)
+        products = " + ".join(f"{_number(s.local)} · {_number(s.parent_tangent)}" for s in node_steps)
+        rows.append((_formula(node, names) + ":", f"{_dotted(names[node])} = {symbols} = {products}"
+                     f" = {node_steps[-1].tangent:.6g}"))
+    width = max((len(made) for made, _ in rows), default=0)
+    lines.extend(f"{made:<{width}}  {tangent}" for made, tangent in rows)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,304 @@
+"""The derivative as a formula: a graph as a sympy expression, its symbolic derivative, the chain rule written out.
+
+sympy is optional (``pip install autograd-core[symbolic]``) and imported only
+inside these functions, so the engine still needs nothing outside the
+standard library; without sympy they raise an ImportError that says so.
+
+How a graph becomes an expression:
+
+* A labelled leaf is a real symbol named by its label, whatever the label's
+  text (``x``, ``layers.0.w``, ``x[0]``, ``a + b``): the text goes to
+  ``sympy.Symbol`` as a name and is never parsed or run (no ``sympify``).
+  Two different leaves with one label would merge into one symbol, so they
+  are an error.
+* An unlabelled leaf is a constant (``x * 2`` makes one) and appears as its
+  number: an integer when it is one (``x**2``, not ``x**2.0``), else sympy's
+  ``Float`` holding the same binary number. Label a leaf to make it a variable.
+* Each built-in op has one row in ``_rows``, checked against ``OPS`` by a
+  test. relu is a ``Piecewise`` whose derivative is 0 at 0, and abs is
+  ``Abs``, whose derivative on a real symbol is ``sign`` (0 at 0): the
+  engine's choices at the kinks. An op made with ``define_op`` becomes a
+  sympy function of its name that evaluates with the op's own forward; its
+  derivative stays ``Derivative(op(x), x)``, since the op's derivatives are
+  Python functions, not formulas.
+
+The chain rule (``chain_rule``) shows each local derivative as a formula in
+the node's own inputs, named as ``forward.node_names`` names them (labels,
+else v1, v2, ...), with the numbers the engine uses for it.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, NamedTuple
+
+from .backprop import local_derivatives, topological_order
+from .forward import _word, node_names
+from .ops import OPS
+from .value import Value
+
+__all__ = ["to_sympy", "symbolic_grad", "chain_rule", "ChainRule", "ChainFactor"]
+
+
+def _sympy() -> Any:
+    try:
+        import sympy
+    except ImportError:
+        raise ImportError("autograd_core.symbolic needs sympy: pip install 'autograd-core[symbolic]' "
+                          "(or pip install sympy)") from None
+    return sympy
+
+
+@functools.lru_cache(maxsize=None)
+def _rows() -> dict[str, Callable[..., Any]]:
+    """Each built-in op as a sympy expression of its inputs (one row per op in ``OPS``)."""
+    sp = _sympy()
+    return {
+        "+": lambda x, y: x + y,
+        "-": lambda x, y: x - y,
+        "*": lambda x, y: x * y,
+        "/": lambda x, y: x / y,
+        "neg": lambda x: -x,
+        "**": lambda x, c: x**c,
+        "pow": lambda x, y: x**y,
+        "exp": sp.exp,
+        "log": sp.log,
+        "sqrt": sp.sqrt,
+        "tanh": sp.tanh,
+        "sigmoid": lambda x: 1 / (1 + sp.exp(-x)),
+        "sin": sp.sin,
+        "cos": sp.cos,
+        "sum": lambda *xs: sp.Add(*xs),
+        "relu": lambda x: sp.Piecewise((x, x > 0), (0, True)),  # derivative 0 at the kink, as the engine's
+        "abs": sp.Abs,
+    }
+
+
+def _number(x: float) -> Any:
+    """A constant as sympy writes it: an Integer when it is a whole number, else a Float of the same value."""
+    sp = _sympy()
+    return sp.Integer(int(x)) if x.is_integer() else sp.Float(x)
+
+
+class _Builder:
+    """Builds sympy expressions node by node; user ops get one sympy function each, evaluated by their forward."""
+
+    def __init__(self) -> None:
+        self.sp = _sympy()
+        self.user_functions: dict[Any, Any] = {}
+
+    def apply(self, node: Value, args: list[Any]) -> Any:
+        op = node.operation
+        if OPS.get(op.name) is op:
+            return _rows()[op.name](*args)
+        if op not in self.user_functions:
+            from sympy.utilities.lambdify import implemented_function
+
+            self.user_functions[op] = implemented_function(op.name, op.forward)
+        return self.user_functions[op](*args)
+
+
+def _leaf_symbols(order: list[Value]) -> dict[Value, Any]:
+    """A real symbol for each labelled leaf (its label as the name, never parsed); an error on a shared label."""
+    sp = _sympy()
+    symbols: dict[Value, Any] = {}
+    by_label: dict[str, Value] = {}
+    for node in order:
+        if node.operation is not None or not node.label:
+            continue
+        other = by_label.setdefault(node.label, node)
+        if other is not node:
+            raise ValueError(f"two different leaves are labelled {node.label!r} (data={other.data!r} and "
+                             f"data={node.data!r}); as symbols they would be one variable, so give them "
+                             "different labels")
+        symbols[node] = sp.Symbol(node.label, real=True)
+    return symbols
+
+
+def to_sympy(root: Value) -> Any:
+    """``root``'s graph as a sympy expression in its labelled leaves; unlabelled leaves are numbers."""
+    if not isinstance(root, Value):
+        raise TypeError(f"to_sympy() needs a Value, got {type(root).__name__} {root!r}")
+    order = topological_order(root)
+    expressions = _leaf_symbols(order)
+    builder = _Builder()
+    for node in order:  # parents first, so each node's inputs are ready; no recursion, any depth
+        if node.operation is not None:
+            expressions[node] = builder.apply(node, [expressions[p] for p in node.parents])
+        elif node not in expressions:
+            expressions[node] = _number(node.data)
+    return expressions[root]
+
+
+def _check_leaf(leaf: object, caller: str) -> Value:
+    if not isinstance(leaf, Value):
+        raise TypeError(f"{caller}: the variable must be a leaf Value, got {type(leaf).__name__} {leaf!r}")
+    if leaf.operation is not None:
+        raise ValueError(f"{caller}: differentiate with respect to a leaf; {leaf!r} is the result of op "
+                         f"{leaf.op!r}")
+    if not leaf.label:
+        raise ValueError(f"{caller}: the leaf {leaf!r} has no label, so a formula shows it as the constant "
+                         f"{leaf.data!r}; label it (Value({leaf.data!r}, 'x'), or leaf.label = 'x')")
+    return leaf
+
+
+def symbolic_grad(root: Value, leaf: Value) -> Any:
+    """d root / d leaf as a sympy expression in the graph's labelled leaves (sympy's ``diff`` of ``to_sympy``)."""
+    sp = _sympy()
+    _check_leaf(leaf, "symbolic_grad()")
+    expression = to_sympy(root)
+    if leaf not in set(topological_order(root)):
+        return sp.Integer(0)  # another leaf may share the label, but root does not depend on this one
+    return sp.diff(expression, sp.Symbol(leaf.label, real=True))
+
+
+# ------------------------------------------------------------ chain rule
+
+
+class ChainFactor(NamedTuple):
+    """One factor of the chain rule: the local derivative d node / d parent, as a formula and a number."""
+
+    node: Value
+    parent: Value
+    index: int  # the parent's position among node.parents
+    formula: Any  # a sympy expression in the node's inputs' names
+    value: float  # the engine's local derivative (``local_derivatives(node)[index]``)
+
+
+def _paths(root: Value, leaf: Value, max_paths: int) -> list[list[tuple[Value, int]]]:
+    """Every path from ``root`` down to ``leaf`` as (node, parent index) edges, root first."""
+    order = topological_order(root)
+    counts: dict[Value, int] = {leaf: 1}  # how many paths lead from each node down to the leaf
+    for node in order:
+        if node is not leaf and node.operation is not None:
+            counts[node] = sum(counts.get(p, 0) for p in node.parents)
+    if counts.get(root, 0) > max_paths:
+        raise ValueError(f"chain_rule(): {counts[root]} paths lead from the output to {leaf!r}, more than "
+                         f"max_paths={max_paths}; every path is one product in the sum")
+    paths: list[list[tuple[Value, int]]] = []
+    stack: list[tuple[Value, list[tuple[Value, int]]]] = [(root, [])] if counts.get(root, 0) else []
+    while stack:  # depth first, parents in argument order, no recursion
+        node, path = stack.pop()
+        if node is leaf:
+            paths.append(path)
+            continue
+        for index in reversed(range(len(node.parents))):
+            if counts.get(node.parents[index], 0):
+                stack.append((node.parents[index], path + [(node, index)]))
+    return paths
+
+
+def _local_formula(node: Value, index: int, inputs: list[Any]) -> Any:
+    """d node / d parent ``index`` as a formula in ``inputs`` (each slot its own variable, so x * x gives x)."""
+    sp = _sympy()
+    slots = [sp.Dummy(real=True) for _ in node.parents]
+    made = _Builder().apply(node, slots)
+    return sp.diff(made, slots[index]).xreplace(dict(zip(slots, inputs)))
+
+
+class ChainRule:
+    """d root / d leaf as the chain rule: over every path from the leaf to the root, the product of local derivatives.
+
+    ``paths`` holds one list of ``ChainFactor`` per path, root first;
+    ``value`` is the sum of their products, from the engine's own local
+    derivatives (it equals ``grad(root, [leaf])`` up to the order of
+    rounding); ``names`` maps the nodes to the names the formulas use.
+    ``str()`` gives plain text; notebooks show ``_repr_latex_``.
+    """
+
+    def __init__(self, root: Value, leaf: Value, paths: list[list[ChainFactor]], names: dict[Value, str]) -> None:
+        self.root, self.leaf, self.paths, self.names = root, leaf, paths, names
+        self.value = 0.0
+        for factors in paths:
+            product = 1.0
+            for factor in factors:
+                product *= factor.value
+            self.value += product
+
+    def __repr__(self) -> str:
+        of = f"d{self.names[self.root]}/d{self.leaf.label}"
+        return f"<ChainRule {of}: {len(self.paths)} path(s), value {self.value:.6g}>"
+
+    def _symbol(self, node: Value, latex: bool) -> str:
+        """A node's name as it follows a ∂ or a d: in parentheses unless one word (``x``, ``layers.0.w``)."""
+        sp = _sympy()
+        if node not in self.names:  # a constant
+            return f"{node.data:g}"
+        name = self.names[node]
+        shown = sp.latex(sp.Symbol(name)) if latex else name
+        if _word(name) == name:
+            return shown
+        return rf"\left({shown}\right)" if latex else f"({shown})"
+
+    def _lines(self, latex: bool) -> list[list[str]]:
+        """Three lines of terms (symbols, formulas, numbers), one term per path."""
+        sp = _sympy()
+        show = sp.latex if latex else str
+
+        def symbol(node: Value) -> str:
+            return self._symbol(node, latex)
+
+        def partial(factor: ChainFactor) -> str:
+            top, bottom = symbol(factor.node), symbol(factor.parent)
+            return rf"\frac{{\partial {top}}}{{\partial {bottom}}}" if latex else f"∂{top}/∂{bottom}"
+
+        def formula(factor: ChainFactor) -> str:
+            text = show(factor.formula)
+            compound = isinstance(factor.formula, (sp.Add, sp.Piecewise)) or text.startswith("-")
+            return (rf"\left({text}\right)" if latex else f"({text})") if compound else text
+
+        def number(x: float) -> str:
+            text = f"{x:.6g}"
+            return f"({text})" if text.startswith("-") else text
+
+        times = r" \cdot " if latex else " · "
+        return [[times.join(part(f) for f in factors) for factors in self.paths]
+                for part in (partial, formula, lambda f: number(f.value))]
+
+    def __str__(self) -> str:
+        out, of = self._symbol(self.root, latex=False), self._symbol(self.leaf, latex=False)
+        head = f"d{out}/d{of} = "
+        if not self.paths:
+            return f"{head}0  ({out} does not depend on {of})"
+        lines = self._lines(latex=False)
+        pad = " " * (len(head) - 2) + "= "
+        body = [head + " + ".join(lines[0]), pad + " + ".join(lines[1]),
+                pad + " + ".join(lines[2]) + f" = {self.value:.6g}"]
+        return "\n".join(body)
+
+    def _repr_latex_(self) -> str:
+        out, of = self._symbol(self.root, latex=True), self._symbol(self.leaf, latex=True)
+        head = rf"\frac{{d {out}}}{{d {of}}}"
+        if not self.paths:
+            return rf"$\displaystyle {head} = 0$"
+        lines = self._lines(latex=True)
+        rows = [rf"{head} &= " + " + ".join(lines[0]), "&= " + " + ".join(lines[1]),
+                "&= " + " + ".join(lines[2]) + rf" = {self.value:.6g}"]
+        return r"$\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$"
+
+
+def chain_rule(root: Value, leaf: Value, max_paths: int = 32) -> ChainRule:
+    """d root / d leaf written as the chain rule: the sum over paths of products of local derivatives.
+
+    Each factor ``∂n/∂p`` is shown as a formula in ``n``'s inputs (named by
+    their labels, else v1, v2, ...) and as the number the engine uses. A
+    graph with more than ``max_paths`` paths from the leaf to the root is
+    refused (reused nodes multiply the paths; the sum would not be read).
+    """
+    _check_leaf(leaf, "chain_rule()")
+    if not isinstance(root, Value):
+        raise TypeError(f"chain_rule() needs a Value to differentiate, got {type(root).__name__} {root!r}")
+    sp = _sympy()
+    names = node_names(root)
+    names.setdefault(leaf, leaf.label)
+    _leaf_symbols(topological_order(root))  # refuse shared labels here too
+
+    def as_input(node: Value) -> Any:
+        return sp.Symbol(names[node], real=True) if node in names else _number(node.data)
+
+    paths = []
+    for edges in _paths(root, leaf, max_paths):
+        paths.append([ChainFactor(node, node.parents[index], index,
+                                  _local_formula(node, index, [as_input(p) for p in node.parents]),
+                                  local_derivatives(node)[index]) for node, index in edges])
+    return ChainRule(root, leaf, paths, names)
