@@ -66,6 +66,7 @@ class Drawing:
 
     nodes: dict[str, Box]
     clusters: dict[str, Box]
+    titles: dict[str, Box]  # each cluster's title text (its width estimated from its length)
     edges: dict[str, list[tuple[float, float]]]  # sampled points along each edge's curve
     width_pt: float
     height_pt: float
@@ -98,7 +99,7 @@ def read_svg(svg: str) -> Drawing:
     dx, dy = _translate(root)
     width = float(re.match(r"[\d.]+", root.get("width")).group(0))
     height = float(re.match(r"[\d.]+", root.get("height")).group(0))
-    nodes, clusters, edges = {}, {}, {}
+    nodes, clusters, titles, edges = {}, {}, {}, {}
     for g in root.iter(f"{SVG}g"):
         kind = g.get("class")
         if kind == "node":
@@ -111,11 +112,17 @@ def read_svg(svg: str) -> Drawing:
             points = [p for child in g for p in _points(child)]
             box = _box(points)
             clusters[title] = Box(box.left + dx, box.top + dy, box.right + dx, box.bottom + dy)
+            text = g.find(f"{SVG}text")
+            if text is not None:
+                size, x, y = float(text.get("font-size")), float(text.get("x")) + dx, float(text.get("y")) + dy
+                width = 0.6 * size * len(text.text or "")
+                left = {"start": x, "middle": x - width / 2, "end": x - width}[text.get("text-anchor", "start")]
+                titles[title] = Box(left, y - size, left + width, y + 0.25 * size)
         elif kind == "edge":
             path = g.find(f"{SVG}path")
             if path is not None:
                 edges[g.get("id")] = _sample_path(path.get("d"), dx, dy)
-    return Drawing(nodes, clusters, edges, width, height)
+    return Drawing(nodes, clusters, titles, edges, width, height)
 
 
 def font_sizes(svg: str) -> list[float]:

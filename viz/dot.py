@@ -193,6 +193,11 @@ class _Drawing:
         if cluster is None:
             row = node.place.layer if self.group_by == "neuron" else None
             cluster = self.clusters[key] = _Group(key, node.place.order, row)
+            # The title is a node heading the weights, not the cluster's label: Graphviz routes edges
+            # round nodes, but across a cluster's label.
+            title = f"t{len(self.clusters) - 1}"
+            cluster.nodes.append((title, {"label": f"<<B>{html.escape(key)}</B>>", "id": title}))
+            cluster.keep_in_order(self.chain_key(node, Role.WEIGHT.value), (), title)
         cluster.order = min(cluster.order, node.place.order)
         return cluster
 
@@ -350,8 +355,7 @@ class _Drawing:
         self.emit_group(g, self.top, arrangement)
         for cluster in self.written_clusters(arrangement):
             with g.subgraph(name=f"cluster_{cluster.key}") as sub:
-                sub.attr(label=html.escape(cluster.key), style="rounded,filled", color="#94a3b8", fontname=FONT,
-                         fontsize="12", labeljust="l", fillcolor=CLUSTER_FILL[self.group_by])
+                sub.attr(style="rounded,filled", color="#94a3b8", fillcolor=CLUSTER_FILL[self.group_by])
                 self.emit_group(sub, cluster, arrangement)
         for tail, head, attrs in self.edges:
             g.edge(tail, head, **attrs)

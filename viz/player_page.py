@@ -34,12 +34,12 @@ CSS = """
 .ag-counter { font-weight: 600; min-width: 15.5em; margin-left: 6px; }
 .ag-keys { color: var(--muted); font-size: 12px; }
 .ag-now-row { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 22em); gap: 8px; }
-.ag-step { background: #fef9c3; border: 1px solid #fde68a; border-radius: 6px; padding: 5px 10px; height: 6.6em;
+.ag-step { background: #fef9c3; border: 1px solid #fde68a; border-radius: 6px; padding: 5px 10px; height: 7.4em;
   overflow: auto; }
 .ag-context { color: var(--muted); font-size: 12px; }
 .ag-line { font: 14px/1.45 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; white-space: pre-wrap;
   overflow-wrap: anywhere; }
-ol.ag-steps { margin: 0; padding: 4px 8px; border: 1px solid #e5e7eb; border-radius: 6px; height: 6.6em;
+ol.ag-steps { margin: 0; padding: 4px 8px; border: 1px solid #e5e7eb; border-radius: 6px; height: 7.4em;
   overflow: hidden; font: 12.5px/1.45 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; color: #9ca3af; }
 ol.ag-steps li { cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
   list-style-position: inside; }

@@ -49,10 +49,10 @@ class TracedNode:
         return f"op{self.index}"
 
     def group(self, by: str | None) -> str | None:
-        """The path of the neuron or layer (``by``) this node belongs to, or None."""
+        """The path of the neuron or layer (``by``) this node belongs to, or None (also for the whole model)."""
         if self.place is None or by is None:
             return None
-        return self.place.neuron if by == "neuron" else self.place.layer
+        return (self.place.neuron if by == "neuron" else self.place.layer) or None
 
     def name_within(self, module: str | None) -> str:
         """The name to show inside ``module`` (``w.1`` inside ``layers.0.neurons.3``); the full name outside it."""

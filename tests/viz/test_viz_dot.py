@@ -153,7 +153,7 @@ def test_group_by_neuron_draws_a_box_per_neuron_with_names_within_it(mlp):
         "layers.0.neurons.0", "layers.0.neurons.1", "layers.0.neurons.2", "layers.1.neurons.0",
     ]
     inside = cluster_body(source, "layers.0.neurons.1")
-    assert "label=\"layers.0.neurons.1\"" in inside  # the title carries the path
+    assert re.search(r"\tt\d+ \[label=<<B>layers.0.neurons.1</B>>", inside)  # the title carries the path
     assert sorted(names_in(inside)) == ["b", "out", "sum", "w.0", "w.1", "wx.0", "wx.1"]
     assert inside.count("label=<tanh>") == 1 and inside.count("label=<sum>") == 1
     # Inputs, constants and the loss stay at the top level, with their own names.

@@ -92,7 +92,7 @@ def test_collapsed_neurons_stand_in_order_under_their_layer(dot_program, rankdir
 
 
 def crossings(drawing: Drawing, margin: float = 2.0) -> list[tuple[str, str]]:
-    """(edge, node) for every edge that runs over a node other than the two it joins."""
+    """(edge, node or cluster title) for every edge that runs over a node other than the two it joins, or a title."""
     found = []
     for edge_id, points in drawing.edges.items():
         ends = {points[0], points[-1]}
@@ -100,6 +100,9 @@ def crossings(drawing: Drawing, margin: float = 2.0) -> list[tuple[str, str]]:
         for node_id, box in drawing.nodes.items():
             if node_id not in mine and any(box.contains(x, y, margin) for x, y in points):
                 found.append((edge_id, node_id))
+        for cluster, box in drawing.titles.items():
+            if any(box.contains(x, y) for x, y in points):
+                found.append((edge_id, f"title of {cluster}"))
     return found
 
 
@@ -120,10 +123,14 @@ def test_no_edge_runs_over_a_label_between_collapsed_layers(dot_program, rankdir
 
 @pytest.mark.parametrize("root, options", [
     (lambda: mlp((2, 3, 1)), {"group_by": "neuron"}),
+    (lambda: mlp((2, 3, 1)), {"group_by": "layer"}),
     (lambda: Neuron(3, "tanh", seed=1)([1.0, 2.0, 3.0]), {}),
-], ids=["mlp 2-3-1 by neuron", "neuron(3)"])
-def test_no_edge_runs_over_a_node(dot_program, root, options):
-    assert crossings(render(root(), **options)[0]) == []
+], ids=["mlp 2-3-1 by neuron", "mlp 2-3-1 by layer", "neuron(3)"])
+def test_no_edge_runs_over_a_node_or_a_title(dot_program, root, options):
+    drawing, _ = render(root(), **options)
+    assert crossings(drawing) == []
+    titles = [node_id for node_id in drawing.nodes if node_id.startswith("t")]  # a cluster's title is a node
+    assert len(titles) == len(drawing.clusters) and drawing.titles == {}
 
 
 SLIDE = (1920, 1080)
