@@ -1,7 +1,7 @@
 """``python -m viz.gallery docs``: the README's drawings, made by the project itself, and their sizes for a slide.
 
 Writes the drawings of a neuron with 3 inputs, a 2-3-1 MLP grouped by neuron
-and a 2-16-16-1 MLP with each neuron collapsed (SVG), the player of the
+and a 2-16-16-1 MLP with each neuron (and each layer) collapsed (SVG), the player of the
 micrograd lecture's neuron (HTML), and with ``--screenshot`` (Playwright and
 Chromium) a picture of that player in a 1280x800 browser window. For each
 drawing it prints its size in CSS pixels (the size of a PNG at the default
@@ -67,6 +67,8 @@ DRAWINGS: dict[str, tuple[str, Callable[[], Value], dict]] = {
     "neuron-3-inputs.svg": ("a neuron with 3 inputs", _neuron, {}),
     "mlp-2-3-1.svg": ("MLP 2-3-1, grouped by neuron", _mlp((2, 3, 1), "tanh"), {"group_by": "neuron"}),
     "mlp-2-16-16-1.svg": ("MLP 2-16-16-1, each neuron collapsed", _mlp((2, 16, 16, 1), "relu"), {"collapse": "neuron"}),
+    "mlp-2-16-16-1-layers.svg": ("MLP 2-16-16-1, each layer collapsed", _mlp((2, 16, 16, 1), "relu"),
+                                 {"collapse": "layer"}),
 }
 
 
