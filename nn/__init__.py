@@ -3,13 +3,19 @@
     from nn import MLP, SGD, fit, hinge_loss, make_moons, signed_labels
     X, y = make_moons(100, noise=0.1, seed=1)
     model = MLP(2, [16, 16, 1], seed=0)
-    history = fit(model, X, signed_labels(y), SGD(model.parameters(), lr=0.1), steps=100, l2=1e-4)
+    history = fit(model, X, signed_labels(y), SGD(model.parameters(), lr=0.1), epochs=100, l2=1e-4)
 
 ``module.py`` has the Module base class, ``layers.py`` Neuron/Layer/MLP,
-``places.py`` where a graph's node belongs (``place_of``), ``losses.py`` the losses, ``optim.py`` SGD and Adam, ``data.py`` the toy data
-sets, ``serialize.py`` JSON save/load, ``train.py`` the loop, ``demo.py`` the demo.
+``places.py`` where a graph's node belongs (``place_of``), ``losses.py`` the
+losses, ``optim.py`` SGD and Adam, ``data.py`` the toy data sets,
+``serialize.py`` JSON save/load, ``train.py`` the loop (epochs, batches,
+validation, stopping, divergence), ``diagnostics.py`` gradient health per
+layer, ``demo.py`` the demo. With matplotlib: ``plots.py`` draws them,
+``lessons/`` the lessons of backpropagation (``python -m nn.lessons``).
 """
 
+from .diagnostics import (Diagnostics, dead_relu_fraction, diagnose, gradient_norms, saturated_fraction,
+                          update_ratios)
 from .data import make_circles, make_moons, make_spiral, make_xor, train_test_split
 from .layers import ACTIVATIONS, MLP, Layer, Neuron, init_bound
 from .losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss, signed_labels
@@ -17,7 +23,8 @@ from .module import Module
 from .optim import SGD, Adam, Optimizer
 from .places import Place, Role, place_of
 from .serialize import ModelFileError, load_parameters, save_parameters
-from .train import History, accuracy, batch_loss, evaluate, fit, predicted_class
+from .train import (History, TrainingDivergedError, TrainingDivergedWarning, accuracy, batch_loss, evaluate,
+                    evaluate_loss, fit, predicted_class)
 
 __all__ = [
     "Module",
@@ -50,5 +57,14 @@ __all__ = [
     "batch_loss",
     "accuracy",
     "evaluate",
+    "evaluate_loss",
     "predicted_class",
+    "TrainingDivergedError",
+    "TrainingDivergedWarning",
+    "Diagnostics",
+    "diagnose",
+    "gradient_norms",
+    "update_ratios",
+    "dead_relu_fraction",
+    "saturated_fraction",
 ]

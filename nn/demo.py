@@ -9,7 +9,7 @@ linearly to 0.1) and, in our trials, missed 100% more often than Adam. It prints
 the output folder (``demo-output/`` by default):
 
 * ``decision_boundary.png``: the data and the regions the network assigns to each class;
-* ``training.png``: loss and training accuracy per step;
+* ``training.png``: loss and training accuracy per epoch (each epoch one full-batch step);
 * ``model.json``: the trained parameters (``nn.load_parameters`` reads them back);
 * ``neuron.svg`` and ``neuron_backward.html``: the computation graph of one
   first-layer neuron for one training point, and the backward-pass player for
@@ -36,7 +36,7 @@ from .serialize import save_parameters
 from .compiled import fit_compiled
 from .train import History, evaluate, fit
 
-__all__ = ["main", "parse_args", "load_data", "train", "plot_boundary", "plot_history", "draw_neuron"]
+__all__ = ["main", "parse_args", "load_data", "train", "save_figure", "draw_neuron"]
 
 DATASETS: dict[str, Callable] = {"moons": make_moons, "circles": make_circles, "spiral": make_spiral, "xor": make_xor}
 DEFAULT_LR = {"adam": 0.05, "sgd": 1.0}
@@ -111,69 +111,18 @@ def train(X: list[list[float]], y: list[int], hidden: Sequence[int], *, steps: i
     return model, history
 
 
-def _scores_on_grid(model: MLP, points):
-    """The network's outputs for many points at once, with numpy (the same math as the Values, far faster)."""
-    import numpy as np
-
-    act = {"relu": lambda h: np.maximum(h, 0.0), "tanh": np.tanh,
-           "sigmoid": lambda h: 1.0 / (1.0 + np.exp(-h)), "linear": lambda h: h}
-    h = np.asarray(points, dtype=float)
-    for layer in model.layers:
-        W = np.array([[w.data for w in neuron.w] for neuron in layer.neurons])
-        b = np.array([neuron.b.data for neuron in layer.neurons])
-        h = act[layer.neurons[0].activation](h @ W.T + b)
-    return h
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def plot_boundary(model: MLP, X: list[list[float]], y: list[int], path: Path, title: str = "") -> Path:
-    """Draw the data over the class regions the model assigns; write a PNG."""
-    import numpy as np
-
-    plt = _pyplot()
-    xs, ys = [p[0] for p in X], [p[1] for p in X]
-    pad = 0.5
-    gx, gy = np.meshgrid(np.linspace(min(xs) - pad, max(xs) + pad, 200), np.linspace(min(ys) - pad, max(ys) + pad, 200))
-    scores = _scores_on_grid(model, np.column_stack([gx.ravel(), gy.ravel()]))
-    regions = (scores[:, 0] > 0).astype(int) if scores.shape[1] == 1 else scores.argmax(axis=1)
-    fig, ax = plt.subplots(figsize=(6, 5))
-    n_classes = max(y) + 1
-    # Blue/red for two classes; distinct colours (one per class, up to 10) for more.
-    cmap, top = ("coolwarm", 1) if n_classes == 2 else ("tab10", 9)
-    ax.contourf(gx, gy, regions.reshape(gx.shape), levels=np.arange(n_classes + 1) - 0.5, cmap=cmap,
-                vmin=0, vmax=top, alpha=0.35)
-    ax.scatter(xs, ys, c=y, cmap=cmap, vmin=0, vmax=top, edgecolors="k", s=30)
-    ax.set_title(title or "decision boundary")
-    ax.set_xlabel("x[0]")
-    ax.set_ylabel("x[1]")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+def save_figure(figure, path: Path) -> Path:
+    """Write a matplotlib figure (from ``nn.plots``) as a PNG; returns the path."""
+    figure.savefig(path, dpi=120)
     return path
 
 
-def plot_history(history: History, path: Path, loss_name: str = "loss") -> Path:
-    """Loss and training accuracy per step, side by side; write a PNG."""
-    plt = _pyplot()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    steps = range(1, len(history.loss) + 1)
-    left.plot(steps, history.loss)
-    left.set_yscale("log")
-    left.set(title=f"{loss_name} + L2 (log scale)", xlabel="step")
-    right.plot(steps, [100 * a for a in history.accuracy], color="tab:green")
-    right.set(title="training accuracy (%)", xlabel="step", ylim=(0, 101))
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+def _first_full_epoch(history: History) -> int:
+    """The epoch from which the training accuracy stays at 100% (1-based)."""
+    epoch = len(history.epoch_accuracy)
+    while epoch > 1 and history.epoch_accuracy[epoch - 2] == 1.0:
+        epoch -= 1
+    return epoch
 
 
 def draw_neuron(model: MLP, X: list[list[float]], folder: Path) -> list[Path]:
@@ -210,11 +159,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     final = evaluate(model, X, y)
     print(f"final training accuracy {final:.0%}, loss {history.loss[-1]:.4f}, "
           f"trained in {time.perf_counter() - start:.1f} s")
+    if history.epoch_accuracy[-1] == 1.0:
+        print(f"100% training accuracy from epoch {_first_full_epoch(history)} on")
     args.out.mkdir(parents=True, exist_ok=True)
+    from .plots import plot_boundary, plot_history  # matplotlib, only when drawing
+
     written = [
-        plot_boundary(model, X, y, args.out / "decision_boundary.png",
-                      f"{args.dataset}: {final:.0%} training accuracy after {args.steps} steps"),
-        plot_history(history, args.out / "training.png", "hinge loss" if max(y) == 1 else "cross-entropy"),
+        save_figure(plot_boundary(model, X, y, f"{args.dataset}: {final:.0%} training accuracy after "
+                                               f"{args.steps} steps"), args.out / "decision_boundary.png"),
+        save_figure(plot_history(history, "hinge loss" if max(y) == 1 else "cross-entropy"), args.out / "training.png"),
         save_parameters(model, args.out / "model.json"),
     ]
     written += draw_neuron(model, X, args.out)

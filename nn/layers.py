@@ -201,10 +201,17 @@ class MLP(Module):
 
     def __call__(self, x: Sequence[Input]) -> Value | list[Value]:
         """The network's output for one input list: a Value, or a list for several outputs."""
+        values = self.layer_outputs(x)[-1]
+        return values[0] if len(values) == 1 else values
+
+    def layer_outputs(self, x: Sequence[Input]) -> list[list[Value]]:
+        """Every layer's outputs for one input list, first layer first (the last is the network's output)."""
         values: list[Value] = as_inputs(x, self.nin, self)
+        outputs = []
         for layer in self.layers:
             values = layer._forward(values)
-        return values[0] if len(values) == 1 else values
+            outputs.append(values)
+        return outputs
 
     def extra_repr(self) -> str:
         sizes = [self.nin] + [layer.nout for layer in self.layers]

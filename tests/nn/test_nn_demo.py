@@ -9,7 +9,7 @@ import types
 
 import pytest
 
-from nn import MLP, evaluate, load_parameters, signed_labels
+from nn import MLP, History, evaluate, load_parameters, signed_labels
 from nn import demo
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -92,17 +92,6 @@ def test_demo_draws_the_neuron_with_the_real_viz(tmp_path, dot_program):
     assert by_name["b"] == by_name["sum"] == by_name["out"] == "1.0000"  # d out/d b is exactly 1 (relu is active)
 
 
-@pytest.mark.parametrize("activation, nouts", [("relu", [5, 1]), ("tanh", [4, 3]), ("sigmoid", [2, 2, 1])])
-def test_grid_scores_match_the_network(activation, nouts):
-    model = MLP(2, nouts, activation=activation, seed=3)
-    points = [[0.3, -1.2], [2.0, 0.5], [-0.7, -0.1]]
-    grid = demo._scores_on_grid(model, points)
-    for row, x in zip(grid, points):
-        out = model(x)
-        expected = [out.data] if nouts[-1] == 1 else [o.data for o in out]
-        assert list(row) == pytest.approx(expected, rel=1e-12, abs=1e-12)
-
-
 @pytest.mark.parametrize("argv", [["--hidden", "a,b"], ["--hidden", "0"], ["--dataset", "iris"],
                                   ["--steps", "0"], ["--lr", "-1"]])
 def test_bad_command_lines_exit_with_a_message(argv, capsys):
@@ -135,3 +124,12 @@ def test_demo_training_through_compile_gives_the_same_numbers():
     _, compiled = demo.train(X, y, [8], steps=4, seed=3, progress=False, compiled=True)
     assert compiled.loss == pytest.approx(plain.loss, rel=1e-10)
     assert compiled.accuracy == plain.accuracy
+
+
+@pytest.mark.parametrize("accuracies, epoch", [
+    ([0.5, 1.0, 1.0], 2),
+    ([1.0, 0.9, 1.0, 1.0], 3),  # from where it stays at 100%
+    ([1.0], 1),
+])
+def test_the_demo_names_the_epoch_from_which_training_accuracy_stays_full(accuracies, epoch):
+    assert demo._first_full_epoch(History(epoch_accuracy=accuracies)) == epoch

@@ -1,12 +1,13 @@
-"""The training loop: it learns, records its history, is reproducible, and checks its arguments."""
+"""The training loop: it learns; epochs, batches, validation, the stopping rule; it fails loudly; it checks arguments."""
 
 from __future__ import annotations
 
 import pytest
 
 from autograd_core import Value
-from nn import (MLP, SGD, Adam, accuracy, batch_loss, cross_entropy, evaluate, fit, hinge_loss, make_spiral,
-                make_xor, predicted_class, signed_labels)
+from nn import (MLP, SGD, Adam, TrainingDivergedError, TrainingDivergedWarning, accuracy, batch_loss, cross_entropy,
+                diagnose, evaluate, evaluate_loss, fit, hinge_loss, make_moons, make_spiral, make_xor, mse_loss,
+                predicted_class, signed_labels)
 
 
 def test_fit_learns_xor_to_full_accuracy():
@@ -114,3 +115,243 @@ def test_fit_restores_the_garbage_collector_state(enabled, fails):
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+# ------------------------------------------------------------------ epochs and batches
+class Recorder:
+    """A model for fit that records which examples each forward pass saw (fit's model interface is generic)."""
+
+    def __init__(self, model):
+        self.model, self.seen = model, []
+
+    def __call__(self, x):
+        self.seen.append(tuple(x))
+        return self.model(x)
+
+    def parameters(self):
+        return self.model.parameters()
+
+
+def ten_points():
+    X, y = make_xor(10, seed=3)
+    return X, signed_labels(y)
+
+
+@pytest.mark.parametrize("batch_size, steps_per_epoch, sizes", [
+    (None, 1, [10]),
+    (3, 4, [3, 3, 3, 1]),  # the last batch of an epoch is what is left
+    (5, 2, [5, 5]),
+    (1, 10, [1] * 10),
+])
+def test_an_epoch_sees_every_example_once_in_batches(batch_size, steps_per_epoch, sizes):
+    X, labels = ten_points()
+    model = Recorder(MLP(2, [3, 1], seed=0))
+    history = fit(model, X, labels, SGD(model.parameters(), lr=0.05), epochs=3, batch_size=batch_size, seed=1)
+    assert history.epochs == 3 and len(history.loss) == 3 * steps_per_epoch
+    assert history.epoch_steps == [steps_per_epoch, 2 * steps_per_epoch, 3 * steps_per_epoch]
+    epochs = [model.seen[i * 10:(i + 1) * 10] for i in range(3)]
+    assert all(sorted(seen) == sorted(map(tuple, X)) for seen in epochs)
+    if batch_size is None:  # the full batch keeps the data's order
+        assert all(seen == list(map(tuple, X)) for seen in epochs)
+    else:  # shuffled, differently each epoch
+        assert epochs[0] != epochs[1] != epochs[2]
+    # The epoch means weight each batch by its size.
+    first = history.loss[:steps_per_epoch]
+    assert history.epoch_loss[0] == pytest.approx(sum(l * n for l, n in zip(first, sizes)) / 10, rel=1e-12)
+
+
+def test_the_shuffle_is_seeded():
+    X, labels = ten_points()
+
+    def seen(seed):
+        model = Recorder(MLP(2, [3, 1], seed=0))
+        fit(model, X, labels, SGD(model.parameters(), lr=0.05), epochs=2, batch_size=4, seed=seed)
+        return model.seen
+
+    assert seen(7) == seen(7) != seen(8)
+
+
+@pytest.mark.parametrize("epochs, steps, ran_steps, ran_epochs, stopped_by, reason", [
+    (3, None, 12, 3, "epochs", "ran all 3 epochs"),
+    (None, 6, 6, 2, "steps", "took all 6 steps (in epoch 2, after 2 of its 4 batches)"),
+    (None, 8, 8, 2, "steps", "took all 8 steps"),
+    (2, 100, 8, 2, "epochs", "ran all 2 epochs"),
+    (5, 5, 5, 2, "steps", "took all 5 steps (in epoch 2, after 1 of its 4 batches)"),
+    (0, None, 0, 0, "epochs", "ran all 0 epochs"),
+])
+def test_training_stops_at_the_first_limit_and_says_which(epochs, steps, ran_steps, ran_epochs, stopped_by, reason):
+    X, labels = ten_points()
+    model = MLP(2, [3, 1], seed=0)
+    history = fit(model, X, labels, SGD(model.parameters(), lr=0.05), epochs=epochs, steps=steps, batch_size=3, seed=0)
+    assert (len(history.loss), history.epochs) == (ran_steps, ran_epochs)
+    assert (history.stopped_by, history.stop_reason) == (stopped_by, reason)
+
+
+def test_validation_is_recorded_at_each_epochs_end():
+    X, labels = ten_points()
+    X_val, y_val = make_xor(12, seed=4)
+    seen = []
+
+    def on_epoch(epoch, history):
+        seen.append((epoch, history.val_loss[-1], history.val_accuracy[-1]))
+
+    model = MLP(2, [4, 1], seed=0)
+    history = fit(model, X, labels, Adam(model.parameters(), lr=0.05), epochs=4, batch_size=5, seed=0,
+                  validation=(X_val, signed_labels(y_val)), on_epoch=on_epoch)
+    assert len(history.val_loss) == len(history.val_accuracy) == 4
+    assert seen == list(zip(range(1, 5), history.val_loss, history.val_accuracy))
+    # The last entry is the trained model's, without the L2 term.
+    assert history.val_loss[-1] == evaluate_loss(model, X_val, signed_labels(y_val), hinge_loss)
+    assert history.val_accuracy[-1] == evaluate(model, X_val, y_val)
+    assert history.epoch_time == sorted(history.epoch_time) and history.epoch_time[0] > 0
+
+
+# ------------------------------------------------------------------ the stopping rule
+def test_the_stopping_rule_fires_when_the_training_loss_stops_improving():
+    X, labels = ten_points()
+    model = MLP(2, [4, 1], seed=0)
+    history = fit(model, X, labels, Adam(model.parameters(), lr=0.1), epochs=200, tol=1e-3, patience=4)
+    assert history.stopped_by == "converged" and history.epochs < 200
+    losses, n = history.epoch_loss, history.epochs
+    assert min(losses[:n - 4]) - min(losses[n - 4:]) < 1e-3  # the rule holds where it stopped...
+    assert all(min(losses[:k - 4]) - min(losses[k - 4:k]) >= 1e-3 for k in range(5, n))  # ...and not before
+    assert history.stop_reason.startswith(f"converged after {n} epochs: the training loss improved by less than "
+                                          f"tol=0.001 over the last 4 epochs (best ")
+
+
+def test_early_stopping_watches_the_validation_loss():
+    # Validating on the opposite labels: the better the model learns, the worse the validation loss.
+    X, labels = ten_points()
+    model = MLP(2, [4, 1], seed=0)
+    history = fit(model, X, labels, Adam(model.parameters(), lr=0.05), epochs=50, tol=1e-6, patience=3,
+                  validation=(X, [-label for label in labels]))
+    assert history.val_loss[1] > history.val_loss[0]
+    assert history.stopped_by == "converged" and history.epochs == 4  # the best was epoch 1, then 3 epochs worse
+    assert "validation loss" in history.stop_reason
+
+
+def test_without_tol_there_is_no_stopping_rule():
+    X, labels = ten_points()
+    model = MLP(2, [4, 1], seed=0)
+    history = fit(model, X, labels, SGD(model.parameters(), lr=0.0), epochs=8, patience=1)
+    assert history.stopped_by == "epochs" and history.epochs == 8
+
+
+# ------------------------------------------------------------------ divergence
+def moons_mse_at_lr_1():
+    """The case the issue reported: SGD at lr 1.0 runs silently to a loss of about 1e43 and beyond."""
+    X, y = make_moons(100, noise=0.1, seed=1)
+    model = MLP(2, [16, 16, 1], seed=1)
+    return model, X, signed_labels(y), SGD(model.parameters(), lr=1.0)
+
+
+def test_a_diverging_learning_rate_stops_with_one_error_naming_the_step_the_loss_and_the_largest_gradient():
+    model, X, labels, optimizer = moons_mse_at_lr_1()
+    before = {}
+
+    def remember(step, loss, acc):
+        before.update(model.state_dict())
+
+    with pytest.raises(TrainingDivergedError) as info:
+        fit(model, X, labels, optimizer, steps=20, l2=1e-4, loss_fn=mse_loss, on_step=remember)
+    error = info.value
+    largest = max(model.parameters(), key=lambda p: abs(p.grad))
+    assert (error.step, error.epoch, error.parameter) == (5, 5, largest.label)
+    assert error.loss == error.history.loss[-1] > 1000 * error.history.loss[0]
+    assert str(error) == (
+        f"training diverged at step 5 (epoch 5, batch 1 of 1): the loss is {error.loss:.3g}, more than 1000 times "
+        f"its size at the start ({error.history.loss[0]:.3g}, counted as 1); the parameter with the largest gradient "
+        f"is {largest.label} (grad {largest.grad:.3g}, value {largest.data:.3g}); learning rate 1. This step's update "
+        f"was not applied (a learning rate too large is the usual cause)")
+    assert model.state_dict() == before  # the weights of step 4, all finite
+
+
+def test_without_the_check_the_same_run_reaches_absurd_losses():
+    model, X, labels, optimizer = moons_mse_at_lr_1()
+    history = fit(model, X, labels, optimizer, steps=20, l2=1e-4, loss_fn=mse_loss, max_loss_growth=None)
+    assert max(history.loss) > 1e40 and history.stopped_by == "steps"
+
+
+def nan_loss(scores, labels):
+    return hinge_loss(scores, labels) * Value(float("nan"))
+
+
+def nan_gradient(scores, labels):
+    zero = scores[0] - scores[0]
+    return hinge_loss(scores, labels) + zero.sqrt()  # sqrt at 0: an infinite slope, times 0 - 0 in backward
+
+
+def overflowing(scores, labels):
+    return (scores[0] - scores[0] + 1000.0).exp()
+
+
+@pytest.mark.parametrize("loss_fn, fragments", [
+    (nan_loss, ["the loss is nan; the parameter with the largest gradient is layers.0.neurons.0.w.0 (grad nan"]),
+    (nan_gradient, ["but a gradient is not finite; the parameter with the largest gradient is layers.0.neurons.0.w.0 "
+                    "(grad nan"]),
+    (overflowing, ["batch 1 of 1): exp(1000.0)", "(raised by the engine); no gradient was computed yet"]),
+])
+def test_non_finite_numbers_stop_training_at_their_step(loss_fn, fragments):
+    X, labels = ten_points()
+    model = MLP(2, [3, 1], seed=0)
+    start = model.state_dict()
+    with pytest.raises(TrainingDivergedError, match=r"^training diverged at step 1 \(epoch 1, batch 1 of 1\)") as info:
+        fit(model, X, labels, SGD(model.parameters(), lr=0.1), epochs=3, loss_fn=loss_fn)
+    assert all(fragment in str(info.value) for fragment in fragments), str(info.value)
+    assert model.state_dict() == start
+
+
+def test_on_divergence_warn_returns_the_history_up_to_the_failed_step():
+    model, X, labels, optimizer = moons_mse_at_lr_1()
+    with pytest.warns(TrainingDivergedWarning, match="training diverged at step 5") as warned:
+        history = fit(model, X, labels, optimizer, steps=20, l2=1e-4, loss_fn=mse_loss, on_divergence="warn")
+    assert len(warned) == 1
+    assert history.stopped_by == "diverged" and history.stop_reason == str(warned[0].message)
+    assert len(history.loss) == history.epochs == 5 and history.loss[-1] > 1e5
+
+
+def test_a_per_example_run_that_diverges_within_the_first_epoch_is_caught():
+    X, y = make_moons(60, noise=0.2, seed=0)
+    model = MLP(2, [8, 1], "tanh", seed=0)
+    with pytest.raises(TrainingDivergedError) as info:
+        fit(model, X, signed_labels(y), SGD(model.parameters(), lr=0.3), epochs=2, batch_size=1, loss_fn=mse_loss,
+            seed=0)
+    assert info.value.epoch == 1 and info.value.step < 20  # unchecked, it reaches 1e45 by step 64
+
+
+# ------------------------------------------------------------------ diagnostics
+def test_diagnostics_are_recorded_per_epoch():
+    X, labels = ten_points()
+    model = MLP(2, [4, 4, 1], seed=0)
+    history = fit(model, X, labels, SGD(model.parameters(), lr=0.1), epochs=3, batch_size=5, diagnostics=True, seed=0)
+    assert len(history.diagnostics) == 3
+    last = history.diagnostics[-1]
+    assert last.grad_norm == diagnose(model, X).grad_norm  # the last step's gradients are still in .grad
+    assert list(last.update_ratio) == ["layers.0", "layers.1", "layers.2"]
+    assert all(0 < ratio < 1 for ratio in last.update_ratio.values())
+    assert list(last.dead_relu) == ["layers.0", "layers.1"] and last.saturated == {}
+
+
+def test_diagnostics_need_an_nn_module():
+    X, labels = ten_points()
+    model = Recorder(MLP(2, [3, 1], seed=0))
+    with pytest.raises(TypeError, match="diagnostics=True needs an nn Module .* got Recorder"):
+        fit(model, X, labels, SGD(model.parameters(), lr=0.1), epochs=1, diagnostics=True)
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({"steps": None}, ValueError, "fit needs epochs= .* or steps="),
+    ({"epochs": -1}, ValueError, "epochs must be an int >= 0, got -1"),
+    ({"epochs": 2.0}, ValueError, "epochs must be an int >= 0, got 2.0"),
+    ({"patience": 0}, ValueError, "patience must be an int >= 1, got 0"),
+    ({"tol": 0.0}, ValueError, "tol must be None or a number > 0, got 0.0"),
+    ({"max_loss_growth": -1}, ValueError, "max_loss_growth must be None or a number > 0, got -1"),
+    ({"on_divergence": "ignore"}, ValueError, "on_divergence must be 'raise' or 'warn', got 'ignore'"),
+    ({"validation": [[0.0, 1.0]]}, TypeError, "validation must be a pair"),
+    ({"validation": ([[0.0, 1.0]], [1, -1])}, ValueError, "fit validation needs as many labels as examples"),
+])
+def test_fit_checks_its_new_arguments(kwargs, error, message):
+    model = MLP(2, [2, 1], seed=0)
+    args = {"steps": 1, **kwargs}
+    with pytest.raises(error, match=message):
+        fit(model, [[0.0, 1.0]] * 4, [1, -1, 1, -1], SGD(model.parameters(), lr=0.1), **args)

@@ -1,0 +1,71 @@
+"""Lesson ``batches``: full-batch, mini-batch and per-example SGD on the same problem, against epochs and time.
+
+An epoch is one pass over the training data. Full-batch gradient descent
+takes one step per epoch, along the exact gradient of the training loss;
+per-example SGD (``batch_size=1``, the textbooks' stochastic gradient
+descent) takes one step per example, each along a noisy estimate of it;
+mini-batches sit between. With the same learning rate, more steps per epoch
+make faster progress per epoch, and smaller batches make noisier steps.
+
+Time is another matter. On a GPU a batch's examples run in parallel, so a
+step costs about the same whatever the batch; this engine computes one scalar
+at a time, so a step's cost grows with its batch, an epoch costs about the
+same whatever the batches, plus a fixed cost per step (the optimizer update,
+the bookkeeping) that per-example SGD pays once per example.
+
+The loss shown is on 100 fresh points, measured at each epoch's end: the same
+yardstick for all three.
+"""
+
+from __future__ import annotations
+
+from ..data import make_moons
+from ..layers import MLP
+from ..losses import mse_loss, signed_labels
+from ..optim import SGD
+from ..plots import label_axes, new_figure
+from ..train import History, fit
+from .lesson import Lesson
+
+__all__ = ["batches"]
+
+POINTS = 60
+BATCH_SIZES = {"full batch (60)": None, "mini-batches of 10": 10, "per example (1)": 1}
+
+
+def batches(*, epochs: int = 20, lr: float = 0.05, seed: int = 0) -> Lesson:
+    """Train an MLP 2-8-1 (tanh, mse) on 60 two-moons points three ways, from the same weights and lr."""
+    X, y = make_moons(POINTS, noise=0.2, seed=seed)
+    X_val, y_val = make_moons(100, noise=0.2, seed=seed + 1)
+    histories = {}
+    for name, size in BATCH_SIZES.items():
+        model = MLP(2, [8, 1], "tanh", seed=seed)
+        histories[name] = fit(model, X, signed_labels(y), SGD(model.parameters(), lr=lr), epochs=epochs,
+                              batch_size=size, loss_fn=mse_loss, validation=(X_val, signed_labels(y_val)), seed=seed)
+    numbers = {name: {"steps_per_epoch": h.epoch_steps[0], "val_loss": h.val_loss,
+                      "seconds_per_epoch": h.epoch_time[-1] / h.epochs, "val_rises": _rises(h.val_loss)}
+               for name, h in histories.items()}
+    lines = [f"{name:18}: {n['steps_per_epoch']:2} steps an epoch; validation loss {n['val_loss'][0]:.3f} after "
+             f"epoch 1, {n['val_loss'][4]:.3f} after 5, {n['val_loss'][-1]:.3f} after {epochs}; rose in "
+             f"{n['val_rises']} epochs; {1000 * n['seconds_per_epoch']:.0f} ms an epoch"
+             for name, n in numbers.items()]
+    return Lesson("batches", "full batch, mini-batches and one example at a time", numbers, lines,
+                  _figure(histories, lr))
+
+
+def _rises(losses: list[float]) -> int:
+    """How many epochs ended with a higher loss than the one before."""
+    return sum(after > before for before, after in zip(losses, losses[1:]))
+
+
+def _figure(histories: dict[str, History], lr: float):
+    fig = new_figure(12, 4.6)
+    by_epoch, by_time = fig.subplots(1, 2, sharey=True)
+    for name, history in histories.items():
+        epochs = range(1, history.epochs + 1)
+        by_epoch.plot(epochs, history.val_loss, marker=".", label=name)
+        by_time.plot(history.epoch_time, history.val_loss, marker=".", label=name)
+    by_epoch.xaxis.get_major_locator().set_params(integer=True)
+    label_axes(by_epoch, f"against epochs (SGD, lr {lr:g})", "epoch", "validation mse loss", legend=True)
+    label_axes(by_time, "against training time", "seconds of training (this machine)", "", legend=True)
+    return fig

@@ -1,0 +1,106 @@
+"""Lesson ``overfitting``: a large network on few noisy points; train and validation curves part; L2 and early stopping.
+
+Ten noisy samples of sin(x), spread over [-3, 3], and an MLP 1-12-12-1 with 193 parameters: the
+network can pass through every point, noise included. The training loss keeps
+falling while the loss on 20 fresh points (the validation set) turns and
+rises: the network learns the noise (*overfitting*). Two remedies, each
+measured on the same validation set:
+
+* L2 regularisation (``fit(..., l2=...)``) penalises large weights, so the
+  fitted curve stays smooth;
+* early stopping (``fit(..., validation=..., tol=..., patience=...)``) stops
+  when the validation loss no longer improves.
+
+The unregularised run is the early-stopped run trained on: full-batch Adam
+with the same optimizer continues exactly where it stopped, so one run shows
+both where early stopping ends and what it avoided.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+from autograd_core import no_grad
+
+from ..layers import MLP
+from ..losses import mse_loss
+from ..optim import Adam
+from ..plots import label_axes, new_figure
+from ..train import History, fit
+from .lesson import Lesson
+
+__all__ = ["overfitting", "noisy_sine"]
+
+
+def noisy_sine(n: int, noise: float, seed: int, *, spread: bool = False) -> tuple[list[list[float]], list[float]]:
+    """``n`` points in [-3, 3], y = sin(x) + Gaussian noise; x uniform at random, or ``spread`` evenly (jittered)."""
+    rng = random.Random(seed)
+    if spread:
+        xs = [-3.0 + 6.0 * (i + 0.5) / n + rng.uniform(-0.2, 0.2) for i in range(n)]
+    else:
+        xs = sorted(rng.uniform(-3.0, 3.0) for _ in range(n))
+    return [[x] for x in xs], [math.sin(x) + rng.gauss(0.0, noise) for x in xs]
+
+
+def overfitting(*, epochs: int = 200, l2: float = 3e-3, lr: float = 0.03, seed: int = 0) -> Lesson:
+    """Train the MLP without regularisation (stopping early, then on), and with L2; compare validation losses."""
+    X, y = noisy_sine(10, 0.3, seed, spread=True)
+    validation = noisy_sine(20, 0.3, seed + 101)
+    model = MLP(1, [12, 12, 1], "tanh", seed=seed)
+    optimizer = Adam(model.parameters(), lr=lr)
+    early = fit(model, X, y, optimizer, epochs=epochs, loss_fn=mse_loss, validation=validation, tol=1e-3, patience=10)
+    early_model = _copy(model)
+    rest = fit(model, X, y, optimizer, epochs=epochs - early.epochs, loss_fn=mse_loss, validation=validation)
+    plain = _joined(early, rest)
+    l2_model = MLP(1, [12, 12, 1], "tanh", seed=seed)
+    with_l2 = fit(l2_model, X, y, Adam(l2_model.parameters(), lr=lr), epochs=epochs, loss_fn=mse_loss, l2=l2,
+                  validation=validation)
+    best = min(plain.val_loss)
+    numbers = {"train_final": plain.epoch_loss[-1], "val_final": plain.val_loss[-1], "val_best": best,
+               "val_best_epoch": plain.val_loss.index(best) + 1, "early_stop_epoch": early.epochs,
+               "early_val": early.val_loss[-1], "l2": l2, "l2_train_final": with_l2.epoch_loss[-1],
+               "l2_val_final": with_l2.val_loss[-1]}
+    lines = [
+        f"no regularisation: training loss {numbers['train_final']:.3f} but validation {numbers['val_final']:.3f} "
+        f"after {epochs} epochs (its best, {best:.3f}, was at epoch {numbers['val_best_epoch']})",
+        f"early stopping (tol 1e-3, patience 10) stops at epoch {early.epochs}: validation {numbers['early_val']:.3f}",
+        f"L2 {l2:g}: training loss (with the penalty) {numbers['l2_train_final']:.3f}, "
+        f"validation {numbers['l2_val_final']:.3f} after {epochs} epochs",
+    ]
+    models = {"no regularisation": model, f"L2 {l2:g}": l2_model, f"early stopping (epoch {early.epochs})": early_model}
+    return Lesson("overfitting", "a large network on ten noisy points, and two remedies", numbers, lines,
+                  _figure(plain, with_l2, early.epochs, models, X, y, validation))
+
+
+def _copy(model: MLP) -> MLP:
+    twin = MLP(1, [12, 12, 1], "tanh")
+    twin.load_state_dict(model.state_dict())
+    return twin
+
+
+def _joined(first: History, second: History) -> History:
+    """One History for a run trained in two fit calls (the per-epoch records the lesson draws)."""
+    return History(epoch_loss=first.epoch_loss + second.epoch_loss, val_loss=first.val_loss + second.val_loss)
+
+
+def _figure(plain: History, with_l2: History, stop: int, models: dict, X: list, y: list, validation: tuple):
+    fig = new_figure(12.5, 4.8)
+    curves, fits = fig.subplots(1, 2)
+    for history, style, name in ((plain, "-", "no regularisation"), (with_l2, "--", "L2")):
+        epochs = range(1, len(history.epoch_loss) + 1)
+        curves.plot(epochs, history.epoch_loss, ls=style, color="tab:blue", label=f"training, {name}")
+        curves.plot(epochs, history.val_loss, ls=style, color="tab:orange", label=f"validation, {name}")
+    curves.axvline(stop, color="grey", ls=":", label=f"early stopping (epoch {stop})")
+    curves.set_yscale("log")
+    label_axes(curves, "training and validation loss", "epoch", "mse loss (log scale)", legend=True)
+    grid = [-3.2 + 6.4 * i / 199 for i in range(200)]
+    fits.plot(grid, [math.sin(x) for x in grid], color="grey", lw=1, label="sin(x), the truth")
+    with no_grad():
+        for (name, model), color in zip(models.items(), ("tab:red", "tab:green", "tab:purple")):
+            fits.plot(grid, [model([x]).data for x in grid], color=color, label=name)
+    fits.plot([x[0] for x in validation[0]], validation[1], ".", color="tab:orange", label="validation points")
+    fits.plot([x[0] for x in X], y, "ko", label="training points")
+    fits.set_ylim(-2.0, 2.0)
+    label_axes(fits, "what each network learned", "x", "y", legend=True)
+    return fig
