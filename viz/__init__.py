@@ -1,4 +1,4 @@
-"""viz: graph drawings, chain-rule explanations and the backward-pass player.
+"""viz: graph drawings, chain-rule explanations and the forward- and backward-pass player.
 
     from viz import draw_dot, render, explain, write_html
     L.backward()
@@ -7,9 +7,13 @@
     print(explain(L))                # one line per chain-rule step
     write_html(L, "backward.html")   # the forward- then backward-pass player, one offline file
 
-From a shell: ``python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 -o graph.svg``.
-Only this package imports ``graphviz``; the engine needs nothing outside the
-standard library.
+From a shell: ``python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 -o graph.svg``;
+``python -m viz.gallery docs`` re-makes the README's pictures. ``trace.py``
+numbers a graph, ``dot.py`` draws it (``layout.py`` keeps a network in reading
+order), ``explain.py`` and ``text.py`` write the chain rule, ``player.py``,
+``player_page.py`` and ``player.js`` make the player. A network's structure
+comes from ``nn.place_of``. Only this package imports ``graphviz``; the engine
+needs nothing outside the standard library.
 """
 
 from .dot import DEFAULT_MAX_NODES, GraphTooLargeError, draw_dot

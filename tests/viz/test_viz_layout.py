@@ -33,6 +33,7 @@ GRAPHS = {
     "neuron(3)": lambda: Neuron(3, "tanh", seed=1)([1.0, 2.0, 3.0]),
     "mlp 2-3-1": lambda: mlp((2, 3, 1)),
     "mlp 3-2-2": lambda: mlp((3, 2, 2)),
+    "mlp 2-4-4-1": lambda: mlp((2, 4, 4, 1)),
     "layer used backwards": layer_used_backwards,
 }
 
@@ -154,3 +155,13 @@ def test_the_drawings_fit_a_slide_readably(dot_program, root, options):
     drawing, svg = render(root(), **options)
     scale, smallest = slide_scale(drawing, svg)
     assert smallest >= SMALLEST_TEXT_PX, (drawing.size_px, scale, smallest)
+
+
+def test_without_graphviz_the_source_is_written_in_reading_order(monkeypatch, tmp_path):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # no dot: nothing to check the layout with
+    source = draw_dot(mlp((2, 3, 1)), group_by="neuron").source
+    clusters = [line for line in source.splitlines() if line.startswith("\tsubgraph \"cluster_")]
+    assert clusters == [f'\tsubgraph "cluster_layers.{k}" {{' for k in ("0.neurons.0", "0.neurons.1", "0.neurons.2",
+                                                                      "1.neurons.0")]
