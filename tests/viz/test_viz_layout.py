@@ -10,6 +10,7 @@ from autograd_core import Value
 from nn import MLP, Layer, Neuron, Role
 from svg_geometry import Drawing, font_sizes, read_svg
 from viz import draw_dot, trace
+from viz.gallery import slide_fit
 from viz.render import pipe
 
 
@@ -134,17 +135,6 @@ def test_no_edge_runs_over_a_node_or_a_title(dot_program, root, options):
     assert len(titles) == len(drawing.clusters) and drawing.titles == {}
 
 
-SLIDE = (1920, 1080)
-SMALLEST_TEXT_PX = 14
-
-
-def slide_scale(drawing: Drawing, svg: str) -> tuple[float, float]:
-    """The scale that fits the picture on a 1920x1080 slide, and the smallest text's height in px there."""
-    width, height = drawing.size_px
-    scale = min(SLIDE[0] / width, SLIDE[1] / height)
-    return scale, min(font_sizes(svg)) * 96 / 72 * scale
-
-
 @pytest.mark.parametrize("root, options", [
     (lambda: Neuron(3, "tanh", seed=1)([1.0, 2.0, 3.0]), {}),
     (lambda: mlp((2, 3, 1)), {"group_by": "neuron"}),
@@ -153,8 +143,10 @@ def slide_scale(drawing: Drawing, svg: str) -> tuple[float, float]:
 ], ids=["neuron(3)", "mlp 2-3-1 by neuron", "mlp 2-16-16-1 neurons collapsed", "mlp 2-16-16-1 layers collapsed"])
 def test_the_drawings_fit_a_slide_readably(dot_program, root, options):
     drawing, svg = render(root(), **options)
-    scale, smallest = slide_scale(drawing, svg)
-    assert smallest >= SMALLEST_TEXT_PX, (drawing.size_px, scale, smallest)
+    fit = slide_fit(svg)
+    assert (round(fit.width_px), round(fit.height_px)) == tuple(round(v) for v in drawing.size_px)
+    assert fit.smallest_text_px >= 14, fit  # 14 px reads from the back of a room
+    assert min(font_sizes(svg)) >= 12  # points: nothing smaller than the names and numbers
 
 
 def test_without_graphviz_the_source_is_written_in_reading_order(monkeypatch, tmp_path):
