@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 import sys
@@ -145,6 +146,25 @@ def test_text_is_escaped_for_html_labels(dot_program):
     assert "<B>a&lt;b&gt;&amp;&quot;c&quot;</B>" in source
     assert "<B>&lt;/TD&gt;&lt;/TR&gt;&lt;/TABLE&gt;</B>" in source
     assert "a&lt;b&gt;&amp;" in draw_dot(out).pipe(format="svg").decode()  # Graphviz reads it as text
+
+
+OP_NAMES = ["ends\\", "<B>x</B>", "\\N", "\\G", 'say "hi"', "a & b", "a\\\\b"]  # free text from define_op: shown as written
+
+
+@pytest.mark.parametrize("name", OP_NAMES)
+def test_op_names_are_text_never_markup_or_escapes(name, dot_program):
+    from autograd_core import define_op
+
+    op = define_op(lambda x, out: 2.0, name=name)(lambda x: 2 * x)
+    out = op(Value(1.0, "x"))
+    source = draw_dot(out).source
+    assert f"op1 [label=<{html.escape(name).replace(chr(92), chr(92) * 2)}> " in source
+    svg = draw_dot(out).pipe(format="svg").decode()  # Graphviz reads it (a syntax error would raise here)
+    shown = re.findall(r'<g id="(v\d|op1)" class="node">.*?<text[^>]*>([^<]*)</text>', svg, flags=re.S)
+    assert html.unescape(dict(shown)["op1"]) == name
+    out.label = name  # the same text as a node's name
+    svg = draw_dot(out).pipe(format="svg").decode()
+    assert html.unescape(re.search(r'<g id="v1" class="node">.*?<text[^>]*>([^<]*)</text>', svg, flags=re.S).group(1)) == name
 
 
 def test_group_by_neuron_draws_a_box_per_neuron_with_names_within_it(mlp):
