@@ -105,7 +105,8 @@ def gradient_scale(graph: Trace, grads: Mapping[int, float], contributions: Iter
     The output's own gradient (1.0) would wash out every other colour, so it
     counts only when there is nothing else.
     """
-    largest = max([abs(grads.get(n.index, 0.0)) for n in graph.nodes[:-1]] + [abs(c) for c in contributions], default=0.0)
+    below = [abs(grads.get(n.index, 0.0)) for n in graph.nodes[:-1]] + [abs(c) for c in contributions]
+    largest = max(below, default=0.0)
     return largest or abs(grads.get(graph.root.index, 0.0)) or 1.0
 
 
@@ -129,10 +130,10 @@ def _check_size(graph: Trace, box_of: dict[int, Box], collapse: str | None, max_
     if max_nodes is None or drawn <= max_nodes:
         return
     grouped = any(n.group("neuron") is not None for n in graph.nodes)
+    hint = ""
     if grouped and collapse != "layer":
-        hint = f"pass collapse={'layer' if collapse else 'neuron'!r} to draw each {'layer' if collapse else 'neuron'} as one box, "
-    else:
-        hint = ""
+        unit = "layer" if collapse else "neuron"
+        hint = f"pass collapse={unit!r} to draw each {unit} as one box, "
     raise GraphTooLargeError(
         f"the graph has {drawn} value nodes to draw, more than max_nodes={max_nodes}, too many to read; "
         f"{hint}draw a smaller part of it (a sub-expression), or pass a larger max_nodes (None for no limit)"
@@ -183,7 +184,7 @@ class _Drawing:
         return self.grads.get(node.index, 0.0) if self.grads is not None else node.value.grad
 
     def colours(self, node: TracedNode | None) -> tuple[str, str, int]:
-        """(fill, border, border width): fill by kind; or, colouring by gradient, fill by gradient and the kind on the border."""
+        """(fill, border, border width): by kind; or, colouring by gradient, the fill by it, the kind on the border."""
         if node is None:
             return KIND_FILL["intermediate"], _INK, 1
         if self.color_by_grad:
@@ -212,7 +213,7 @@ class _Drawing:
         return cluster
 
     def chain_key(self, node: TracedNode, what: str) -> tuple:
-        """Nodes of one role in one layer (or lone neuron) form one chain: the layer's neurons in order, one after another."""
+        """Nodes of one role in one layer (or lone neuron) form one chain: the layer's neurons one after another."""
         return (what, node.place.layer if node.place.layer is not None else node.place.neuron)
 
     # ------------------------------------------------------------ adding nodes

@@ -88,7 +88,8 @@ class SlideFit:
 
 def slide_fit(svg: str) -> SlideFit:
     """Measure a Graphviz SVG: its size in CSS pixels and its fit on a 1920x1080 slide."""
-    width, height = (float(v) * PX_PER_PT for v in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups())
+    size = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    width, height = (float(v) * PX_PER_PT for v in size)
     scale = min(SLIDE[0] / width, SLIDE[1] / height)
     smallest = min(float(s) for s in re.findall(r'font-size="([\d.]+)"', svg)) * PX_PER_PT * scale
     return SlideFit(width, height, scale, smallest)
@@ -116,7 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Write the gallery into a folder and print each drawing's size."""
     parser = argparse.ArgumentParser(prog="python -m viz.gallery", description=__doc__.split("\n")[0].split(": ", 1)[1])
     parser.add_argument("folder", type=Path, help="where to write (the README's pictures are in docs)")
-    parser.add_argument("--screenshot", action="store_true", help="also photograph the player (needs Playwright, Chromium)")
+    parser.add_argument("--screenshot", action="store_true",
+                        help="also photograph the player (needs Playwright and Chromium)")
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
         parser.error(f"{args.folder} is not a folder")

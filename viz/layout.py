@@ -61,6 +61,10 @@ def _positions(plain: str, rankdir: str) -> dict[str, float]:
     return out
 
 
+def _mean(values: list[float]) -> float:
+    return sum(values) / max(1, len(values))
+
+
 def _inversions(values: Sequence[float]) -> int:
     return sum(1 for i, a in enumerate(values) for b in values[i + 1:] if a >= b)
 
@@ -77,7 +81,7 @@ def _review(orders: Orders, at: dict[str, float], arrangement: Arrangement) -> t
             following.backwards ^= {key}
     for group in orders.siblings:
         keys = [key for key, _ in group]
-        centre = {key: sum(at[i] for i in ids if i in at) / max(1, sum(1 for i in ids if i in at)) for key, ids in group}
+        centre = {key: _mean([at[i] for i in ids if i in at]) for key, ids in group}
         shown = sorted(keys, key=centre.__getitem__)
         bad = _inversions([centre[k] for k in keys])
         wrong += bad

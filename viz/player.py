@@ -197,23 +197,36 @@ def player_fragment(
     steps = _Steps(graph, explained, collapse, scale)
     forward = steps.forward()
     all_steps = [*forward, steps.seed(), *steps.backward()]
+    return fragment(title or f"Forward and backward pass of {graph.root.name}", _heading(graph, forward), svg,
+                    _LEGEND_HTML, _script_json(_data(graph, explained, forward, all_steps, interval_ms, color_by_grad)))
+
+
+_LEGEND_HTML = "".join(f'<span style="--c:{KIND_FILL[kind]}">{text}</span>' for kind, text in _LEGEND) + (
+    '<span style="--c:#2563eb">forward: the op being computed</span>'
+    '<span style="--c:#dc2626">backward: the edge the gradient flows back along</span>'
+    '<span style="--c:#d97706">the node receiving it</span>')
+
+
+def _heading(graph: Trace, forward: list[dict]) -> str:
     out = graph.root.name_within(context_of(graph, graph.root))
-    data = {
+    return (f"{out} = {format_number(graph.root.value.data)}: {len(forward)} forward steps, then the backward pass; "
+            f"each backward step adds (gradient carried back) \u00b7 (local derivative) to a gradient.")
+
+
+def _data(graph: Trace, explained: list[ExplainedStep], forward: list[dict], steps: list[dict], interval_ms: int,
+          color_by_grad: bool) -> dict:
+    """What the page's script reads: the steps, and the texts before the first and after the last."""
+    out = graph.root.name_within(context_of(graph, graph.root))
+    value = format_number(graph.root.value.data)
+    return {
         "interval": interval_ms,
-        "intro": f"{len(forward)} forward steps compute {out} = {format_number(graph.root.value.data)} from the inputs, "
-                 f"then {len(all_steps) - len(forward) - 1} backward steps carry {gradient(out, out)} = 1 back. "
+        "intro": f"{len(forward)} forward steps compute {out} = {value} from the inputs, then "
+                 f"{len(steps) - len(forward) - 1} backward steps carry {gradient(out, out)} = 1 back. "
                  "Press Next (or \u2192).",
         "done": "Done: every gradient is known. Leaf gradients:\n" + "\n".join(leaf_gradients(graph, explained)),
-        "steps": all_steps,
+        "steps": steps,
         "neutralEdge": {"color": "#9ca3af", "width": "1"} if color_by_grad else None,
     }
-    legend = "".join(f'<span style="--c:{KIND_FILL[kind]}">{text}</span>' for kind, text in _LEGEND)
-    legend += '<span style="--c:#2563eb">forward: the op being computed</span>'
-    legend += '<span style="--c:#dc2626">backward: the edge the gradient flows back along</span>'
-    legend += '<span style="--c:#d97706">the node receiving it</span>'
-    heading = (f"{out} = {format_number(graph.root.value.data)}: {len(forward)} forward steps, then the backward pass; "
-               f"each backward step adds (gradient carried back) \u00b7 (local derivative) to a gradient.")
-    return fragment(title or f"Forward and backward pass of {graph.root.name}", heading, svg, legend, _script_json(data))
 
 
 def player_html(root: Value, title: str | None = None, **options: Any) -> str:

@@ -82,7 +82,8 @@ def formula(trace: Trace, node: TracedNode, context: str | None = None) -> str:
         return name
     parents = [trace.nodes[p] for p in node.parents]
     args = [operand(p, p.name_within(context)) for p in parents]
-    plain = [f"{p.value.data:g}" if p.kind == "constant" else p.name_within(context) for p in parents]  # calls need no ()
+    # In a call the arguments need no parentheses: tanh(w * x + b).
+    plain = [f"{p.value.data:g}" if p.kind == "constant" else p.name_within(context) for p in parents]
     return f"{name} = {_apply(node.value.op, args, plain)}"
 
 

@@ -80,7 +80,8 @@ def test_demo_draws_the_neuron_with_the_real_viz(tmp_path, dot_program):
     page = (out / "neuron_backward.html").read_text()
     assert "<svg" in page and "step" in page and "http://" not in page.replace("http://www.w3.org", "")
     # The picture and the player agree number for number: every gradient drawn is the one the player ends with.
-    steps = json.loads(re.search(r'<script type="application/json" class="ag-data">(.*?)</script>', page, re.S).group(1))["steps"]
+    data = re.search(r'<script type="application/json" class="ag-data">(.*?)</script>', page, re.S).group(1)
+    steps = json.loads(data)["steps"]
     played = {}
     for step in steps:
         if step["kind"] != "forward":

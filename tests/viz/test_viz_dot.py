@@ -80,13 +80,15 @@ def test_kinds_have_their_colours():
     out.label = "out"
     source = draw_dot(out).source
     # topological order, parents in argument order: w, x, w * x, the constant 2, h, out
-    expected = {"v0": "param", "v1": "input", "v2": "intermediate", "v3": "constant", "v4": "intermediate", "v5": "output"}
+    expected = {"v0": "param", "v1": "input", "v2": "intermediate", "v3": "constant", "v4": "intermediate",
+                "v5": "output"}
     for node_id, kind in expected.items():
         assert fill_of(source, node_id) == KIND_FILL[kind], (node_id, kind)
     assert names_in(node_line(source, "v3")) == ["v3"]  # unlabelled: its generated name
     assert node_line(source, "op5").startswith("\top5 [label=<tanh> ")
     assert "\tv4 -> op5 [id=e5_0]" in source
-    assert fill_of(draw_dot(Value(1.0, "layers.0.neurons.0.w.0") * 2.0).source, "v0") == KIND_FILL["input"]  # a lookalike
+    lookalike = Value(1.0, "layers.0.neurons.0.w.0") * 2.0  # a label like nn's, but nn did not make it
+    assert fill_of(draw_dot(lookalike).source, "v0") == KIND_FILL["input"]
 
 
 def test_show_grad_false_leaves_out_the_gradient():
@@ -132,7 +134,8 @@ def test_a_fixed_grad_scale_makes_two_pictures_comparable():
         y.backward()
         return draw_dot(y, color_by_grad=True, grad_scale=scale).source
 
-    # Without a scale each picture is full colour at its own largest gradient; with one, the same number has the same colour.
+    # Without a scale each picture is full colour at its own largest gradient;
+    # with one, the same number has the same colour.
     assert fill_of(picture(0.5, None), "v0") == fill_of(picture(4.0, None), "v0")
     assert fill_of(picture(0.5, 4.0), "v0") == grad_fill(0.5, 4.0) != fill_of(picture(4.0, 4.0), "v0")
     assert "|grad| &#8805; 4.0000" in picture(0.5, 4.0)
@@ -148,7 +151,8 @@ def test_text_is_escaped_for_html_labels(dot_program):
     assert "a&lt;b&gt;&amp;" in draw_dot(out).pipe(format="svg").decode()  # Graphviz reads it as text
 
 
-OP_NAMES = ["ends\\", "<B>x</B>", "\\N", "\\G", 'say "hi"', "a & b", "a\\\\b"]  # free text from define_op: shown as written
+# Free text from define_op, shown as written: not markup, not Graphviz's escapes.
+OP_NAMES = ["ends\\", "<B>x</B>", "\\N", "\\G", 'say "hi"', "a & b", "a\\\\b"]
 
 
 @pytest.mark.parametrize("name", OP_NAMES)
@@ -164,7 +168,8 @@ def test_op_names_are_text_never_markup_or_escapes(name, dot_program):
     assert html.unescape(dict(shown)["op1"]) == name
     out.label = name  # the same text as a node's name
     svg = draw_dot(out).pipe(format="svg").decode()
-    assert html.unescape(re.search(r'<g id="v1" class="node">.*?<text[^>]*>([^<]*)</text>', svg, flags=re.S).group(1)) == name
+    shown = re.search(r'<g id="v1" class="node">.*?<text[^>]*>([^<]*)</text>', svg, flags=re.S).group(1)
+    assert html.unescape(shown) == name
 
 
 def test_group_by_neuron_draws_a_box_per_neuron_with_names_within_it(mlp):
@@ -201,7 +206,8 @@ def test_one_neuron_is_named_within_it_and_titled_with_its_path():
 def test_collapse_neuron_draws_one_box_per_neuron_in_columns(mlp):
     root = mlp()
     source = draw_dot(root, collapse="neuron").source
-    boxes = re.findall(r'^\t(c\d+) \[label=<<TABLE[^>]*><TR><TD><B>([^<]+)</B></TD><TD>out ([-\d.]+)</TD><TD>grad ([-\d.]+)',
+    boxes = re.findall(r"^\t(c\d+) \[label=<<TABLE[^>]*><TR><TD><B>([^<]+)</B></TD>"
+                       r"<TD>out ([-\d.]+)</TD><TD>grad ([-\d.]+)",
                        source, flags=re.M)
     assert sorted((b[0], b[1]) for b in boxes) == [("c0", "neurons.0"), ("c1", "neurons.1"), ("c2", "neurons.2"),
                                                    ("c3", "neurons.0")]
@@ -222,7 +228,8 @@ def test_collapse_layer_and_the_guard(mlp):
     with pytest.raises(GraphTooLargeError, match=r"collapse='layer'"):
         draw_dot(big, collapse="neuron", max_nodes=10)
     source = draw_dot(big, collapse="layer", max_nodes=10).source
-    boxes = re.findall(r"^\t(c\d+) \[label=<<TABLE[^>]*><TR><TD><B>([^<]+)</B></TD><TD>([^<]+)</TD>", source, flags=re.M)
+    box = r"^\t(c\d+) \[label=<<TABLE[^>]*><TR><TD><B>([^<]+)</B></TD><TD>([^<]+)</TD>"
+    boxes = re.findall(box, source, flags=re.M)
     boxes.sort()
     assert [(b[0], b[1]) for b in boxes] == [("c0", "layers.0"), ("c1", "layers.1"), ("c2", "layers.2")]
     assert boxes[0][2] == "24 params, 56 nodes"  # 8 neurons of (2 weights, a bias, 2 products, the sum, tanh)
@@ -266,7 +273,8 @@ def test_rankdir_is_passed_through():
 
 
 def imported_packages(module: str) -> list[str]:
-    code = f"import sys, {module}; print(sorted({{m.split('.')[0] for m in sys.modules}} & {{'graphviz', 'viz', 'nn'}}))"
+    watched = "{'graphviz', 'viz', 'nn'}"
+    code = f"import sys, {module}; print(sorted({{m.split('.')[0] for m in sys.modules}} & {watched}))"
     repo = Path(__file__).resolve().parents[2]
     result = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=True)
     return eval(result.stdout)  # noqa: S307 - a list of names printed by our own code

@@ -72,7 +72,8 @@ def test_the_same_parent_twice_shows_the_running_total():
     y.label = "y"
     lines = explain(y).splitlines()
     assert lines[1] == "dy/dx += dy/dy · ∂y/∂x = 1.0000 · 3.0000 = 3.0000  (y = x * x)"
-    assert lines[2] == "dy/dx += dy/dy · ∂y/∂x = 1.0000 · 3.0000 = 3.0000  (y = x * x)  [dy/dx = 3.0000 + 3.0000 = 6.0000]"
+    assert lines[2] == ("dy/dx += dy/dy · ∂y/∂x = 1.0000 · 3.0000 = 3.0000  (y = x * x)"
+                        "  [dy/dx = 3.0000 + 3.0000 = 6.0000]")
     assert lines[-1] == "  dy/dx = 6.0000"
 
 

@@ -159,7 +159,8 @@ def test_the_forward_pass_then_the_backward_pass_step_by_step(player):
         page.keyboard.press("ArrowRight")
         expect(page.locator(".ag-counter")).to_have_text(re.compile(rf"^step {k} / {total} "))
         expect(page.locator(".ag-line")).to_have_text(step.text if k < total else re.compile(re.escape(step.text)))
-        expect(page.locator(f'g[data-id="e{step.node.index}_{step.step.index}"]')).to_have_class(re.compile(r"\bag-active\b"))
+        edge = page.locator(f'g[data-id="e{step.node.index}_{step.step.index}"]')
+        expect(edge).to_have_class(re.compile(r"\bag-active\b"))
         expect(page.locator(f'g[data-id="{step.parent.id}"]')).to_have_class(re.compile(r"\bag-receiving\b"))
         expect(texts(page, graph, step.parent.name, "grad")).to_have_text(f"grad {format_number(step.total)}")
     assert "[dL/da = -6.0000 + 3.0000 = -3.0000]" in steps[4].text  # the fan-out's running total
@@ -238,7 +239,8 @@ def test_zoomed_in_the_view_follows_the_step(player):
     for _ in range(4):
         page.keyboard.press("Shift+ArrowRight")  # the output, on the right, is out of view
     page.evaluate("document.querySelector('.ag-player').agPlayer.go(4)")  # the start of the backward pass
-    assert inside(page.locator(f'g[data-id="{graph.root.id}"]').bounding_box(), page.locator(".ag-graph").bounding_box())
+    output = page.locator(f'g[data-id="{graph.root.id}"]').bounding_box()
+    assert inside(output, page.locator(".ag-graph").bounding_box())
 
 
 def inside(box: dict, frame: dict) -> bool:
@@ -351,7 +353,8 @@ def test_labels_that_look_like_markup_show_as_text(tmp_path, dot_program, chromi
     with open_page(chromium_path, path) as (page, requests, errors):
         for _ in range(3):  # the forward step, the start of the backward pass, and x's step
             page.keyboard.press("ArrowRight")
-        expect(page.locator(".ag-line")).to_contain_text("dy/d(</script><!-- x) += dy/dy \u00b7 \u2202y/\u2202(</script><!-- x)")
+        line = "dy/d(</script><!-- x) += dy/dy \u00b7 \u2202y/\u2202(</script><!-- x)"
+        expect(page.locator(".ag-line")).to_contain_text(line)
         assert errors == [] and requests == [path.as_uri()]
 
 
