@@ -11,6 +11,7 @@ import pytest
 from autograd_core import Value
 from nn import MLP
 from viz import explain_steps, player_fragment, player_html, trace, write_html
+from viz.gallery import lecture_neuron  # micrograd's lecture neuron, labelled as there
 from viz.player_page import page as player_page
 from viz.text import computation, format_number
 
@@ -23,24 +24,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
-
-
-def lecture_neuron() -> Value:
-    """The neuron of micrograd's lecture, labelled as there: o = tanh(x1*w1 + x2*w2 + b)."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2*w2"
-    x1w1x2w2 = x1w1 + x2w2
-    x1w1x2w2.label = "x1*w1 + x2*w2"
-    n = x1w1x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
 
 
 def page_data(html_text: str) -> list[dict]:
