@@ -150,13 +150,18 @@ def _first_full_epoch(history: History) -> int:
 
 
 def draw_neuron(model: MLP, X: list[list[float]], folder: Path) -> list[Path]:
-    """One first-layer neuron on one training point (an active one, so gradient flows): graph SVG and player HTML."""
+    """One first-layer neuron on one training point (an active one, so gradient flows): graph SVG and player HTML.
+
+    The drawing shows d out / d node as the drawing itself computes it
+    (``viz.gradients``), not ``.grad``: after training the parameters' ``.grad``
+    holds the last step's gradients, which ``out.backward()`` would add to.
+    """
     import viz
 
     neurons = model.layers[0].neurons
     out = next((o for x in X for o in (n(x) for n in neurons) if o.data > 0), neurons[0](X[0]))
-    out.backward()
-    return [Path(viz.render(out, folder / "neuron.svg")), Path(viz.write_html(out, folder / "neuron_backward.html"))]
+    return [Path(viz.render(out, folder / "neuron.svg", grads=viz.gradients(out))),
+            Path(viz.write_html(out, folder / "neuron_backward.html"))]
 
 
 def _fail(message: str, status: int = 1) -> int:

@@ -88,13 +88,24 @@ class Module:
         makes in a forward pass carry it too. Constructors call this; call it
         again after putting a module inside one of your own.
         """
-        for path, module in self.named_modules(prefix):
-            module._on_relabel(path)
         for name, p in self.named_parameters(prefix):
             p.label = name
+        self._relabel_tree(prefix, ())
 
-    def _on_relabel(self, path: str) -> None:
-        """Hook: a module that labels the nodes it makes stores its path here."""
+    def _relabel_tree(self, path: str, ancestors: tuple[Module, ...]) -> None:
+        """Call ``_on_relabel`` on this module and every submodule, parents first."""
+        self._path = path
+        self._on_relabel(path, ancestors)
+        for name, child in self.named_children():
+            child._relabel_tree(_join(path, name), (*ancestors, self))
+
+    def _on_relabel(self, path: str, ancestors: tuple[Module, ...]) -> None:
+        """Hook: a module that labels its parameters or the nodes it makes does it here.
+
+        ``path`` is the module's dotted name; ``ancestors`` the modules holding
+        it, outermost first (each has its ``_path``). Runs after the
+        parameters got their plain dotted names, so a module may replace them.
+        """
 
     # -------------------------------------------------------------- state
     def state_dict(self) -> dict[str, float]:

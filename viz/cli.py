@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
                         help="layout direction of the drawing (default LR: left to right)")
     parser.add_argument("--color-by-grad", action="store_true",
-                        help="fill nodes by gradient sign and size (blue positive, red negative)")
+                        help="fill nodes by gradient sign and size (blue positive, red negative); "
+                             "in the player (.html) each node takes its colour when its gradient is known")
     parser.add_argument("--max-nodes", type=_node_limit, default=DEFAULT_MAX_NODES, metavar="N",
                         help=f"refuse to draw more than N value nodes (default {DEFAULT_MAX_NODES}; 0 for no limit)")
     return parser
@@ -126,7 +127,7 @@ def _write(root: Value, path: Path, args: argparse.Namespace) -> None:
     limit = args.max_nodes or None
     try:
         if path.suffix.lower() == ".html":
-            write_html(root, path, rankdir=args.rankdir, max_nodes=limit)
+            write_html(root, path, rankdir=args.rankdir, color_by_grad=args.color_by_grad, max_nodes=limit)
         else:
             render(root, path, rankdir=args.rankdir, color_by_grad=args.color_by_grad, max_nodes=limit)
     except GraphTooLargeError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import types
 
@@ -27,21 +28,24 @@ def test_demo_training_reaches_full_accuracy_on_moons():
 
 @pytest.fixture
 def fake_viz(monkeypatch):
-    """A stand-in for viz with the agreed API (render, write_html), recording what it is given."""
+    """A stand-in for viz with the agreed API (render, write_html, gradients), recording what it is given."""
     calls = []
 
-    def render(root, path):
-        calls.append(("render", root, path))
+    def render(root, path, **options):
+        calls.append(("render", root, path, options))
         path.write_text("<svg/>")
         return path
 
-    def write_html(root, path):
-        calls.append(("write_html", root, path))
+    def write_html(root, path, **options):
+        calls.append(("write_html", root, path, options))
         path.write_text("<html></html>")
         return path
 
+    def gradients(root):
+        return {"gradients of": root}
+
     module = types.ModuleType("viz")
-    module.render, module.write_html = render, write_html
+    module.render, module.write_html, module.gradients = render, write_html, gradients
     monkeypatch.setitem(sys.modules, "viz", module)
     return calls
 
@@ -61,11 +65,12 @@ def test_demo_writes_its_files(tmp_path, capsys, fake_viz, dataset, classes):
     assert document["model"] == f"MLP(2 -> 6 -> {1 if classes == 2 else classes}, relu, {len(document['parameters'])} parameters)"
     load_parameters(MLP(2, [6, 1 if classes == 2 else classes]), out / "model.json")
     # One first-layer neuron, active on a training point, drawn and played.
-    assert [(kind, path.name) for kind, _, path in fake_viz] == [("render", "neuron.svg"),
-                                                                   ("write_html", "neuron_backward.html")]
+    assert [(kind, path.name) for kind, _, path, _ in fake_viz] == [("render", "neuron.svg"),
+                                                                      ("write_html", "neuron_backward.html")]
     root = fake_viz[0][1]
     assert root.label.startswith("layers.0.neurons.") and root.label.endswith(".out") and root.data > 0
-    assert any(p.grad != 0.0 for p in root.parents[0].parents)  # backward ran before drawing
+    # Drawn with the gradients the drawing computes for this output, not whatever training left in .grad.
+    assert fake_viz[0][3] == {"grads": {"gradients of": root}}
 
 
 def test_demo_draws_the_neuron_with_the_real_viz(tmp_path, dot_program):
@@ -75,6 +80,18 @@ def test_demo_draws_the_neuron_with_the_real_viz(tmp_path, dot_program):
     assert "<svg" in svg and "layers.0.neurons." in svg
     page = (out / "neuron_backward.html").read_text()
     assert "<svg" in page and "step" in page and "http://" not in page.replace("http://www.w3.org", "")
+    # The picture and the player agree number for number: every gradient drawn is the one the player ends with.
+    data = re.search(r'<script type="application/json" class="ag-data">(.*?)</script>', page, re.S).group(1)
+    steps = json.loads(data)["steps"]
+    played = {}
+    for step in steps:
+        if step["kind"] != "forward":
+            played[step["node"] if step["kind"] == "seed" else step["parent"]] = step["grad"]
+    drawn = dict(re.findall(r'<g id="(v\d+)" class="node">.*?>grad ([^<]+)</text>', svg.replace("&#45;", "-"), re.S))
+    assert drawn == played and len(drawn) == 9  # x[0], x[1], w.0, w.1, b, wx.0, wx.1, sum, out
+    names = dict(re.findall(r'<g id="(v\d+)" class="node">.*?font-weight="bold"[^>]*>([^<]+)</text>', svg, re.S))
+    by_name = {names[node_id]: grad for node_id, grad in drawn.items()}
+    assert by_name["b"] == by_name["sum"] == by_name["out"] == "1.0000"  # d out/d b is exactly 1 (relu is active)
 
 
 @pytest.mark.parametrize("argv, message", [

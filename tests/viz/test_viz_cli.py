@@ -28,7 +28,7 @@ def test_dot_source_output(tmp_path, suffix, magic):
     assert result.stdout == f"wrote graph{suffix}\n"
     data = (tmp_path / f"graph{suffix}").read_bytes()
     assert data.startswith(magic)
-    assert b'label="{ w * x + b | data 0.8800 | grad 0.5010 }"' in data
+    assert b"<TD><B>w * x + b</B></TD></TR><TR><TD>data 0.8800</TD></TR><TR><TD>grad 0.5010</TD>" in data
 
 
 @pytest.mark.parametrize("suffix, magic", [(".svg", b"<svg"), (".png", b"\x89PNG"), (".pdf", b"%PDF"), (".html", b"<!DOCTYPE html>")])
@@ -43,8 +43,8 @@ def test_explain_prints_the_steps(tmp_path):
     result = run([*NEURON, "--explain"], tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[1] == "dL/d(w * x + b) += dL/dL * dL/d(w * x + b) = 1.0000 * 0.5010 = 0.5010  (L = tanh(w * x + b))"
-    assert "dL/dw += dL/d(w * x) * d(w * x)/dw = 0.5010 * 2.0000 = 1.0019" in lines
+    assert lines[1] == "dL/d(w * x + b) += dL/dL · ∂L/∂(w * x + b) = 1.0000 · 0.5010 = 0.5010  (L = tanh(w * x + b))"
+    assert "dL/dw += dL/d(w * x) · ∂(w * x)/∂w = 0.5010 · 2.0000 = 1.0019" in lines
     assert lines[-3:] == ["  dL/dw = 1.0019", "  dL/dx = -1.5029", "  dL/db = 0.5010"]
     assert list(tmp_path.iterdir()) == []
 
@@ -156,7 +156,16 @@ def test_color_by_grad_and_rankdir_reach_the_drawing(tmp_path):
     result = run([*NEURON, "--color-by-grad", "--rankdir", "TB", "-o", "g.dot"], tmp_path)
     assert result.returncode == 0, result.stderr
     source = (tmp_path / "g.dot").read_text()
-    assert "rankdir=TB" in source and "blue = positive gradient" in source
+    assert "rankdir=TB" in source and "blue: raising the node raises the output" in source
+
+
+def test_color_by_grad_reaches_the_player(dot_program, tmp_path):
+    result = run([*NEURON, "--color-by-grad", "-o", "p.html"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "p.html").read_text()
+    assert "full colour at |grad| \u2265 " in page and '"fill": "#' in page  # the legend's scale; fills with the steps
+    plain = run([*NEURON, "-o", "plain.html"], tmp_path)
+    assert plain.returncode == 0 and '"fill": "#' not in (tmp_path / "plain.html").read_text()
 
 
 @pytest.mark.parametrize("expression, values, lines", [
@@ -199,7 +208,7 @@ def test_a_graph_over_max_nodes_names_the_option(tmp_path):
     for limit in ("600", "0"):
         result = run(["+".join(["x"] * 600), "x=1", "-o", "g.dot", "--max-nodes", limit], tmp_path)
         assert result.returncode == 0, result.stderr
-        assert (tmp_path / "g.dot").read_text().count("label=\"+\"") == 599
+        assert (tmp_path / "g.dot").read_text().count("[label=<+> ") == 599
 
 
 @pytest.mark.parametrize("limit", ["-1", "ten", "1.5"])
