@@ -12,9 +12,9 @@ user-defined ops, ``gradcheck.py`` (with ``finite_differences.py`` and
 (``compile``: one example, a loop over a batch, or numpy arrays); ``forward.py`` forward mode
 and ``functional.py`` the derivative operators built on both modes;
 ``symbolic.py`` (sympy, imported only when called) the derivative as a
-formula. ``strategies.py`` (hypothesis) and ``three_ways.py`` (the lesson
-comparing numeric, symbolic and automatic differentiation) are imported only
-on request.
+formula; ``files.py`` the atomic file writes that ``nn`` and ``viz`` share.
+``strategies.py`` (hypothesis) and ``three_ways.py`` (the lesson comparing
+numeric, symbolic and automatic differentiation) are imported only on request.
 """
 
 from .backprop import ChainRuleStep, backward_order, backward_steps, grad, local_derivatives, topological_order
@@ -22,6 +22,7 @@ from .compiler import BatchResult, CompiledFunction, Guard, Kink, TraceMismatchE
 from .compiler import compile  # noqa: A004 - shadows the builtin in this namespace only
 from .define import define_op, input_names
 from .errors import DivisionByZeroError, DomainError, NonFiniteError
+from .files import write_atomic
 from .forward import ForwardStep, explain_forward, forward_steps, jvp
 from .functional import hessian, hvp, jacobian, vjp
 from .gradcheck import GradcheckError, GradcheckResult, GradcheckRow, gradcheck, gradgradcheck
@@ -78,4 +79,5 @@ __all__ = [
     "Kink",
     "Guard",
     "TraceMismatchError",
+    "write_atomic",
 ]

@@ -1,8 +1,15 @@
-"""``python -m autograd_core``: a short engine demo, the chain rule on one expression."""
+"""``python -m autograd_core``: a short engine demo, the chain rule on one expression.
+
+Each step is printed as the chain rule reads, ``d`` for a total gradient
+(carried back from L) and ``∂`` for a local derivative (one op's own):
+``dL/d(a*b) += dL/ds · ∂s/∂(a*b) = ...``; a name that is an expression is
+in parentheses, so it never reads as ``(dL/da)*b``.
+"""
 
 from __future__ import annotations
 
 from . import Value, backward_steps
+from .notation import symbol  # a name as one symbol: ``a``, or ``(a*b)`` for an expression
 
 
 def main() -> None:
@@ -18,10 +25,12 @@ def main() -> None:
     print("L = tanh(a*b + c)")
     for v in (a, b, c, ab, s, L):
         print(f"  {v!r}")
-    print("chain-rule steps (upstream x local = contribution):")
+    print("chain-rule steps (d: a total gradient, carried back from L; \u2202: a local derivative, one op's own):")
+    print(f"  dL/dL = {L.grad:.4f}")
     for st in backward_steps(L):
-        print(f"  dL/d{st.parent.label or '?'} += dL/d{st.node.label} * d{st.node.label}/d{st.parent.label or '?'}"
-              f" = {st.upstream:.4f} * {st.local:.4f} = {st.contribution:.4f}")
+        node, parent = symbol(st.node.label), symbol(st.parent.label)
+        print(f"  dL/d{parent} += dL/d{node} \u00b7 \u2202{node}/\u2202{parent}"
+              f" = {st.upstream:.4f} \u00b7 {st.local:.4f} = {st.contribution:.4f}")
 
 
 if __name__ == "__main__":

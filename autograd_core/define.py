@@ -29,6 +29,7 @@ import inspect
 import numbers
 from typing import Any, Callable
 
+from .errors import DivisionByZeroError, DomainError, describe, short_repr
 from .ops import Op
 from .value import Value, _lift, apply, no_grad
 
@@ -74,40 +75,77 @@ def input_names(f: Callable[..., Any], n: int) -> list[str]:
     return names if len(names) == n and len(set(names)) == n else [f"x{i}" for i in range(n)]
 
 
-def _check_derivative_result(result: Any, index: int, op_name: str) -> None:
-    if not isinstance(result, (Value, numbers.Real)):
-        raise TypeError(f"derivative {index + 1} of op {op_name!r} returned {type(result).__name__} "
-                        f"{result!r}; a derivative must return a number or a Value")
+class _Derivatives:
+    """``local_grads(*inputs, out)`` for a user op: one call per derivative, results checked, errors named.
 
+    A derivative that fails, or returns something that is not a number,
+    raises an error naming the op, the derivative (d out / d which input)
+    and the point: the backward pass calls it far from where it was written.
+    """
 
-def _make_local_grads(derivatives: tuple[Callable[..., Any], ...], op_name: str) -> Callable[..., tuple]:
-    """``local_grads(*inputs, out)`` for a user op: one call per derivative, results checked."""
-    # Derivatives found to need Values (they called a Value method on a float).
-    needs_values = [False] * len(derivatives)
+    def __init__(self, derivatives: tuple[Callable[..., Any], ...], op_name: str, names: tuple[str, ...]) -> None:
+        self.derivatives, self.op_name, self.names = derivatives, op_name, names
+        # Derivatives found to need Values (they called a Value method on a float), by index.
+        self.needs_values = [False] * len(derivatives)
 
-    def on_floats(index: int, d: Callable[..., Any], args: tuple) -> float:
-        if not needs_values[index]:
+    def __call__(self, *args: Any) -> tuple:
+        first_order = not isinstance(args[-1], Value)  # floats in, floats out; else Values, for create_graph
+        return tuple(self._one(index, args, first_order) for index in range(len(self.derivatives)))
+
+    def _one(self, index: int, args: tuple, first_order: bool) -> Any:
+        try:
+            result = self._call(index, args, first_order)
+        except (ValueError, ArithmeticError) as exc:  # DomainError, ZeroDivisionError, OverflowError, ...
+            raise self._error(index, args, f"raised {type(exc).__name__}: {exc}", _family(exc)) from exc
+        except TypeError as exc:
+            if not first_order:  # most likely math.* on a Value: say how to write it instead
+                raise self._error(index, args, f"cannot be computed on Values, so the op's second derivative is "
+                                               f"unavailable ({exc}); write the derivative with Value arithmetic and "
+                                               "methods (x.exp(), x.tanh(), ...) instead of math functions",
+                                  TypeError) from None
+            raise self._error(index, args, f"raised TypeError: {exc}", TypeError) from exc
+        if isinstance(result, Value):
+            return result.data if first_order else result
+        if not isinstance(result, numbers.Real):
+            raise self._error(index, args, f"returned {type(result).__name__} {short_repr(result)}; a derivative "
+                                           f"must return a number or a Value", TypeError)
+        try:
+            return float(result)
+        except OverflowError:
+            raise self._error(index, args, f"returned {type(result).__name__} too large for a float",
+                              OverflowError) from None
+
+    def _call(self, index: int, args: tuple, first_order: bool) -> Any:
+        """Derivative ``index`` at ``args``; on floats, a Value method is retried on Values (no graph)."""
+        d = self.derivatives[index]
+        if not first_order:
+            return d(*args)
+        if not self.needs_values[index]:
             try:
-                result = d(*args)
-            except AttributeError:  # e.g. x.sigmoid() on a float: retry on Values
-                needs_values[index] = True
-            else:
-                _check_derivative_result(result, index, op_name)
-                return result.data if isinstance(result, Value) else float(result)
+                return d(*args)
+            except AttributeError:  # e.g. x.sigmoid() on a float: call it on Values from now on
+                self.needs_values[index] = True
         with no_grad():
-            result = d(*[Value(a) for a in args])
-        _check_derivative_result(result, index, op_name)
-        return result.data if isinstance(result, Value) else float(result)
+            return d(*[Value(a) for a in args])
 
-    def local_grads(*args: Any) -> tuple:
-        if not isinstance(args[-1], Value):  # a first-order pass: floats in, floats out
-            return tuple(on_floats(i, d, args) for i, d in enumerate(derivatives))
-        results = tuple(d(*args) for d in derivatives)  # create_graph: Values in, graphs out
-        for i, result in enumerate(results):
-            _check_derivative_result(result, i, op_name)
-        return results
+    def _error(self, index: int, args: tuple, what: str, kind: type[Exception]) -> Exception:
+        """``kind``: 'derivative 1 of op 'f' (d out/dx) <what>, at f(x=-1.0) = 2.0' and, on Values, the nodes."""
+        values = [a.data if isinstance(a, Value) else a for a in args]
+        at = ", ".join(f"{name}={value!r}" for name, value in zip(self.names, values))
+        message = (f"derivative {index + 1} of op {self.op_name!r} (d out/d{self.names[index]}) {what}, "
+                   f"at {self.op_name}({at}) = {values[-1]!r}")
+        if isinstance(args[-1], Value):
+            message += "; " + "; ".join(f"input {k + 1} is {describe(a)}" for k, a in enumerate(args[:-1]))
+        return kind(message)
 
-    return local_grads
+
+def _family(exc: Exception) -> type[Exception]:
+    """The engine's error class for a math failure, as for a forward: the same families as ``op_error``."""
+    if isinstance(exc, ZeroDivisionError):
+        return DivisionByZeroError
+    if isinstance(exc, OverflowError):
+        return OverflowError
+    return DomainError
 
 
 def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Callable[[Callable[..., float]], Callable[..., Value]]:
@@ -153,10 +191,10 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
                 raise TypeError(f"define_op: derivative {i + 1} of {op_name!r} takes {taken} argument(s); "
                                 f"it must take the {arity} input(s) and the output ({arity + 1} in all)")
 
-        local_grads = _make_local_grads(tuple(derivatives), op_name)
+        names = tuple(input_names(forward, arity))
         module, qualname = getattr(forward, "__module__", None), getattr(forward, "__qualname__", None)
         source = (module, qualname) if isinstance(module, str) and isinstance(qualname, str) else None
-        op = Op(op_name, tuple(input_names(forward, arity)), forward, local_grads, source=source)
+        op = Op(op_name, names, forward, _Derivatives(tuple(derivatives), op_name, names), source=source)
 
         @functools.wraps(forward)
         def op_function(*args: Any) -> Value:
@@ -164,10 +202,14 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
                 raise TypeError(f"{op_name}() takes {arity} input(s), got {len(args)}")
             inputs = []
             for i, arg in enumerate(args):
-                value = _lift(arg)
+                try:
+                    value = _lift(arg, f"op {op_name!r}")
+                except OverflowError:  # an int no float can hold
+                    raise OverflowError(f"{op_name}() input {i + 1} is {type(arg).__name__} {short_repr(arg)}, "
+                                        f"too large for a float") from None
                 if value is None:
                     raise TypeError(f"{op_name}() input {i + 1} must be a Value or a real number, "
-                                    f"got {type(arg).__name__} {arg!r}")
+                                    f"got {type(arg).__name__} {short_repr(arg)}")
                 inputs.append(value)
             return apply(op, *inputs)  # a failing forward's error names the op and the inputs there
 

@@ -1,4 +1,4 @@
-"""Errors the engine raises, and the one helper that names a node in a message.
+"""Errors the engine raises, and the helpers that name a node or a value in a message.
 
 Every error an op raises names the operation, the offending value and the node
 it came from, so a student reading a traceback knows which part of the
@@ -7,7 +7,7 @@ expression went wrong without opening the engine.
 
 from __future__ import annotations
 
-__all__ = ["DomainError", "DivisionByZeroError", "NonFiniteError", "describe"]
+__all__ = ["DomainError", "DivisionByZeroError", "NonFiniteError", "describe", "short_repr"]
 
 
 class DomainError(ValueError):
@@ -30,3 +30,17 @@ def describe(node: object) -> str:
         return f"'{label}' (data={data!r})"
     op = getattr(node, "op", "")
     return f"an unlabelled {'result of ' + op if op else 'input'} (data={data!r})"
+
+
+def short_repr(x: object, limit: int = 40) -> str:
+    """``repr(x)`` cut to ``limit`` characters, for any value a user can pass.
+
+    A message must not fill the screen (a 400-digit int, a megabyte string)
+    nor fail while it is being made: an int past Python's 4,300 digits has no
+    repr, a list nested 100,000 deep overflows the recursion limit.
+    """
+    try:
+        text = repr(x)
+    except (ValueError, RecursionError):
+        return f"<{type(x).__name__} too large to show>"
+    return text if len(text) <= limit else f"{text[:limit - 12]}... ({len(text)} characters)"

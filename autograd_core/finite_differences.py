@@ -22,6 +22,17 @@ A derivative is estimated from samples of a function on a small stencil around
   ``h/2`` of ``x``, they are the slopes on either side of it. An analytic value
   passes when it lies within the range of all six secants of the stencil,
   widened by their change over half a step (the curvature of ``f``).
+* noise is not a kink. Noise in ``f`` (a random term, or digits lost to
+  rounding inside ``f``) also makes the one-sided slopes disagree, but its
+  secants grow like ``noise / h`` as the step shrinks, while a kink's stay
+  put: on a stencil 8x smaller they are averages of ``f'`` over parts of the
+  larger stencil's intervals, so they lie within its range (up to curvature,
+  tolerance and rounding). A jump in ``f`` (which ``gradgradcheck`` meets in
+  the derivative of relu) makes the one secant across it grow, on one side of
+  ``x`` only, or only the two next to ``x`` when the jump is at ``x``. So
+  the estimate is marked noisy when, between two successive stencils, a
+  secant away from ``x`` escapes the range on *both* sides of ``x``; a
+  noisy derivative cannot pass.
 
 Steps are powers of two, so ``x + h``, ``x + h/2`` and ``x + h/4`` are exact
 in float64 for all but a few ``x`` (and off by one rounding at worst).
@@ -70,6 +81,9 @@ class Estimate(NamedTuple):
     low: float  # the range of the slopes seen on the stencil: at a kink,
     high: float  # an analytic value in it is a valid one-sided choice
     smooth: bool  # False when the one-sided slopes disagree like a kink's
+    rounding: float  # the rounding noise in a slope at this step, from max |f|
+    secants: tuple[float, ...]  # the six secants between neighbouring stencil points, left to right
+    noisy: bool = False  # not smooth, and the slopes do not settle as the step shrinks: noise, not a kink
 
 
 def default_step(x: float, method: str) -> float:
@@ -95,8 +109,9 @@ def _estimate(samples: dict[int, float], h: float, method: str, atol: float, rto
         numeric, half_step = (4 * central(2) - central(4)) / 3, (4 * central(1) - central(2)) / 3
 
     def one_sided(sign: int, k: int) -> float:
-        # Extrapolated one-sided slope 2 R(s/2) - R(s), s = k*h/4: (4 f(x±s/2) - 3 f(x) - f(x±s)) / ±s.
-        return (4 * f[sign * k // 2] - 3 * f[0] - f[sign * k]) / (sign * k * h / 4)
+        # Extrapolated one-sided slope 2 R(s/2) - R(s), s = k*h/4: (4 f(x±s/2) - 3 f(x) - f(x±s)) / ±s,
+        # from differences, so that 4 f(x±s/2) cannot overflow near the largest floats.
+        return (4 * (f[sign * k // 2] - f[0]) - (f[sign * k] - f[0])) / (sign * k * h / 4)
 
     left_h, right_h = one_sided(-1, 4), one_sided(1, 4)  # from steps h and h/2
     left_2, right_2 = one_sided(-1, 2), one_sided(1, 2)  # from steps h/2 and h/4
@@ -114,41 +129,65 @@ def _estimate(samples: dict[int, float], h: float, method: str, atol: float, rto
     # f' at x may differ from the nearest secant by about h/8 * f'' (curvature): allow for that.
     curvature = max(abs(secants[0] - secants[1]), abs(secants[5] - secants[4])) / 3
     return Estimate(numeric, half_step, settled, secants[0] + 0.0, secants[5] + 0.0, min(secants) - curvature,
-                    max(secants) + curvature, smooth)
+                    max(secants) + curvature, smooth, noise, tuple(secants))
 
 
-def _sample(g: Callable[[list[float]], Sequence[float]], x: Sequence[float], j: int, offset: float) -> Sequence[float]:
-    """g at x with x[j] moved by offset; ProbeFailed when g raises a math error or is not finite there."""
-    point = list(x)
-    point[j] = x[j] + offset
+def _estimates(samples: dict[int, Sequence[float]], at_x: Sequence[float], h: float, method: str, atol: float,
+               rtol: float) -> list[Estimate]:
+    """One ``Estimate`` per output of g, from g's samples on the stencil and its value at x."""
+    samples = {0: at_x, **samples}
+    return [_estimate({k: column[i] for k, column in samples.items()}, h, method, atol, rtol)
+            for i in range(len(at_x))]
+
+
+def _noisy(larger: Estimate, smaller: Estimate, atol: float, rtol: float) -> bool:
+    """Whether secants of a stencil 8x smaller escape the larger one's range on both sides of x: noise.
+
+    A kink's secants stay within the range (widened by the tolerance and the
+    smaller step's rounding noise); a jump's grow on one side of x only, or
+    in the two secants next to x, which are left out.
+    """
+    slack = atol + rtol * max(abs(larger.low), abs(larger.high)) + smaller.rounding
+    low, high = larger.low - slack, larger.high + slack
+    left, right = smaller.secants[:2], smaller.secants[4:]
+    return any(not low <= v <= high for v in left) and any(not low <= v <= high for v in right)
+
+
+def _sample(g: Callable[[float], Sequence[float]], x: float, offset: float) -> Sequence[float]:
+    """g at x + offset; ProbeFailed when g raises a math error or is not finite there."""
+    t = x + offset
     try:
-        values = g(point)
+        values = g(t)
     except (ArithmeticError, ValueError) as exc:  # DomainError, OverflowError, ZeroDivisionError
-        raise ProbeFailed(f"at {point[j]!r} ({type(exc).__name__}: {exc})") from None
+        raise ProbeFailed(f"at {t!r} ({type(exc).__name__}: {exc})") from None
     for v in values:
         if not math.isfinite(v):
-            raise ProbeFailed(f"at {point[j]!r} (the value is {v})")
+            raise ProbeFailed(f"at {t!r} (the value is {v})")
     return values
 
 
-def _stencil(g: Callable[[list[float]], Sequence[float]], x: Sequence[float], j: int,
-             h: float) -> dict[int, Sequence[float]]:
-    """g on the stencil around x along input j (x itself excluded), keyed by offset in units of h/4."""
-    return {k: _sample(g, x, j, k * h / 4) for k in _OFFSETS}
+def _stencil(g: Callable[[float], Sequence[float]], x: float, h: float) -> dict[int, Sequence[float]]:
+    """g on the stencil around x (x itself excluded), keyed by offset in units of h/4."""
+    if len({x, *(x + k * h / 4 for k in _OFFSETS)}) < len(_OFFSETS) + 1:  # floats near x are further apart
+        raise ProbeFailed(f"at {x!r} a step of {h:.3g} does not move x (floats there are "
+                          f"{math.ulp(x):.3g} apart)")
+    return {k: _sample(g, x, k * h / 4) for k in _OFFSETS}
 
 
 def derivative_along(
-    g: Callable[[list[float]], Sequence[float]],
-    x: Sequence[float],
+    g: Callable[[float], Sequence[float]],
+    x: float,
     at_x: Sequence[float],
-    j: int,
     h: float,
     method: str,
     atol: float,
     rtol: float,
     adapt: bool = True,
 ) -> tuple[float, list[Estimate]]:
-    """Estimate d g_i / d x_j for every output i of ``g`` (whose values at ``x`` are ``at_x``).
+    """Estimate d g_i / d x for every output i of ``g`` (whose values at ``x`` are ``at_x``).
+
+    ``g`` is a function of one number: in ``gradcheck``, f (or its gradient)
+    with one input moved and the others held.
 
     Returns the step used and one ``Estimate`` per output. When ``g`` fails at
     a stencil point, ``x`` is within a step of the edge of g's domain (log
@@ -163,31 +202,35 @@ def derivative_along(
     either side disagree (a kink within the step, or what looks like one at
     this step), the step shrinks 8x, up to three times (512x in all). A kink
     near ``x`` then leaves the stencil and ``f'(x)`` is measured beside it; a
-    kink that stays is at ``x``, within about 1e-8 * max(1, |x|).
+    kink that stays is at ``x``, within about 1e-8 * max(1, |x|), unless its
+    slopes did not settle on the last stencil: then it is marked ``noisy``.
     """
     step = h
     for _ in range(_SHRINKS + 1):
         try:
-            samples = _stencil(g, x, j, step)
+            samples = _stencil(g, x, step)
             break
         except ProbeFailed as exc:
             failure = exc
             step /= _SHRINK_FACTOR
     else:
         raise ProbeFailed(f"{failure}, even with the step reduced to {step * _SHRINK_FACTOR:.3g}")
-    if step != h:  # near an edge: a step scaled to the distance from it
-        step = _power_of_two(step * EPSILON ** METHODS[method])
-        samples = _stencil(g, x, j, step)
-    for attempt in range(_REFINES + 1):
-        samples[0] = at_x
-        estimates = [
-            _estimate({k: column[i] for k, column in samples.items()}, step, method, atol, rtol)
-            for i in range(len(at_x))
-        ]
-        if not adapt or attempt == _REFINES or all(e.settled and e.smooth for e in estimates):
-            return step, estimates
+    if step != h:  # near an edge: a step scaled to the distance from it, but one that still moves x
+        step = min(step, max(_power_of_two(step * EPSILON ** METHODS[method]), _power_of_two(16 * math.ulp(x))))
+        samples = _stencil(g, x, step)
+    # Estimates at step, step/8, ...: refined while f looks unsmooth (or, when adapting, unsettled). With
+    # a given step (adapt=False) the finer stencils only serve to tell a kink from noise.
+    stencils = [_estimates(samples, at_x, step, method, atol, rtol)]
+    while len(stencils) <= _REFINES and not all(e.smooth and (e.settled or not adapt) for e in stencils[-1]):
+        finer_step = step / _REFINE_FACTOR ** len(stencils)
         try:
-            samples, step = _stencil(g, x, j, step / _REFINE_FACTOR), step / _REFINE_FACTOR
+            finer = _stencil(g, x, finer_step)
         except ProbeFailed:
-            return step, estimates
-    raise RuntimeError("unreachable")  # pragma: no cover
+            break
+        stencils.append(_estimates(finer, at_x, finer_step, method, atol, rtol))
+    chosen = len(stencils) - 1 if adapt else 0
+    pairs = list(zip(stencils, stencils[1:]))
+    return step / _REFINE_FACTOR ** chosen, [
+        e if e.smooth else e._replace(noisy=any(_noisy(big[i], small[i], atol, rtol) for big, small in pairs))
+        for i, e in enumerate(stencils[chosen])
+    ]

@@ -24,6 +24,12 @@ the smallest step is reported as "kink", with both one-sided slopes. It
 passes when the analytic value lies between the one-sided slopes (any value
 there is a valid subgradient-style choice, e.g. relu'(0) = 0) and fails when it
 lies outside; pass ``allow_kinks=False`` to count every kink as a failure.
+
+Noise is not a kink: a random term in ``f``, or digits lost to rounding
+inside it, also makes the one-sided slopes disagree, but they grow as the step
+shrinks instead of staying put. Such a derivative is reported as "FAIL
+(noise)", as is every derivative of an ``f`` that gives two different values
+at the same point (it is evaluated there twice).
 """
 
 from __future__ import annotations
@@ -32,10 +38,12 @@ import inspect
 import math
 import numbers
 import os
+import sys
 from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 from .backprop import grad
 from .define import input_names
+from .errors import short_repr
 from .finite_differences import METHODS, Estimate, ProbeFailed, default_step, derivative_along
 from .value import Value
 
@@ -68,10 +76,13 @@ class GradcheckRow(NamedTuple):
     step: float  # the finite-difference step used
     kink: tuple[float, float] | None  # (left, right) one-sided slopes when f is not smooth here
     settled: bool = True  # False when the numeric estimate still changed with the smallest step
+    noisy: bool = False  # f is noisy here (slopes that grow as the step shrinks, or a non-deterministic f)
 
     @property
     def status(self) -> str:
-        """'ok', 'FAIL', 'kink' (passes) or 'FAIL (kink)'."""
+        """'ok', 'FAIL', 'kink' (passes), 'FAIL (kink)' or 'FAIL (noise)'."""
+        if self.noisy:
+            return "FAIL (noise)"
         if self.kink is None:
             return "ok" if self.passed else "FAIL"
         return "kink" if self.passed else "FAIL (kink)"
@@ -81,9 +92,11 @@ class GradcheckResult:
     """The outcome of a check: truthy when every derivative passes; ``str()`` is a table."""
 
     def __init__(self, function: str, order: int, point: Sequence[tuple[str, float]], rows: list[GradcheckRow],
-                 *, method: str, atol: float, rtol: float, allow_kinks: bool) -> None:
+                 *, method: str, atol: float, rtol: float, allow_kinks: bool,
+                 nondeterministic: tuple[float, float] | None = None) -> None:
         self.function, self.order, self.point, self.rows = function, order, tuple(point), rows
         self.method, self.atol, self.rtol, self.allow_kinks = method, atol, rtol, allow_kinks
+        self.nondeterministic = nondeterministic  # f's two different values at the point, when it gave two
 
     def __bool__(self) -> bool:
         return all(row.passed for row in self.rows)
@@ -96,7 +109,7 @@ class GradcheckResult:
     @property
     def kinks(self) -> list[GradcheckRow]:
         """The rows where f has a kink at the input (or within the smallest step)."""
-        return [row for row in self.rows if row.kink is not None]
+        return [row for row in self.rows if row.kink is not None and not row.noisy]
 
     def __repr__(self) -> str:
         return (f"<GradcheckResult {self.function} order={self.order}: "
@@ -107,11 +120,14 @@ class GradcheckResult:
 
 
 def _report(result: GradcheckResult) -> list[str]:
-    """The lines of the table: a header, one row per derivative, notes on kinks."""
+    """The lines of the report: a header, one row per derivative, then the notes."""
     which = "gradcheck" if result.order == 1 else "gradgradcheck"
     at = ", ".join(f"{name}={value!r}" for name, value in result.point)
-    failed = len(result.failures)
-    verdict = "all passed" if not failed else f"FAILED: {failed} of {len(result.rows)} derivatives wrong"
+    noisy = sum(1 for row in result.failures if row.noisy)
+    wrong, total = len(result.failures) - noisy, len(result.rows)
+    problems = ([f"{wrong} of {total} derivatives wrong"] if wrong else []) + \
+               ([f"{noisy} of {total} cannot be checked (f is noisy)"] if noisy else [])
+    verdict = f"FAILED: {'; '.join(problems)}" if problems else "all passed"
     lines = [
         f"{which} of {result.function} at ({at}): {verdict}",
         f"  {result.method} differences; a derivative passes when |analytic - numeric| <= atol + rtol*|numeric|"
@@ -126,8 +142,24 @@ def _report(result: GradcheckResult) -> list[str]:
     ]
     widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
     lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(cells_row, widths)).rstrip() for cells_row in cells]
+    return lines + _notes(result)
+
+
+def _notes(result: GradcheckResult) -> list[str]:
+    """The lines under the table: why a row is noise, unreliable, or a kink."""
+    lines = []
+    if result.nondeterministic is not None:
+        first, second = result.nondeterministic
+        lines.append(f"  noise: {result.function} is not deterministic: evaluated twice at this point it gave "
+                     f"{first!r} and then {second!r}; finite differences of a random function mean nothing "
+                     f"(fix its seed, or check it without the random part)")
     for row in result.failures:
-        if not row.settled and row.kink is None:
+        if row.noisy and result.nondeterministic is None:
+            left, right = row.kink
+            lines.append(f"  {row.name}: noise, not a kink: the one-sided slopes ({left:.6g} left, {right:.6g} right) "
+                         f"changed when the step shrank, where a kink's stay put; f is noisy here (a random term, "
+                         f"or digits lost to rounding inside f), so this derivative cannot be checked at this point")
+        elif not row.settled and row.kink is None:
             lines.append(f"  {row.name}: the numeric value is unreliable: it still changed when the step was halved "
                          f"(f changes faster than the step, or loses digits to rounding); try another point or eps=")
     for row in result.kinks:
@@ -162,8 +194,8 @@ def _row(name: str, analytic: float, estimate: Estimate, step: float, atol: floa
                             step, None, estimate.settled)
     slack = atol + rtol * max(abs(estimate.left), abs(estimate.right))
     between = estimate.low - slack <= analytic <= estimate.high + slack
-    return GradcheckRow(name, analytic, numeric, abs_error, rel_error, between and allow_kinks, step,
-                        (estimate.left, estimate.right), estimate.settled)
+    return GradcheckRow(name, analytic, numeric, abs_error, rel_error, between and allow_kinks and not estimate.noisy,
+                        step, (estimate.left, estimate.right), estimate.settled, estimate.noisy)
 
 
 def _function_name(f: Callable[..., Any]) -> str:
@@ -193,9 +225,10 @@ def _validated(f: Callable[..., Any], inputs: Any, eps: Any, atol: Any, rtol: An
         if isinstance(v, Value):
             raise TypeError(f"{caller}: inputs are plain numbers, but inputs[{i}] is {v!r}; pass its .data")
         if not isinstance(v, numbers.Real):
-            raise TypeError(f"{caller}: inputs[{i}] must be a real number, got {type(v).__name__} {v!r}")
-        if not math.isfinite(v):
-            raise ValueError(f"{caller}: inputs[{i}] is {v!r}; derivatives can only be checked at finite points")
+            raise TypeError(f"{caller}: inputs[{i}] must be a real number, got {type(v).__name__} {short_repr(v)}")
+        if not abs(v) <= sys.float_info.max:  # also an int no float can hold, which math.isfinite cannot take
+            raise ValueError(f"{caller}: inputs[{i}] is {short_repr(v)}; derivatives can only be checked at finite "
+                             f"points")
     if method not in METHODS:
         raise ValueError(f"{caller}: method must be one of {sorted(METHODS)}, got {method!r}")
     for what, v in (("atol", atol), ("rtol", rtol)):
@@ -224,35 +257,65 @@ def _evaluate(f: Callable[..., Any], xs: list[Value], fname: str, caller: str) -
     return out
 
 
+def _first_order(f: Callable[..., Any], xs: list[Value], out: Value, fname: str,
+                 caller: str) -> tuple[Callable[[list[Value]], list[float]], list[list[float]], list[list[str]]]:
+    """f itself, to difference (its derivatives are the gradient), the analytic gradient, and the row names."""
+
+    def g(inputs: list[Value]) -> list[float]:
+        return [_evaluate(f, inputs, fname, caller).data]
+
+    return g, [list(grad(out, xs))], [[f"df/d{x.label}" for x in xs]]
+
+
+def _second_order(f: Callable[..., Any], xs: list[Value], out: Value, fname: str,
+                  caller: str) -> tuple[Callable[[list[Value]], list[float]], list[list[float]], list[list[str]]]:
+    """The gradient, to difference (its derivatives are the Hessian), the analytic Hessian, and the row names."""
+
+    def g(inputs: list[Value]) -> list[float]:
+        return list(grad(_evaluate(f, inputs, fname, caller), inputs))
+
+    first = grad(out, xs, create_graph=True)
+    return g, [list(grad(gi, xs)) for gi in first], [[f"d2f/d{a.label} d{b.label}" for b in xs] for a in xs]
+
+
+def _moved(g: Callable[[list[Value]], list[float]], xs: list[Value], j: int) -> Callable[[float], list[float]]:
+    """g with input j moved to t and the others held: the one-number function to difference.
+
+    The held inputs are the same leaves at every call, so an evaluation costs
+    f's own work, not a new Value per input: checking n inputs costs n columns
+    of evaluations, not n columns of n.
+    """
+    label = xs[j].label
+
+    def along(t: float) -> list[float]:
+        inputs = xs.copy()
+        inputs[j] = Value(t, label)
+        return g(inputs)
+
+    return along
+
+
+def _check_unchanged(xs: list[Value], point: list[float], fname: str, caller: str) -> None:
+    """Raise when f assigned to its inputs' ``.data``: they are held across evaluations (see ``_moved``)."""
+    for x, value in zip(xs, point):
+        if x.data != value:
+            raise ValueError(f"{caller}: {fname} changed its input {x.label}: its .data was {value!r}, now "
+                             f"{x.data!r}; f must leave its inputs as given (compute with x.detach() or new Values)")
+
+
 def _check(f: Callable[..., Any], inputs: Any, order: int, eps: Any, atol: float, rtol: float, method: str,
            allow_kinks: bool, raise_exception: bool) -> GradcheckResult:
     caller = "gradcheck" if order == 1 else "gradgradcheck"
     point = _validated(f, inputs, eps, atol, rtol, method, caller)
     fname, names = _function_name(f), input_names(f, len(point))
-
-    def values_at(p: Sequence[float]) -> list[Value]:
-        return [Value(v, label) for v, label in zip(p, names)]
-
-    if order == 1:
-        # The function to difference is f itself; its derivatives are the gradient.
-        def g(p: Sequence[float]) -> list[float]:
-            return [_evaluate(f, values_at(p), fname, caller).data]
-
-        xs = values_at(point)
-        analytic = [list(grad(_evaluate(f, xs, fname, caller), xs))]
-        row_names = [[f"df/d{name}" for name in names]]
-    else:
-        # The function to difference is the gradient; its derivatives are the Hessian.
-        def g(p: Sequence[float]) -> list[float]:
-            xs = values_at(p)
-            return list(grad(_evaluate(f, xs, fname, caller), xs))
-
-        xs = values_at(point)
-        first = grad(_evaluate(f, xs, fname, caller), xs, create_graph=True)
-        analytic = [list(grad(gi, xs)) for gi in first]
-        row_names = [[f"d2f/d{a} d{b}" for b in names] for a in names]
-
-    at_point = g(point)
+    xs = [Value(v, label) for v, label in zip(point, names)]
+    out = _evaluate(f, xs, fname, caller)
+    # A random f looks like a function with kinks everywhere: evaluate it twice to tell.
+    again = _evaluate(f, xs, fname, caller).data
+    _check_unchanged(xs, point, fname, caller)
+    nondeterministic = None if again == out.data else (out.data, again)
+    g, analytic, row_names = (_first_order if order == 1 else _second_order)(f, xs, out, fname, caller)
+    at_point = g(xs)
     if not all(math.isfinite(v) for v in at_point):  # only a gradient can be infinite here
         raise ValueError(f"{caller}: the gradient of {fname} at the point is {at_point}; "
                          "second derivatives can only be checked where it is finite")
@@ -260,18 +323,21 @@ def _check(f: Callable[..., Any], inputs: Any, order: int, eps: Any, atol: float
     for j, x in enumerate(point):
         h = float(eps) if eps is not None else default_step(x, method)
         try:
-            step, column = derivative_along(g, point, at_point, j, h, method, atol, rtol, adapt=eps is None)
+            step, column = derivative_along(_moved(g, xs, j), x, at_point, h, method, atol, rtol, adapt=eps is None)
         except ProbeFailed as exc:
             raise ValueError(f"{caller}: {fname} cannot be evaluated near {names[j]}={x!r}: {exc}; "
                              f"check a point further from the edge of its domain") from None
         steps.append(step)
         estimates.append(column)
+    _check_unchanged(xs, point, fname, caller)
     rows = [
         _row(row_names[i][j], analytic[i][j], estimates[j][i], steps[j], atol, rtol, allow_kinks)
         for i in range(len(analytic)) for j in range(len(point))
     ]
-    result = GradcheckResult(fname, order, list(zip(names, point)), rows,
-                             method=method, atol=atol, rtol=rtol, allow_kinks=allow_kinks)
+    if nondeterministic is not None:
+        rows = [row._replace(passed=False, noisy=True) for row in rows]
+    result = GradcheckResult(fname, order, list(zip(names, point)), rows, method=method, atol=atol, rtol=rtol,
+                             allow_kinks=allow_kinks, nondeterministic=nondeterministic)
     if raise_exception and not result:
         raise GradcheckError(result)
     return result

@@ -6,8 +6,9 @@
     history = fit(model, X, signed_labels(y), SGD(model.parameters(), lr=0.1), epochs=100, l2=1e-4)
 
 ``module.py`` has the Module base class, ``layers.py`` Neuron/Layer/MLP,
-``losses.py`` the losses, ``optim.py`` SGD and Adam, ``data.py`` the toy data
-sets, ``serialize.py`` JSON save/load, ``train.py`` the loop (epochs, batches,
+``places.py`` where a graph's node belongs (``place_of``), ``losses.py`` the
+losses, ``optim.py`` SGD and Adam, ``data.py`` the toy data sets,
+``serialize.py`` JSON save/load, ``train.py`` the loop (epochs, batches,
 validation, stopping, divergence), ``diagnostics.py`` gradient health per
 layer, ``compiled.py`` training on compiled code, ``pytorch.py`` the way to
 PyTorch, ``demo.py`` the demo. With matplotlib: ``plots.py`` draws them,
@@ -22,6 +23,7 @@ from .losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss, s
 from .module import Module
 from .optim import SGD, Adam, Optimizer
 from .pytorch import from_torch, to_torch
+from .places import Place, Role, place_of
 from .serialize import ModelFileError, load_parameters, save_parameters
 from .train import (History, TrainingDivergedError, TrainingDivergedWarning, accuracy, batch_loss, evaluate,
                     evaluate_loss, fit, predicted_class)
@@ -33,6 +35,9 @@ __all__ = [
     "MLP",
     "ACTIVATIONS",
     "init_bound",
+    "Place",
+    "Role",
+    "place_of",
     "mse_loss",
     "hinge_loss",
     "binary_cross_entropy",

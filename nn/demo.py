@@ -22,8 +22,11 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import math
 import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Callable, Sequence
@@ -34,18 +37,21 @@ from .losses import cross_entropy, hinge_loss, signed_labels
 from .optim import SGD, Adam
 from .serialize import save_parameters
 from .compiled import fit_compiled
-from .train import History, evaluate, fit
+from .train import History, TrainingDivergedError, evaluate, fit
 
 __all__ = ["main", "parse_args", "load_data", "train", "save_figure", "draw_neuron"]
 
 DATASETS: dict[str, Callable] = {"moons": make_moons, "circles": make_circles, "spiral": make_spiral, "xor": make_xor}
 DEFAULT_LR = {"adam": 0.05, "sgd": 1.0}
+# A full-batch step builds a graph of about 2 nodes per weight per point (68,818 for the default run),
+# 170 bytes each: 10 million nodes is about 1.7 GB.
+MAX_GRAPH_NODES = 10_000_000
 
 
 def _hidden_sizes(text: str) -> list[int]:
     """'16,16' -> [16, 16], for argparse."""
     try:
-        sizes = [int(part) for part in text.split(",") if part.strip()]
+        sizes = [int(part) for part in text.split(",")]  # "16,,16" is a slip, not two layers
     except ValueError:
         raise argparse.ArgumentTypeError(f"--hidden takes layer sizes separated by commas, like 16,16; got {text!r}")
     if not sizes or min(sizes) < 1:
@@ -68,9 +74,27 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="train through autograd_core.compile (same numbers, several times faster)")
     parser.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder (default demo-output)")
     args = parser.parse_args(argv)
-    if args.points < 4 or args.steps < 1 or (args.lr is not None and not args.lr > 0):
-        parser.error("--points must be >= 4, --steps >= 1 and --lr > 0")
+    problem = _problem(args)
+    if problem is not None:
+        parser.error(problem)
     return args
+
+
+def _problem(args: argparse.Namespace) -> str | None:
+    """What is wrong with the arguments, checked before anything runs, or None."""
+    if args.points < 4:
+        return f"--points must be >= 4, got {args.points}"
+    if args.steps < 1:
+        return f"--steps must be >= 1, got {args.steps}"
+    if args.lr is not None and not (args.lr > 0 and math.isfinite(args.lr)):
+        return f"--lr must be a finite number > 0, got {args.lr}"
+    sizes = [2, *args.hidden, 1]
+    nodes = 2 * args.points * sum((nin + 1) * nout for nin, nout in zip(sizes, sizes[1:]))
+    if nodes > MAX_GRAPH_NODES:
+        return (f"--points {args.points} with --hidden {','.join(map(str, args.hidden))} would build a graph of "
+                f"about {nodes:,} nodes per step ({nodes * 170 / 1e9:,.1f} GB); the demo allows "
+                f"{MAX_GRAPH_NODES:,}: use fewer points or smaller layers")
+    return None
 
 
 def load_data(dataset: str, points: int, seed: int) -> tuple[list[list[float]], list[int]]:
@@ -126,13 +150,74 @@ def _first_full_epoch(history: History) -> int:
 
 
 def draw_neuron(model: MLP, X: list[list[float]], folder: Path) -> list[Path]:
-    """One first-layer neuron on one training point (an active one, so gradient flows): graph SVG and player HTML."""
+    """One first-layer neuron on one training point (an active one, so gradient flows): graph SVG and player HTML.
+
+    The drawing shows d out / d node as the drawing itself computes it
+    (``viz.gradients``), not ``.grad``: after training the parameters' ``.grad``
+    holds the last step's gradients, which ``out.backward()`` would add to.
+    """
     import viz
 
     neurons = model.layers[0].neurons
     out = next((o for x in X for o in (n(x) for n in neurons) if o.data > 0), neurons[0](X[0]))
-    out.backward()
-    return [Path(viz.render(out, folder / "neuron.svg")), Path(viz.write_html(out, folder / "neuron_backward.html"))]
+    return [Path(viz.render(out, folder / "neuron.svg", grads=viz.gradients(out))),
+            Path(viz.write_html(out, folder / "neuron_backward.html"))]
+
+
+def _fail(message: str, status: int = 1) -> int:
+    """Print the error as one line on stderr and return the exit status."""
+    print(f"python -m nn.demo: error: {' '.join(message.split())}", file=sys.stderr)
+    return status
+
+
+def _unwritable(out: Path) -> str | None:
+    """Why the results could not be written into ``out`` (a file, or a folder this user cannot write), or None."""
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file, not a folder"
+    existing = next(folder for folder in (out, *out.parents, Path(".")) if folder.exists())
+    if not existing.is_dir():
+        return f"--out {out}: {existing} is a file, so no folder can be made inside it"
+    if not os.access(existing, os.W_OK | os.X_OK, effective_ids=os.access in os.supports_effective_ids):
+        return f"--out {out}: this user cannot write in {existing}"
+    return None
+
+
+def _staged(out: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
+    """Run ``write(folder)`` into a fresh folder inside ``out``, then move what it wrote into ``out``.
+
+    On any failure nothing of this run is left in ``out`` (nor ``out`` itself when this run made it):
+    files appear only once every one of them has been written.
+    """
+    made = [folder for folder in (out, *out.parents) if not folder.exists()]
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
+        try:
+            written = write(staging)
+            for path in written:
+                os.replace(path, out / path.name)
+            return [out / path.name for path in written]
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except BaseException:
+        for folder in made:  # innermost first; only the folders this run made, and only when empty
+            if folder.exists() and not any(folder.iterdir()):
+                folder.rmdir()
+        raise
+
+
+def _write_results(folder: Path, args: argparse.Namespace, model: MLP, X: list[list[float]], y: list[int],
+                   history: History, final: float) -> list[Path]:
+    """Write the figures, the parameters and the neuron's drawing and player into ``folder``."""
+    from .plots import plot_boundary, plot_history  # matplotlib, only when drawing
+
+    return [
+        save_figure(plot_boundary(model, X, y, f"{args.dataset}: {final:.0%} training accuracy after "
+                                               f"{args.steps} steps"), folder / "decision_boundary.png"),
+        save_figure(plot_history(history, "hinge loss" if max(y) == 1 else "cross-entropy"), folder / "training.png"),
+        save_parameters(model, folder / "model.json"),
+        *draw_neuron(model, X, folder),
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -142,30 +227,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     if missing:
         print(f"the demo needs {' and '.join(missing)}: pip install 'autograd-core[demo]'", file=sys.stderr)
         return 1
-    if args.out.exists() and not args.out.is_dir():
-        print(f"--out {args.out} is a file, not a folder", file=sys.stderr)
-        return 2
+    unwritable = _unwritable(args.out)
+    if unwritable is not None:  # known before training, so say it now rather than after it
+        return _fail(unwritable, 2)
     start = time.perf_counter()
     X, y = load_data(args.dataset, args.points, args.seed)
     print(f"{args.dataset}: {len(X)} points, {max(y) + 1} classes; MLP 2-{'-'.join(map(str, args.hidden))}-"
           f"{1 if max(y) == 1 else max(y) + 1}, {args.optimizer}, {args.steps} steps, seed {args.seed}")
-    model, history = train(X, y, args.hidden, steps=args.steps, optimizer=args.optimizer, lr=args.lr, seed=args.seed,
-                           compiled=args.compiled)
+    try:
+        model, history = train(X, y, args.hidden, steps=args.steps, optimizer=args.optimizer, lr=args.lr,
+                               seed=args.seed, compiled=args.compiled)
+    except TrainingDivergedError as exc:  # fit stops at the first non-finite loss or weight, naming it
+        return _fail(str(exc))
+    except (ArithmeticError, ValueError) as exc:  # an op overflowed or left its domain: nothing is written
+        return _fail(f"training failed: {exc}; try a smaller --lr")
     final = evaluate(model, X, y)
     print(f"final training accuracy {final:.0%}, loss {history.loss[-1]:.4f}, "
           f"trained in {time.perf_counter() - start:.1f} s")
     if history.epoch_accuracy[-1] == 1.0:
         print(f"100% training accuracy from epoch {_first_full_epoch(history)} on")
-    args.out.mkdir(parents=True, exist_ok=True)
-    from .plots import plot_boundary, plot_history  # matplotlib, only when drawing
-
-    written = [
-        save_figure(plot_boundary(model, X, y, f"{args.dataset}: {final:.0%} training accuracy after "
-                                               f"{args.steps} steps"), args.out / "decision_boundary.png"),
-        save_figure(plot_history(history, "hinge loss" if max(y) == 1 else "cross-entropy"), args.out / "training.png"),
-        save_parameters(model, args.out / "model.json"),
-    ]
-    written += draw_neuron(model, X, args.out)
+    try:
+        written = _staged(args.out, lambda folder: _write_results(folder, args, model, X, y, history, final))
+    except Exception as exc:  # noqa: BLE001 - any failure: one line, and nothing of this run left behind
+        return _fail(f"nothing written to {args.out}: {type(exc).__name__}: {exc}")
     for path in written:
         print(f"wrote {path}")
     print(f"output folder: {os.path.abspath(args.out)}  ({time.perf_counter() - start:.1f} s in all)")

@@ -4,8 +4,10 @@ A neuron computes ``activation(w . x + b)`` as one node per product, ONE
 ``sum`` node for ``w0*x0 + w1*x1 + ... + b`` (the engine's n-ary sum), and the
 activation, so every gradient in the network can be seen and drawn. The nodes
 are labelled with the neuron's path and their role (``layers.0.neurons.3.wx.1``
-for the product of weight 1, ``.sum`` for the sum, ``.out`` for the output); the
-labels are strings made once per neuron, not per node.
+for the product of weight 1, ``.sum`` for the sum, ``.out`` for the output), and
+inputs given as numbers ``x[0]``, ``x[1]``...; ``nn.place_of`` reads a node's
+neuron, layer and role back from its label. The labels are made once per
+neuron, not per node.
 
 Initialisation (seeded, reproducible): weights are drawn from
 ``uniform(-bound, bound)`` and biases start at 0, with
@@ -31,6 +33,7 @@ from autograd_core import Value
 
 from ._rng import Seed, as_random
 from .module import Module
+from .places import Role, placed_label
 
 __all__ = ["ACTIVATIONS", "Neuron", "Layer", "MLP", "init_bound"]
 
@@ -39,12 +42,13 @@ _APPLY = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "lin
 
 Input = Union[float, Value]
 
-_input_labels: list[str] = []  # "x[0]", "x[1]", ...: one str per input position, shared by all graphs
+_input_labels: list[str] = []  # "x[0]", "x[1]", ...: one label per input position, shared by all graphs
 
 
 def _input_label(i: int) -> str:
     while len(_input_labels) <= i:
-        _input_labels.append(f"x[{len(_input_labels)}]")
+        n = len(_input_labels)
+        _input_labels.append(placed_label(Role.INPUT, n, None, None, f"x[{n}]"))
     return _input_labels[i]
 
 
@@ -108,10 +112,19 @@ class Neuron(Module):
         self._apply = _APPLY[activation]
         self.relabel()
 
-    def _on_relabel(self, path: str) -> None:
+    def _on_relabel(self, path: str, ancestors: tuple[Module, ...]) -> None:
+        layer = next((a for a in reversed(ancestors) if isinstance(a, Layer)), None)
+        layer_path = layer._path if layer is not None else None
         prefix = f"{path}." if path else ""
-        self._wx_labels = [f"{prefix}wx.{i}" for i in range(self.nin)]
-        self._sum_label, self._out_label = prefix + "sum", prefix + "out"
+
+        def label(role: Role, name: str, index: int | None = None) -> str:
+            return placed_label(role, index, path, layer_path, prefix + name)
+
+        for i, w in enumerate(self.w):
+            w.label = label(Role.WEIGHT, f"w.{i}", i)
+        self.b.label = label(Role.BIAS, "b")
+        self._wx_labels = [label(Role.PRODUCT, f"wx.{i}", i) for i in range(self.nin)]
+        self._sum_label, self._out_label = label(Role.SUM, "sum"), label(Role.OUTPUT, "out")
 
     def __call__(self, x: Sequence[Input]) -> Value:
         """The neuron's output for one input list (numbers or Values)."""

@@ -18,6 +18,7 @@ import numbers
 from typing import Iterator, Mapping
 
 from autograd_core import Value
+from autograd_core.errors import short_repr
 
 __all__ = ["Module"]
 
@@ -87,13 +88,24 @@ class Module:
         makes in a forward pass carry it too. Constructors call this; call it
         again after putting a module inside one of your own.
         """
-        for path, module in self.named_modules(prefix):
-            module._on_relabel(path)
         for name, p in self.named_parameters(prefix):
             p.label = name
+        self._relabel_tree(prefix, ())
 
-    def _on_relabel(self, path: str) -> None:
-        """Hook: a module that labels the nodes it makes stores its path here."""
+    def _relabel_tree(self, path: str, ancestors: tuple[Module, ...]) -> None:
+        """Call ``_on_relabel`` on this module and every submodule, parents first."""
+        self._path = path
+        self._on_relabel(path, ancestors)
+        for name, child in self.named_children():
+            child._relabel_tree(_join(path, name), (*ancestors, self))
+
+    def _on_relabel(self, path: str, ancestors: tuple[Module, ...]) -> None:
+        """Hook: a module that labels its parameters or the nodes it makes does it here.
+
+        ``path`` is the module's dotted name; ``ancestors`` the modules holding
+        it, outermost first (each has its ``_path``). Runs after the
+        parameters got their plain dotted names, so a module may replace them.
+        """
 
     # -------------------------------------------------------------- state
     def state_dict(self) -> dict[str, float]:
@@ -124,8 +136,12 @@ class Module:
         for name in params:
             value = state[name]
             if isinstance(value, (bool, Value)) or not isinstance(value, numbers.Real):
-                raise TypeError(f"state[{name!r}] is {type(value).__name__} {value!r}, expected a real number")
-            value = float(value)
+                raise TypeError(f"state[{name!r}] is {type(value).__name__} {short_repr(value)}, expected a real number")
+            try:
+                value = float(value)
+            except OverflowError:
+                raise ValueError(f"state[{name!r}] is {type(value).__name__} {short_repr(value)}, too large for "
+                                 f"a float") from None
             if not math.isfinite(value):
                 raise ValueError(f"state[{name!r}] is {value!r}, expected a finite number")
             values[name] = value
@@ -155,7 +171,7 @@ class Module:
 
 def _some(keys: list[str]) -> str:
     """The first few keys, quoted, and how many more there are."""
-    shown = ", ".join(repr(k) for k in keys[:_SHOWN_KEYS])
+    shown = ", ".join(short_repr(k) for k in keys[:_SHOWN_KEYS])
     return shown + (f" and {len(keys) - _SHOWN_KEYS} more" if len(keys) > _SHOWN_KEYS else "")
 
 

@@ -37,14 +37,16 @@ __all__ = ["Optimizer", "SGD", "Adam"]
 
 
 def _check_number(value: object, name: str, low: float, high: float = math.inf, *, high_open: bool = False) -> float:
-    """``value`` as a float in [low, high] (or [low, high)); errors name the argument."""
+    """``value`` as a finite float in [low, high] (or [low, high)); errors name the argument and the range."""
     if isinstance(value, (bool, Value)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     value = float(value)
     above = value >= high if high_open else value > high
     if not math.isfinite(value) or value < low or above:
-        bracket = ")" if high_open else "]"
-        raise ValueError(f"{name} must be in [{low}, {high}{bracket}, got {value!r}")
+        # Without an upper bound, "in [0.0, inf]" would seem to admit inf, which is refused.
+        allowed = (f"a finite number >= {low}" if high == math.inf
+                   else f"in [{low}, {high}{')' if high_open else ']'}")
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
     return value
 
 

@@ -7,11 +7,17 @@ The file is a small JSON object::
      "parameters": {"layers.0.neurons.0.w.0": 0.5617..., ...}}
 
 Numbers are written with Python's shortest exact repr, so a round trip gives
-back the same floats. Saving writes a temporary file next to the target and
-renames it over the target (``os.replace`` is atomic), so a crash leaves the
-old file or the new one, never half of one. Loading checks everything (JSON,
+back the same floats. Saving goes through ``autograd_core.write_atomic`` (a
+temporary file renamed over the target), so a crash leaves the old file or the
+new one, never half of one. Loading checks everything (JSON,
 layout, names, finite numbers) before it sets a single parameter; any problem
 raises ``ModelFileError`` naming the file and the problem, and leaves the model as it was.
+
+A file is untrusted input: loading reads only regular files of at most
+``MAX_FILE_BYTES`` (64 MiB, about a million parameters), refuses what JSON
+allows but a parameter file never holds (duplicate keys, integers or exponents
+too large for a float, nesting deeper than Python's parser goes), and keeps
+its messages short whatever the file holds.
 """
 
 from __future__ import annotations
@@ -20,16 +26,21 @@ import json
 import math
 import os
 import re
-import secrets
+import stat
+import sys
 from pathlib import Path
-from typing import Union
+from typing import Any, Union
+
+from autograd_core import write_atomic
 
 from .module import Module
 
-__all__ = ["ModelFileError", "save_parameters", "load_parameters", "FORMAT", "VERSION"]
+__all__ = ["ModelFileError", "save_parameters", "load_parameters", "FORMAT", "VERSION", "MAX_FILE_BYTES"]
 
 FORMAT = "autograd-core/nn parameters"
 VERSION = 1
+MAX_FILE_BYTES = 64 * 2**20  # a saved parameter takes about 50 bytes: room for a million
+_MAX_DIGITS = len(str(int(sys.float_info.max)))  # 309: an integer with more digits cannot be a float
 PathLike = Union[str, "os.PathLike[str]"]
 
 
@@ -49,38 +60,72 @@ def save_parameters(model: Module, path: PathLike) -> Path:
         if not math.isfinite(value):
             raise ValueError(f"cannot save {path}: parameter {name!r} is {value!r} (JSON holds only finite numbers)")
     document = {"format": FORMAT, "version": VERSION, "model": model._describe(), "parameters": state}
-    text = json.dumps(document, indent=1) + "\n"
-    # A fresh name (O_EXCL) with mode 0o666 less the umask: the file gets the
-    # permissions open() would give it (mkstemp would make it private, 0o600).
-    temp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
+    return write_atomic(path, json.dumps(document, indent=1) + "\n")
+
+
+def _shown(value: Any) -> str:
+    """A JSON value as the file spells it, cut short; an array or object by its kind."""
+    if isinstance(value, (dict, list)):
+        return "an object" if isinstance(value, dict) else "an array"
+    text = json.dumps(value)
+    return text if len(text) <= 40 else f"{text[:30]}... ({len(text)} characters)"
 
 
 def _reject_constant(name: str) -> float:
     raise ValueError(f"the file holds {name}, which is not a finite number")
 
 
+def _parse_int(text: str) -> int:
+    """A JSON integer, refused when no float can hold it (a parameter becomes a float)."""
+    if len(text.lstrip("-")) > _MAX_DIGITS or abs(int(text)) > sys.float_info.max:
+        raise ValueError(f"the file holds an integer of {len(text.lstrip('-'))} digits, too large for a float")
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    """A JSON number with a fraction or exponent, refused when it overflows a float (1e400)."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the file holds the number {_shown(text)[1:-1]}, too large for a float")
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict; ValueError for a key given twice (json would keep the last one silently)."""
+    document: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in document:
+            raise ValueError(f"the key {_shown(key)} appears twice in one object")
+        document[key] = value
+    return document
+
+
+def _read_text(path: Path) -> str:
+    """The file's text: a regular file, at most MAX_FILE_BYTES, UTF-8; ModelFileError otherwise."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise ModelFileError(f"cannot read parameters from {path}: not a regular file "
+                                 f"(a device, FIFO, socket or folder)")
+        with open(path, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)  # a file that grew since stat() is still cut off here
+    except OSError as exc:
+        raise ModelFileError(f"cannot read parameters from {path}: {exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ModelFileError(f"cannot read parameters from {path}: the file is larger than "
+                             f"{MAX_FILE_BYTES // 2**20} MiB, the most a parameter file may hold")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModelFileError(f"cannot read parameters from {path}: {exc}") from None
+
+
 def _read_state(path: Path) -> dict:
     """The ``parameters`` mapping of the file, after checking it is our JSON."""
+    text = _read_text(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ModelFileError(f"cannot read parameters from {path}: {exc}") from None
-    try:
-        document = json.loads(text, parse_constant=_reject_constant)
+        document = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int,
+                              parse_float=_parse_float, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         # The JSON ran out: at the end of the text, in a string that never closes, or in a last number.
         tail = text[exc.pos:].strip()
@@ -89,15 +134,23 @@ def _read_state(path: Path) -> dict:
         raise ModelFileError(f"cannot load parameters from {path}: {problem}: {exc}") from None
     except ValueError as exc:
         raise ModelFileError(f"cannot load parameters from {path}: {exc}") from None
+    except RecursionError:
+        raise ModelFileError(f"cannot load parameters from {path}: the JSON is nested too deeply "
+                             f"(a parameter file is two levels deep)") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ModelFileError(f"cannot load parameters from {path}: not a parameter file "
                              f"(expected a JSON object with \"format\": \"{FORMAT}\")")
-    if document.get("version") != VERSION:
-        raise ModelFileError(f"cannot load parameters from {path}: file version {document.get('version')!r}, "
+    version = document.get("version")
+    if type(version) is not int or version != VERSION:  # not true, not 1.0: the file says 1
+        raise ModelFileError(f"cannot load parameters from {path}: file version {_shown(version)}, "
                              f"this library reads version {VERSION}")
     state = document.get("parameters")
     if not isinstance(state, dict):
         raise ModelFileError(f"cannot load parameters from {path}: \"parameters\" is missing or not an object")
+    for name, value in state.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ModelFileError(f"cannot load parameters from {path}: parameter {_shown(name)} is "
+                                 f"{_shown(value)}, not a number")
     return state
 
 

@@ -9,6 +9,8 @@ and a missing tool means the install step is broken.
 from __future__ import annotations
 
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 from helpers import require_tool
@@ -28,3 +30,12 @@ def chromium_path() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     require_tool(path is not None, "Chromium", "make test installs it; or apt-get install chromium")
     return path
+
+
+@pytest.fixture
+def shared_folder():
+    """A folder under /tmp, mode 0o777, that the unprivileged user of ``as_user_without_root_rights`` can reach."""
+    folder = Path(tempfile.mkdtemp(dir="/tmp"))
+    folder.chmod(0o777)
+    yield folder
+    shutil.rmtree(folder)

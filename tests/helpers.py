@@ -1,10 +1,12 @@
-"""Helpers shared by the test modules: float64 finite differences, tools that CI must have, random functions."""
+"""Helpers shared by the test modules: float64 finite differences, tools that CI must have, random functions,
+and running a block as a user without root's rights."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
-from typing import Callable
+from typing import Callable, Iterator
 
 import pytest
 
@@ -71,3 +73,21 @@ def functions_and_points(n_outputs: int | None = None):
         return f, draw(points(n))
 
     return cases()
+
+
+NOBODY = 65534  # an unprivileged user and group, for the file tests that need one
+
+
+@contextlib.contextmanager
+def as_user_without_root_rights() -> Iterator[None]:
+    """Run the block with nobody's effective ids when the tests run as root (root may write anything)."""
+    if os.geteuid() != 0:
+        yield
+        return
+    os.setegid(NOBODY)
+    os.seteuid(NOBODY)
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+        os.setegid(0)

@@ -1,20 +1,24 @@
-"""viz: graph drawings, chain-rule explanations and the backward-pass player.
+"""viz: graph drawings, chain-rule explanations and the forward- and backward-pass player.
 
     from viz import draw_dot, render, explain, write_html
     L.backward()
     draw_dot(L)                      # a graphviz.Digraph; displays inline in Jupyter
     render(L, "graph.svg")           # or .png, .pdf; .dot/.gv need no Graphviz
     print(explain(L))                # one line per chain-rule step
-    write_html(L, "backward.html")   # the step-by-step player, one offline file
+    write_html(L, "backward.html")   # the forward- then backward-pass player, one offline file
 
-From a shell: ``python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 -o graph.svg``.
-Only this package imports ``graphviz``; the engine needs nothing outside the
-standard library.
+From a shell: ``python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 -o graph.svg``;
+``python -m viz.gallery docs`` re-makes the README's pictures. ``trace.py``
+numbers a graph, ``dot.py`` draws it (``layout.py`` keeps a network in reading
+order), ``explain.py`` and ``text.py`` write the chain rule, ``player.py``,
+``player_page.py`` and ``player.js`` make the player. A network's structure
+comes from ``nn.place_of``. Only this package imports ``graphviz``; the engine
+needs nothing outside the standard library.
 """
 
 from .dot import DEFAULT_MAX_NODES, GraphTooLargeError, draw_dot
-from .explain import ExplainedStep, explain, explain_steps
-from .player import player_html, write_html
+from .explain import ExplainedStep, explain, explain_steps, gradients
+from .player import player_fragment, player_html, write_html
 from .render import GraphvizNotFoundError, render
 from .trace import Edge, Trace, TracedNode, trace
 
@@ -23,8 +27,10 @@ __all__ = [
     "render",
     "explain",
     "explain_steps",
+    "gradients",
     "write_html",
     "player_html",
+    "player_fragment",
     "trace",
     "Trace",
     "TracedNode",

@@ -10,15 +10,17 @@ path gives exit status 1.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Sequence
 
 from autograd_core import DomainError, Value
 
-from .dot import GraphTooLargeError
+from .dot import DEFAULT_MAX_NODES, GraphTooLargeError
 from .explain import explain
-from .expression import FUNCTIONS, ExpressionError, evaluate
+from .expression import FUNCTIONS, SUM, ExpressionError, evaluate
 from .player import write_html
 from .render import RENDER_FORMATS, SOURCE_FORMATS, GraphvizNotFoundError, render
 from .text import format_number
@@ -36,8 +38,9 @@ examples:
   python -m viz "a*b + a" a=2 b=-3 -o backward.html     # the step-by-step player
   python -m viz --explain -- "-x**2" x=3               # options, then "--", for an expression starting with "-"
 
-The expression may use numbers, names, + - * / **, unary minus and the
-functions {', '.join(FUNCTIONS)}. Every name needs a value (NAME=NUMBER).
+The expression may use numbers, names, + - * / **, unary minus, the
+functions {', '.join(FUNCTIONS)}, and {SUM}(...) of any number of terms
+(sum(a*b, c, 2); write long sums so). Every name needs a value (NAME=NUMBER).
 The output format comes from the suffix of -o: {', '.join(OUTPUT_SUFFIXES)}
 (.dot/.gv need no Graphviz; the others need its `dot` program).
 Without -o and --explain, prints the output's value and every input's gradient.
@@ -62,20 +65,39 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
                         help="layout direction of the drawing (default LR: left to right)")
     parser.add_argument("--color-by-grad", action="store_true",
-                        help="fill nodes by gradient sign and size (blue positive, red negative)")
+                        help="fill nodes by gradient sign and size (blue positive, red negative); "
+                             "in the player (.html) each node takes its colour when its gradient is known")
+    parser.add_argument("--max-nodes", type=_node_limit, default=DEFAULT_MAX_NODES, metavar="N",
+                        help=f"refuse to draw more than N value nodes (default {DEFAULT_MAX_NODES}; 0 for no limit)")
     return parser
+
+
+def _node_limit(text: str) -> int:
+    """--max-nodes: a whole number >= 0, for argparse."""
+    try:
+        limit = int(text)
+    except ValueError:
+        limit = -1
+    if limit < 0:
+        raise argparse.ArgumentTypeError(f"needs a whole number >= 0 (0 for no limit), got {text!r}")
+    return limit
 
 
 def parse_values(items: Sequence[str]) -> dict[str, float]:
     """``["w=-3", "x=2"]`` -> ``{"w": -3.0, "x": 2.0}``; ExpressionError naming the bad item."""
     values: dict[str, float] = {}
+    spelled: dict[str, str] = {}
     for item in items:
-        name, sep, number = item.partition("=")
-        name, number = name.strip(), number.strip()
-        if not sep or not name.isidentifier():
+        typed, sep, number = item.partition("=")
+        typed, number = typed.strip(), number.strip()
+        if not sep or not typed.isidentifier():
             raise ExpressionError(f"{item!r} is not NAME=NUMBER (e.g. x=2)")
+        # Python reads names NFKC-normalised: 𝑥 and x, ﬁ and fi are one name in the expression, so here too.
+        name = unicodedata.normalize("NFKC", typed)
         if name in values:
-            raise ExpressionError(f"{name!r} is given twice")
+            same = "" if spelled[name] == typed else f" (as {spelled[name]!r} and {typed!r}, one name to Python)"
+            raise ExpressionError(f"{name!r} is given twice{same}")
+        spelled[name] = typed
         try:
             values[name] = float(number)
         except ValueError:
@@ -84,6 +106,8 @@ def parse_values(items: Sequence[str]) -> dict[str, float]:
 
 
 def _check_output(path: str | None) -> None:
+    if path is not None and path.endswith(("/", os.sep)):
+        raise ExpressionError(f"-o {path!r} names a folder; give a file path ending in {', '.join(OUTPUT_SUFFIXES)}")
     if path is not None and Path(path).suffix.lower() not in OUTPUT_SUFFIXES:
         raise ExpressionError(f"cannot tell what to write from {path!r}: -o needs a path ending in "
                               f"{', '.join(OUTPUT_SUFFIXES)}")
@@ -91,11 +115,26 @@ def _check_output(path: str | None) -> None:
 
 def _summary(root: Value, names: Sequence[str]) -> str:
     """The output's value and each input's gradient, in the order the values were given."""
-    out = root.label or "L"
+    out = root.label or "L"  # the expression labels its output with a name no input has; a constant has none
     inputs = {node.name: node.value for node in trace(root).nodes if node.kind == "input"}
     lines = [f"{out} = {format_number(root.data)}"]
     lines.extend(f"d{out}/d{name} = {format_number(inputs[name].grad)}" for name in names if name in inputs)
     return "\n".join(lines)
+
+
+def _write(root: Value, path: Path, args: argparse.Namespace) -> None:
+    """Write the drawing or the player; a graph over --max-nodes is an ExpressionError that names the option."""
+    limit = args.max_nodes or None
+    try:
+        if path.suffix.lower() == ".html":
+            write_html(root, path, rankdir=args.rankdir, color_by_grad=args.color_by_grad, max_nodes=limit)
+        else:
+            render(root, path, rankdir=args.rankdir, color_by_grad=args.color_by_grad, max_nodes=limit)
+    except GraphTooLargeError:
+        nodes = len(trace(root).nodes)
+        raise ExpressionError(f"the graph has {nodes} value nodes, more than --max-nodes {limit}: too many to read "
+                              f"in one drawing; draw a part of the expression, or pass --max-nodes {nodes} "
+                              f"(0 for no limit)") from None
 
 
 def _fail(exc: Exception, status: int) -> int:
@@ -114,12 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         root = evaluate(args.expression, values)
         root.backward()
         if args.output is not None:
-            path = Path(args.output)
-            if path.suffix.lower() == ".html":
-                write_html(root, path, rankdir=args.rankdir)
-            else:
-                render(root, path, rankdir=args.rankdir, color_by_grad=args.color_by_grad)
-    except (ExpressionError, DomainError, ArithmeticError, GraphTooLargeError) as exc:
+            _write(root, Path(args.output), args)
+    except (ExpressionError, DomainError, ArithmeticError) as exc:
         return _fail(exc, BAD_INPUT)
     except (GraphvizNotFoundError, OSError, RuntimeError) as exc:
         return _fail(exc, FAILED)

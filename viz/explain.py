@@ -1,13 +1,19 @@
 """``explain(root)``: the backward pass as text, one line per chain-rule step.
 
-    dL/da += dL/dc * dc/da = 1.0000 * -3.0000 = -3.0000  (c = a * b)
+    dL/da += dL/dc · ∂c/∂a = 1.0000 · -3.0000 = -3.0000  (c = a * b)
 
-The steps are ``autograd_core.backward_steps(root)``: the very steps the
-engine applies, in its order, so the text cannot drift from what
-``backward()`` does. When a node receives a second (third, ...) contribution
-(fan-out: the node is used more than once) the line also shows the running
-total, ``[dL/da = -3.0000 + 1.0000 = -2.0000]``. The text ends with every
-leaf's gradient.
+``d`` marks a total gradient, carried back from the output; ``∂`` a local
+derivative, the op's own (see ``text.py``). The steps are
+``autograd_core.backward_steps(root)``: the very steps the engine applies, in
+its order, so the text cannot drift from what ``backward()`` does. When a node
+receives a second (third, ...) contribution (fan-out: the node is used more
+than once) the line also shows the running total,
+``[dL/da = -6.0000 + 3.0000 = -3.0000]``. The text ends with every leaf's
+gradient.
+
+In a network built with ``nn`` the steps of one neuron come under a line
+naming it (``layers.1.neurons.0:``), and inside they use the names the
+drawings show within that neuron (``w.1``, ``wx.1``, ``sum``).
 """
 
 from __future__ import annotations
@@ -15,11 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from autograd_core import ChainRuleStep, Value, backward_steps
+from nn import Role
 
-from .text import d_name, format_number, formula, operand, says_more
+from .text import TIMES, format_number, formula, gradient, local_derivative, operand, says_more
 from .trace import Trace, TracedNode, trace
 
-__all__ = ["explain", "explain_steps", "ExplainedStep"]
+__all__ = ["explain", "explain_steps", "ExplainedStep", "gradients", "final_gradients", "leaf_gradients", "seed_line"]
 
 
 @dataclass(frozen=True)
@@ -31,23 +38,30 @@ class ExplainedStep:
     parent: TracedNode  # the parent receiving ``step.contribution``
     total: float  # d root / d parent after this step
     count: int  # how many contributions the parent has received so far (1 = first)
+    context: str | None  # the neuron whose names the text uses (``layers.0.neurons.3``), or None
     text: str
 
 
-def _line(trace: Trace, s: ChainRuleStep, node: TracedNode, parent: TracedNode, before: float | None, total: float) -> str:
-    out, of_node, of_parent = trace.root.name, d_name(node.name), d_name(parent.name)
+def context_of(graph: Trace, node: TracedNode) -> str | None:
+    """The neuron whose names a line about ``node`` uses: the graph's, if it is one neuron's; else the node's own."""
+    if graph.neuron is not None:
+        return graph.neuron or None
+    return node.place.neuron if node.place is not None and node.place.neuron else None
+
+
+def _line(graph: Trace, s: ChainRuleStep, node: TracedNode, parent: TracedNode, context: str | None,
+          before: float | None, total: float) -> str:
+    out, of_node, of_parent = graph.root.name_within(context), node.name_within(context), parent.name_within(context)
     text = (
-        f"d{out}/{of_parent} += d{out}/{of_node} * {of_node}/{of_parent} = "
-        f"{format_number(s.upstream)} * {format_number(s.local)} = {format_number(s.contribution)}"
+        f"{gradient(out, of_parent)} += {gradient(out, of_node)} {TIMES} {local_derivative(of_node, of_parent)} = "
+        f"{format_number(s.upstream)} {TIMES} {format_number(s.local)} = {format_number(s.contribution)}"
     )
-    made_by = formula(trace, node)
+    made_by = formula(graph, node, context)
     if says_more(made_by):
         text += f"  ({made_by})"
     if before is not None:
-        text += (
-            f"  [d{out}/{of_parent} = {format_number(before)} + {format_number(s.contribution)}"
-            f" = {format_number(total)}]"
-        )
+        text += f"  [{gradient(out, of_parent)} = {format_number(before)} + {format_number(s.contribution)}" \
+                f" = {format_number(total)}]"
     return text
 
 
@@ -63,23 +77,64 @@ def explain_steps(root: Value, grad: float = 1.0) -> tuple[Trace, list[Explained
         total = s.contribution if before is None else before + s.contribution
         totals[parent.index] = total
         counts[parent.index] = counts.get(parent.index, 0) + 1
-        text = _line(graph, s, node, parent, before, total)
-        explained.append(ExplainedStep(s, node, parent, total, counts[parent.index], text))
+        context = context_of(graph, node)
+        text = _line(graph, s, node, parent, context, before, total)
+        explained.append(ExplainedStep(s, node, parent, total, counts[parent.index], context, text))
     return graph, explained
 
 
-def leaf_gradients(graph: Trace, steps: list[ExplainedStep], grad: float = 1.0) -> list[str]:
-    """``dL/da = -3.0000`` for every leaf, in topological order (constants marked as such)."""
+def final_gradients(graph: Trace, steps: list[ExplainedStep], grad: float = 1.0) -> dict[int, float]:
+    """d root / d node for every node that gets a gradient, by trace index: each one's last running total."""
     totals = {s.parent.index: s.total for s in steps}
-    out = graph.root.name
+    totals[graph.root.index] = grad
+    return totals
+
+
+def gradients(root: Value, grad: float = 1.0) -> dict[int, float]:
+    """The gradients ``root.backward()`` would give, by node index (``draw_dot``'s ``grads=``), touching no ``.grad``.
+
+    ``render(out, "graph.svg", grads=gradients(out))`` draws a model's graph
+    with its own gradients, whatever training left in the parameters' ``.grad``.
+    """
+    graph, steps = explain_steps(root, grad)
+    return final_gradients(graph, steps, grad)
+
+
+def seed_line(graph: Trace, grad: float = 1.0) -> str:
+    """The first line: the output's gradient with respect to itself."""
+    out = graph.root.name_within(context_of(graph, graph.root))
+    return f"{gradient(out, out)} = {format_number(float(grad))}  (the output's gradient with respect to itself)"
+
+
+def _grouped(lines: list[tuple[str | None, str]], indent: str = "") -> list[str]:
+    """Lines under a heading naming their neuron whenever the neuron changes."""
+    out, current = [], None
+    for context, text in lines:
+        if context != current and context is not None:
+            out.append(f"{indent}{context}:")
+        current = context
+        out.append(f"{indent}  {text}" if context is not None else f"{indent}{text}")
+    return out
+
+
+def _reading_order(node: TracedNode) -> tuple:
+    """Leaves outside a network first (topologically), then a network's by neuron: w.0, w.1, ..., b."""
+    if node.place is None or node.place.role is Role.INPUT:
+        return (0, (), node.index)
+    return (1, node.place.order, node.index)
+
+
+def leaf_gradients(graph: Trace, steps: list[ExplainedStep], grad: float = 1.0) -> list[str]:
+    """``dL/da = -3.0000`` for every leaf (constants marked as such; a network's under its neurons)."""
+    totals = final_gradients(graph, steps, grad)
     lines = []
-    for node in graph.nodes:
-        if node.parents:
-            continue
-        value = grad if node is graph.root else totals.get(node.index, 0.0)
+    for node in sorted((n for n in graph.nodes if not n.parents), key=_reading_order):
+        value = totals.get(node.index, 0.0)
         note = f"  (the constant {operand(node)})" if node.kind == "constant" else ""
-        lines.append(f"  d{out}/{d_name(node.name)} = {format_number(value)}{note}")
-    return lines
+        context = context_of(graph, node)
+        out = graph.root.name_within(context)
+        lines.append((context, f"{gradient(out, node.name_within(context))} = {format_number(value)}{note}"))
+    return _grouped(lines, "  ")
 
 
 def explain(root: Value, grad: float = 1.0) -> str:
@@ -88,9 +143,7 @@ def explain(root: Value, grad: float = 1.0) -> str:
     Uses the same steps as ``root.backward(grad)`` and touches no ``.grad``.
     """
     graph, steps = explain_steps(root, grad)
-    out = graph.root.name
-    lines = [f"d{out}/d{out} = {format_number(float(grad))}  (the output's gradient with respect to itself)"]
-    lines.extend(s.text for s in steps)
+    lines = _grouped([(context_of(graph, graph.root), seed_line(graph, grad))] + [(s.context, s.text) for s in steps])
     lines.append("leaf gradients:")
     lines.extend(leaf_gradients(graph, steps, grad))
     return "\n".join(lines) + "\n"

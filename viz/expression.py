@@ -1,21 +1,28 @@
 """Safe arithmetic expressions for the command line: ``tanh(w*x + b)`` -> a graph of Values.
 
 The text is parsed with ``ast`` and checked against a whitelist before anything
-is computed: numbers, names, ``+ - * / **``, unary minus (and plus), and calls
-of the engine's functions by name. Anything else (attribute access, other
-calls, lambdas, subscripts, strings, ...) is rejected with a one-line
-``ExpressionError``; nothing is ever passed to ``eval``.
+is computed: numbers, names, ``+ - * / **``, unary minus (and plus), calls of
+the engine's functions by name, and ``sum(...)`` of any number of terms.
+Anything else (attribute access, other calls, lambdas, subscripts, strings,
+...) is rejected with a one-line ``ExpressionError``; nothing is ever passed
+to ``eval``.
+
+Checking and evaluating walk the tree with an explicit stack, not recursion,
+so the depth of an expression is limited only by Python's parser (about
+2,900 levels: a chain of 2,900 ``+``); a longer sum is written ``sum(...)``.
 """
 
 from __future__ import annotations
 
 import ast
 import math
-from typing import Callable, Mapping
+import sys
+from itertools import chain, count
+from typing import Callable, Collection, Mapping
 
 from autograd_core import Value
 
-__all__ = ["FUNCTIONS", "ExpressionError", "parse_expression", "evaluate", "names_in"]
+__all__ = ["FUNCTIONS", "SUM", "ExpressionError", "parse_expression", "evaluate", "names_in"]
 
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
     "exp": Value.exp,
@@ -28,6 +35,7 @@ FUNCTIONS: dict[str, Callable[[Value], Value]] = {
     "sqrt": Value.sqrt,
     "abs": Value.__abs__,
 }
+SUM = "sum"  # the one function of any number of terms: sum(a*b, c, 2)
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _FORBIDDEN = {
     ast.Attribute: "attribute access",
@@ -42,12 +50,22 @@ _FORBIDDEN = {
     ast.Await: "await",
 }
 _LABEL_LIMIT = 24  # longer sub-expressions get a generated name in drawings
+_SHOWN_NAMES = 5  # how many names an error message lists
 _OUTPUT_NAMES = ("L", "out", "result")
-_ALLOWED = "numbers, names, + - * / **, unary minus and the functions " + ", ".join(FUNCTIONS)
+_CALLABLE = ", ".join([*FUNCTIONS, SUM])
+_ALLOWED = f"numbers, names, + - * / **, unary minus and the functions {_CALLABLE}"
+TOO_DEEP = ("the expression is nested too deeply for Python's parser (about 2,900 levels); "
+            "write a long sum as sum(a, b, c, ...)")
 
 
 class ExpressionError(ValueError):
     """An expression the command line cannot or will not compute."""
+
+
+def _some(names: list[str]) -> str:
+    """The first few names, quoted, and how many more there are: a message stays one readable line."""
+    shown = ", ".join(map(repr, names[:_SHOWN_NAMES]))
+    return shown + (f" and {len(names) - _SHOWN_NAMES} more" if len(names) > _SHOWN_NAMES else "")
 
 
 def _where(node: ast.AST) -> str:
@@ -59,42 +77,58 @@ def _reject(node: ast.AST, what: str) -> ExpressionError:
     return ExpressionError(f"{what}{_where(node)} is not allowed; expressions may use {_ALLOWED}")
 
 
-def _check(node: ast.AST) -> None:
-    """Raise ExpressionError for the first node outside the whitelist (depth-first, left to right)."""
-    if isinstance(node, ast.Expression):
-        return _check(node.body)
+def _children(node: ast.expr) -> list[ast.expr]:
+    """The operands of an allowed node, in reading order."""
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.Call):
+        return list(node.args)
+    return []
+
+
+def _check_node(node: ast.AST) -> None:
+    """Raise ExpressionError when this node (not its operands) is outside the whitelist."""
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
             raise _reject(node, f"the constant {node.value!r}")
-        return None
-    if isinstance(node, ast.Name):
-        return None
-    if isinstance(node, ast.UnaryOp):
+        if not abs(node.value) <= sys.float_info.max:  # 1e400 reads as inf; a 400-digit int overflows a float
+            raise ExpressionError(f"the number{_where(node)} is too large for a float (at most about 1.8e308)")
+    elif isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
             raise _reject(node, f"the operator {type(node.op).__name__}")
-        return _check(node.operand)
-    if isinstance(node, ast.BinOp):
+    elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
             raise _reject(node, f"the operator {type(node.op).__name__}")
-        _check(node.left)
-        return _check(node.right)
-    if isinstance(node, ast.Call):
-        return _check_call(node)
-    raise _reject(node, _FORBIDDEN.get(type(node), f"a {type(node).__name__} expression"))
+    elif isinstance(node, ast.Call):
+        _check_call(node)
+    elif not isinstance(node, ast.Name):
+        raise _reject(node, _FORBIDDEN.get(type(node), f"a {type(node).__name__} expression"))
 
 
 def _check_call(node: ast.Call) -> None:
     if not isinstance(node.func, ast.Name):
-        raise ExpressionError(
-            f"calling {ast.unparse(node.func)!r}{_where(node)} is not allowed; only "
-            f"{', '.join(FUNCTIONS)} can be called, by name"
-        )
+        raise ExpressionError(f"calling {ast.unparse(node.func)!r}{_where(node)} is not allowed; only "
+                              f"{_CALLABLE} can be called, by name")
     name = node.func.id
+    if name == SUM:
+        if node.keywords or not node.args:
+            raise ExpressionError(f"sum() takes one or more terms, e.g. sum(a*b, c, 2){_where(node)}")
+        return
     if name not in FUNCTIONS:
-        raise ExpressionError(f"unknown function {name!r}{_where(node)}; the functions are {', '.join(FUNCTIONS)}")
+        raise ExpressionError(f"unknown function {name!r}{_where(node)}; the functions are {_CALLABLE}")
     if node.keywords or len(node.args) != 1:
         raise ExpressionError(f"{name}() takes exactly one argument, e.g. {name}(x){_where(node)}")
-    _check(node.args[0])
+
+
+def _check(tree: ast.Expression) -> None:
+    """Raise ExpressionError for the first node outside the whitelist (depth-first, left to right)."""
+    stack: list[ast.AST] = [tree.body]
+    while stack:
+        node = stack.pop()
+        _check_node(node)
+        stack.extend(reversed(_children(node)))
 
 
 def parse_expression(text: str) -> ast.Expression:
@@ -103,28 +137,24 @@ def parse_expression(text: str) -> ast.Expression:
         raise ExpressionError("the expression is empty")
     try:
         tree = ast.parse(text.strip(), mode="eval")
-        _check(tree)
     except SyntaxError as exc:
         col = f" at column {exc.offset}" if exc.offset else ""
         raise ExpressionError(f"syntax error{col}: {exc.msg}") from None
     except (RecursionError, MemoryError):
-        raise ExpressionError("the expression is nested too deeply") from None
+        raise ExpressionError(TOO_DEEP) from None
+    _check(tree)
     return tree
 
 
 def names_in(tree: ast.AST) -> list[str]:
     """The variable names an expression uses, in reading order (function names excluded)."""
     names: dict[str, None] = {}
-
-    def visit(node: ast.AST) -> None:
+    stack = [tree.body if isinstance(tree, ast.Expression) else tree]
+    while stack:
+        node = stack.pop()
         if isinstance(node, ast.Name):
             names.setdefault(node.id, None)
-            return
-        children = node.args if isinstance(node, ast.Call) else ast.iter_child_nodes(node)
-        for child in children:
-            visit(child)
-
-    visit(tree)
+        stack.extend(reversed(_children(node)))
     return list(names)
 
 
@@ -137,47 +167,74 @@ def _constant(node: ast.expr) -> float | None:
     return None
 
 
-class _Evaluator:
-    """Builds the graph of a checked expression; intermediate nodes are labelled with their text."""
+def _operands_first(body: ast.expr) -> list[ast.expr]:
+    """The nodes of a checked expression, each after its operands, left to right (a literal such as -2 is one)."""
+    order, stack = [], [body]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        if _constant(node) is None:
+            stack.extend(_children(node))
+    order.reverse()
+    return order
 
-    def __init__(self, variables: Mapping[str, Value]) -> None:
-        self.variables = variables
 
-    def __call__(self, node: ast.expr) -> Value:
+def _apply(node: ast.expr, operands: list[Value]) -> Value:
+    """The Value of one checked node from the Values of its operands."""
+    if isinstance(node, ast.UnaryOp):
+        return -operands[0] if isinstance(node.op, ast.USub) else operands[0]
+    if isinstance(node, ast.Call):
+        if node.func.id == SUM:
+            return Value.sum(operands)  # one node with a parent per term
+        return FUNCTIONS[node.func.id](operands[0])
+    left, right = operands
+    symbol = _BINARY[type(node.op)]
+    if symbol == "+":
+        return left + right
+    if symbol == "-":
+        return left - right
+    if symbol == "*":
+        return left * right
+    if symbol == "/":
+        return left / right
+    exponent = _constant(node.right)
+    return left ** (exponent if exponent is not None else right)  # x ** 2: a constant exponent
+
+
+def _build(body: ast.expr, variables: Mapping[str, Value]) -> Value:
+    """The graph of a checked expression; intermediate nodes are labelled with their text when it is short."""
+    values: dict[ast.expr, Value] = {}
+    sizes: dict[ast.expr, int] = {}  # nodes in each sub-expression: each writes at least one character
+    for node in _operands_first(body):
         number = _constant(node)
         if number is not None:
-            return Value(number)
+            values[node], sizes[node] = Value(number), 1
+            continue
         if isinstance(node, ast.Name):
-            return self.variables[node.id]
-        if isinstance(node, ast.UnaryOp):
-            operand = self(node.operand)
-            result = -operand if isinstance(node.op, ast.USub) else operand
-        elif isinstance(node, ast.BinOp):
-            left = self(node.left)
-            exponent = _constant(node.right) if isinstance(node.op, ast.Pow) else None
-            right = exponent if exponent is not None else self(node.right)  # x ** 2: a constant exponent
-            symbol = _BINARY[type(node.op)]
-            if symbol == "+":
-                result = left + right
-            elif symbol == "-":
-                result = left - right
-            elif symbol == "*":
-                result = left * right
-            elif symbol == "/":
-                result = left / right
-            else:
-                result = left**right
-        else:  # a checked call of one of FUNCTIONS
-            result = FUNCTIONS[node.func.id](self(node.args[0]))
-        if result.parents and not result.label:
-            text = ast.unparse(node)
+            values[node], sizes[node] = variables[node.id], 1
+            continue
+        operands = _children(node)
+        result = _apply(node, [values[o] for o in operands])
+        sizes[node] = 1 + sum(sizes[o] for o in operands)
+        if result.parents and not result.label and sizes[node] <= _LABEL_LIMIT:
+            text = ast.unparse(node)  # a short sub-expression, so this is cheap
             if len(text) <= _LABEL_LIMIT:
                 result.label = text
-        return result
+        values[node] = result
+    return values[body]
+
+
+def _output_name(taken: Collection[str]) -> str:
+    """A name for the output that no input has: L, out, result, then L2, L3, ..."""
+    return next(name for name in chain(_OUTPUT_NAMES, (f"L{i}" for i in count(2))) if name not in taken)
 
 
 def evaluate(text: str, values: Mapping[str, float]) -> Value:
     """Build the graph of ``text`` with each name a labelled leaf; the output is labelled ``L``.
+
+    The output gets a name no input has (``out`` when an input is called
+    ``L``; L2, L3, ... when L, out and result are all inputs), so a gradient is never reported under an
+    input's name.
 
     Raises:
         ExpressionError: bad syntax, anything off the whitelist, an undefined
@@ -188,21 +245,19 @@ def evaluate(text: str, values: Mapping[str, float]) -> Value:
     used = names_in(tree)
     missing = [n for n in used if n not in values]
     if missing:
-        example = " ".join(f"{n}=1.0" for n in missing)
-        known = "; functions must be called, e.g. exp(x)" if any(n in FUNCTIONS for n in missing) else ""
-        raise ExpressionError(f"{'name' if len(missing) == 1 else 'names'} {', '.join(map(repr, missing))} "
+        example = " ".join(f"{n}=1.0" for n in missing[:_SHOWN_NAMES])
+        known = "; functions must be called, e.g. exp(x)" if any(n in FUNCTIONS or n == SUM for n in missing) else ""
+        raise ExpressionError(f"{'name' if len(missing) == 1 else 'names'} {_some(missing)} "
                               f"not defined; give {'it a value' if len(missing) == 1 else 'them values'}, e.g. {example}{known}")
     unused = [n for n in values if n not in used]
     if unused:
-        raise ExpressionError(f"{', '.join(map(repr, unused))} given a value but not used in the expression {text.strip()!r}")
+        shown = text.strip() if len(text.strip()) <= 60 else f"{text.strip()[:50]}... ({len(text.strip())} characters)"
+        raise ExpressionError(f"{_some(unused)} given a value but not used in the expression {shown!r}")
     for name, number in values.items():
         if not math.isfinite(number):
             raise ExpressionError(f"{name}={number!r}: values must be finite numbers")
     variables = {name: Value(values[name], name) for name in used}
-    try:
-        root = _Evaluator(variables)(tree.body)
-    except RecursionError:
-        raise ExpressionError("the expression is nested too deeply") from None
+    root = _build(tree.body, variables)
     if root.parents:
-        root.label = next((n for n in _OUTPUT_NAMES if n not in variables), "")
+        root.label = _output_name(variables)
     return root

@@ -1,44 +1,48 @@
-"""``write_html(root, path)``: one self-contained HTML page that plays the backward pass.
+"""``write_html(root, path)``: one self-contained HTML page that plays the forward pass, then the backward pass.
 
 The page holds the graph as SVG (drawn by Graphviz, so ``dot`` is needed to
-write it, not to open it) and a few lines of inline JavaScript: Next,
-Previous, Play and Reset (and the arrow keys) step through
-``autograd_core.backward_steps(root)``. Each step highlights the edge the
-gradient flows back along, fills in the gradient the parent has received so
-far, and shows that step's line of ``explain``. The page makes no network
-request, so it works opened straight from disk.
+write it, not to open it), the steps as JSON and the script ``player.js``.
+The forward pass comes first: each computed node's value appears in
+topological order, with its op and its inputs' numbers. Then the backward
+pass starts at the output (d out / d out = 1) and applies
+``autograd_core.backward_steps(root)`` one chain-rule step at a time, each
+line as ``explain`` writes it. With ``collapse`` a network plays a step per
+neuron (or layer). The page makes no network request and lets no label run
+as script: text goes through ``html.escape`` or Graphviz, data through JSON.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
-from autograd_core import Value
+from autograd_core import Value, write_atomic
+from nn import Role
 
-from .dot import DEFAULT_MAX_NODES, draw_dot
-from .explain import explain_steps, leaf_gradients
-from .files import write_atomic
-from .player_page import PAGE
+from .dot import DEFAULT_MAX_NODES, Box, boxes, draw_dot, gradient_scale
+from .explain import ExplainedStep, context_of, explain_steps, final_gradients, leaf_gradients, seed_line
+from .player_page import fragment, page
 from .render import pipe
-from .style import KIND_FILL
-from .text import format_number
+from .style import KIND_FILL, edge_color, grad_fill
+from .text import computation, format_number, gradient
+from .trace import GROUPINGS, Trace, TracedNode
 
-__all__ = ["write_html", "player_html"]
+__all__ = ["write_html", "player_html", "player_fragment"]
 
 _LEGEND = (("input", "input"), ("param", "parameter"), ("constant", "constant"),
-           ("intermediate", "intermediate"), ("output", "output"))
+           ("intermediate", "computed"), ("output", "output"))
 
 
 def _svg_element(svg: str) -> str:
-    """The ``<svg>`` element of Graphviz's output, without the XML prolog and doctype."""
+    """Graphviz's ``<svg>`` element for embedding: no prolog or comments, ids made ``data-id`` (a page may hold two)."""
     start = svg.find("<svg")
     if start < 0:
         raise RuntimeError("Graphviz returned no <svg> element")
-    return re.sub(r"<!--.*?-->\n?", "", svg[start:], flags=re.S)
+    svg = re.sub(r"<!--.*?-->\n?", "", svg[start:], flags=re.S)
+    return re.sub(r'<g id="([^"]*)" class="', r'<g data-id="\1" class="', svg)
 
 
 def _script_json(value: object) -> str:
@@ -46,70 +50,194 @@ def _script_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=True).replace("<", "\\u003c")  # no "</script>" or "<!--" inside
 
 
-def player_html(
+class _Steps:
+    """The player's steps for one graph: every node, or one step per collapsed neuron or layer."""
+
+    def __init__(self, graph: Trace, explained: list[ExplainedStep], collapse: str | None, scale: float | None) -> None:
+        self.graph, self.explained, self.scale = graph, explained, scale
+        self.collapsed = collapse is not None
+        self.box_of: dict[int, Box] = boxes(graph, collapse)
+        self.out = graph.root.name
+
+    def drawn(self, index: int) -> str:
+        """The id of the drawn node standing for node ``index``: itself, or its box."""
+        box = self.box_of.get(index)
+        return box.id if box is not None else f"v{index}"
+
+    def edges_into(self, node: TracedNode) -> list[str]:
+        """The drawn edges that bring ``node``'s inputs (a box member: the box's inputs)."""
+        box = self.box_of.get(node.index)
+        if box is None:
+            return [f"e{node.index}_{k}" for k in range(len(node.parents))] + [f"e{node.index}_out"]
+        tails = {self.drawn(p) for m in box.members for p in m.parents if self.box_of.get(p) is not box}
+        return [f"b{box.id}_{tail}" for tail in sorted(tails)]
+
+    def edges_out_of(self, index: int) -> list[str]:
+        """The drawn edges from node ``index`` (or its box) to the nodes that read it."""
+        box, edges = self.box_of.get(index), set()
+        for node in self.graph.nodes:
+            reader = self.box_of.get(node.index)
+            if box is not None and reader is box:
+                continue
+            for k, p in enumerate(node.parents):
+                if p == index or (box is not None and self.box_of.get(p) is box):
+                    edges.add(f"b{reader.id}_{self.drawn(p)}" if reader is not None else f"e{node.index}_{k}")
+        return sorted(edges)
+
+    # ------------------------------------------------------------ the forward pass
+    def forward(self) -> list[dict]:
+        """A step per computed node (or box), in topological order, with the op and its inputs' numbers."""
+        last_member = {id(box): box.members[-1] for box in self.box_of.values()}
+        steps = []
+        for node in self.graph.nodes:
+            box = self.box_of.get(node.index)
+            if box is None and node.parents:
+                context = context_of(self.graph, node)
+                value = format_number(node.value.data)
+                steps.append({"kind": "forward", "node": node.id, "op": node.op_id, "edges": self.edges_into(node),
+                              "data": value, "context": context, "text": computation(self.graph, node, context),
+                              "short": f"{node.name_within(context)} = {value}"})
+            elif box is not None and last_member[id(box)] is node:
+                steps.append(self.box_forward(box))
+        return steps
+
+    def box_forward(self, box: Box) -> dict:
+        shown = box.output
+        value = format_number(shown.value.data) if shown is not None else None
+        done = f"{box.key}: its {len(box.members)} nodes are computed"
+        return {"kind": "forward", "node": box.id, "edges": self.edges_into(box.members[-1]), "data": value,
+                "context": None, "text": f"{done}, out = {value}" if value else done + ".",
+                "short": f"{box.key} out = {value}" if value else f"{box.key} computed"}
+
+    # ------------------------------------------------------------ the backward pass
+    def seed(self) -> dict:
+        root = self.graph.root
+        name = root.name_within(context_of(self.graph, root))
+        return {"kind": "seed", "node": self.drawn(root.index), "edges": [], "grad": format_number(1.0),
+                "context": None, "text": seed_line(self.graph) + ". The backward pass starts at the output.",
+                "short": f"{gradient(name, name)} = 1", **self.fill(1.0)}
+
+    def fill(self, total: float) -> dict:
+        return {"fill": grad_fill(total, self.scale)} if self.scale else {}
+
+    def backward(self) -> list[dict]:
+        """A step per chain-rule step; collapsed, a step per box (or node) when its gradient is complete."""
+        if not self.collapsed:
+            return [self.chain_rule_step(s) for s in self.explained]
+        remaining: dict[int, int] = {}
+        for s in self.explained:
+            remaining[s.parent.index] = remaining.get(s.parent.index, 0) + 1
+        steps = []
+        for s in self.explained:
+            remaining[s.parent.index] -= 1
+            parent_box, node_box = self.box_of.get(s.parent.index), self.box_of.get(s.node.index)
+            if parent_box is not None and parent_box is node_box:
+                continue  # inside a box
+            if parent_box is None and node_box is None:
+                steps.append(self.chain_rule_step(s))
+            elif remaining[s.parent.index] == 0 and (parent_box is None or s.parent.place.role is Role.OUTPUT):
+                steps.append(self.complete(s))
+        return steps
+
+    def chain_rule_step(self, s: ExplainedStep) -> dict:
+        out, parent = self.graph.root.name_within(s.context), s.parent.name_within(s.context)
+        step = {"kind": "backward", "node": s.node.id, "parent": s.parent.id, "grad": format_number(s.total),
+                "edges": [f"e{s.node.index}_{s.step.index}", f"e{s.node.index}_out"], "text": s.text,
+                "context": s.context, "short": f"{gradient(out, parent)} += {format_number(s.step.contribution)}",
+                **self.fill(s.total)}
+        if self.scale:
+            step["edgeColor"], step["edgeWidth"] = edge_color(s.step.contribution, self.scale)
+        return step
+
+    def complete(self, s: ExplainedStep) -> dict:
+        """A node's gradient, all its contributions in: a collapsed neuron's output, or a node read by boxes."""
+        box = self.box_of.get(s.parent.index)
+        count = sum(1 for t in self.explained if t.parent is s.parent)
+        name, total = s.parent.name, format_number(s.total)
+        where = f"{box.key}: " if box is not None else ""
+        return {"kind": "backward", "node": self.drawn(s.node.index), "parent": self.drawn(s.parent.index),
+                "grad": total, "edges": self.edges_out_of(s.parent.index), "context": None,
+                "text": f"{where}{gradient(self.out, name)} = {total}, the sum of {count} "
+                        f"contribution{'s' if count != 1 else ''} from the nodes that read it",
+                "short": f"{gradient(self.out, name)} = {total}", **self.fill(s.total)}
+
+
+def player_fragment(
     root: Value,
     title: str | None = None,
     rankdir: str = "LR",
     group_by: str | None = None,
+    collapse: str | None = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     interval_ms: int = 1200,
+    color_by_grad: bool = False,
 ) -> str:
-    """The player page for ``root``'s backward pass, as a string (``write_html`` writes it)."""
-    graph, steps = explain_steps(root)
-    seed = 1.0
-    finals = {s.parent.index: s.total for s in steps}
-    finals[graph.root.index] = seed
-    digraph = draw_dot(graph, rankdir=rankdir, group_by=group_by, max_nodes=max_nodes, grads=finals)
-    svg = _svg_element(pipe(digraph, "svg").decode("utf-8"))
-    out = graph.root.name
-    data = {
-        "root": graph.root.id,
-        "seed": format_number(seed),
-        "interval": interval_ms,
-        "intro": f"d{out}/d{out} = {format_number(seed)}: the output's gradient with respect to itself. "
-                 f"Press Next (or \u2192) to apply the chain rule one edge at a time.",
-        "steps": [
-            {"edge": f"e{s.node.index}_{s.step.index}", "out": f"e{s.node.index}_out", "node": s.node.id,
-             "parent": s.parent.id, "total": format_number(s.total), "text": s.text}
-            for s in steps
-        ],
-    }
-    summary = "Done. Leaf gradients:\n" + "\n".join(leaf_gradients(graph, steps, seed))
-    legend = "".join(f'<span style="--c:{KIND_FILL[kind]}">{text}</span>' for kind, text in _LEGEND)
-    legend += '<span style="--c:#dc2626">edge the gradient flows back along</span>'
-    legend += '<span style="--c:#d97706">node receiving it</span>'
-    title = title or f"Backward pass of {out}"
-    heading = (f"{out} = {format_number(graph.root.value.data)}; {len(steps)} chain-rule steps, "
-               f"each adds upstream gradient \u00d7 local derivative to a parent's gradient.")
-    values = {
-        "TITLE": html.escape(title),
-        "HEADING": html.escape(heading),
-        "SUMMARY": html.escape(summary),
-        "LEGEND": legend,
-        "STEPS": "".join(f"<li>{html.escape(s.text)}</li>" for s in steps),
-        "SVG": svg,
-        "DATA": _script_json(data),
-    }
-    # One pass, so text that happens to contain a marker is never filled in again.
-    return re.sub(r"__([A-Z]+)__", lambda m: values.get(m.group(1), m.group(0)), PAGE)
+    """One player's markup, without the page around it (a page may hold several: ``player_html`` makes one).
 
-
-def write_html(
-    root: Value,
-    path: str | os.PathLike,
-    title: str | None = None,
-    rankdir: str = "LR",
-    group_by: str | None = None,
-    max_nodes: int | None = DEFAULT_MAX_NODES,
-    interval_ms: int = 1200,
-) -> Path:
-    """Write the backward-pass player for ``root`` to ``path`` (one self-contained HTML file) and return the path.
-
-    ``title`` heads the page; ``rankdir``, ``group_by`` and ``max_nodes`` are
-    ``draw_dot``'s; ``interval_ms`` is the pause between steps when playing.
-    Needs Graphviz's ``dot`` to draw the graph (``GraphvizNotFoundError``
-    otherwise); nothing is written on failure.
+    Args:
+        root: the output; its graph is drawn and played (no ``.grad`` is touched).
+        title: the player's heading (default "Forward and backward pass of <root>").
+        rankdir, group_by, collapse, max_nodes: ``draw_dot``'s; with
+            ``collapse`` the player takes one step per neuron or layer.
+        interval_ms: the pause between steps when playing.
+        color_by_grad: fill each node by its gradient when it becomes known,
+            on one scale for the whole pass (the legend states it).
     """
-    page = player_html(root, title=title, rankdir=rankdir, group_by=group_by, max_nodes=max_nodes,
-                       interval_ms=interval_ms)
-    return write_atomic(path, page)
+    if collapse not in GROUPINGS:
+        raise ValueError(f"collapse must be None, 'neuron' or 'layer', got {collapse!r}")
+    graph, explained = explain_steps(root)
+    finals = final_gradients(graph, explained)
+    scale = gradient_scale(graph, finals, [s.step.contribution for s in explained]) if color_by_grad else None
+    # Drawn with every gradient known: the page hides them until their step. Coloured by gradient, it is drawn
+    # white (every gradient 0) with the legend's scale, and each step brings its fill and its edge's colour.
+    digraph = draw_dot(graph, rankdir=rankdir, group_by=group_by, collapse=collapse, max_nodes=max_nodes,
+                       grads={} if color_by_grad else finals, color_by_grad=color_by_grad, grad_scale=scale)
+    svg = _svg_element(pipe(digraph, "svg").decode("utf-8"))
+    steps = _Steps(graph, explained, collapse, scale)
+    forward = steps.forward()
+    all_steps = [*forward, steps.seed(), *steps.backward()]
+    return fragment(title or f"Forward and backward pass of {graph.root.name}", _heading(graph, forward), svg,
+                    _LEGEND_HTML, _script_json(_data(graph, explained, forward, all_steps, interval_ms, color_by_grad)))
+
+
+_LEGEND_HTML = "".join(f'<span style="--c:{KIND_FILL[kind]}">{text}</span>' for kind, text in _LEGEND) + (
+    '<span style="--c:#2563eb">forward: the op being computed</span>'
+    '<span style="--c:#dc2626">backward: the edge the gradient flows back along</span>'
+    '<span style="--c:#d97706">the node receiving it</span>')
+
+
+def _heading(graph: Trace, forward: list[dict]) -> str:
+    out = graph.root.name_within(context_of(graph, graph.root))
+    return (f"{out} = {format_number(graph.root.value.data)}: {len(forward)} forward steps, then the backward pass; "
+            f"each backward step adds (gradient carried back) \u00b7 (local derivative) to a gradient.")
+
+
+def _data(graph: Trace, explained: list[ExplainedStep], forward: list[dict], steps: list[dict], interval_ms: int,
+          color_by_grad: bool) -> dict:
+    """What the page's script reads: the steps, and the texts before the first and after the last."""
+    out = graph.root.name_within(context_of(graph, graph.root))
+    value = format_number(graph.root.value.data)
+    return {
+        "interval": interval_ms,
+        "intro": f"{len(forward)} forward steps compute {out} = {value} from the inputs, then "
+                 f"{len(steps) - len(forward) - 1} backward steps carry {gradient(out, out)} = 1 back. "
+                 "Press Next (or \u2192).",
+        "done": "Done: every gradient is known. Leaf gradients:\n" + "\n".join(leaf_gradients(graph, explained)),
+        "steps": steps,
+        "neutralEdge": {"color": "#9ca3af", "width": "1"} if color_by_grad else None,
+    }
+
+
+def player_html(root: Value, title: str | None = None, **options: Any) -> str:
+    """The player page for ``root`` as a string (``write_html`` writes it); ``options`` are ``player_fragment``'s."""
+    return page([player_fragment(root, title, **options)], title or f"Forward and backward pass of {root.label or 'L'}")
+
+
+def write_html(root: Value, path: str | os.PathLike, title: str | None = None, **options: Any) -> Path:
+    """Write the player for ``root`` to ``path`` (one self-contained HTML file) and return the path.
+
+    ``options`` are ``player_fragment``'s (rankdir, group_by, collapse,
+    max_nodes, interval_ms, color_by_grad). Needs Graphviz's ``dot`` to draw
+    the graph (``GraphvizNotFoundError`` otherwise); nothing is written on failure.
+    """
+    return write_atomic(path, player_html(root, title, **options))

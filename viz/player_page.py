@@ -1,167 +1,125 @@
-"""The backward-pass player's page: HTML, CSS and JavaScript, inlined into every file it writes.
+"""The player's page: its markup and CSS, and the page that holds one or more players with their script.
 
-Nothing here is fetched: no CDN, no fonts, no images. The Content-Security-Policy
+Nothing is fetched: no CDN, no fonts, no images. The Content-Security-Policy
 forbids any network request, so the page works straight from disk and offline.
-``player.py`` fills in the markers ``__TITLE__``, ``__HEADING__``, ``__SVG__``,
-``__SUMMARY__``, ``__LEGEND__``, ``__STEPS__`` and ``__DATA__``.
+Every class is prefixed ``ag-`` and nothing has a document-wide id, so players
+can share a page (or a notebook) with each other and with anything else. The
+script is ``player.js``, read once and inlined.
 """
 
 from __future__ import annotations
 
-__all__ = ["PAGE"]
+import html
+from pathlib import Path
+
+__all__ = ["CSS", "SCRIPT", "fragment", "page"]
+
+SCRIPT = (Path(__file__).with_name("player.js")).read_text(encoding="utf-8")
 
 CSS = """
-:root { --hot: #dc2626; --warm: #d97706; --ink: #1f2937; --muted: #6b7280; }
-* { box-sizing: border-box; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
-       color: var(--ink); margin: 0; padding: 16px 20px 40px; background: #fff; }
-h1 { font-size: 19px; margin: 0 0 4px; }
-.sub { color: var(--muted); margin: 0 0 12px; }
-.bar { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; position: sticky; top: 0;
-       background: #fff; padding: 8px 0; z-index: 2; border-bottom: 1px solid #e5e7eb; }
-button { font: inherit; padding: 5px 14px; border: 1px solid #cbd5e1; border-radius: 6px;
-         background: #f8fafc; cursor: pointer; }
-button:hover:not(:disabled) { background: #e2e8f0; }
-button:disabled { opacity: .45; cursor: default; }
-#counter { font-weight: 600; margin-left: 8px; min-width: 8em; }
-.keys { color: var(--muted); font-size: 13px; }
-#line { font: 15px/1.5 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; background: #fef9c3;
-        border: 1px solid #fde68a; border-radius: 6px; padding: 8px 12px; margin: 10px 0; white-space: pre-wrap;
-        min-height: 2.6em; }
-#summary { font: 14px/1.5 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; white-space: pre;
-           background: #ecfdf5; border: 1px solid #a7f3d0; border-radius: 6px; padding: 8px 12px; }
-#graph { overflow: auto; max-height: 72vh; border: 1px solid #e5e7eb; border-radius: 6px; padding: 6px; }
-#graph svg { height: auto; }
-#graph.fit svg { max-width: 100%; }
-label.fit { font-size: 13px; color: var(--muted); }
-.legend { display: flex; flex-wrap: wrap; gap: 14px; font-size: 13px; color: var(--muted); margin: 8px 0; }
-.legend span::before { content: ""; display: inline-block; width: 12px; height: 12px; margin-right: 5px;
-                       vertical-align: -1px; border: 1px solid #94a3b8; background: var(--c); }
-g.edge.active path { stroke: var(--hot); stroke-width: 3px; stroke-dasharray: 7 4;
-                     animation: flow 0.9s linear infinite; }
-g.edge.active polygon { fill: var(--hot); stroke: var(--hot); }
-g.node.current polygon, g.node.current ellipse { stroke: var(--hot); stroke-width: 3px; }
-g.node.receiving polygon { stroke: var(--warm); stroke-width: 3px; }
-g.node text.grad.filled { font-weight: 700; }
-g.node.receiving text.grad { fill: var(--warm); }
-@keyframes flow { to { stroke-dashoffset: 22; } }
-@media (prefers-reduced-motion: reduce) { g.edge.active path { animation: none; } }
-ol#steps { font: 13px/1.55 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; color: #9ca3af;
-           padding-left: 3.2em; max-height: 40vh; overflow: auto; border-top: 1px solid #e5e7eb; }
-ol#steps li { cursor: pointer; }
-ol#steps li.done { color: var(--ink); }
-ol#steps li.current { color: var(--hot); font-weight: 700; }
+.ag-player { --hot: #dc2626; --warm: #d97706; --flow: #2563eb; --ink: #1f2937; --muted: #6b7280;
+  display: flex; flex-direction: column; gap: 6px; height: var(--ag-height, 100vh); box-sizing: border-box;
+  padding: 8px 12px; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+  color: var(--ink); background: #fff; outline: none; }
+.ag-player:focus-visible { box-shadow: inset 0 0 0 1px #bfdbfe; }
+.ag-player * { box-sizing: border-box; }
+.ag-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 12px; }
+.ag-title { font-size: 16px; font-weight: 650; margin: 0; }
+.ag-sub { color: var(--muted); font-size: 13px; }
+.ag-bar { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; }
+.ag-bar button { font: inherit; padding: 3px 12px; border: 1px solid #cbd5e1; border-radius: 6px;
+  background: #f8fafc; color: var(--ink); cursor: pointer; }
+.ag-bar button:hover:not(:disabled) { background: #e2e8f0; }
+.ag-bar button:disabled { opacity: .45; cursor: default; }
+.ag-counter { font-weight: 600; min-width: 15.5em; margin-left: 6px; }
+.ag-keys { color: var(--muted); font-size: 12px; }
+.ag-now-row { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 22em); gap: 8px; }
+.ag-step { background: #fef9c3; border: 1px solid #fde68a; border-radius: 6px; padding: 5px 10px; height: 7.4em;
+  overflow: auto; }
+.ag-context { color: var(--muted); font-size: 12px; }
+.ag-line { font: 14px/1.45 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; white-space: pre-wrap;
+  overflow-wrap: anywhere; }
+ol.ag-steps { margin: 0; padding: 4px 8px; border: 1px solid #e5e7eb; border-radius: 6px; height: 7.4em;
+  overflow: hidden; font: 12.5px/1.45 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; color: #9ca3af; }
+ol.ag-steps li { cursor: pointer; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+  list-style-position: inside; }
+ol.ag-steps li.ag-done { color: var(--ink); }
+ol.ag-steps li.ag-now { color: var(--hot); font-weight: 700; }
+.ag-graph { flex: 1 1 auto; min-height: 120px; position: relative; border: 1px solid #e5e7eb; border-radius: 6px;
+  overflow: hidden; cursor: grab; touch-action: none; }
+.ag-graph.ag-dragging { cursor: grabbing; }
+.ag-graph svg { position: absolute; inset: 0; width: 100%; height: 100%; user-select: none; }
+.ag-legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; color: var(--muted); }
+.ag-legend span::before { content: ""; display: inline-block; width: 11px; height: 11px; margin-right: 5px;
+  vertical-align: -1px; border: 1px solid #94a3b8; background: var(--c); }
+.ag-player g.edge.ag-active path { stroke: var(--hot); stroke-width: 3px; stroke-dasharray: 7 4; animation: ag-flow .9s linear infinite; }
+.ag-player g.edge.ag-active polygon { fill: var(--hot); stroke: var(--hot); }
+.ag-player g.edge.ag-forward path { stroke: var(--flow); stroke-width: 3px; }
+.ag-player g.edge.ag-forward polygon { fill: var(--flow); stroke: var(--flow); }
+.ag-player g.node.ag-current > path, .ag-player g.node.ag-current > polygon, .ag-player g.node.ag-current > ellipse { stroke: var(--hot); stroke-width: 3px; }
+.ag-player g.node.ag-receiving > path, .ag-player g.node.ag-receiving > polygon { stroke: var(--warm); stroke-width: 3px; }
+.ag-player g.node.ag-computing > path, .ag-player g.node.ag-computing > polygon, .ag-player g.node.ag-computing > ellipse { stroke: var(--flow); stroke-width: 3px; }
+.ag-player g.node text.ag-unknown { fill: #9ca3af; }
+@keyframes ag-flow { to { stroke-dashoffset: -22; } }
+@media (prefers-reduced-motion: reduce) { .ag-player g.edge.ag-active path { animation: none; } }
 """
 
-SCRIPT = r"""
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("player-data").textContent);
-  var steps = data.steps, total = steps.length, k = 0, timer = null;
-  var svg = document.querySelector("#graph svg");
-  var $ = function (id) { return document.getElementById(id); };
-  var gradText = {};
-  Array.prototype.forEach.call(svg.querySelectorAll("g.node"), function (g) {
-    Array.prototype.forEach.call(g.querySelectorAll("text"), function (t) {
-      if (t.textContent.indexOf("grad") === 0) { gradText[g.id] = t; t.classList.add("grad"); }
-    });
-  });
-  var items = document.querySelectorAll("#steps li");
-  function setGrad(id, text, filled) {
-    var t = gradText[id];
-    if (!t) return;
-    t.textContent = "grad " + text;
-    t.classList.toggle("filled", filled);
-  }
-  function mark(id, cls) { var e = svg.getElementById ? svg.getElementById(id) : $(id); if (e) e.classList.add(cls); }
-  function show() {
-    Object.keys(gradText).forEach(function (id) { setGrad(id, "?", false); });
-    setGrad(data.root, data.seed, true);
-    Array.prototype.forEach.call(svg.querySelectorAll(".active, .current, .receiving"), function (e) {
-      e.classList.remove("active", "current", "receiving");
-    });
-    for (var i = 0; i < k; i++) setGrad(steps[i].parent, steps[i].total, true);
-    if (k > 0) {
-      var s = steps[k - 1];
-      mark(s.edge, "active"); mark(s.out, "active"); mark(s.node, "current"); mark(s.parent, "receiving");
-    }
-    $("counter").textContent = "step " + k + " / " + total;
-    $("line").textContent = k > 0 ? steps[k - 1].text : data.intro;
-    $("summary").hidden = k < total;
-    $("prev").disabled = k === 0; $("reset").disabled = k === 0; $("next").disabled = k === total;
-    Array.prototype.forEach.call(items, function (li, i) {
-      li.classList.toggle("done", i < k - 1); li.classList.toggle("current", i === k - 1);
-    });
-  }
-  function reveal(el, box) {
-    // Scroll ``box`` (not the page) so that ``el`` is in view.
-    if (!el || !box) return;
-    var r = el.getBoundingClientRect(), c = box.getBoundingClientRect();
-    if (r.left < c.left || r.right > c.right) box.scrollLeft += (r.left + r.right - c.left - c.right) / 2;
-    if (r.top < c.top || r.bottom > c.bottom) box.scrollTop += (r.top + r.bottom - c.top - c.bottom) / 2;
-  }
-  function go(to) {
-    k = Math.max(0, Math.min(total, to));
-    show();
-    if (k > 0) { reveal(svg.getElementById(steps[k - 1].parent), $("graph")); reveal(items[k - 1], $("steps")); }
-  }
-  function setFit(on) { $("graph").classList.toggle("fit", on); $("fit").checked = on; }
-  // Small graphs fit the window; large ones keep a readable size and scroll to the active edge.
-  setFit(svg.getBoundingClientRect().width <= 1.6 * $("graph").clientWidth);
-  $("fit").addEventListener("change", function () { setFit($("fit").checked); });
-  function stop() { if (timer !== null) { clearInterval(timer); timer = null; } $("play").textContent = "Play"; }
-  function play() {
-    if (timer !== null) { stop(); return; }
-    if (k === total) go(0);
-    $("play").textContent = "Pause";
-    timer = setInterval(function () { if (k >= total) { stop(); } else { go(k + 1); if (k >= total) stop(); } },
-                        data.interval);
-  }
-  $("next").addEventListener("click", function () { stop(); go(k + 1); });
-  $("prev").addEventListener("click", function () { stop(); go(k - 1); });
-  $("reset").addEventListener("click", function () { stop(); go(0); });
-  $("play").addEventListener("click", play);
-  Array.prototype.forEach.call(items, function (li, i) { li.addEventListener("click", function () { stop(); go(i + 1); }); });
-  document.addEventListener("keydown", function (e) {
-    if (e.altKey || e.ctrlKey || e.metaKey) return;
-    if (e.key === "ArrowRight") { stop(); go(k + 1); e.preventDefault(); }
-    else if (e.key === "ArrowLeft") { stop(); go(k - 1); e.preventDefault(); }
-    else if (e.key === "Home") { stop(); go(0); e.preventDefault(); }
-    else if (e.key === "End") { stop(); go(total); e.preventDefault(); }
-    else if (e.key === " " && e.target === document.body) { play(); e.preventDefault(); }
-  });
-  show();
-})();
+_FRAGMENT = """<div class="ag-player" tabindex="0" role="group" aria-label="{label}">
+<div class="ag-head"><h1 class="ag-title">{title}</h1><span class="ag-sub">{heading}</span></div>
+<div class="ag-bar" role="toolbar" aria-label="player controls">
+  <button type="button" class="ag-reset" title="Reset (Home)">Reset</button>
+  <button type="button" class="ag-prev" title="Previous step (Left arrow)">&#9664; Previous</button>
+  <button type="button" class="ag-play" title="Play / pause (Space)">Play</button>
+  <button type="button" class="ag-next" title="Next step (Right arrow)">Next &#9654;</button>
+  <span class="ag-counter" aria-live="polite">step 0</span>
+  <button type="button" class="ag-zoom-out" title="Zoom out (-)">&minus;</button>
+  <button type="button" class="ag-fit" title="Fit the graph (0, or double-click it)">Fit</button>
+  <button type="button" class="ag-zoom-in" title="Zoom in (+)">+</button>
+  <span class="ag-keys">&larr; &rarr; Home End Space; + &minus; 0; Shift+arrows or drag to pan, wheel to zoom</span>
+</div>
+<div class="ag-now-row">
+  <div class="ag-step"><div class="ag-context"></div><div class="ag-line" aria-live="polite"></div></div>
+  <ol class="ag-steps" aria-label="steps around the current one"></ol>
+</div>
+<div class="ag-graph">{svg}</div>
+<div class="ag-legend">{legend}</div>
+<script type="application/json" class="ag-data">{data}</script>
+</div>"""
+
+_BOOT = """
+Array.prototype.forEach.call(document.querySelectorAll(".ag-player"), function (root, i, all) {
+  if (root.agPlayer) return;
+  root.agPlayer = createPlayer(root, JSON.parse(root.querySelector(".ag-data").textContent));
+  if (all.length === 1) root.focus();  // one player: the keys work at once
+});
 """
 
-PAGE = """<!DOCTYPE html>
+_PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>__TITLE__</title>
-<style>""" + CSS + """</style>
+<title>{title}</title>
+<style>body {{ margin: 0; }} .ag-player + .ag-player {{ border-top: 2px solid #e5e7eb; }}{css}</style>
 </head>
 <body>
-<h1>__TITLE__</h1>
-<p class="sub">__HEADING__</p>
-<div class="bar" role="toolbar" aria-label="backward pass controls">
-  <button id="reset" type="button" title="Reset (Home)">Reset</button>
-  <button id="prev" type="button" title="Previous step (Left arrow)">&#9664; Previous</button>
-  <button id="play" type="button" title="Play / pause (Space)">Play</button>
-  <button id="next" type="button" title="Next step (Right arrow)">Next &#9654;</button>
-  <span id="counter" aria-live="polite">step 0 / 0</span>
-  <span class="keys">keys: &larr; &rarr; Home End Space</span>
-  <label class="fit"><input type="checkbox" id="fit"> fit to width</label>
-</div>
-<div id="line" aria-live="polite"></div>
-<div id="summary" hidden>__SUMMARY__</div>
-<div class="legend">__LEGEND__</div>
-<div id="graph">__SVG__</div>
-<ol id="steps">__STEPS__</ol>
-<script type="application/json" id="player-data">__DATA__</script>
-<script>""" + SCRIPT + """</script>
+{fragments}
+<script>(function () {{
+{script}
+{boot}
+}})();</script>
 </body>
 </html>
 """
+
+
+def fragment(title: str, heading: str, svg: str, legend: str, data_json: str) -> str:
+    """One player's markup. ``svg`` and ``legend`` are markup already; ``data_json`` is safe inside <script>."""
+    return _FRAGMENT.format(label=html.escape(title), title=html.escape(title), heading=html.escape(heading),
+                            svg=svg, legend=legend, data=data_json)
+
+
+def page(fragments: list[str], title: str) -> str:
+    """A self-contained page holding the players (and the script, once)."""
+    return _PAGE.format(title=html.escape(title), css=CSS, fragments="\n".join(fragments), script=SCRIPT, boot=_BOOT)

@@ -4,7 +4,9 @@ The format comes from ``format`` or the file's suffix. ``.dot``/``.gv``
 write the DOT source and need no Graphviz; the others run Graphviz's ``dot``
 program, and when it is missing raise ``GraphvizNotFoundError`` saying how to
 install it. The picture is made in memory and written atomically, so a failure
-never leaves a half-written file behind.
+never leaves a half-written file behind. ``dpi`` sets a PNG's resolution
+(Graphviz's 96 by default, where a PNG has the size a browser shows the SVG);
+``size`` scales the picture to fit a width and height in inches.
 """
 
 from __future__ import annotations
@@ -15,15 +17,15 @@ from typing import Any
 
 import graphviz
 
-from autograd_core import Value
+from autograd_core import Value, write_atomic
 
 from .dot import draw_dot
-from .files import write_atomic
 
-__all__ = ["render", "pipe", "GraphvizNotFoundError", "RENDER_FORMATS", "SOURCE_FORMATS"]
+__all__ = ["render", "pipe", "GraphvizNotFoundError", "RENDER_FORMATS", "SOURCE_FORMATS", "DEFAULT_DPI"]
 
 RENDER_FORMATS = ("svg", "png", "pdf")
 SOURCE_FORMATS = ("dot", "gv")
+DEFAULT_DPI = 96  # Graphviz's own: a PNG pixel is a CSS pixel of the SVG
 
 INSTALL_HELP = (
     "install Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) "
@@ -63,24 +65,52 @@ def pipe(digraph: graphviz.Digraph, format: str) -> bytes:
         raise RuntimeError(f"Graphviz's dot failed to draw the graph as {format}: {detail or exc}") from None
 
 
-def render(root: Value, path: str | os.PathLike, format: str | None = None, **draw_options: Any) -> Path:
+def _positive(value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
+        raise ValueError(f"{what} must be a positive number, got {value!r}")
+    return float(value)
+
+
+def _page_attributes(fmt: str, dpi: float | None, size: tuple[float, float] | None) -> dict[str, str]:
+    """The graph attributes for ``dpi`` and ``size``, checked."""
+    attrs = {}
+    if dpi is not None:
+        if fmt in ("svg", "pdf"):
+            raise ValueError(f"dpi applies to png pictures (and DOT source); {fmt} is a vector picture: "
+                             "scale it freely, or pass size=")
+        attrs["dpi"] = f"{_positive(dpi, 'dpi'):g}"
+    elif fmt == "png":
+        attrs["dpi"] = str(DEFAULT_DPI)
+    if size is not None:
+        if isinstance(size, (str, bytes)) or not hasattr(size, "__len__") or len(size) != 2:
+            raise ValueError(f"size must be (width, height) in inches, got {size!r}")
+        width, height = (_positive(v, "size") for v in size)
+        attrs["size"] = f"{width:g},{height:g}!"  # "!": scaled up or down to fit the box
+    return attrs
+
+
+def render(root: Value, path: str | os.PathLike, format: str | None = None, *, dpi: float | None = None,
+           size: tuple[float, float] | None = None, **draw_options: Any) -> Path:
     """Draw ``root``'s graph into ``path`` and return the path.
 
     Args:
         root: the output Value.
         path: where to write; its suffix gives the format unless ``format`` is given.
         format: "svg", "png", "pdf", or "dot"/"gv" for the DOT source (no Graphviz needed).
+        dpi: a PNG's resolution (default 96; 192 for a sharp slide); refused for svg and pdf.
+        size: (width, height) in inches: the picture is scaled, keeping its
+            proportions, to fill that box (13.33, 7.5 is a 16:9 slide).
         **draw_options: passed to ``draw_dot`` (rankdir, show_grad, color_by_grad,
-            group_by, collapse, max_nodes).
+            grad_scale, group_by, collapse, max_nodes).
 
     Raises:
         GraphvizNotFoundError: rendering svg/png/pdf without Graphviz installed.
-        ValueError: an unknown format, or a graph larger than ``max_nodes``.
+        ValueError: an unknown format, a bad dpi or size, or a graph larger than ``max_nodes``.
     """
     path = Path(path)
     fmt = _format_of(path, format)
+    page = _page_attributes(fmt, dpi, size)
     digraph = draw_dot(root, **draw_options)
-    if fmt == "png":
-        digraph.graph_attr["dpi"] = "150"  # sharp on projectors and high-density screens
+    digraph.graph_attr.update(page)
     data: bytes | str = digraph.source if fmt in SOURCE_FORMATS else pipe(digraph, fmt)
     return write_atomic(path, data)

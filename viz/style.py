@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["FONT", "KIND_FILL", "KIND_BORDER", "OP_FILL", "grad_fill", "edge_color", "CLUSTER_FILL"]
+__all__ = ["FONT", "KIND_FILL", "KIND_BORDER", "OP_FILL", "grad_fill", "edge_color", "legend_levels", "CLUSTER_FILL"]
 
 FONT = "Helvetica"
 
@@ -51,3 +51,8 @@ def edge_color(contribution: float, scale: float) -> tuple[str, str]:
     t = min(1.0, abs(contribution) / scale)
     color = _mix(_POSITIVE if contribution > 0 else _NEGATIVE, 0.35 + 0.65 * t)
     return color, f"{1 + 3 * t:.2f}"
+
+
+def legend_levels(scale: float) -> list[tuple[float, str]]:
+    """The gradients a legend shows, with their text: -scale, -scale/2, 0, scale/2, scale."""
+    return [(f * scale, f"{f * scale:+.3g}" if f else "0") for f in (-1.0, -0.5, 0.0, 0.5, 1.0)]

@@ -1,14 +1,27 @@
-"""Numbers and formulas as text, shared by the drawings, ``explain`` and the player."""
+"""Numbers, names and formulas as text, shared by the drawings, ``explain`` and the player.
+
+The chain rule is written with two symbols, so that a line says which factor
+is which: ``d`` for a total gradient, carried back from the output
+(``dL/dc``), and ``∂`` for a local derivative, one op's own (``∂c/∂a``):
+
+    dL/da += dL/dc · ∂c/∂a = 1.0000 · -3.0000 = -3.0000
+
+A name that is an expression is put in parentheses (``dL/d(a*b)``), so it
+never reads as ``(dL/da)*b``.
+"""
 
 from __future__ import annotations
 
 import math
 
+from autograd_core.notation import symbol, written
+
 from .trace import Trace, TracedNode
 
-__all__ = ["format_number", "operand", "formula", "says_more", "d_name"]
+__all__ = ["format_number", "symbol", "gradient", "local_derivative", "operand", "formula", "computation", "says_more",
+           "TIMES"]
 
-_INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**", "pow": "**"}
+TIMES = "\u00b7"  # the middle dot between the two factors of the chain rule
 
 
 def format_number(x: float) -> str:
@@ -22,32 +35,44 @@ def format_number(x: float) -> str:
     return f"{x:.4f}"
 
 
-def _is_word(name: str) -> bool:
-    """True for names that read as one symbol: ``a``, ``layers.0.neurons.1.w.0``, ``sum#2``."""
-    return name.replace(".", "").replace("_", "").replace("#", "").replace("'", "").isalnum()
+def gradient(out: str, of: str) -> str:
+    """The total gradient of ``out`` with respect to ``of``: ``dL/da``, ``dL/d(a*b)``."""
+    return f"d{symbol(out)}/d{symbol(of)}"
 
 
-def operand(node: TracedNode) -> str:
+def local_derivative(node: str, parent: str) -> str:
+    """The local derivative of one op's output with respect to one input: ``∂c/∂a``."""
+    return f"\u2202{symbol(node)}/\u2202{symbol(parent)}"
+
+
+def operand(node: TracedNode, name: str | None = None) -> str:
     """How a parent appears in a formula: its name (in parentheses unless one word), or its number for a constant."""
     if node.kind == "constant":
         return f"{node.value.data:g}"
-    return node.name if _is_word(node.name) else f"({node.name})"
+    return symbol(name or node.name)
 
 
-def formula(trace: Trace, node: TracedNode) -> str:
-    """The op that made ``node`` as a formula: ``c = a * b``, ``o = tanh(n)``; a leaf gives its name."""
-    op = node.value.op
-    if not op:
-        return node.name
+def formula(trace: Trace, node: TracedNode, context: str | None = None) -> str:
+    """The op that made ``node`` as a formula: ``c = a * b``, ``o = tanh(n)``; a leaf gives its name.
+
+    Names are shortened within ``context`` (a neuron's path), as in the drawings.
+    """
+    name = node.name_within(context)
+    if not node.value.op:
+        return name
     parents = [trace.nodes[p] for p in node.parents]
-    args = [operand(p) for p in parents]
-    if op in _INFIX and len(args) == 2:
-        right = args[1] if not args[1].startswith("-") else f"({args[1]})"
-        return f"{node.name} = {args[0]} {_INFIX[op]} {right}"
-    if op == "neg" and len(args) == 1:
-        return f"{node.name} = -{args[0]}"
-    plain = [f"{p.value.data:g}" if p.kind == "constant" else p.name for p in parents]  # no parentheses in calls
-    return f"{node.name} = {op}({', '.join(plain)})"
+    args = [operand(p, p.name_within(context)) for p in parents]
+    # In a call the arguments need no parentheses: tanh(w * x + b).
+    plain = [f"{p.value.data:g}" if p.kind == "constant" else p.name_within(context) for p in parents]
+    return f"{name} = {written(node.value.op, args, plain)}"
+
+
+def computation(trace: Trace, node: TracedNode, context: str | None = None) -> str:
+    """The forward step that made ``node``, with its inputs' numbers: ``c = a * b = 2.0000 * -3.0000 = -6.0000``."""
+    numbers = [format_number(trace.nodes[p].value.data) for p in node.parents]
+    made = formula(trace, node, context)
+    with_numbers = written(node.value.op, numbers, numbers)
+    return f"{made} = {with_numbers} = {format_number(node.value.data)}"
 
 
 def says_more(text: str) -> bool:
@@ -55,8 +80,3 @@ def says_more(text: str) -> bool:
     name, _, rhs = text.partition(" = ")
     strip = str.maketrans("", "", "() ")
     return bool(rhs) and name.translate(strip) != rhs.translate(strip)
-
-
-def d_name(name: str) -> str:
-    """A node name as it follows a ``d``: ``da``, or ``d(w * x)`` when it is not one word."""
-    return f"d{name}" if _is_word(name) else f"d({name})"

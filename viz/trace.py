@@ -4,46 +4,27 @@ Nodes are numbered by their position in ``autograd_core.topological_order``
 (parents first, each node's parents in argument order), so the same graph
 built twice gets the same ids, names and drawing. Each node also gets a
 *name* for text: its label, or ``v<id>`` when it has none, made unique when
-two nodes share a label (``sum#1``, ``sum#2``: nn reuses one label for the
-partial sums of a neuron).
+two nodes share a label (``out#1``, ``out#2``: a neuron applied twice).
 
-Grouping follows the label convention shared with ``nn``: a node belongs to
-neuron ``layers.L.neurons.N`` and layer ``layers.L`` when its label starts
-with that prefix followed by a dot.
+A node of a network built with ``nn`` also carries its ``nn.Place`` (its
+neuron, layer and role), which is how drawings group, order and shorten
+network names; viz never takes nn's labels apart itself.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from autograd_core import Value, topological_order
+from nn import Place, Role, place_of
 
-__all__ = ["TracedNode", "Edge", "Trace", "trace", "group_of", "natural_key", "NODE_KINDS"]
+__all__ = ["TracedNode", "Edge", "Trace", "trace", "NODE_KINDS", "GROUPINGS"]
 
 NODE_KINDS = ("input", "param", "constant", "intermediate", "output")
-"""input: labelled leaf; param: leaf inside a neuron; constant: unlabelled leaf."""
+"""input: labelled leaf; param: a network's weight or bias; constant: unlabelled leaf."""
 
-_NEURON = re.compile(r"(layers\.\d+)\.neurons\.\d+\.")
-_LAYER = re.compile(r"layers\.\d+\.")
-
-
-def group_of(label: str, by: str | None) -> str | None:
-    """The neuron (``layers.0.neurons.3``) or layer (``layers.0``) path a label belongs to, or None."""
-    if by is None or not label:
-        return None
-    if by == "neuron":
-        match = _NEURON.match(label)
-    elif by == "layer":
-        match = _LAYER.match(label)
-    else:
-        raise ValueError(f"group_by/collapse must be None, 'neuron' or 'layer', got {by!r}")
-    return match.group(0)[:-1] if match else None
-
-
-def natural_key(path: str) -> list:
-    """Sort key that puts ``layers.2`` before ``layers.10``."""
-    return [(0, int(p), "") if p.isdigit() else (1, 0, p) for p in path.split(".")]
+GROUPINGS = (None, "neuron", "layer")
+"""What a drawing may group (``group_by``) or collapse (``collapse``) a network by."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +36,7 @@ class TracedNode:
     name: str  # unique text name: the label, or v<index>
     kind: str  # one of NODE_KINDS
     parents: tuple[int, ...]  # indices of the parents, in argument order
+    place: Place | None  # where it belongs in an nn network; None for other nodes
 
     @property
     def id(self) -> str:
@@ -65,6 +47,19 @@ class TracedNode:
     def op_id(self) -> str:
         """The id of the op node drawn in front of this value (``op3``)."""
         return f"op{self.index}"
+
+    def group(self, by: str | None) -> str | None:
+        """The path of the neuron or layer (``by``) this node belongs to, or None (also for the whole model)."""
+        if self.place is None or by is None:
+            return None
+        return (self.place.neuron if by == "neuron" else self.place.layer) or None
+
+    def name_within(self, module: str | None) -> str:
+        """The name to show inside ``module`` (``w.1`` inside ``layers.0.neurons.3``); the full name outside it."""
+        if self.place is None or not module:
+            return self.name
+        suffix = self.name[len(self.place.path):]  # the "#2" of a node whose label is shared
+        return self.place.name_within(module) + suffix
 
 
 @dataclass(frozen=True)
@@ -98,15 +93,21 @@ class Trace:
         """The traced node of a Value of this graph."""
         return self.nodes[self.position[value]]
 
+    @property
+    def neuron(self) -> str | None:
+        """The one neuron every network node of the graph belongs to (a drawing of one neuron), else None."""
+        neurons = {n.place.neuron for n in self.nodes if n.place is not None and n.place.role is not Role.INPUT}
+        return neurons.pop() if len(neurons) == 1 else None
 
-def _kind(value: Value, is_root: bool) -> str:
+
+def _kind(value: Value, place: Place | None, is_root: bool) -> str:
     if is_root:
         return "output"
     if value.parents:
         return "intermediate"
-    if not value.label:
-        return "constant"
-    return "param" if _NEURON.match(value.label) else "input"
+    if place is not None and place.role in (Role.WEIGHT, Role.BIAS):
+        return "param"
+    return "input" if value.label else "constant"
 
 
 def _names(values: list[Value]) -> list[str]:
@@ -121,7 +122,7 @@ def _names(values: list[Value]) -> list[str]:
     last = len(values) - 1
     for i, v in enumerate(values):
         if v.label and counts[v.label] == 1:
-            name = v.label
+            name = str(v.label)
         elif v.label:
             seen[v.label] = seen.get(v.label, 0) + 1
             name = f"{v.label}#{seen[v.label]}"
@@ -146,6 +147,7 @@ def trace(root: Value) -> Trace:
     edges = []
     for i, v in enumerate(values):
         parents = tuple(position[p] for p in v.parents)
-        nodes.append(TracedNode(i, v, names[i], _kind(v, i == last), parents))
+        place = place_of(v)
+        nodes.append(TracedNode(i, v, names[i], _kind(v, place, i == last), parents, place))
         edges.extend(Edge(p, i, k) for k, p in enumerate(parents))
     return Trace(tuple(nodes), tuple(edges), position)

@@ -195,6 +195,8 @@ FORWARD_ERRORS = [
     ("Value method on a float", lambda x: x.exp(), TypeError,
      "bad_op(-1.0): the forward failed: 'float' object has no attribute 'exp' (the forward gets plain floats"),
     ("returns a str", lambda x: "one", TypeError, "the forward of op 'bad_op' must return a real number, got str 'one'; input 1 is 'w'"),
+    ("returns 10**400", lambda x: 10**400, OverflowError,
+     "bad_op(-1.0): the forward of op 'bad_op' must return a real number that fits in a float"),
 ]
 
 
@@ -206,12 +208,63 @@ def test_forward_errors_name_the_op_and_the_node(case, forward, error, words) ->
     assert words in str(caught.value) and "'w' (data=-1.0)" in str(caught.value)
 
 
+@pytest.mark.parametrize("arg, error, words", [
+    (10**400, OverflowError, "my_tanh() input 1 is int 1000000000000000000000000000... (401 characters), too large "
+                             "for a float"),
+    ("x" * 1000, TypeError, "my_tanh() input 1 must be a Value or a real number, got str 'xxxxxxxxxxxxxxxxxxxxxxxxxxx... "
+                            "(1002 characters)"),
+], ids=["400 digits", "a long str"])
+def test_bad_inputs_to_a_user_op_are_named_briefly(arg, error, words) -> None:
+    with pytest.raises(error) as caught:
+        my_tanh(arg)
+    assert str(caught.value) == words
+
+
 @pytest.mark.parametrize("create_graph", [False, True])
 def test_derivative_returning_a_non_number(create_graph) -> None:
     op = define_op(lambda x, out: "one", name="bad_derivative")(lambda x: x)
     x = Value(1.0)
-    with pytest.raises(TypeError, match="derivative 1 of op 'bad_derivative' returned str 'one'"):
+    with pytest.raises(TypeError, match=r"derivative 1 of op 'bad_derivative' \(d out/dx\) returned str 'one'"):
         grad(op(x), [x], create_graph=create_graph)
+
+
+def _times(d_dx, d_dy, name):
+    """A product op whose derivatives are given, defined with define_op."""
+    return define_op(d_dx, d_dy, name=name)(lambda x, y: x * y)
+
+
+DERIVATIVE_ERRORS = [
+    # (case, op, create_graph, error type, the message): the backward pass names the op, the derivative, the point.
+    ("math domain error", _times(lambda x, y, out: y, lambda x, y, out: math.log(x), "logged"), False, DomainError,
+     "derivative 2 of op 'logged' (d out/dy) raised ValueError: math domain error, at logged(x=-2.0, y=3.0) = -6.0"),
+    ("division by zero", _times(lambda x, y, out: 1 / (x + 2), lambda x, y, out: x, "shifted"), False,
+     DivisionByZeroError, "derivative 1 of op 'shifted' (d out/dx) raised ZeroDivisionError: float division by "
+                          "zero, at shifted(x=-2.0, y=3.0) = -6.0"),
+    ("overflow", _times(lambda x, y, out: math.exp(-1000 * x), lambda x, y, out: x, "grown"), False, OverflowError,
+     "derivative 1 of op 'grown' (d out/dx) raised OverflowError: math range error, at grown(x=-2.0, y=3.0)"),
+    ("returns 10**400", _times(lambda x, y, out: 10**400, lambda x, y, out: x, "huge"), False, OverflowError,
+     "derivative 1 of op 'huge' (d out/dx) returned int too large for a float, at huge(x=-2.0, y=3.0) = -6.0"),
+    ("returns 10**400, create_graph", _times(lambda x, y, out: 10**400, lambda x, y, out: x, "huge"), True,
+     OverflowError, "derivative 1 of op 'huge' (d out/dx) returned int too large for a float, at huge(x=-2.0, "
+                    "y=3.0) = -6.0; input 1 is 'a' (data=-2.0); input 2 is 'b' (data=3.0)"),
+    ("a bug on floats", _times(lambda x, y, out: x[0], lambda x, y, out: x, "indexed"), False, TypeError,
+     "derivative 1 of op 'indexed' (d out/dx) raised TypeError: 'float' object is not subscriptable, at "
+     "indexed(x=-2.0, y=3.0) = -6.0"),
+    ("a Value method, retried on Values", _times(lambda x, y, out: x.log(), lambda x, y, out: x, "vlog"), False,
+     DomainError, "derivative 1 of op 'vlog' (d out/dx) raised DomainError: log(-2.0): log is defined only for "
+                  "x > 0"),
+    ("domain error on Values", _times(lambda x, y, out: x.log(), lambda x, y, out: x, "vlog"), True, DomainError,
+     "at vlog(x=-2.0, y=3.0) = -6.0; input 1 is 'a' (data=-2.0); input 2 is 'b' (data=3.0)"),
+]
+
+
+@pytest.mark.parametrize(("case", "op", "create_graph", "error", "words"), DERIVATIVE_ERRORS,
+                         ids=[c[0] for c in DERIVATIVE_ERRORS])
+def test_derivative_errors_name_the_op_the_derivative_and_the_point(case, op, create_graph, error, words) -> None:
+    a, b = Value(-2.0, "a"), Value(3.0, "b")
+    with pytest.raises(error) as caught:
+        grad(op(a, b) * 2, [a, b], create_graph=create_graph)
+    assert words in str(caught.value)
 
 
 # ------------------------------------------------------- checked end to end
@@ -231,3 +284,27 @@ def test_user_ops_in_drawings_and_explanations() -> None:
     y.backward()
     assert "softplus" in viz.draw_dot(y).source
     assert "(y = softplus(" in viz.explain(y)
+
+
+def test_a_derivative_with_math_asked_for_a_second_derivative_says_how_to_write_it():
+    import math as m
+
+    @define_op(lambda x, out: 1 / (1 + m.exp(-x)))
+    def softplus_math(x):
+        return m.log1p(m.exp(-abs(x))) + max(x, 0.0)
+
+    x = Value(0.5, "x")
+    assert grad(softplus_math(x), [x])[0] == pytest.approx(1 / (1 + m.exp(-0.5)), rel=1e-15)  # first order: fine
+    with pytest.raises(TypeError) as caught:
+        grad(softplus_math(x), [x], create_graph=True)  # the derivative as a graph, for a second one
+    message = str(caught.value)
+    assert message.startswith("derivative 1 of op 'softplus_math' (d out/dx) cannot be computed on Values")
+    assert "instead of math functions" in message and "input 1 is 'x'" in message
+
+
+def test_a_derivative_returning_a_string_is_named_as_such_under_create_graph_too():
+    op = define_op(lambda x, out: "one", name="stringy")(lambda x: 2 * x)
+    x = Value(0.5, "x")
+    with pytest.raises(TypeError, match="derivative 1 of op 'stringy' .* returned str 'one'") as caught:
+        grad(op(x), [x], create_graph=True)
+    assert "cannot be computed on Values" not in str(caught.value)

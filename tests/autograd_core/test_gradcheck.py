@@ -332,6 +332,12 @@ def test_input_names_fall_back_to_positions() -> None:
 
 # --------------------------------------------------------------- bad arguments
 
+def _shifting(x, y):
+    """Assigns to an input's data: the checker holds inputs across evaluations, so it must notice."""
+    y.data += 1.0
+    return x * y
+
+
 BAD_ARGUMENTS = [
     # (case, f, inputs, options, error, words in the message)
     ("f not callable", 3.0, [1.0], {}, TypeError, "f must be a function"),
@@ -352,6 +358,14 @@ BAD_ARGUMENTS = [
     ("bad method", lambda x: x, [1.0], {"method": "forward"}, ValueError, "method must be one of"),
     ("negative atol", lambda x: x, [1.0], {"atol": -1.0}, ValueError, "atol must be a finite number >= 0"),
     ("zero eps", lambda x: x, [1.0], {"eps": 0.0}, ValueError, "eps (the step) must be"),
+    ("input too large for a float", lambda x: x, [10**400], {}, ValueError,
+     "inputs[0] is 1000000000000000000000000000... (401 characters); derivatives can only be checked at finite"),
+    ("step that does not move x", lambda x: x * x, [1.0], {"eps": 5e-324}, ValueError,
+     "cannot be evaluated near x=1.0: at 1.0 a step of"),
+    ("step that leaves the floats", lambda x: x * 1.0, [1.7976931348623157e308], {}, ValueError,
+     "cannot be evaluated near x=1.7976931348623157e+308"),
+    ("f changes its input", _shifting, [1.0, 2.0], {}, ValueError,
+     "_shifting changed its input y: its .data was 2.0, now 4.0; f must leave its inputs as given"),
 ]
 
 
@@ -363,6 +377,13 @@ def test_bad_arguments_give_clear_errors(case, f, inputs, options, error, words,
         check(f, inputs, **options)
     assert words in str(caught.value)
     assert not isinstance(caught.value, GradcheckError)
+
+
+@pytest.mark.parametrize("x", [1e308, -1.5e308, 1e-300, 5e-324])
+def test_the_ends_of_the_float_range_are_checked_like_any_point(x) -> None:
+    # 4 f(x + h/2) overflowed near 1e308: the extrapolated slopes were nan, and every point a "kink".
+    result = gradcheck(lambda v: v * 0.5, [x])
+    assert result and not result.kinks, str(result)
 
 
 def test_a_single_number_is_one_input() -> None:
@@ -426,3 +447,77 @@ def test_unsettled_estimates_are_flagged() -> None:
 def test_settled_estimates_carry_no_warning() -> None:
     result = gradcheck(_bad_abs(), [0.5], raise_exception=False)
     assert result.rows[0].settled and "unreliable" not in str(result)
+
+
+# ---------------------------------------------------------------------- noise
+# Noise makes the one-sided slopes disagree as a kink does; it must be told apart and fail.
+
+
+def _seeded_noise(amplitude: float):
+    """A deterministic noise term: a fresh pseudo-random number for every x (the same for the same x)."""
+    return lambda x: amplitude * random.Random(x).random()
+
+
+_RNG = random.Random(0)
+
+NOISY = [
+    # (case, f, point, check, options, words in the report)
+    ("random term, wrong derivative (the issue's case)",
+     _op(lambda x, out: 5.0, lambda x: x * x + 1e-3 * _RNG.random(), "noisy_square"), [1.0], gradcheck, {},
+     "noisy_square is not deterministic: evaluated twice at this point it gave"),
+    ("random term, right derivative", _op(lambda x, out: 2 * x, lambda x: x * x + 1e-9 * _RNG.random(), "noisy"),
+     [0.3], gradcheck, {}, "is not deterministic"),
+    ("seeded noise", _op(lambda x, out: 2 * x, lambda x: x * x + _seeded_noise(1e-3)(x), "seeded"), [1.0],
+     gradcheck, {}, "df/dx: noise, not a kink"),
+    ("tiny seeded noise", _op(lambda x, out: 2 * x, lambda x: x * x + _seeded_noise(1e-9)(x), "seeded"), [-0.7],
+     gradcheck, {}, "df/dx: noise, not a kink"),
+    ("fast oscillation as noise", _op(lambda x, out: 2 * x, lambda x: x * x + 1e-3 * math.sin(1e15 * x), "wiggle"),
+     [1.0], gradcheck, {}, "df/dx: noise, not a kink"),
+    ("seeded noise, eps given", _op(lambda x, out: 2 * x, lambda x: x * x + _seeded_noise(1e-3)(x), "seeded"), [1.0],
+     gradcheck, {"eps": 1e-6}, "df/dx: noise, not a kink"),
+    ("seeded noise, richardson", _op(lambda x, out: 2 * x, lambda x: x * x + _seeded_noise(1e-6)(x), "seeded"),
+     [2.0], gradcheck, {"method": "richardson"}, "df/dx: noise, not a kink"),
+    ("noise in the gradient", _op(lambda x, out: 2 * x + _seeded_noise(1e-6)(x.data), lambda x: x * x, "grad_noise"),
+     [0.5], gradgradcheck, {}, "d2f/dx dx: noise, not a kink"),
+]
+
+
+@pytest.mark.parametrize(("case", "f", "point", "check", "options", "words"), NOISY, ids=[c[0] for c in NOISY])
+def test_noise_is_reported_as_noise_and_fails(case, f, point, check, options, words) -> None:
+    result = check(f, point, raise_exception=False, **options)
+    assert not result and [row.status for row in result.rows] == ["FAIL (noise)"]
+    assert words in str(result) and not result.kinks
+
+
+def test_seeded_noise_never_passes_at_many_points() -> None:
+    f = _op(lambda x, out: 2 * x, lambda x: x * x + _seeded_noise(1e-6)(x), "seeded")
+    rng = random.Random(3)
+    statuses = {gradcheck(f, [rng.uniform(-3, 3)], raise_exception=False).rows[0].status for _ in range(100)}
+    assert statuses <= {"FAIL (noise)", "FAIL"}
+
+
+@pytest.mark.parametrize("method", ["central", "richardson"])
+@pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
+@pytest.mark.parametrize(("f", "kink"), [(lambda x: x.relu(), 0.0), (lambda x: abs(x), 0.0),
+                                         (lambda x: 3 * abs(x - 1.5) + x * x, 1.5)], ids=["relu", "abs", "3 abs + x^2"])
+@pytest.mark.parametrize("distance", [0.0, 1e-12, -1e-12, 5e-9, -5e-9, 3e-8, -1e-7])
+def test_kinks_and_jumps_near_the_point_are_never_noise(f, kink, distance, check, method) -> None:
+    # gradgradcheck differences the gradient, which jumps where f has a kink: a jump is not noise either.
+    result = check(f, [kink + distance], method=method, raise_exception=False)
+    assert not any(row.noisy for row in result.rows), str(result)
+
+
+def test_an_evaluation_makes_one_new_input_not_one_per_input() -> None:
+    # Each evaluation moves one input; the others are the same leaves every time, so checking
+    # n inputs costs n columns of f's own work (it was n columns of n new Values: n**2).
+    given: list[Value] = []  # every input f was given, kept alive so that ids are not reused
+    calls = 0
+
+    def f(*xs):
+        nonlocal calls
+        calls += 1
+        given.extend(xs)
+        return xs[0] * xs[1]
+
+    gradcheck(f, [0.5] * 200)
+    assert calls > 200 * 6 and len({id(x) for x in given}) <= 200 + calls

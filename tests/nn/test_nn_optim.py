@@ -96,8 +96,13 @@ def test_ten_steps_match_torch_optim(name, ours, theirs):
 
 
 @pytest.mark.parametrize("make, error, message", [
-    (lambda: SGD([Value(1.0)], lr=-0.1), ValueError, "SGD lr must be in [0.0, inf], got -0.1"),
-    (lambda: SGD([Value(1.0)], lr=math.nan), ValueError, "SGD lr must be in"),
+    (lambda: SGD([Value(1.0)], lr=-0.1), ValueError, "SGD lr must be a finite number >= 0.0, got -0.1"),
+    (lambda: SGD([Value(1.0)], lr=math.nan), ValueError, "SGD lr must be a finite number >= 0.0, got nan"),
+    (lambda: SGD([Value(1.0)], lr=math.inf), ValueError, "SGD lr must be a finite number >= 0.0, got inf"),
+    (lambda: Adam([Value(1.0)], lr=math.inf), ValueError, "Adam lr must be a finite number >= 0.0, got inf"),
+    (lambda: Adam([Value(1.0)], weight_decay=-math.inf), ValueError,
+     "Adam weight_decay must be a finite number >= 0.0, got -inf"),
+    (lambda: Adam([Value(1.0)], betas=(math.inf, 0.9)), ValueError, "Adam betas[0] must be in [0.0, 1.0), got inf"),
     (lambda: SGD([Value(1.0)], lr="0.1"), TypeError, "SGD lr must be a real number, got str"),
     (lambda: SGD([Value(1.0)], lr=0.1, momentum=-1), ValueError, "SGD momentum"),
     (lambda: SGD([Value(1.0)], lr=0.1, nesterov=True), ValueError, "nesterov=True needs a momentum > 0"),

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import math
 import os
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nn import MLP, ModelFileError, load_parameters, save_parameters
+from nn.serialize import MAX_FILE_BYTES
 
 
 def test_round_trip_is_exact(tmp_path):
@@ -89,20 +91,76 @@ BAD_FILES = [
     ("nan", lambda: _replace_number("layers.0.neurons.0.b", "NaN"), "holds NaN, which is not a finite number"),
     ("infinity", lambda: _replace_number("layers.1.neurons.0.b", "-Infinity"), "holds -Infinity"),
     ("string", lambda: _with(parameters={**MLP(2, [3, 1]).state_dict(), "layers.0.neurons.2.w.1": "0.5"}),
-     "state['layers.0.neurons.2.w.1'] is str '0.5'"),
+     'parameter "layers.0.neurons.2.w.1" is "0.5", not a number'),
+    # What JSON allows but a parameter file never holds.
+    ("nested 100,000 deep", lambda: "[" * 100_000 + "]" * 100_000, "the JSON is nested too deeply"),
+    ("nested in parameters", lambda: _replace_number("layers.0.neurons.0.b", "[" * 100_000 + "]" * 100_000),
+     "the JSON is nested too deeply"),
+    ("400-digit integer", lambda: _replace_number("layers.0.neurons.0.b", "1" * 400),
+     "the file holds an integer of 400 digits, too large for a float"),
+    ("5000-digit integer", lambda: _replace_number("layers.0.neurons.0.b", "-" + "9" * 5000),
+     "the file holds an integer of 5000 digits, too large for a float"),
+    ("310-digit integer", lambda: _replace_number("layers.0.neurons.0.b", "9" * 310), "an integer of 310 digits"),
+    ("exponent overflow", lambda: _replace_number("layers.0.neurons.0.b", "1e400"),
+     "the file holds the number 1e400, too large for a float"),
+    ("duplicate parameter", lambda: _good_text()[:-2] + ', "layers.0.neurons.0.b": 0.5}}',
+     'the key "layers.0.neurons.0.b" appears twice in one object'),
+    ("duplicate version", lambda: _good_text()[:-1] + ', "version": 1}', 'the key "version" appears twice'),
+    ("version true", lambda: _with(version=True), "file version true, this library reads version 1"),
+    ("version 1.0", lambda: _with(version=1.0), "file version 1.0, this library reads version 1"),
+    ("version a list", lambda: _with(version=[1]), "file version an array, this library reads version 1"),
+    ("null parameter", lambda: _replace_number("layers.0.neurons.0.b", "null"), "is null, not a number"),
+    ("true parameter", lambda: _replace_number("layers.0.neurons.0.b", "true"), "is true, not a number"),
+    ("array parameter", lambda: _replace_number("layers.0.neurons.0.b", "[0.5]"), "is an array, not a number"),
+    ("long string parameter", lambda: _replace_number("layers.0.neurons.0.b", '"' + "7" * 10**6 + '"'),
+     '"77777777777777777777777777777... (1000002 characters), not a number'),
+    ("not utf-8", lambda: _good_text().replace("autograd-core", "autograd\udcff-core"), "codec can't decode"),
 ]
 
 
 @pytest.mark.parametrize("name, text, message", BAD_FILES, ids=[b[0] for b in BAD_FILES])
 def test_bad_files_raise_a_clear_error_and_leave_the_model_untouched(tmp_path, name, text, message):
     path = tmp_path / "model.json"
-    path.write_text(text())
+    path.write_bytes(text().encode("utf-8", "surrogateescape"))
     model = MLP(2, [3, 1], seed=1)
     before = model.state_dict()
     with pytest.raises(ModelFileError) as info:
         load_parameters(model, path)
     assert message in str(info.value)
     assert str(path) in str(info.value)
+    assert model.state_dict() == before
+
+
+def _fifo(folder):
+    path = folder / "pipe.json"
+    os.mkfifo(path)
+    return path
+
+
+def _too_large(folder):
+    path = folder / "huge.json"
+    with open(path, "wb") as f:
+        f.truncate(MAX_FILE_BYTES + 1)  # a sparse file: no disk space used
+    return path
+
+
+NOT_READ = [
+    # (case, make the path, words): refused without reading it all (or at all).
+    ("/dev/zero", lambda folder: Path("/dev/zero"), "not a regular file"),
+    ("a FIFO (would block)", _fifo, "not a regular file"),
+    ("a folder", lambda folder: folder, "not a regular file"),
+    ("over 64 MiB", _too_large, "the file is larger than 64 MiB, the most a parameter file may hold"),
+]
+
+
+@pytest.mark.parametrize("case, make, words", NOT_READ, ids=[c[0] for c in NOT_READ])
+def test_files_that_are_not_parameter_files_are_refused_before_reading(tmp_path, case, make, words):
+    path = make(tmp_path)
+    model = MLP(2, [3, 1], seed=1)
+    before = model.state_dict()
+    with pytest.raises(ModelFileError) as info:
+        load_parameters(model, path)
+    assert words in str(info.value) and str(path) in str(info.value)
     assert model.state_dict() == before
 
 

@@ -1,37 +1,17 @@
-"""Graphs shared by the viz tests, built by hand (viz must not depend on nn).
-
-Labels follow the convention nn uses: parameters ``layers.L.neurons.N.w.I`` and
-``.b``, products ``.wx``, partial sums ``.sum`` and the activation ``.out``
-(one str object per neuron and role, as nn reuses them).
-"""
+"""Graphs shared by the viz tests: networks built with nn, and small hand-made graphs."""
 
 from __future__ import annotations
 
 import pytest
 
 from autograd_core import Value
+from nn import MLP
 
 
-def build_mlp(sizes: tuple[int, ...] = (2, 3, 1), inputs: tuple[float, ...] = (1.0, -2.0)) -> Value:
-    """A tanh MLP's squared-error loss for one input, labelled like nn's, after backward()."""
-    xs = [Value(v, f"x{i}") for i, v in enumerate(inputs)]
-    for layer, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
-        outs = []
-        for neuron in range(n_out):
-            path = f"layers.{layer}.neurons.{neuron}"
-            wx, partial, out_label = f"{path}.wx", f"{path}.sum", f"{path}.out"
-            total = Value(0.1 * (neuron - 1), f"{path}.b")
-            for i, x in enumerate(xs):
-                w = Value(0.3 * (-1) ** (i + neuron) + 0.1 * i, f"{path}.w.{i}")
-                product = w * x
-                product.label = wx
-                total = total + product
-                total.label = partial
-            out = total.tanh()
-            out.label = out_label
-            outs.append(out)
-        xs = outs
-    loss = (xs[0] - 0.5) ** 2
+def build_mlp(sizes: tuple[int, ...] = (2, 3, 1), inputs: tuple[float, ...] = (1.0, -2.0), seed: int = 1) -> Value:
+    """A tanh MLP's squared error for one input, labelled ``loss``, after backward()."""
+    model = MLP(sizes[0], list(sizes[1:]), activation="tanh", output_activation="tanh", seed=seed)
+    loss = (model(list(inputs)) - 0.5) ** 2
     loss.label = "loss"
     loss.backward()
     return loss
@@ -52,7 +32,7 @@ def build_diamond() -> tuple[Value, dict[str, Value]]:
 
 @pytest.fixture
 def mlp():
-    """The builder of hand-labelled MLP graphs."""
+    """The builder of MLP graphs (nn's labels and places)."""
     return build_mlp
 
 

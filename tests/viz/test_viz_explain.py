@@ -1,10 +1,11 @@
-"""explain(): the chain-rule steps as text, checked against numbers worked out by hand."""
+"""explain(): the chain-rule steps as text (d for total gradients, ∂ for local derivatives), checked by hand."""
 
 from __future__ import annotations
 
 import pytest
 
 from autograd_core import Value
+from nn import MLP
 from viz import explain, explain_steps
 from viz.text import format_number
 
@@ -13,12 +14,12 @@ from viz.text import format_number
 # dL/da = (-1)(-3) + (-6)(1) = -3, dL/db = (-1)(2) + (-6)(1) = -8.
 DIAMOND = """\
 dL/dL = 1.0000  (the output's gradient with respect to itself)
-dL/dc += dL/dL * dL/dc = 1.0000 * -1.0000 = -1.0000  (L = c * d)
-dL/dd += dL/dL * dL/dd = 1.0000 * -6.0000 = -6.0000  (L = c * d)
-dL/da += dL/dd * dd/da = -6.0000 * 1.0000 = -6.0000  (d = a + b)
-dL/db += dL/dd * dd/db = -6.0000 * 1.0000 = -6.0000  (d = a + b)
-dL/da += dL/dc * dc/da = -1.0000 * -3.0000 = 3.0000  (c = a * b)  [dL/da = -6.0000 + 3.0000 = -3.0000]
-dL/db += dL/dc * dc/db = -1.0000 * 2.0000 = -2.0000  (c = a * b)  [dL/db = -6.0000 + -2.0000 = -8.0000]
+dL/dc += dL/dL · ∂L/∂c = 1.0000 · -1.0000 = -1.0000  (L = c * d)
+dL/dd += dL/dL · ∂L/∂d = 1.0000 · -6.0000 = -6.0000  (L = c * d)
+dL/da += dL/dd · ∂d/∂a = -6.0000 · 1.0000 = -6.0000  (d = a + b)
+dL/db += dL/dd · ∂d/∂b = -6.0000 · 1.0000 = -6.0000  (d = a + b)
+dL/da += dL/dc · ∂c/∂a = -1.0000 · -3.0000 = 3.0000  (c = a * b)  [dL/da = -6.0000 + 3.0000 = -3.0000]
+dL/db += dL/dc · ∂c/∂b = -1.0000 · 2.0000 = -2.0000  (c = a * b)  [dL/db = -6.0000 + -2.0000 = -8.0000]
 leaf gradients:
   dL/da = -3.0000
   dL/db = -8.0000
@@ -58,7 +59,7 @@ def test_unlabelled_nodes_get_stable_generated_names():
     assert first == second
     lines = first.splitlines()
     # The unlabelled output is called L; x * x and the + node get their topological ids.
-    assert lines[1].startswith("dL/dv3 += dL/dL * dL/dv3 = 1.0000 * ")
+    assert lines[1].startswith("dL/dv3 += dL/dL · ∂L/∂v3 = 1.0000 · ")
     assert lines[1].endswith("(L = tanh(v3))")
     # The constant 1 appears as its number in the formula and is marked in the summary.
     assert "(v3 = v1 + 1)" in lines[2]
@@ -70,8 +71,9 @@ def test_the_same_parent_twice_shows_the_running_total():
     y = x * x
     y.label = "y"
     lines = explain(y).splitlines()
-    assert lines[1] == "dy/dx += dy/dy * dy/dx = 1.0000 * 3.0000 = 3.0000  (y = x * x)"
-    assert lines[2] == "dy/dx += dy/dy * dy/dx = 1.0000 * 3.0000 = 3.0000  (y = x * x)  [dy/dx = 3.0000 + 3.0000 = 6.0000]"
+    assert lines[1] == "dy/dx += dy/dy · ∂y/∂x = 1.0000 · 3.0000 = 3.0000  (y = x * x)"
+    assert lines[2] == ("dy/dx += dy/dy · ∂y/∂x = 1.0000 · 3.0000 = 3.0000  (y = x * x)"
+                        "  [dy/dx = 3.0000 + 3.0000 = 6.0000]")
     assert lines[-1] == "  dy/dx = 6.0000"
 
 
@@ -82,7 +84,7 @@ def test_shared_labels_are_numbered():
     t = s + w
     t.label = "sum"  # nn reuses one label for a neuron's partial sums
     text = explain(t * 1.0)
-    assert "dL/dsum#2 += " in text and "dL/dsum#1 += dL/dsum#2 * dsum#2/dsum#1" in text
+    assert "dL/dsum#2 += " in text and "dL/dsum#1 += dL/dsum#2 · ∂sum#2/∂sum#1" in text
 
 
 def test_a_label_that_looks_generated_does_not_collide():
@@ -99,7 +101,14 @@ def test_non_word_names_are_parenthesised():
     y.label = "x * x"
     z = y.exp()
     z.label = "out"
-    assert "dout/d(x * x) += dout/dout * dout/d(x * x) = " in explain(z)
+    assert "dout/d(x * x) += dout/dout · ∂out/∂(x * x) = " in explain(z)
+    # The lecture's labels: a product named 'x1*w1' never reads as (dL/dx1)*w1.
+    x1, w1 = Value(2.0, "x1"), Value(-3.0, "w1")
+    p = x1 * w1
+    p.label = "x1*w1"
+    n = p + 1.0
+    n.label = "n"
+    assert "dn/dx1 += dn/d(x1*w1) · ∂(x1*w1)/∂x1 = 1.0000 · -3.0000 = -3.0000" in explain(n)
 
 
 def test_a_leaf_output_has_no_steps():
@@ -126,3 +135,34 @@ def test_a_leaf_output_has_no_steps():
 )
 def test_number_format(number, text):
     assert format_number(number) == text
+
+
+def test_a_network_is_explained_neuron_by_neuron_with_the_drawings_names(mlp):
+    text = explain(mlp())
+    lines = text.splitlines()
+    # Outside the network, full names; then each neuron under its path, with the names its box shows.
+    assert lines[3].startswith("dloss/dlayers.1.neurons.0.out += dloss/dv33 · ∂v33/∂layers.1.neurons.0.out = ")
+    start = lines.index("layers.1.neurons.0:")
+    assert lines[start + 1].startswith("  dloss/dsum += dloss/dout · ∂out/∂sum = ")
+    assert lines[start + 1].endswith("(out = tanh(sum))")
+    assert lines[start + 2].endswith("(sum = sum(wx.0, wx.1, wx.2, b))")
+    assert "  dloss/dw.2 += dloss/dwx.2 · ∂wx.2/∂w.2 = " in text
+    # Another neuron's node keeps its full name.
+    assert "  dloss/dlayers.0.neurons.2.out += dloss/dwx.2 · ∂wx.2/∂layers.0.neurons.2.out = " in text
+    leaves = lines[lines.index("leaf gradients:") + 1:]
+    assert leaves[:2] == ["  dloss/dx[0] = -0.0333", "  dloss/dx[1] = -0.0594"]
+    assert leaves[leaves.index("  layers.0.neurons.1:") + 1:][:3] == [
+        "    dloss/dw.0 = -0.0479", "    dloss/dw.1 = 0.0959", "    dloss/db = -0.0479"]
+
+
+def test_one_neurons_graph_is_explained_within_it():
+    neuron = MLP(2, [3, 1], seed=0).layers[0].neurons[1]
+    lines = explain(neuron([2.0, -1.0])).splitlines()
+    assert lines[:3] == [
+        "layers.0.neurons.1:",
+        "  dout/dout = 1.0000  (the output's gradient with respect to itself)",
+        "  dout/dsum += dout/dout · ∂out/∂sum = 1.0000 · 1.0000 = 1.0000  (out = relu(sum))",
+    ]
+    assert "  dout/dx[1] += dout/dwx.1 · ∂wx.1/∂x[1] = 1.0000 · -0.8351 = -0.8351  (wx.1 = w.1 * x[1])" in lines
+    _, steps = explain_steps(neuron([2.0, -1.0]))
+    assert {s.context for s in steps} == {"layers.0.neurons.1"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import math
 
 import pytest
@@ -20,6 +21,9 @@ from viz.expression import FUNCTIONS, ExpressionError, evaluate, names_in, parse
         ("2 ** x", {"x": 3}, 8.0),
         ("sigmoid(0) + relu(-1) + abs(-2) + sqrt(4) + exp(0) + log(1) + sin(0) + cos(0)", {}, 0.5 + 0 + 2 + 2 + 1 + 0 + 0 + 1),
         ("x * x", {"x": 1.5}, 2.25),
+        ("sum(a*b, c, 2)", {"a": 2, "b": 3, "c": 4}, 12.0),
+        ("sum(x)", {"x": 1.5}, 1.5),
+        ("sum(-x, 2 ** x, sum(x, x))", {"x": 3}, 11.0),
     ],
 )
 def test_values_match_python(text, values, data):
@@ -49,12 +53,36 @@ def test_long_sub_expressions_keep_generated_names():
     assert root.parents[0].label == ""  # "exp(aaaa * bbbb + cccc * dddd)" is longer than a label should be
 
 
-def test_output_name_avoids_a_variable_called_L():
-    assert evaluate("L * 2", {"L": 1.0}).label == "out"
+@pytest.mark.parametrize("text, names, label", [
+    ("x * 2", ["x"], "L"),
+    ("L * 2", ["L"], "out"),
+    ("L * out", ["L", "out"], "result"),
+    ("L * out * result", ["L", "out", "result"], "L2"),
+    ("L * out * result * L2", ["L", "out", "result", "L2"], "L3"),
+])
+def test_the_output_is_named_apart_from_every_input(text, names, label):
+    assert evaluate(text, {name: 1.0 for name in names}).label == label
+
+
+def test_only_short_sub_expressions_are_unparsed(monkeypatch):
+    # Labels are the text of sub-expressions up to 24 characters: unparsing a long one was 92% of the time
+    # for a 98 KB expression (and its recursion refused a sum of 330 terms).
+    sizes = []
+    unparse = ast.unparse
+
+    def counting(node):
+        sizes.append(sum(1 for _ in ast.walk(node)))
+        return unparse(node)
+
+    monkeypatch.setattr(ast, "unparse", counting)
+    root = evaluate(" + ".join(f"tanh(w*x + {i})" for i in range(400)), {"w": 0.5, "x": 2.0})
+    assert root.data == pytest.approx(sum(math.tanh(1.0 + i) for i in range(400)))
+    assert sizes and max(sizes) <= 2 * 24  # ast.walk also counts operator and context nodes
 
 
 def test_names_in_reading_order_without_function_names():
     assert names_in(parse_expression("tanh(w*x + b) + exp(w)")) == ["w", "x", "b"]
+    assert names_in(parse_expression("sum(a*b, c, 2, sin(d))")) == ["a", "b", "c", "d"]
 
 
 def test_domain_errors_come_from_the_engine():
@@ -85,3 +113,19 @@ def test_every_function_is_allowed(name):
 def test_refused(text, message):
     with pytest.raises(ExpressionError, match=message):
         evaluate(text, {"x": 1.0})
+
+
+def test_sum_is_one_node_with_a_parent_per_term():
+    root = evaluate("sum(a*b, c, 2, a)", {"a": 2.0, "b": 3.0, "c": 4.0})
+    assert root.op == "sum" and root.label == "L" and len(root.parents) == 4
+    product, c, two, a = root.parents
+    assert product.label == "a * b" and c.label == "c" and two.data == 2.0 and a is product.parents[0]
+    root.backward()
+    assert (a.grad, c.grad) == (4.0, 1.0)  # a reaches the sum twice: directly and through a * b
+
+
+def test_a_sum_of_ten_thousand_terms():
+    root = evaluate("sum(" + ", ".join(f"x * {i}" for i in range(10_000)) + ")", {"x": 1.0})
+    root.backward()
+    assert root.data == sum(range(10_000)) and len(root.parents) == 10_000
+    assert root.parents[0].parents[0].grad == sum(range(10_000))

@@ -1,4 +1,4 @@
-"""The viz section of the README shows real output: its shell transcripts are re-run and compared."""
+"""The viz section of the README shows real output: its transcripts are re-run, its pictures and sizes re-made."""
 
 from __future__ import annotations
 
@@ -11,14 +11,23 @@ from pathlib import Path
 
 import pytest
 
+from viz.gallery import DRAWINGS, main as gallery, slide_fit
+
 REPO = Path(__file__).resolve().parents[2]
 SECTION = re.search(r"<!-- viz:start -->(.*?)<!-- viz:end -->", (REPO / "README.md").read_text(), flags=re.S).group(1)
 TRANSCRIPTS = re.findall(r"```text\n\$ (python -m viz [^\n]*)\n(.*?)```", SECTION, flags=re.S)
 
 
-def test_the_section_has_transcripts_and_the_drawing():
+def labels(svg: str) -> list[str]:
+    """Every text of a drawing (names, data, grads), in order."""
+    return [t.replace("&#45;", "-") for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+def test_the_section_has_transcripts_and_the_drawings():
     assert len(TRANSCRIPTS) >= 2
-    assert "![" in SECTION and "(docs/tanh-neuron.svg)" in SECTION
+    for picture in ("docs/tanh-neuron.svg", "docs/mlp-2-3-1.svg", "docs/player-lecture-neuron.png"):
+        assert f"]({picture})" in SECTION, picture
+        assert (REPO / picture).exists(), picture
 
 
 @pytest.mark.parametrize("command, output", TRANSCRIPTS, ids=[c for c, _ in TRANSCRIPTS])
@@ -30,14 +39,39 @@ def test_transcript_is_what_the_command_prints(command, output, tmp_path):
     assert result.stdout == output
 
 
+def test_the_python_example_prints_what_the_section_shows(capsys):
+    source, printed = re.search(r"```python\n(from nn import MLP\nimport viz\n.*?)```\n\n```text\n(.*?)```", SECTION,
+                                flags=re.S).groups()
+    exec(compile(source, "README.md", "exec"), {})  # noqa: S102 - our own docs
+    assert capsys.readouterr().out == printed + "\n"
+
+
 def test_committed_drawing_is_what_the_command_draws(dot_program, tmp_path):
     command = re.search(r'python -m viz ("tanh\(w\*x \+ b\)" [^\n]*) -o docs/tanh-neuron.svg', SECTION).group(1)
-    args = shlex.split(command)
-    result = subprocess.run([sys.executable, "-m", "viz", *args, "-o", "graph.dot"], cwd=tmp_path,
+    result = subprocess.run([sys.executable, "-m", "viz", *shlex.split(command), "-o", "graph.svg"], cwd=tmp_path,
                             env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    svg = (REPO / "docs" / "tanh-neuron.svg").read_text().replace("&#45;", "-")  # Graphviz escapes minus signs
-    # Every label of the drawing the command makes today is in the committed picture.
-    for label in re.findall(r'label="\{ ([^"]*) \}"', (tmp_path / "graph.dot").read_text()):
-        for field in label.split(" | "):
-            assert f">{field}<" in svg, field
+    assert labels((tmp_path / "graph.svg").read_text()) == labels((REPO / "docs" / "tanh-neuron.svg").read_text())
+
+
+def test_the_gallery_is_what_python_m_viz_gallery_draws(dot_program, tmp_path, capsys):
+    assert gallery([str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    for name in DRAWINGS:
+        assert labels((tmp_path / name).read_text()) == labels((REPO / "docs" / name).read_text()), name
+        assert f"{name}: " in printed
+    # The player of the lecture's neuron: the same steps as the committed page.
+    steps = re.compile(r'<script type="application/json" class="ag-data">(.*?)</script>', re.S)
+    assert steps.search((tmp_path / "lecture-neuron.html").read_text()).group(1) == \
+        steps.search((REPO / "docs" / "lecture-neuron.html").read_text()).group(1)
+
+
+def test_the_size_table_is_measured_from_the_committed_drawings():
+    rows = re.findall(r"^\| .*\(\[svg\]\(docs/([^)]+)\)\) \| (\d+) x (\d+) \| ([\d.]+) \| ([\d.]+) px \|$", SECTION,
+                      flags=re.M)
+    assert [row[0] for row in rows] == list(DRAWINGS)
+    for name, width, height, scale, smallest in rows:
+        fit = slide_fit((REPO / "docs" / name).read_text())
+        assert (int(width), int(height)) == (round(fit.width_px), round(fit.height_px)), name
+        assert (float(scale), float(smallest)) == (round(fit.scale, 2), round(fit.smallest_text_px, 1)), name
+        assert fit.smallest_text_px >= 14, name

@@ -8,7 +8,7 @@ import pytest
 
 from autograd_core import Value
 from viz import GraphvizNotFoundError, draw_dot, render
-from viz.files import write_atomic
+from autograd_core import write_atomic
 
 MAGIC = {"svg": b"<svg", "png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-"}
 
@@ -119,3 +119,52 @@ def test_written_files_get_ordinary_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def svg_size_pt(text: str) -> tuple[float, float]:
+    import re
+
+    return tuple(float(v) for v in re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', text).groups())
+
+
+def test_png_resolution_is_96_dpi_by_default_and_dpi_changes_it(dot_program, tmp_path):
+    root = neuron()
+    width_pt, height_pt = svg_size_pt(render(root, tmp_path / "g.svg").read_text())
+    default = png_size(render(root, tmp_path / "g.png").read_bytes())
+    assert default == pytest.approx((width_pt * 96 / 72, height_pt * 96 / 72), abs=2)  # a PNG pixel is a CSS pixel
+    sharp = png_size(render(root, tmp_path / "sharp.png", dpi=300).read_bytes())
+    assert sharp == pytest.approx((default[0] * 300 / 96, default[1] * 300 / 96), rel=0.02)
+
+
+def test_size_scales_the_picture_into_a_box(dot_program, tmp_path):
+    width, height = svg_size_pt(render(neuron(), tmp_path / "g.svg", size=(13.33, 7.5)).read_text())
+    # Scaled up, proportions kept, until one side meets the 16:9 slide (13.33 x 7.5 inches = 960 x 540 pt).
+    assert max(width / 960, height / 540) == pytest.approx(1.0, abs=0.01)
+    small_width, _ = svg_size_pt(render(neuron(), tmp_path / "small.svg", size=(2, 2)).read_text())
+    assert small_width <= 144.5
+
+
+@pytest.mark.parametrize(
+    "name, options, message",
+    [
+        ("g.svg", {"dpi": 300}, "dpi applies to png pictures .* svg is a vector picture"),
+        ("g.pdf", {"dpi": 300}, "dpi applies to png pictures .* pdf is a vector picture"),
+        ("g.png", {"dpi": 0}, "dpi must be a positive number, got 0"),
+        ("g.png", {"size": (4,)}, r"size must be \(width, height\) in inches, got \(4,\)"),
+        ("g.png", {"size": "16,9"}, r"size must be \(width, height\) in inches, got '16,9'"),
+        ("g.png", {"size": (4, -1)}, "size must be a positive number, got -1"),
+    ],
+)
+def test_bad_dpi_and_size_are_refused_before_anything_is_written(tmp_path, name, options, message):
+    with pytest.raises(ValueError, match=message):
+        render(neuron(), tmp_path / name, **options)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_dpi_and_size_reach_the_dot_source(tmp_path):
+    source = render(neuron(), tmp_path / "g.dot", dpi=192, size=(8, 4.5)).read_text()
+    assert "dpi=192" in source and 'size="8,4.5!"' in source

@@ -1,0 +1,255 @@
+// The forward- and backward-pass player: one function, createPlayer(root, data), and nothing else.
+//
+// Everything is looked up inside `root` (classes and data-id attributes, never
+// document-wide ids) and all state lives in the object createPlayer returns, so
+// any number of players can share a page. The file has no side effects: the HTML
+// page inlines it and calls createPlayer for each player; a notebook widget can
+// use the same text as an ES module by appending an `export`.
+//
+// data (written by viz/player.py):
+//   steps: [{kind: "forward" | "seed" | "backward", node, parent?, data?, grad?, fill?,
+//            edges: [edge ids], edgeColor?, edgeWidth?, text, short, context?}]
+//   intro, done: the texts before the first and after the last step; interval: ms per step when playing.
+
+function createPlayer(root, data) {
+  "use strict";
+  var steps = data.steps, total = steps.length, timer = null;
+  var state = { step: 0 };
+  var $ = function (cls) { return root.querySelector("." + cls); };
+  var svg = root.querySelector(".ag-graph svg");
+  var graphBox = $("ag-graph");
+
+  // ---- the SVG: every node and edge by its data-id, and the texts that change
+  var byId = {};
+  Array.prototype.forEach.call(svg.querySelectorAll("g[data-id]"), function (g) { byId[g.getAttribute("data-id")] = g; });
+  var dataText = {}, gradText = {}, shape = {}, edgeStyle = {};
+  Object.keys(byId).forEach(function (id) {
+    var g = byId[id];
+    if (g.getAttribute("class") === "node") {
+      var texts = g.querySelectorAll("text");
+      for (var i = 1; i < texts.length; i++) {  // the first text is the node's name
+        var t = texts[i], words = t.textContent.split(" ");
+        if (words[0] === "data" || words[0] === "out" || words[0] === "grad") centre(t);
+        if (words[0] === "data" || words[0] === "out") dataText[id] = { el: t, word: words[0], value: words.slice(1).join(" ") };
+        if (words[0] === "grad") gradText[id] = { el: t, word: "grad" };
+      }
+      var s = g.querySelector("polygon, path");
+      if (s) shape[id] = { el: s, fill: s.getAttribute("fill") };
+    } else if (g.getAttribute("class") === "edge") {
+      var path = g.querySelector("path"), head = g.querySelector("polygon");
+      edgeStyle[id] = { path: path, head: head, stroke: path && path.getAttribute("stroke"),
+                        width: path && path.getAttribute("stroke-width") };
+    }
+  });
+  function centre(t) {  // keep a text centred where Graphviz put it when "-0.7686" becomes "?"
+    var b = t.getBBox ? t.getBBox() : null;
+    if (!b || !b.width) return;
+    t.setAttribute("x", String(b.x + b.width / 2));
+    t.setAttribute("text-anchor", "middle");
+  }
+  var neutral = data.neutralEdge;  // coloured by gradient: every edge starts grey and takes its colour at its step
+  var computed = {};  // nodes whose data a forward step computes: unknown ("?") until that step
+  steps.forEach(function (s) { if (s.kind === "forward") computed[s.node] = true; });
+
+  // ---- zoom and pan: the SVG's viewBox; "fit" shows the whole graph in the box
+  var MAX_FIT = 2;
+  var full = svg.getAttribute("viewBox").split(/[\s,]+/).map(Number);
+  full = [full[0] - 8, full[1] - 8, full[2] + 16, full[3] + 16];  // a margin: highlighted outlines are thicker
+  var view = full.slice();
+  svg.removeAttribute("width");
+  svg.removeAttribute("height");
+  svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+  var fitted = true;  // showing the whole graph: keep it so when the box changes size
+  function setView(v, fits) { view = v; fitted = !!fits; svg.setAttribute("viewBox", v.join(" ")); }
+  function unitsPerPixel() {
+    var r = svg.getBoundingClientRect();
+    return Math.max(view[2] / Math.max(r.width, 1), view[3] / Math.max(r.height, 1));
+  }
+  function zoom(factor, cx, cy) {  // factor > 1 zooms in around the SVG point (cx, cy)
+    if (cx === undefined) { cx = view[0] + view[2] / 2; cy = view[1] + view[3] / 2; }
+    var w = Math.min(full[2] * 4, Math.max(full[2] / 20, view[2] / factor)), f = view[2] / w;
+    var h = view[3] / f;
+    setView([cx - (cx - view[0]) / f, cy - (cy - view[1]) / f, w, h]);
+  }
+  function pan(dxPixels, dyPixels) {
+    var u = unitsPerPixel();
+    setView([view[0] - dxPixels * u, view[1] - dyPixels * u, view[2], view[3]]);
+  }
+  function fit() {  // the whole graph, drawn at most twice its natural size (a small graph stays a sensible size)
+    var r = svg.getBoundingClientRect(), px = 96 / 72;  // the viewBox is in points
+    var grow = Math.min(r.width / (full[2] * px), r.height / (full[3] * px));
+    if (!(grow > MAX_FIT)) { setView(full.slice(), true); return; }
+    var w = r.width / (MAX_FIT * px), h = r.height / (MAX_FIT * px);
+    setView([full[0] - (w - full[2]) / 2, full[1] - (h - full[3]) / 2, w, h], true);
+  }
+  function svgPoint(event) {
+    var r = svg.getBoundingClientRect(), u = unitsPerPixel();
+    // With "meet" the picture is centred: the unused margin is split on both sides.
+    var left = r.left + (r.width - view[2] / u) / 2, top = r.top + (r.height - view[3] / u) / 2;
+    return [view[0] + (event.clientX - left) * u, view[1] + (event.clientY - top) * u];
+  }
+  function reveal(id) {  // when zoomed in, pan so that the element is in view
+    var el = byId[id];
+    if (!el || !el.getBBox || !svg.getScreenCTM()) return;
+    var b = el.getBBox(), m = svg.getScreenCTM().inverse().multiply(el.getScreenCTM());
+    var x0 = b.x * m.a + b.y * m.c + m.e, y0 = b.x * m.b + b.y * m.d + m.f;  // in the viewBox's units
+    var w = b.width * m.a, h = b.height * m.d;
+    var inside = x0 >= view[0] && y0 >= view[1] && x0 + w <= view[0] + view[2] && y0 + h <= view[1] + view[3];
+    if (!inside) setView([x0 + w / 2 - view[2] / 2, y0 + h / 2 - view[3] / 2, view[2], view[3]]);
+  }
+  graphBox.addEventListener("wheel", function (e) {
+    e.preventDefault();
+    var p = svgPoint(e);
+    zoom(e.deltaY < 0 ? 1.2 : 1 / 1.2, p[0], p[1]);
+  }, { passive: false });
+  var drag = null;
+  graphBox.addEventListener("pointerdown", function (e) {
+    drag = { x: e.clientX, y: e.clientY };
+    if (graphBox.setPointerCapture) graphBox.setPointerCapture(e.pointerId);
+    graphBox.classList.add("ag-dragging");
+  });
+  graphBox.addEventListener("pointermove", function (e) {
+    if (!drag) return;
+    pan(e.clientX - drag.x, e.clientY - drag.y);
+    drag = { x: e.clientX, y: e.clientY };
+  });
+  function endDrag() { drag = null; graphBox.classList.remove("ag-dragging"); }
+  graphBox.addEventListener("pointerup", endDrag);
+  graphBox.addEventListener("pointercancel", endDrag);
+  graphBox.addEventListener("dblclick", fit);
+  if (window.ResizeObserver) new ResizeObserver(function () { if (fitted) fit(); }).observe(graphBox);
+
+  // ---- drawing a step
+  function setText(entry, value) { if (entry) entry.el.textContent = entry.word + " " + value; }
+  function clearMarks() {
+    Array.prototype.forEach.call(svg.querySelectorAll(".ag-active, .ag-forward, .ag-current, .ag-receiving, .ag-computing"),
+      function (e) { e.classList.remove("ag-active", "ag-forward", "ag-current", "ag-receiving", "ag-computing"); });
+  }
+  function mark(id, cls) { if (byId[id]) byId[id].classList.add(cls); }
+  function show() {
+    var k = state.step;
+    clearMarks();
+    Object.keys(dataText).forEach(function (id) {
+      var entry = dataText[id];
+      setText(entry, computed[id] ? "?" : entry.value);
+      entry.el.classList.toggle("ag-unknown", !!computed[id]);
+    });
+    Object.keys(gradText).forEach(function (id) { setText(gradText[id], "?"); gradText[id].el.classList.add("ag-unknown"); });
+    Object.keys(shape).forEach(function (id) { shape[id].el.setAttribute("fill", shape[id].fill); });
+    Object.keys(edgeStyle).forEach(function (id) {
+      var e = edgeStyle[id], stroke = neutral ? neutral.color : e.stroke, width = neutral ? neutral.width : e.width;
+      if (e.path) { e.path.setAttribute("stroke", stroke); if (width) e.path.setAttribute("stroke-width", width); else e.path.removeAttribute("stroke-width"); }
+      if (e.head) { e.head.setAttribute("stroke", stroke); e.head.setAttribute("fill", stroke); }
+    });
+    for (var i = 0; i < k; i++) {
+      var s = steps[i];
+      if (s.kind === "forward") {
+        if (s.data !== null) setText(dataText[s.node], s.data);
+        if (dataText[s.node]) dataText[s.node].el.classList.remove("ag-unknown");
+      } else {
+        var target = s.kind === "seed" ? s.node : s.parent;
+        setText(gradText[target], s.grad);
+        if (gradText[target]) gradText[target].el.classList.remove("ag-unknown");
+        if (s.fill && shape[target]) shape[target].el.setAttribute("fill", s.fill);
+        if (s.edgeColor) s.edges.forEach(function (id) {
+          var e = edgeStyle[id];
+          if (!e || !e.path || /_out$/.test(id)) return;
+          e.path.setAttribute("stroke", s.edgeColor); e.path.setAttribute("stroke-width", s.edgeWidth);
+          if (e.head) { e.head.setAttribute("stroke", s.edgeColor); e.head.setAttribute("fill", s.edgeColor); }
+        });
+      }
+    }
+    var current = k > 0 ? steps[k - 1] : null;
+    if (current) {
+      if (current.kind === "forward") {
+        current.edges.forEach(function (id) { mark(id, "ag-forward"); });
+        mark(current.node, "ag-computing");
+        if (current.op) mark(current.op, "ag-computing");
+      } else {
+        current.edges.forEach(function (id) { mark(id, "ag-active"); });
+        mark(current.node, "ag-current");
+        if (current.parent) mark(current.parent, "ag-receiving");
+      }
+    }
+    var phase = k === 0 ? "start" : current.kind === "forward" ? "forward pass" : k === total ? "done" : "backward pass";
+    $("ag-counter").textContent = "step " + k + " / " + total + " \u00b7 " + phase;
+    $("ag-context").textContent = current && current.context ? current.context : "";
+    $("ag-line").textContent = k === 0 ? data.intro : k === total ? current.text + "\n\n" + data.done : current.text;
+    $("ag-prev").disabled = k === 0;
+    $("ag-reset").disabled = k === 0;
+    $("ag-next").disabled = k === total;
+    showList(k);
+  }
+  function showList(k) {  // the current step and its neighbours, short lines
+    var list = $("ag-steps"), first = Math.max(0, Math.min(k - 3, total - 5));
+    list.textContent = "";
+    for (var i = first; i < Math.min(total, first + 5); i++) {
+      var li = document.createElement("li");
+      li.value = i + 1;
+      li.textContent = steps[i].short;
+      li.className = i === k - 1 ? "ag-now" : i < k - 1 ? "ag-done" : "";
+      li.setAttribute("data-step", String(i + 1));
+      list.appendChild(li);
+    }
+  }
+
+  // ---- the controls
+  function go(k) {
+    state.step = Math.max(0, Math.min(total, k));
+    show();
+    var s = state.step > 0 ? steps[state.step - 1] : null;
+    if (s) reveal(s.kind === "backward" ? s.parent : s.node);
+  }
+  function stop() { if (timer !== null) { clearInterval(timer); timer = null; } $("ag-play").textContent = "Play"; }
+  function play() {
+    if (timer !== null) { stop(); return; }
+    if (state.step === total) go(0);
+    $("ag-play").textContent = "Pause";
+    timer = setInterval(function () { go(state.step + 1); if (state.step >= total) stop(); }, data.interval);
+  }
+  var player = {
+    get step() { return state.step; },
+    total: total,
+    next: function () { stop(); go(state.step + 1); },
+    previous: function () { stop(); go(state.step - 1); },
+    reset: function () { stop(); go(0); },
+    go: function (k) { stop(); go(k); },
+    play: play,
+    stop: stop,
+    zoomIn: function () { zoom(1.25); },
+    zoomOut: function () { zoom(1 / 1.25); },
+    fit: fit,
+  };
+  $("ag-next").addEventListener("click", player.next);
+  $("ag-prev").addEventListener("click", player.previous);
+  $("ag-reset").addEventListener("click", player.reset);
+  $("ag-play").addEventListener("click", play);
+  $("ag-zoom-in").addEventListener("click", player.zoomIn);
+  $("ag-zoom-out").addEventListener("click", player.zoomOut);
+  $("ag-fit").addEventListener("click", fit);
+  $("ag-steps").addEventListener("click", function (e) {
+    var li = e.target.closest ? e.target.closest("li") : null;
+    if (li) player.go(Number(li.getAttribute("data-step")));
+  });
+  root.addEventListener("keydown", function (e) {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    var handled = true, step = 60;
+    if (e.shiftKey && e.key === "ArrowLeft") pan(step, 0);
+    else if (e.shiftKey && e.key === "ArrowRight") pan(-step, 0);
+    else if (e.shiftKey && e.key === "ArrowUp") pan(0, step);
+    else if (e.shiftKey && e.key === "ArrowDown") pan(0, -step);
+    else if (e.key === "ArrowRight") player.next();
+    else if (e.key === "ArrowLeft") player.previous();
+    else if (e.key === "Home") player.reset();
+    else if (e.key === "End") player.go(total);
+    else if (e.key === " ") { if (e.target.tagName !== "BUTTON") play(); else handled = false; }
+    else if (e.key === "+" || e.key === "=") player.zoomIn();
+    else if (e.key === "-" || e.key === "_") player.zoomOut();
+    else if (e.key === "0") fit();
+    else handled = false;
+    if (handled) e.preventDefault();
+  });
+  show();
+  fit();
+  return player;
+}
