@@ -159,10 +159,15 @@ def check_gradients(xs, ys, torch) -> dict[str, float]:
     return differences
 
 
+def train_steps(xs, ys) -> dict:
+    """One training step on each engine, from the same initial weights."""
+    ours, micro = build_mlp(OurValue, [2, 16, 16, 1]), build_mlp(MicroValue, [2, 16, 16, 1])
+    return {"micrograd": lambda: train_step(micro, xs, ys), "ours": lambda: train_step(ours, xs, ys)}
+
+
 def interpreted_rows(xs, ys, repeats: int) -> list[tuple[str, dict]]:
     """The interpreted training step against micrograd in both GC modes, a long chain and a big sum."""
-    ours, micro = build_mlp(OurValue, [2, 16, 16, 1]), build_mlp(MicroValue, [2, 16, 16, 1])
-    steps = {"micrograd": lambda: train_step(micro, xs, ys), "ours": lambda: train_step(ours, xs, ys)}
+    steps = train_steps(xs, ys)
     rows = [("train step, GC on (collection timed)", interleaved(steps, repeats, calls=3)),
             ("train step, GC off (collected after timing)", interleaved(steps, repeats, calls=3, gc_mode="off"))]
     rows.append(("chain of 1,000,000 nodes, GC on", interleaved(
@@ -267,14 +272,25 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats, graphs up to 100,000 nodes")
     args = parser.parse_args()
     repeats = 3 if args.quick else 7
+    xs, ys = two_moons(100)
+    # The interpreted engines run first, before PyTorch and numpy are imported: the collector then
+    # sees what a script training with micrograd has alive. Every full collection scans every
+    # live object, PyTorch's ~150,000 too; that cost is measured separately below.
+    gc.collect()
+    alive = len(gc.get_objects())
+    interpreted = interpreted_rows(xs, ys, repeats)
     torch = load_torch()
+    if torch is not None:
+        gc.collect()
+        row = f"train step, GC on, PyTorch imported too ({len(gc.get_objects()):,} objects alive)"
+        interpreted.append((row, interleaved(train_steps(xs, ys), repeats, calls=3)))
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, medians of {repeats} interleaved runs"
           + (f", PyTorch {torch.__version__}" if torch is not None else "") + "\n")
 
-    xs, ys = two_moons(100)
     differences = {n: check_gradients(*two_moons(n), torch) for n in (100, 10_000)}
-    print("Interpreted engine against micrograd (MLP 2-16-16-1, 100 points, hinge loss + L2, SGD):\n")
-    print_interpreted(interpreted_rows(xs, ys, repeats), xs, ys)
+    print("Interpreted engine against micrograd (MLP 2-16-16-1, 100 points, hinge loss + L2, SGD; "
+          f"{alive:,} objects alive for the collector besides the graphs):\n")
+    print_interpreted(interpreted, xs, ys)
     print("\nThe same training step without an interpreted graph:\n")
     results = {n: compiled_row(n, repeats if n <= 100 else max(2, repeats // 2), torch) for n in (100, 10_000)}
     print_compiled(results, differences, torch)
