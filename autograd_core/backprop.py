@@ -27,7 +27,7 @@ import math
 import numbers
 from typing import Callable, Iterable, NamedTuple, Sequence
 
-from .errors import NonFiniteError, describe
+from .errors import NonFiniteError, describe, short_repr
 from .value import Value, anomaly_enabled, built_at, enable_grad
 
 __all__ = ["backward", "grad", "backward_order", "topological_order", "backward_steps", "ChainRuleStep",
@@ -130,14 +130,7 @@ def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
     parents = node.parents
     if not create_graph:
         return rule.local_grads(*[p.data for p in parents], node.data)
-    try:
-        return rule.local_grads(*parents, node)
-    except TypeError as exc:
-        raise TypeError(
-            f"the derivative of op {rule.name!r} cannot be computed on Values, so its second "
-            f"derivative is unavailable ({exc}); write the derivative with Value arithmetic "
-            "and methods (x.exp(), x.tanh(), ...) instead of math functions"
-        ) from None
+    return rule.local_grads(*parents, node)
 
 
 def _backprop(
@@ -180,7 +173,7 @@ def backward(root: Value, grad: float = 1.0) -> None:
         return
     order = _interior_backward_order(root)
     for node in order:
-        node.grad = 0.0
+        node._grad = 0.0  # the slot behind .grad: this loop runs once per node of every backward()
     root.grad = seed
     if anomaly_enabled():
         _backward_checked(order)
@@ -208,8 +201,12 @@ def _backward_checked(order: list[Value]) -> None:
 
 def _as_seed(grad: object) -> float:
     if isinstance(grad, Value) or not isinstance(grad, numbers.Real):
-        raise TypeError(f"backward(grad) needs a real number, got {type(grad).__name__} {grad!r}")
-    return float(grad)
+        raise TypeError(f"backward(grad) needs a real number, got {type(grad).__name__} {short_repr(grad)}")
+    try:
+        return float(grad)
+    except OverflowError:
+        raise OverflowError(f"backward(grad) needs a real number that fits in a float, got "
+                            f"{type(grad).__name__} {short_repr(grad)}") from None
 
 
 def grad(

@@ -93,8 +93,11 @@ class _Derivatives:
         except (ValueError, ArithmeticError) as exc:  # DomainError, ZeroDivisionError, OverflowError, ...
             raise self._error(index, args, f"raised {type(exc).__name__}: {exc}", _family(exc)) from exc
         except TypeError as exc:
-            if not first_order:
-                raise  # backprop explains how to write a derivative that works on Values
+            if not first_order:  # most likely math.* on a Value: say how to write it instead
+                raise self._error(index, args, f"cannot be computed on Values, so the op's second derivative is "
+                                               f"unavailable ({exc}); write the derivative with Value arithmetic and "
+                                               "methods (x.exp(), x.tanh(), ...) instead of math functions",
+                                  TypeError) from None
             raise self._error(index, args, f"raised TypeError: {exc}", TypeError) from exc
         if isinstance(result, Value):
             return result.data if first_order else result
@@ -195,7 +198,7 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
             inputs = []
             for i, arg in enumerate(args):
                 try:
-                    value = _lift(arg)
+                    value = _lift(arg, f"op {op_name!r}")
                 except OverflowError:  # an int no float can hold
                     raise OverflowError(f"{op_name}() input {i + 1} is {type(arg).__name__} {short_repr(arg)}, "
                                         f"too large for a float") from None

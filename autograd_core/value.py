@@ -28,7 +28,7 @@ import threading
 import traceback
 from typing import Any, Callable, Iterable
 
-from .errors import DivisionByZeroError, DomainError, NonFiniteError, describe
+from .errors import DivisionByZeroError, DomainError, NonFiniteError, describe, short_repr
 from .ops import OPS, Op
 
 __all__ = ["Value", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "apply", "op_error"]
@@ -239,7 +239,7 @@ def _node(data: float, op: Op, a: Any, b: "Value | None") -> "Value":
     """The result node of an op: parents ``a`` (and ``b``), or ``a`` the tuple of a sum's inputs."""
     out = _new(Value)
     out._data = data
-    out.grad = 0.0
+    out._grad = 0.0
     out._label = ""
     if _mode.fast:
         out._rule, out._a, out._b = op, a, b
@@ -321,12 +321,6 @@ def op_error(op: Op, inputs: Iterable, exc: Exception) -> Exception:
     return DomainError(message)
 
 
-def _short(x: object, limit: int = 40) -> str:
-    """``repr(x)``, cut to ``limit`` characters (a 400-digit int would fill the screen)."""
-    text = repr(x)
-    return text if len(text) <= limit else f"{text[:limit - 12]}... ({len(text)} characters)"
-
-
 def _as_float(x: Any, needs: str) -> float:
     """``x`` as a float, or a TypeError/OverflowError that starts with ``needs``.
 
@@ -337,22 +331,25 @@ def _as_float(x: Any, needs: str) -> float:
     if isinstance(x, (Value, str, bytes)) or not hasattr(type(x), "__float__") or (
             isinstance(x, numbers.Complex) and not isinstance(x, numbers.Real)):
         hint = " (use .data to copy a Value's number, or .detach())" if isinstance(x, Value) else ""
-        raise TypeError(f"{needs}, got {type(x).__name__} {_short(x)}{hint}")
+        raise TypeError(f"{needs}, got {type(x).__name__} {short_repr(x)}{hint}")
     try:
         return float(x)
     except OverflowError:
         raise OverflowError(f"{needs} that fits in a float (at most about 1.8e308), got "
-                            f"{type(x).__name__} {_short(x)}") from None
+                            f"{type(x).__name__} {short_repr(x)}") from None
 
 
-def _lift(x: Any) -> "Value | None":
-    """``x`` as a Value: itself, a constant leaf for a real number, None for anything else."""
+def _lift(x: Any, op: str = "a Value op") -> "Value | None":
+    """``x`` as a Value: itself, a constant leaf for a real number, None for anything else.
+
+    ``op`` names the operation in the error for a number too large for a float.
+    """
     if isinstance(x, Value):
         return x
     if type(x) is float or type(x) is int or isinstance(x, numbers.Real):
         out = _new(Value)
-        out._data = float(x)
-        out.grad = 0.0
+        out._data = x if type(x) is float else _as_float(x, f"an operand of {op} needs a real number")
+        out._grad = 0.0
         out._label = ""
         out._rule = out._a = out._b = None
         return out
@@ -378,7 +375,7 @@ class Value:
     sets and dicts; compare ``.data`` to compare numbers.
     """
 
-    __slots__ = ("_data", "grad", "_label", "_rule", "_a", "_b")
+    __slots__ = ("_data", "_grad", "_label", "_rule", "_a", "_b")
 
     def __init__(self, data: numbers.Real, label: str = "") -> None:
         if type(data) is not float:
@@ -386,7 +383,7 @@ class Value:
         if type(label) is not str:
             _check_label(label)
         self._data = data
-        self.grad = 0.0
+        self._grad = 0.0
         self._label = label
         self._rule: Op | None = None
         self._a: Any = None
@@ -401,6 +398,15 @@ class Value:
     @data.setter
     def data(self, value: numbers.Real) -> None:
         self._data = value if type(value) is float else _as_float(value, "Value.data needs a real number")
+
+    @property
+    def grad(self) -> float:
+        """d output / d this node, filled by ``backward()`` (assignable: a real number, stored as float)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: numbers.Real) -> None:
+        self._grad = value if type(value) is float else _as_float(value, "Value.grad needs a real number")
 
     @property
     def label(self) -> str:
@@ -457,25 +463,25 @@ class Value:
         a, b = self._a, self._b
         if b is not None:  # two parents: + - * / ** and most nodes of a graph
             local_a, local_b = self._rule.local_grads(a._data, b._data, self._data)
-            a.grad += local_a * self.grad
-            b.grad += local_b * self.grad
+            a._grad += local_a * self._grad
+            b._grad += local_b * self._grad
         elif a is None:  # a leaf
             return
         elif type(a) is tuple:  # a sum, or an op of three or more inputs: the same step for each
-            upstream = self.grad
+            upstream = self._grad
             for parent, local in zip(a, self._rule.local_grads(*[p._data for p in a], self._data)):
-                parent.grad += local * upstream
+                parent._grad += local * upstream
         else:  # one parent: tanh, exp, relu, ...
             (local,) = self._rule.local_grads(a._data, self._data)
-            a.grad += local * self.grad
+            a._grad += local * self._grad
 
     def __repr__(self) -> str:
         label = f", label={self._label!r}" if self._label else ""
-        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
+        return f"Value(data={self._data!r}, grad={self._grad!r}{label})"
 
     # ----------------------------------------------------- copying, pickling
     def __reduce__(self) -> tuple:
-        return (_rebuild, (self._data, self.grad, self._label, self._rule, self._a, self._b))
+        return (_rebuild, (self._data, self._grad, self._label, self._rule, self._a, self._b))
 
     def __deepcopy__(self, memo: dict) -> "Value":
         """A copy of the whole graph under this node, made without recursion (graphs can be deep)."""
@@ -484,7 +490,7 @@ class Value:
         for node in topological_order(self):
             if id(node) in memo:
                 continue
-            copy = _rebuild(node._data, node.grad, node._label, node._rule, None, None)
+            copy = _rebuild(node._data, node._grad, node._label, node._rule, None, None)
             a, b = node._a, node._b
             if type(a) is tuple:
                 copy._a = tuple(memo[id(p)] for p in a)
@@ -498,12 +504,12 @@ class Value:
     # The hottest ops build their node inline; the rest go through _node.
     def __add__(self, other: Any) -> "Value":
         if type(other) is not Value:
-            other = _lift(other)
+            other = _lift(other, "+")
             if other is None:
                 return NotImplemented
         out = _new(Value)
         out._data = self._data + other._data
-        out.grad = 0.0
+        out._grad = 0.0
         out._label = ""
         if _mode.fast:
             out._rule, out._a, out._b = _ADD, self, other
@@ -512,12 +518,12 @@ class Value:
 
     def __mul__(self, other: Any) -> "Value":
         if type(other) is not Value:
-            other = _lift(other)
+            other = _lift(other, "*")
             if other is None:
                 return NotImplemented
         out = _new(Value)
         out._data = self._data * other._data
-        out.grad = 0.0
+        out._grad = 0.0
         out._label = ""
         if _mode.fast:
             out._rule, out._a, out._b = _MUL, self, other
@@ -526,19 +532,19 @@ class Value:
 
     def __sub__(self, other: Any) -> "Value":
         if type(other) is not Value:
-            other = _lift(other)
+            other = _lift(other, "-")
             if other is None:
                 return NotImplemented
         return _node(self._data - other._data, _SUB, self, other)
 
     def __truediv__(self, other: Any) -> "Value":
-        other = _lift(other)
+        other = _lift(other, "/")
         return NotImplemented if other is None else _binary(_DIV, self, other)
 
     def __pow__(self, other: Any) -> "Value":
         if isinstance(other, Value):
             return _binary(_POW, self, other)
-        exponent = _lift(other)
+        exponent = _lift(other, "**")
         return NotImplemented if exponent is None else _binary(_POW_CONST, self, exponent)
 
     def __neg__(self) -> "Value":
@@ -552,15 +558,15 @@ class Value:
         return self * other
 
     def __rsub__(self, other: Any) -> "Value":  # other - self
-        other = _lift(other)
+        other = _lift(other, "-")
         return NotImplemented if other is None else other - self
 
     def __rtruediv__(self, other: Any) -> "Value":  # other / self
-        other = _lift(other)
+        other = _lift(other, "/")
         return NotImplemented if other is None else other / self
 
     def __rpow__(self, other: Any) -> "Value":  # other ** self
-        other = _lift(other)
+        other = _lift(other, "**")
         return NotImplemented if other is None else _binary(_POW, other, self)
 
     def __pos__(self) -> "Value":  # +self
@@ -612,9 +618,9 @@ class Value:
         """
         inputs = []
         for i, term in enumerate(terms):
-            value = _lift(term)
+            value = _lift(term, "Value.sum")
             if value is None:
-                raise TypeError(f"Value.sum: term {i} is {type(term).__name__} {_short(term)}, "
+                raise TypeError(f"Value.sum: term {i} is {type(term).__name__} {short_repr(term)}, "
                                 "expected a Value or a real number")
             inputs.append(value)
         if not inputs:
@@ -638,13 +644,13 @@ class Value:
 
 def _check_label(label: object) -> None:
     if not isinstance(label, str):
-        raise TypeError(f"Value label must be a str, got {type(label).__name__} {_short(label)}")
+        raise TypeError(f"Value label must be a str, got {type(label).__name__} {short_repr(label)}")
 
 
 def _rebuild(data: float, grad: float, label: str, rule: Op | None, a: Any, b: "Value | None") -> Value:
     """A node from its fields (how a pickled or copied Value is made again)."""
     out = _new(Value)
-    out._data, out.grad, out._label, out._rule, out._a, out._b = data, grad, label, rule, a, b
+    out._data, out._grad, out._label, out._rule, out._a, out._b = data, grad, label, rule, a, b
     return out
 
 

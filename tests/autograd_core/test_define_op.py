@@ -284,3 +284,27 @@ def test_user_ops_in_drawings_and_explanations() -> None:
     y.backward()
     assert "softplus" in viz.draw_dot(y).source
     assert "(y = softplus(" in viz.explain(y)
+
+
+def test_a_derivative_with_math_asked_for_a_second_derivative_says_how_to_write_it():
+    import math as m
+
+    @define_op(lambda x, out: 1 / (1 + m.exp(-x)))
+    def softplus_math(x):
+        return m.log1p(m.exp(-abs(x))) + max(x, 0.0)
+
+    x = Value(0.5, "x")
+    assert grad(softplus_math(x), [x])[0] == pytest.approx(1 / (1 + m.exp(-0.5)), rel=1e-15)  # first order: fine
+    with pytest.raises(TypeError) as caught:
+        grad(softplus_math(x), [x], create_graph=True)  # the derivative as a graph, for a second one
+    message = str(caught.value)
+    assert message.startswith("derivative 1 of op 'softplus_math' (d out/dx) cannot be computed on Values")
+    assert "instead of math functions" in message and "input 1 is 'x'" in message
+
+
+def test_a_derivative_returning_a_string_is_named_as_such_under_create_graph_too():
+    op = define_op(lambda x, out: "one", name="stringy")(lambda x: 2 * x)
+    x = Value(0.5, "x")
+    with pytest.raises(TypeError, match="derivative 1 of op 'stringy' .* returned str 'one'") as caught:
+        grad(op(x), [x], create_graph=True)
+    assert "cannot be computed on Values" not in str(caught.value)

@@ -242,3 +242,33 @@ def test_a_deep_graph_deep_copies_without_recursion():
     assert node.label == "x" and node is not x
     pair = copying.deepcopy([x, x * 2])
     assert pair[1].parents[0] is pair[0]  # sharing is kept
+
+
+# ------------------------------------- numbers too large, named where they come in
+@pytest.mark.parametrize("build, where", [
+    (lambda x: x + 10**400, "an operand of +"),
+    (lambda x: 10**400 - x, "an operand of -"),
+    (lambda x: x * 10**400, "an operand of *"),
+    (lambda x: x / 10**400, "an operand of /"),
+    (lambda x: x ** 10**400, "an operand of **"),
+    (lambda x: Value.sum([x, 10**400]), "an operand of Value.sum"),
+    (lambda x: x.backward(10**400), "backward(grad)"),
+])
+def test_an_int_too_large_for_a_float_is_named_with_its_op(build, where):
+    with pytest.raises(OverflowError) as caught:
+        build(Value(1.0, "x"))
+    assert str(caught.value).startswith(where) and "fits in a float" in str(caught.value)
+
+
+def test_an_int_past_pythons_digit_limit_still_gets_the_overflow_message():
+    with pytest.raises(OverflowError, match="too large to show"):
+        Value(10**5000)
+
+
+def test_assigning_grad_is_checked_at_once():
+    v = Value(1.0, "v")
+    for bad in ("a", None, Value(2.0)):
+        with pytest.raises(TypeError, match="Value.grad needs a real number"):
+            v.grad = bad
+    v.grad = 1  # an int is stored as a float
+    assert type(v.grad) is float and v.grad == 1.0
