@@ -52,8 +52,8 @@ class JupyterLab:
     log: Path
 
     def lab_url(self, notebook: str) -> str:
-        """The page that opens ``notebook`` (a path inside ``root``) in JupyterLab."""
-        return f"{self.url}/lab/tree/{notebook}?token={self.token}"
+        """The page that opens ``notebook`` (a path inside ``root``) in JupyterLab, alone (the workspace reset)."""
+        return f"{self.url}/lab/tree/{notebook}?reset&token={self.token}"
 
 
 def _wait_until_up(process: subprocess.Popen, url: str, token: str, log: Path, timeout: float) -> None:
@@ -137,8 +137,8 @@ def _stop(process: subprocess.Popen, url: str, token: str) -> None:
 
 
 @contextmanager
-def lab_page(chromium_path: str, lab: JupyterLab, notebook: str, width: int = 1280) -> Iterator[tuple[Any, list, list]]:
-    """Chromium showing ``notebook`` in JupyterLab, its kernel started: (page, dialogs, page errors).
+def lab_page(chromium_path: str, lab: JupyterLab, notebook: str, run: bool = True) -> Iterator[tuple[Any, list, list]]:
+    """Chromium showing ``notebook`` in JupyterLab, its kernel started (unless ``run`` is False): (page, dialogs, page errors).
 
     Requests that leave this machine are refused; dialogs (``alert``) are
     recorded and dismissed.
@@ -150,19 +150,20 @@ def lab_page(chromium_path: str, lab: JupyterLab, notebook: str, width: int = 12
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": width, "height": 1000})
+            context = browser.new_context(viewport={"width": 1280, "height": 1000})
             context.route(re.compile(r"^(?!http://127\.0\.0\.1:|ws://127\.0\.0\.1:|data:|blob:).*"),
                           lambda route: route.abort())
             page = context.new_page()
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.goto(lab.lab_url(notebook))
-            page.wait_for_function(_KERNEL_IDLE, timeout=90_000)
+            page.wait_for_function(_KERNEL_IDLE if run else _OPEN, timeout=90_000)
             yield page, dialogs, errors
         finally:
             browser.close()
 
 
+_OPEN = "() => window.jupyterapp && document.querySelector('.jp-NotebookPanel .jp-Cell')"
 _KERNEL_IDLE = """() => {
   const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
   const kernel = panel && panel.sessionContext && panel.sessionContext.session && panel.sessionContext.session.kernel;

@@ -12,7 +12,7 @@ function render({ model, el }) {
     '<div class="ag-sliders"></div>' +
     '<div class="ag-readout"><div class="ag-output"></div><div class="ag-error"></div>' +
     '<table class="ag-grads"><thead><tr><th>input</th><th>gradient</th></tr></thead><tbody></tbody></table></div>' +
-    '<div class="ag-graph"></div>';
+    '<div class="ag-picture"></div>';
   el.appendChild(root);
   var q = function (cls) { return root.querySelector("." + cls); };
   var rows = {};
@@ -71,7 +71,7 @@ function render({ model, el }) {
     });
   }
   function showFrame() {
-    var graph = q("ag-graph");
+    var graph = q("ag-picture");
     graph.innerHTML = model.get("svg");
     var svg = graph.querySelector("svg");
     if (svg) {  // fit the cell's width, never larger than Graphviz drew it

@@ -49,8 +49,8 @@ EXPLORER_CSS = """
 .ag-explorer table { border-collapse: collapse; font-size: 12.5px; }
 .ag-explorer th, .ag-explorer td { padding: 0 10px 0 0; text-align: left; }
 .ag-explorer td + td { text-align: right; }
-.ag-explorer .ag-graph { grid-column: 1 / -1; border: 1px solid #e5e7eb; border-radius: 6px; padding: 4px; }
-.ag-explorer .ag-graph svg { display: block; height: auto; margin: 0 auto; }
+.ag-explorer .ag-picture { grid-column: 1 / -1; border: 1px solid #e5e7eb; border-radius: 6px; padding: 4px; }
+.ag-explorer .ag-picture svg { display: block; height: auto; margin: 0 auto; }
 """
 
 
