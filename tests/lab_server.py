@@ -76,9 +76,9 @@ def jupyterlab_server(root: Path, home: Path, timeout: float = 90.0) -> Iterator
     """Run JupyterLab on ``root`` (its own config in ``home``) until the block ends, then stop it and its kernels."""
     port, token = free_port(), secrets.token_hex(16)
     env = {key: value for key, value in os.environ.items() if not key.startswith(("JUPYTER", "JPY_"))}
-    for name, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"), ("JUPYTER_RUNTIME_DIR", "runtime"),
-                      ("JUPYTERLAB_SETTINGS_DIR", "settings"), ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
-                      ("IPYTHONDIR", "ipython")):
+    for name, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
+                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+                      ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")):
         env[name] = str(home / sub)
         (home / sub).mkdir(parents=True, exist_ok=True)
     env["JUPYTER_PLATFORM_DIRS"] = "1"
@@ -138,7 +138,7 @@ def _stop(process: subprocess.Popen, url: str, token: str) -> None:
 
 @contextmanager
 def lab_page(chromium_path: str, lab: JupyterLab, notebook: str, run: bool = True) -> Iterator[tuple[Any, list, list]]:
-    """Chromium showing ``notebook`` in JupyterLab, its kernel started (unless ``run`` is False): (page, dialogs, page errors).
+    """Chromium showing ``notebook`` in JupyterLab: (page, dialogs, page errors); its kernel started unless not ``run``.
 
     Requests that leave this machine are refused; dialogs (``alert``) are
     recorded and dismissed.

@@ -8,6 +8,7 @@
 function render({ model, el }) {
   var root = document.createElement("div");
   root.className = "ag-explorer";
+  root.setAttribute("data-lm-suppress-shortcuts", "true");  // JupyterLab: the arrow keys move a slider, not cells
   root.innerHTML =
     '<div class="ag-sliders"></div>' +
     '<div class="ag-readout"><div class="ag-output"></div><div class="ag-error"></div>' +
@@ -87,7 +88,11 @@ function render({ model, el }) {
     body.textContent = "";
     (readout.gradients || []).forEach(function (pair) {
       var tr = document.createElement("tr");
-      pair.forEach(function (text) { var td = document.createElement("td"); td.textContent = text; tr.appendChild(td); });
+      pair.forEach(function (text) {
+        var td = document.createElement("td");
+        td.textContent = text;
+        tr.appendChild(td);
+      });
       tr.setAttribute("data-name", pair[0]);
       body.appendChild(tr);
     });

@@ -155,7 +155,7 @@ class _Steps:
 
 @dataclass(frozen=True)
 class PlayerParts:
-    """One player: its markup, and what a picture of it shows where no script runs (a notebook saved without a kernel)."""
+    """One player: its markup, and what a picture of it shows where no script runs (a notebook without a kernel)."""
 
     fragment: str  # the player's markup (``player_fragment``)
     final_svg: str  # the graph with every value and gradient known

@@ -26,6 +26,9 @@ from .trace import Trace, trace
 
 __all__ = ["Exploration", "Frame", "Slider", "slider_for"]
 
+# Builds the graph for some slider values: (the output, the named Values whose gradients are listed).
+Builder = Callable[[dict[str, float]], tuple[Value, list[tuple[str, Value]]]]
+
 
 @dataclass(frozen=True)
 class Slider:
@@ -76,7 +79,7 @@ class Exploration:
                  ranges: Mapping[str, tuple[float, float]] | None = None, *, rankdir: str = "LR",
                  group_by: str | None = None, max_nodes: int | None = DEFAULT_MAX_NODES) -> None:
         self.target = target
-        self.build: Callable[[dict[str, float]], tuple[Value, list[tuple[str, Value]]]]
+        self.build: Builder
         if isinstance(target, Module):
             point = _point(values)
             names = [f"x[{i}]" for i in range(len(point))]
@@ -98,7 +101,8 @@ class Exploration:
             raise TypeError(f"explore takes a function, a Value or an nn model, got {type(target).__name__} {target!r}")
         unknown = set(ranges or {}) - set(initial)
         if unknown:
-            raise ValueError(f"ranges given for {sorted(unknown)}, which are not inputs; the inputs are {list(initial)}")
+            raise ValueError(f"ranges given for {sorted(unknown)}, which are not inputs; "
+                             f"the inputs are {list(initial)}")
         self.initial = initial
         self.sliders = [slider_for(name, v, (ranges or {}).get(name)) for name, v in initial.items()]
         self.draw_options: dict[str, Any] = {"rankdir": rankdir, "group_by": group_by, "max_nodes": max_nodes}
@@ -109,7 +113,7 @@ class Exploration:
 
     # ------------------------------------------------------------ the three kinds of target
     @staticmethod
-    def _function_builder(f: Callable[..., Any]) -> Callable[[dict[str, float]], tuple[Value, list[tuple[str, Value]]]]:
+    def _function_builder(f: Callable[..., Any]) -> Builder:
         def build(values: dict[str, float]) -> tuple[Value, list[tuple[str, Value]]]:
             inputs = {name: Value(v, name) for name, v in values.items()}
             out = f(**inputs)
@@ -119,7 +123,7 @@ class Exploration:
         return build
 
     @staticmethod
-    def _graph_builder(root: Value) -> Callable[[dict[str, float]], tuple[Value, list[tuple[str, Value]]]]:
+    def _graph_builder(root: Value) -> Builder:
         order = topological_order(root)
 
         def build(values: dict[str, float]) -> tuple[Value, list[tuple[str, Value]]]:
@@ -135,7 +139,7 @@ class Exploration:
         return build
 
     @staticmethod
-    def _model_builder(model: Module, names: list[str]) -> Callable[[dict[str, float]], tuple[Value, list[tuple[str, Value]]]]:
+    def _model_builder(model: Module, names: list[str]) -> Builder:
         def build(values: dict[str, float]) -> tuple[Value, list[tuple[str, Value]]]:
             inputs = [Value(values[name], name) for name in names]
             out = model(inputs)

@@ -1,4 +1,4 @@
-"""The notebook widgets on anywidget: the player (``Player``, ``viz.play``) and the sliders (``Explorer``, ``viz.explore``).
+"""The notebook widgets, on anywidget: the player (``Player``, ``viz.play``), the sliders (``Explorer``, ``explore``).
 
 anywidget runs one ES module in the notebook's page (JupyterLab, Notebook 7,
 VS Code, Colab) with no Jupyter extension to install; this is the only module
@@ -9,6 +9,11 @@ computes (``viz.sliders``) and the page shows: the traits carry the drawing
 as SVG and the numbers as text. Each widget's
 output bundle also holds a static picture (``viz.notebook.static_bundle``)
 for wherever widgets cannot run.
+
+To build another widget on the player (an exercise, say): subclass ``_Widget``
+for the static picture, take the markup and steps from ``viz.player_parts``,
+and make the module ``PLAYER_SCRIPT`` plus a render function that calls
+``createPlayer(root, data, onStep)`` as ``player_widget.js`` does.
 """
 
 from __future__ import annotations
@@ -198,7 +203,8 @@ class Explorer(_Widget):
 
     def _static(self) -> dict[str, str]:
         frame = self.frame
-        lines = [f"{self.readout['output']} at " + ", ".join(f"{n} = {format_number(v)}" for n, v in frame.values.items()),
+        point = ", ".join(f"{n} = {format_number(v)}" for n, v in frame.values.items())
+        lines = [f"{self.readout['output']} at {point}",
                  f"{self.readout['columns'][1]}: " + ", ".join(f"{n} {t}" for n, t in self.readout["gradients"]),
                  "(Sliders: run the notebook to move them.)"]
         return static_bundle(frame.svg, f"the graph of {self.readout['output']}", lines)

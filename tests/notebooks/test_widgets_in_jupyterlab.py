@@ -49,8 +49,8 @@ wide = MLP(2, [16, 1], seed=0)([0.5, -1.0])
     "print('steps', p1.step, p2.step, 'x1', ex.values['x1'], 'output', round(ex.output, 6))",
     "if p1.step == 1:  # after the test clicked Next (not during Run All)\n    p2.step = 3",
 ]
-STATE, MOVE = 6, 7
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"  # the cells that read the widgets' state and move a player from Python
+STATE, MOVE = 6, 7  # the cells that read the widgets' state and move a player from Python
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
 def neuron_gradient(name: str, **values: float) -> float:
@@ -146,7 +146,7 @@ def test_a_saved_notebook_shows_pictures_before_it_runs(chromium_path, lab):
     with lab_page(chromium_path, lab, "saved.ipynb", run=False) as (page, dialogs, errors):
         pictures = page.locator(".jp-OutputArea-output img[src^='data:image/svg+xml']")
         pictures.first.wait_for(timeout=60_000)
-        page.set_viewport_size({"width": 1280, "height": 6000})  # every cell rendered (JupyterLab hides those off screen)
+        page.set_viewport_size({"width": 1280, "height": 6000})  # every cell drawn (JupyterLab skips those off screen)
         page.wait_for_function("() => document.querySelectorAll('.jp-OutputArea-output img').length >= 5",
                                timeout=30_000)
         assert pictures.count() == 5  # two players and three explorers
