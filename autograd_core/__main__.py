@@ -9,7 +9,7 @@ in parentheses, so it never reads as ``(dL/da)*b``.
 from __future__ import annotations
 
 from . import Value, backward_steps
-from .forward import _word as symbol  # a name as one symbol: ``a``, or ``(a*b)`` for an expression
+from .notation import symbol  # a name as one symbol: ``a``, or ``(a*b)`` for an expression
 
 
 def main() -> None:

@@ -31,7 +31,8 @@ from typing import Any, Callable, Collection, Mapping, NamedTuple, Sequence
 
 from .backprop import local_derivatives, topological_order
 from .gradcheck import _input_names
-from .value import _INFIX, Value, enable_grad
+from .notation import symbol, written
+from .value import Value, enable_grad
 
 __all__ = ["jvp", "forward_steps", "ForwardStep", "explain_forward", "linearize", "push_forward", "node_names",
            "numbers_of", "call_on_leaves"]
@@ -220,11 +221,6 @@ def node_names(root: Value | Sequence[Value], variables: Collection[Value] = ())
     return names
 
 
-def _word(name: str) -> str:
-    """A name as an operand: in parentheses unless it is one word (``a``, ``layers.0.w``)."""
-    return name if re.fullmatch(r"[\w.#']+", name) else f"({name})"
-
-
 def _dotted(name: str) -> str:
     """The tangent's symbol: a dot over a one-letter name (ȧ, v̇1), else ``(name)˙``."""
     if re.fullmatch(r"[^\W\d_]\d*", name):  # NFC: one precomposed character where there is one (ẋ)
@@ -239,14 +235,8 @@ def _number(x: float) -> str:
 
 def _formula(node: Value, names: dict[Value, str]) -> str:
     """``v1 = w * x``, ``L = tanh(v2)``: how the node was made, constants as numbers."""
-    args = [_word(names[p]) if p in names else f"{p.data:g}" for p in node.parents]
-    if node.op in _INFIX and len(args) == 2:
-        made = f"{args[0]} {_INFIX[node.op]} {args[1]}"
-    elif node.op == "neg":
-        made = f"-{args[0]}"
-    else:
-        made = f"{node.op}({', '.join(args)})"
-    return f"{names[node]} = {made}"
+    args = [symbol(names[p]) if p in names else f"{p.data:g}" for p in node.parents]
+    return f"{names[node]} = {written(node.op, args)}"
 
 
 def explain_forward(root: Value, tangents: Mapping[Value, float]) -> str:
@@ -268,8 +258,8 @@ def explain_forward(root: Value, tangents: Mapping[Value, float]) -> str:
         by_node.setdefault(step.node, []).append(step)
     rows = []
     for node, node_steps in by_node.items():
-        name = _word(names[node])
-        symbols = " + ".join(f"∂{name}/∂{_word(names[s.parent])} · {_dotted(names[s.parent])}" for s in node_steps)
+        name = symbol(names[node])
+        symbols = " + ".join(f"∂{name}/∂{symbol(names[s.parent])} · {_dotted(names[s.parent])}" for s in node_steps)
         products = " + ".join(f"{_number(s.local)} · {_number(s.parent_tangent)}" for s in node_steps)
         rows.append((_formula(node, names) + ":", f"{_dotted(names[node])} = {symbols} = {products}"
                      f" = {node_steps[-1].tangent:.6g}"))

@@ -33,7 +33,8 @@ import functools
 from typing import Any, Callable, NamedTuple
 
 from .backprop import local_derivatives, topological_order
-from .forward import _word, node_names
+from .forward import node_names
+from .notation import is_word
 from .ops import OPS
 from .value import Value
 
@@ -226,7 +227,7 @@ class ChainRule:
             return f"{node.data:g}"
         name = self.names[node]
         shown = sp.latex(sp.Symbol(name)) if latex else name
-        if _word(name) == name:
+        if is_word(name):
             return shown
         return rf"\left({shown}\right)" if latex else f"({shown})"
 

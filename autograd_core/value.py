@@ -29,6 +29,7 @@ import traceback
 from typing import Any, Callable, Iterable
 
 from .errors import DivisionByZeroError, DomainError, NonFiniteError, describe, short_repr
+from .notation import written
 from .ops import OPS, Op
 
 __all__ = ["Value", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "apply", "op_error"]
@@ -293,15 +294,9 @@ def _binary(op: Op, x: "Value", y: "Value") -> "Value":
     return _node(data, op, x, y)
 
 
-_INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**", "pow": "**"}
-
-
 def _call_text(name: str, inputs) -> tuple[str, str]:
     """How an op's call reads in an error: the call with its values, and where each input came from."""
-    if name in _INFIX and len(inputs) == 2:
-        shown = f"{inputs[0].data!r} {_INFIX[name]} {inputs[1].data!r}"
-    else:
-        shown = f"{name}({', '.join(repr(x.data) for x in inputs)})"
+    shown = written(name, [repr(x.data) for x in inputs])
     where = "; ".join(f"input {i + 1} is {describe(x)}" for i, x in enumerate(inputs))
     return shown, where
 

@@ -52,12 +52,10 @@ def _target(y: object, i: int, where: str) -> float:
 
 
 def _reduce(terms: list[Value], reduction: str, where: str) -> Value:
-    """The mean or the sum of the per-example terms."""
+    """The mean or the sum of the per-example terms: one sum node (the same floats as adding them in order)."""
     if reduction not in REDUCTIONS:
         raise ValueError(f"{where}: reduction must be 'mean' or 'sum', got {reduction!r}")
-    total = terms[0]
-    for term in terms[1:]:
-        total = total + term
+    total = Value.sum(terms)
     return total * (1.0 / len(terms)) if reduction == "mean" else total
 
 

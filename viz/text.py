@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import math
 
+from autograd_core.notation import symbol, written
+
 from .trace import Trace, TracedNode
 
 __all__ = ["format_number", "symbol", "gradient", "local_derivative", "operand", "formula", "computation", "says_more",
            "TIMES"]
 
-_INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**", "pow": "**"}
 TIMES = "\u00b7"  # the middle dot between the two factors of the chain rule
 
 
@@ -32,17 +33,6 @@ def format_number(x: float) -> str:
     if abs(x) >= 1e6 or abs(x) < 1e-4:
         return f"{x:.4e}"
     return f"{x:.4f}"
-
-
-def _is_word(name: str) -> bool:
-    """True for names that read as one symbol: ``a``, ``x[0]``, ``layers.0.neurons.1.w.0``, ``sum#2``."""
-    return name.replace(".", "").replace("_", "").replace("#", "").replace("'", "").replace("[", "").replace(
-        "]", "").isalnum()
-
-
-def symbol(name: str) -> str:
-    """A name as one symbol: itself, or in parentheses when it is an expression (``(a*b)``)."""
-    return name if _is_word(name) else f"({name})"
 
 
 def gradient(out: str, of: str) -> str:
@@ -62,16 +52,6 @@ def operand(node: TracedNode, name: str | None = None) -> str:
     return symbol(name or node.name)
 
 
-def _apply(op: str, args: list[str], plain: list[str]) -> str:
-    """An op applied to its arguments as text: ``a * b``, ``-a``, ``tanh(n)`` (``plain``: the arguments for a call)."""
-    if op in _INFIX and len(args) == 2:
-        right = args[1] if not args[1].startswith("-") else f"({args[1]})"
-        return f"{args[0]} {_INFIX[op]} {right}"
-    if op == "neg" and len(args) == 1:
-        return f"-{args[0]}"
-    return f"{op}({', '.join(plain)})"
-
-
 def formula(trace: Trace, node: TracedNode, context: str | None = None) -> str:
     """The op that made ``node`` as a formula: ``c = a * b``, ``o = tanh(n)``; a leaf gives its name.
 
@@ -84,14 +64,14 @@ def formula(trace: Trace, node: TracedNode, context: str | None = None) -> str:
     args = [operand(p, p.name_within(context)) for p in parents]
     # In a call the arguments need no parentheses: tanh(w * x + b).
     plain = [f"{p.value.data:g}" if p.kind == "constant" else p.name_within(context) for p in parents]
-    return f"{name} = {_apply(node.value.op, args, plain)}"
+    return f"{name} = {written(node.value.op, args, plain)}"
 
 
 def computation(trace: Trace, node: TracedNode, context: str | None = None) -> str:
     """The forward step that made ``node``, with its inputs' numbers: ``c = a * b = 2.0000 * -3.0000 = -6.0000``."""
     numbers = [format_number(trace.nodes[p].value.data) for p in node.parents]
     made = formula(trace, node, context)
-    with_numbers = _apply(node.value.op, numbers, numbers)
+    with_numbers = written(node.value.op, numbers, numbers)
     return f"{made} = {with_numbers} = {format_number(node.value.data)}"
 
 

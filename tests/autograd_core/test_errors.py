@@ -12,8 +12,8 @@ CASES = [
     ("log(0)", lambda x: x.log(), 0.0, DomainError, ["log(0.0)", "x > 0", "'x'"]),
     ("log(-1)", lambda x: x.log(), -1.0, DomainError, ["log(-1.0)", "x > 0", "'x'"]),
     ("sqrt(-1)", lambda x: x.sqrt(), -1.0, DomainError, ["sqrt(-1.0)", "x >= 0", "'x'"]),
-    ("0 ** -1", lambda x: x**-1, 0.0, DivisionByZeroError, ["0.0 ** -1.0", "negative power", "'x'"]),
-    ("0 ** Value(-2)", lambda x: x ** Value(-2.0, "p"), 0.0, DivisionByZeroError, ["0.0 ** -2.0", "'x'", "'p'"]),
+    ("0 ** -1", lambda x: x**-1, 0.0, DivisionByZeroError, ["0.0 ** (-1.0)", "negative power", "'x'"]),
+    ("0 ** Value(-2)", lambda x: x ** Value(-2.0, "p"), 0.0, DivisionByZeroError, ["0.0 ** (-2.0)", "'x'", "'p'"]),
     ("(-8) ** 0.5", lambda x: x**0.5, -8.0, DomainError, ["-8.0 ** 0.5", "integer exponent", "'x'"]),
     ("(-8) ** (1/3)", lambda x: x ** (1 / 3), -8.0, DomainError, ["-8.0 **", "complex", "'x'"]),
     ("1 / 0", lambda x: 1 / x, 0.0, DivisionByZeroError, ["1.0 / 0.0", "division by zero", "'x'"]),
@@ -75,3 +75,24 @@ def _nested(depth: int) -> list:
 ], ids=["float", "long str", "400 digits", "5000 digits", "deep list"])
 def test_short_repr_shows_any_value_briefly(value, shown):
     assert short_repr(value) == shown
+
+
+@pytest.mark.parametrize("name, word", [
+    ("a", True), ("x[0]", True), ("layers.0.neurons.1.w.0", True), ("sum#2", True), ("x'", True), ("𝑥", True),
+    ("a*b", False), ("a + b", False), ("-x", False), ("tanh(n)", False), ("w x", False), ("", False),
+])
+def test_one_rule_for_when_a_name_needs_parentheses(name, word):
+    from autograd_core.notation import is_word, symbol
+
+    assert is_word(name) is word
+    assert symbol(name) == (name if word else f"({name})")
+
+
+@pytest.mark.parametrize("op, operands, text", [
+    ("*", ["a", "b"], "a * b"), ("-", ["1.0", "-2.0"], "1.0 - (-2.0)"), ("pow", ["x", "y"], "x ** y"),
+    ("neg", ["a"], "-a"), ("tanh", ["n"], "tanh(n)"), ("sum", ["a", "b", "c"], "sum(a, b, c)"),
+])
+def test_ops_are_written_one_way(op, operands, text):
+    from autograd_core.notation import written
+
+    assert written(op, operands) == text
