@@ -4,9 +4,11 @@
     python scripts/notebooks.py --check    # run every notebook, fail if a saved output differs from the new one
 
 The notebooks are committed executed, so that GitHub and a JupyterLab without
-a kernel show their pictures. ``--check`` (and the tests, through
-``execute`` and ``fingerprint``) makes sure those outputs are what the code
-gives today. Outputs are compared by what a reader sees, not byte for byte:
+a kernel show their pictures. A widget's output is saved without its widget
+view (it names a model that only the kernel that ran it had): what is saved
+is its static picture, which every viewer shows, and which does not change
+from run to run. ``--check`` (and the tests, through ``execute`` and
+``fingerprint``) makes sure those outputs are what the code gives today. Outputs are compared by what a reader sees, not byte for byte:
 printed text, the text inside pictures (names, data, gradients), and which
 kinds of output there are; not Graphviz's coordinates, PNG bytes or widget
 ids, which change between versions and runs.
@@ -24,7 +26,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-__all__ = ["NOTEBOOK_DIR", "notebook_paths", "execute", "fingerprint", "differences", "WIDGET_VIEW"]
+__all__ = ["NOTEBOOK_DIR", "notebook_paths", "execute", "for_saving", "fingerprint", "differences", "WIDGET_VIEW"]
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -50,6 +52,14 @@ def execute(path: Path, timeout: int = 120) -> nbformat.NotebookNode:
     return nb
 
 
+def for_saving(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The executed notebook without its widget views (their models die with the kernel): their pictures stay."""
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
+    return nb
+
+
 _TEXT_IN_SVG = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -65,8 +75,8 @@ def _visible(mime: str, data: object) -> object:
     if mime == "text/html":
         text = str(data)
         return {"text": " ".join(html.unescape(_TAG.sub(" ", text)).split()), "pictures": text.count("<img")}
-    if mime in ("image/png", "image/jpeg", WIDGET_VIEW):
-        return True  # present; the bytes and the model id vary
+    if mime in ("image/png", "image/jpeg"):
+        return True  # present; the bytes may vary between matplotlib versions
     return str(data)
 
 
@@ -83,7 +93,8 @@ def fingerprint(nb: nbformat.NotebookNode) -> list[list[object]]:
             elif output.output_type == "error":
                 outputs.append(("error", output.ename, output.evalue))
             else:
-                outputs.append({mime: _visible(mime, data) for mime, data in sorted(output.get("data", {}).items())})
+                outputs.append({mime: _visible(mime, data) for mime, data in sorted(output.get("data", {}).items())
+                                if mime != WIDGET_VIEW})  # saved without it (see for_saving)
         cells.append(outputs)
     return cells
 
@@ -109,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         fresh = execute(path)
         seconds = time.perf_counter() - start
         if args.write:
-            nbformat.write(fresh, path)
+            nbformat.write(for_saving(fresh), path)
             print(f"{path.name}: executed in {seconds:.1f} s, written")
             continue
         found = differences(nbformat.read(path, as_version=4), fresh)

@@ -77,6 +77,8 @@ def test_saved_outputs_are_todays(executed, name):
     saved = nbformat.read(PATHS[name], as_version=4)
     assert differences(saved, executed[name][0]) == [], "run `make notebooks-executed` and commit the notebooks"
     assert "widgets" not in saved.metadata, "saved with widget state: run `make notebooks-executed` (it saves none)"
+    views = [o for cell in saved.cells for o in cell.get("outputs", []) if WIDGET_VIEW in o.get("data", {})]
+    assert views == [], "saved with widget views: run `make notebooks-executed` (it keeps their pictures only)"
 
 
 def test_all_notebooks_run_in_under_a_minute(executed):
