@@ -90,8 +90,12 @@ class Player(_Widget):
     height = traitlets.Int(0).tag(sync=True)
 
     def __init__(self, root: Value, title: str | None = None, *, height: int = 0, **options: Any) -> None:
-        """``options`` are ``viz.player_fragment``'s (rankdir, group_by, collapse, max_nodes, interval_ms,
-        color_by_grad); ``height`` in pixels, or 0 for as tall as the graph's shape needs at the cell's width."""
+        """The player of ``root``'s graph.
+
+        ``options`` are ``viz.player_fragment``'s (rankdir, group_by, collapse,
+        max_nodes, interval_ms, color_by_grad); ``height`` is in pixels, or 0
+        for as tall as the graph's shape needs at the cell's width.
+        """
         self._parts = player_parts(root, title, **options)
         self.total = len(self._parts.steps)
         super().__init__(fragment=self._parts.fragment, height=height)
