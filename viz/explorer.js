@@ -13,7 +13,7 @@ function render({ model, el }) {
     '<div class="ag-sliders"></div>' +
     '<div class="ag-readout"><div class="ag-output"></div><div class="ag-error"></div>' +
     '<table class="ag-grads"><thead><tr><th>input</th><th>gradient</th></tr></thead><tbody></tbody></table></div>' +
-    '<div class="ag-picture"></div>';
+    '<div class="ag-picture-box"><button type="button" class="ag-size"></button><div class="ag-picture"></div></div>';
   el.appendChild(root);
   var q = function (cls) { return root.querySelector("." + cls); };
   var rows = {};
@@ -71,16 +71,21 @@ function render({ model, el }) {
       rows[name].number.textContent = Number(values[name]).toFixed(4);
     });
   }
+  var fitted = true;  // the picture fits the cell's width (never larger than Graphviz drew it), or is full size
+  q("ag-size").addEventListener("click", function () { fitted = !fitted; size(); });
+  function size() {
+    var svg = q("ag-picture").querySelector("svg");
+    q("ag-size").textContent = fitted ? "full size" : "fit to width";
+    if (!svg) return;
+    var natural = svg.getAttribute("data-width") || svg.getAttribute("width");
+    svg.setAttribute("data-width", natural);
+    svg.removeAttribute("height");
+    svg.setAttribute("width", fitted ? "100%" : natural);
+    svg.style.maxWidth = fitted ? natural : "none";
+  }
   function showFrame() {
-    var graph = q("ag-picture");
-    graph.innerHTML = model.get("svg");
-    var svg = graph.querySelector("svg");
-    if (svg) {  // fit the cell's width, never larger than Graphviz drew it
-      var width = svg.getAttribute("width");
-      svg.removeAttribute("height");
-      svg.setAttribute("width", "100%");
-      if (width) svg.style.maxWidth = width;
-    }
+    q("ag-picture").innerHTML = model.get("svg");
+    size();
     var readout = model.get("readout");
     q("ag-output").textContent = readout.output || "";
     q("ag-error").textContent = model.get("error");

@@ -70,7 +70,7 @@ def lab(tmp_path_factory) -> JupyterLab:
 
 
 def counter(player) -> str:
-    return player.locator(".ag-counter").inner_text()
+    return player.locator(".ag-counter").text_content()  # (inner_text is empty for a cell JupyterLab hides)
 
 
 def test_two_players_and_two_explorers_live_in_jupyterlab(chromium_path, lab):
@@ -117,6 +117,13 @@ def test_two_players_and_two_explorers_live_in_jupyterlab(chromium_path, lab):
         assert first.locator(".ag-picture svg text", has_text=f"grad {expected}").count() == 1
         assert first.locator(".ag-number").first.inner_text() == "1.0000"
         assert second.locator(".ag-output").inner_text() == f"y = {format_number(2.718281828459045 ** 3)}"
+        # Full size and back: the picture keeps its choice across redraws.
+        size, picture = first.locator(".ag-size"), first.locator(".ag-picture svg")
+        fitted = picture.bounding_box()["width"]
+        size.click()
+        assert size.inner_text() == "fit to width" and picture.get_attribute("width").endswith("pt")
+        size.click()
+        assert size.inner_text() == "full size" and picture.bounding_box()["width"] == fitted
 
         # The kernel sees what the page did, and moves a player the page then shows.
         run_cell(page, STATE)
