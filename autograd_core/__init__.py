@@ -8,8 +8,8 @@
 Standard library only. ``value.py`` has the node, ``ops.py`` the table of local
 derivatives, ``backprop.py`` the graph walk and the chain rule, ``define.py``
 user-defined ops, ``gradcheck.py`` (with ``finite_differences.py`` and
-``testing.py``) gradient checking, ``compile.py`` (with ``_trace.py`` and
-``_codegen.py``) straight-line code generation; ``forward.py`` forward mode
+``testing.py``) gradient checking, the ``compiler`` package code generation
+(``compile``: one example, a loop over a batch, or numpy arrays); ``forward.py`` forward mode
 and ``functional.py`` the derivative operators built on both modes;
 ``symbolic.py`` (sympy, imported only when called) the derivative as a
 formula; ``files.py`` the atomic file writes that ``nn`` and ``viz`` share.
@@ -18,9 +18,9 @@ numeric, symbolic and automatic differentiation) are imported only on request.
 """
 
 from .backprop import ChainRuleStep, backward_order, backward_steps, grad, local_derivatives, topological_order
-from .compile import CompiledFunction, Guard, Kink, TraceMismatchError
-from .compile import compile  # noqa: A004 - shadows the builtin in this namespace only
-from .define import define_op
+from .compiler import BatchResult, CompiledFunction, Guard, Kink, TraceMismatchError
+from .compiler import compile  # noqa: A004 - shadows the builtin in this namespace only
+from .define import define_op, input_names
 from .errors import DivisionByZeroError, DomainError, NonFiniteError
 from .files import write_atomic
 from .forward import ForwardStep, explain_forward, forward_steps, jvp
@@ -29,7 +29,7 @@ from .gradcheck import GradcheckError, GradcheckResult, GradcheckRow, gradcheck,
 from .ops import OPS, Op
 from .symbolic import ChainRule, chain_rule, symbolic_grad, to_sympy
 from .testing import assert_gradients_close
-from .value import Value, apply, detect_anomaly, enable_grad, is_grad_enabled, no_grad, op_error
+from .value import Value, apply, cyclic_gc_paused, detect_anomaly, enable_grad, is_grad_enabled, no_grad, op_error
 
 __version__ = "0.1.0"
 
@@ -41,7 +41,9 @@ __all__ = [
     "enable_grad",
     "is_grad_enabled",
     "detect_anomaly",
+    "cyclic_gc_paused",
     "define_op",
+    "input_names",
     "Op",
     "OPS",
     "DomainError",
@@ -73,6 +75,7 @@ __all__ = [
     "assert_gradients_close",
     "compile",
     "CompiledFunction",
+    "BatchResult",
     "Kink",
     "Guard",
     "TraceMismatchError",

@@ -33,7 +33,7 @@ from .errors import DivisionByZeroError, DomainError, describe, short_repr
 from .ops import Op
 from .value import Value, _lift, apply, no_grad
 
-__all__ = ["define_op"]
+__all__ = ["define_op", "input_names"]
 
 
 def _positional_count(func: Callable[..., Any], what: str) -> int | None:
@@ -61,13 +61,18 @@ def _accepts(func: Callable[..., Any], n: int) -> bool:
     return True
 
 
-def _input_names(forward: Callable[..., Any], arity: int) -> tuple[str, ...]:
-    """The forward's parameter names (x, y, ... when it has no signature)."""
+def input_names(f: Callable[..., Any], n: int) -> list[str]:
+    """Names for ``f``'s ``n`` inputs: its positional parameter names, else x0, x1, ...
+
+    The one reader of a function's input names (define_op names an op's
+    inputs with it, gradcheck its table rows, compile its generated arguments).
+    """
     try:
-        names = [p.name for p in inspect.signature(forward).parameters.values()][:arity]
-    except (TypeError, ValueError):
-        names = []
-    return tuple(names) if len(names) == arity else tuple(f"x{i}" for i in range(arity))
+        params = list(inspect.signature(f).parameters.values())
+    except (TypeError, ValueError):  # builtins without a signature
+        params = []
+    names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][:n]
+    return names if len(names) == n and len(set(names)) == n else [f"x{i}" for i in range(n)]
 
 
 class _Derivatives:
@@ -186,7 +191,7 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
                 raise TypeError(f"define_op: derivative {i + 1} of {op_name!r} takes {taken} argument(s); "
                                 f"it must take the {arity} input(s) and the output ({arity + 1} in all)")
 
-        names = _input_names(forward, arity)
+        names = tuple(input_names(forward, arity))
         module, qualname = getattr(forward, "__module__", None), getattr(forward, "__qualname__", None)
         source = (module, qualname) if isinstance(module, str) and isinstance(qualname, str) else None
         op = Op(op_name, names, forward, _Derivatives(tuple(derivatives), op_name, names), source=source)

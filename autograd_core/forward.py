@@ -30,7 +30,7 @@ import unicodedata
 from typing import Any, Callable, Collection, Mapping, NamedTuple, Sequence
 
 from .backprop import local_derivatives, topological_order
-from .gradcheck import _input_names
+from .define import input_names
 from .notation import symbol, written
 from .value import Value, enable_grad
 
@@ -123,7 +123,7 @@ def call_on_leaves(f: Callable[..., Any], point: list[float], caller: str) -> tu
     """
     if not callable(f):
         raise TypeError(f"{caller}: f must be a function of Values, got {type(f).__name__} {f!r}")
-    leaves = [Value(x, name) for x, name in zip(point, _input_names(f, len(point)))]
+    leaves = [Value(x, name) for x, name in zip(point, input_names(f, len(point)))]
     with enable_grad():  # inside no_grad, f would record no graph and every derivative would be 0
         result = f(*leaves)
     several = isinstance(result, (list, tuple))

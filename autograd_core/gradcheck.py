@@ -42,6 +42,7 @@ import sys
 from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 from .backprop import grad
+from .define import input_names
 from .errors import short_repr
 from .finite_differences import METHODS, Estimate, ProbeFailed, default_step, derivative_along
 from .value import Value
@@ -206,16 +207,6 @@ def _function_name(f: Callable[..., Any]) -> str:
     return name if name is not None else repr(f)
 
 
-def _input_names(f: Callable[..., Any], n: int) -> list[str]:
-    """Labels for the inputs: f's parameter names, else x0, x1, ..."""
-    try:
-        params = list(inspect.signature(f).parameters.values())
-    except (TypeError, ValueError):
-        params = []
-    names = [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)][:n]
-    return names if len(names) == n and len(set(names)) == n else [f"x{i}" for i in range(n)]
-
-
 def _validated(f: Callable[..., Any], inputs: Any, eps: Any, atol: Any, rtol: Any, method: Any,
                caller: str) -> list[float]:
     """Check the arguments; return the inputs as floats."""
@@ -316,7 +307,7 @@ def _check(f: Callable[..., Any], inputs: Any, order: int, eps: Any, atol: float
            allow_kinks: bool, raise_exception: bool) -> GradcheckResult:
     caller = "gradcheck" if order == 1 else "gradgradcheck"
     point = _validated(f, inputs, eps, atol, rtol, method, caller)
-    fname, names = _function_name(f), _input_names(f, len(point))
+    fname, names = _function_name(f), input_names(f, len(point))
     xs = [Value(v, label) for v, label in zip(point, names)]
     out = _evaluate(f, xs, fname, caller)
     # A random f looks like a function with kinks everywhere: evaluate it twice to tell.

@@ -24,11 +24,11 @@ This module imports hypothesis; it is not imported by ``autograd_core``.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any, Callable, Sequence
 
 from hypothesis import strategies as st
 
+from .compiler import is_atom
 from .value import Value
 
 __all__ = ["Expression", "expressions", "points", "expressions_and_points"]
@@ -121,21 +121,6 @@ class Expression:
         return f"Expression({self.text!r})"
 
 
-def _is_atom(text: str) -> bool:
-    """A name, a number or one call such as ``tanh(x0 + 1)``: needs no parentheses as an operand."""
-    if re.fullmatch(r"[\w.]+", text):
-        return True
-    call = re.match(r"[a-z]+\(", text)
-    if call is None:
-        return False
-    depth = 0
-    for position, char in enumerate(text[call.end() - 1:], start=call.end() - 1):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if depth == 0:  # the call's own parenthesis closes here: is it the last character?
-            return position == len(text) - 1
-    return False
-
-
 @st.composite
 def _tree(draw: st.DrawFn, n_inputs: int, depth: int) -> tuple[str, Callable[[Sequence[Any]], Any]]:
     """(text, function of the input tuple) for a random tree at most ``depth`` deep."""
@@ -147,7 +132,7 @@ def _tree(draw: st.DrawFn, n_inputs: int, depth: int) -> tuple[str, Callable[[Se
         i = draw(st.integers(0, n_inputs - 1))
         return f"x{i}", lambda args: args[i]
     operands = [draw(_tree(n_inputs, depth - 1)) for _ in range(1 if kind == "unary" else 2)]
-    texts = [t if _is_atom(t) else f"({t})" for t, _ in operands]
+    texts = [t if is_atom(t) else f"({t})" for t, _ in operands]
     if kind == "unary":
         (template, op), ((_, a),) = draw(st.sampled_from(_UNARY)), operands
         return template.format(a=texts[0]), lambda args: op(a(args))

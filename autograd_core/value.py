@@ -20,19 +20,22 @@ node is a fifth of a training step.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import inspect
 import math
 import numbers
 import threading
 import traceback
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from .errors import DivisionByZeroError, DomainError, NonFiniteError, describe, short_repr
 from .notation import written
 from .ops import OPS, Op
 
-__all__ = ["Value", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "apply", "op_error"]
+__all__ = ["Value", "no_grad", "enable_grad", "is_grad_enabled", "detect_anomaly", "apply", "op_error",
+           "cyclic_gc_paused"]
 
 _ADD, _SUB, _MUL, _DIV, _NEG, _SUM = OPS["+"], OPS["-"], OPS["*"], OPS["/"], OPS["neg"], OPS["sum"]
 _POW_CONST, _POW = OPS["**"], OPS["pow"]
@@ -181,6 +184,25 @@ class detect_anomaly(_ModeBlock):
         super().__exit__(*exc)
         if not _mode.anomaly:
             _mode.built_at.clear()  # the outermost block: let the nodes go
+
+
+@contextlib.contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector inside the block, then restore its state.
+
+    The engine's graphs hold no reference cycles, so reference counting frees
+    them the moment they are dropped. While a big graph is alive, the
+    collector, triggered by the allocations that build it, only rescans it
+    again and again: ``nn.fit`` runs each step inside this, ``compile`` its
+    traces and code generation. Cycles made inside are collected afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def anomaly_enabled() -> bool:

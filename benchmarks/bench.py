@@ -1,35 +1,35 @@
-"""Speed and memory of autograd-core against micrograd, in one process, interleaved.
+"""Speed and memory of autograd-core: against micrograd, hand-written float code and PyTorch, in one process.
 
-    python benchmarks/bench.py            # full run (about a minute)
-    python benchmarks/bench.py --quick    # fewer repeats, smaller chain
+    python benchmarks/bench.py            # full run (several minutes: it compiles million-node graphs)
+    python benchmarks/bench.py --quick    # fewer repeats, graphs up to 100,000 nodes
 
-Workloads (the same model code runs on both engines; only the Value class differs):
+Workloads (``workloads.py``): micrograd's demo training step (MLP 2-16-16-1
+with ReLU, two-moons points, hinge loss + L2 1e-4, backward, SGD update) run
 
-* train step: one full-batch step of micrograd's demo: MLP 2-16-16-1 with ReLU,
-  100 two-moons points, hinge loss + L2 1e-4, backward, SGD update. Besides
-  the two engines it runs in two more modes: *compiled* (``autograd_core.compile``
-  of the per-example loss and of the L2 term, each compiled once and called on
-  plain floats) and *hand-written floats* (the same step written out by hand
-  on lists of floats, no graph at all: the floor for pure Python). The script
-  also times compiling, and checks that the four modes agree after one step.
-* chain: x = x * c + d repeated until the graph has N nodes; forward and backward.
-* product sum: sum of 20,000 products a_i * b_i; forward and backward.
+* interpreted, on micrograd's Value and on ours (the same model code), with
+  Python's cyclic garbage collector on as users run it (the timing includes
+  collecting the garbage each engine left) and off for both (collected
+  outside the timing);
+* compiled (``autograd_core.compile`` of the per-example loss and the L2
+  term), as one generated loop over the examples and as one program over
+  numpy arrays;
+* written by hand on floats (no graph: the floor for pure Python), and as a
+  PyTorch float64 tensor MLP on one thread (where torch is installed; numpy's
+  BLAS is given one thread too);
 
-Each workload alternates engines repeat by repeat and reports the median, with
-Python's cyclic garbage collector left on, as a user runs it; a timing includes
-collecting the garbage the engine left (the training step runs three steps back
-to back, as a training loop does, and reports the time per step). Memory is
-tracemalloc's peak during forward+backward of the training step, divided by the
-number of graph nodes. Prints a Markdown table.
+at 100 and 10,000 points; plus a chain of a million nodes and a sum of
+20,000 products, and compile time and memory per node from a thousand to a
+million nodes (``compile_scaling.py``, each size in a fresh process).
+
+Timings alternate the modes repeat by repeat and report medians. Before any
+timing the gradients of every mode are compared with the interpreted engine's.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import math
 import os
-import random
 import statistics
 import sys
 import threading
@@ -37,179 +37,24 @@ import time
 import tracemalloc
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.dirname(__file__))
+# One thread for numpy's BLAS, as for PyTorch (torch.set_num_threads(1)): before numpy is first imported.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
 from autograd_core import Value as OurValue  # noqa: E402
-from autograd_core import compile as compile_graph  # noqa: E402
+
+import compile_scaling  # noqa: E402
+from workloads import (  # noqa: E402
+    arrays_train_step, build_mlp, chain, compile_train_loss, float_mlp, float_train_step, interpreted_gradients,
+    loop_train_step, parameters, product_sum, torch_gradients, torch_model, torch_train_step, train_loss, train_step,
+    two_moons,
+)
 
 try:
     from micrograd.engine import Value as MicroValue
 except ImportError:  # pragma: no cover - the dev extra installs it
     sys.exit("benchmarks need micrograd 0.1.0: pip install -e '.[dev]'")
-
-
-# ----------------------------------------------------------------- workloads
-def two_moons(n: int, seed: int = 1) -> tuple[list[list[float]], list[float]]:
-    """n two-moons points with labels -1/+1 (as micrograd's demo uses sklearn's)."""
-    rng = random.Random(seed)
-    xs, ys = [], []
-    for i in range(n):
-        t = math.pi * rng.random()
-        if i % 2 == 0:
-            x, y, label = math.cos(t), math.sin(t), -1.0
-        else:
-            x, y, label = 1 - math.cos(t), 0.5 - math.sin(t), 1.0
-        xs.append([x + rng.gauss(0, 0.1), y + rng.gauss(0, 0.1)])
-        ys.append(label)
-    return xs, ys
-
-
-def build_mlp(V, sizes: list[int], seed: int = 0) -> list[list[tuple[list, object]]]:
-    """An MLP as layers of neurons (weights, bias), micrograd's init: uniform(-1, 1), bias 0."""
-    rng = random.Random(seed)
-    return [
-        [([V(rng.uniform(-1, 1)) for _ in range(nin)], V(0)) for _ in range(nout)]
-        for nin, nout in zip(sizes[:-1], sizes[1:])
-    ]
-
-
-def mlp_forward(model, x):
-    """Forward through the MLP: ReLU on every layer but the last (as micrograd's nn.MLP)."""
-    for li, layer in enumerate(model):
-        last = li == len(model) - 1
-        out = []
-        for w, b in layer:
-            act = sum((wi * xi for wi, xi in zip(w, x)), b)
-            out.append(act if last else act.relu())
-        x = out
-    return x[0]
-
-
-def parameters(model) -> list:
-    return [p for layer in model for w, b in layer for p in (*w, b)]
-
-
-def train_loss(model, xs, ys):
-    """micrograd demo's loss: mean hinge loss + 1e-4 * L2."""
-    scores = [mlp_forward(model, x) for x in xs]
-    losses = [(1 + -yi * si).relu() for yi, si in zip(ys, scores)]
-    data_loss = sum(losses) * (1.0 / len(losses))
-    reg_loss = 1e-4 * sum(p * p for p in parameters(model))
-    return data_loss + reg_loss
-
-
-def train_step(model, xs, ys, lr=0.5):
-    loss = train_loss(model, xs, ys)
-    for p in parameters(model):
-        p.grad = 0.0
-    loss.backward()
-    for p in parameters(model):
-        p.data -= lr * p.grad
-    return loss
-
-
-# ------------------------------------------------------------ compiled mode
-def compile_train_loss(model, xs, ys) -> tuple:
-    """The train step's loss compiled once: the per-example hinge term and the L2 term."""
-    n = len(xs)
-
-    def example_loss(x1, x2, y):
-        return (1 + -y * mlp_forward(model, [x1, x2])).relu() * (1.0 / n)
-
-    def l2():
-        return 1e-4 * sum(p * p for p in parameters(model))
-
-    return compile_graph(example_loss, (*xs[0], ys[0])), compile_graph(l2, ())
-
-
-def compiled_train_step(model, compiled, xs, ys, lr=0.5):
-    """train_step on the compiled loss: the calls add the parameters' gradients into .grad."""
-    example_loss, l2 = compiled
-    params = parameters(model)
-    for p in params:
-        p.grad = 0.0
-    loss = l2()[0]
-    for (x1, x2), y in zip(xs, ys):
-        loss += example_loss(x1, x2, y)[0]
-    for p in params:
-        p.data -= lr * p.grad
-    return loss
-
-
-# ------------------------------------------------------- hand-written floats
-def float_mlp(sizes: list[int], seed: int = 0) -> list[tuple[list[list[float]], list[float]]]:
-    """build_mlp's initial weights as plain floats: per layer, (weight rows, biases)."""
-    rng = random.Random(seed)
-    return [
-        ([[rng.uniform(-1, 1) for _ in range(nin)] for _ in range(nout)], [0.0] * nout)
-        for nin, nout in zip(sizes[:-1], sizes[1:])
-    ]
-
-
-def float_train_step(model, xs, ys, lr=0.5):
-    """train_step written out by hand on floats: forward, hinge + L2, backward, SGD; no graph."""
-    n = len(xs)
-    grads = [([[0.0] * len(row) for row in rows], [0.0] * len(biases)) for rows, biases in model]
-    data_loss = 0.0
-    for x, y in zip(xs, ys):
-        # forward, keeping each layer's input and pre-activation
-        inputs, sums = [], []
-        a = x
-        for li, (rows, biases) in enumerate(model):
-            z = [sum((wi * ai for wi, ai in zip(row, a)), b) for row, b in zip(rows, biases)]
-            inputs.append(a)
-            sums.append(z)
-            a = z if li == len(model) - 1 else [zi if zi > 0 else 0.0 for zi in z]
-        margin = 1 - y * a[0]
-        if margin <= 0:
-            continue  # the hinge is flat here: no loss, no gradient
-        data_loss += margin / n
-        # backward: d loss / d z for the output, then layer by layer
-        dz = [-y / n]
-        for li in range(len(model) - 1, -1, -1):
-            rows, _ = model[li]
-            grad_rows, grad_biases = grads[li]
-            a = inputs[li]
-            for j, dzj in enumerate(dz):
-                grad_row = grad_rows[j]
-                for i, ai in enumerate(a):
-                    grad_row[i] += dzj * ai
-                grad_biases[j] += dzj
-            if li:
-                below = sums[li - 1]
-                dz = [sum(dz[j] * rows[j][i] for j in range(len(dz))) if below[i] > 0 else 0.0
-                      for i in range(len(a))]
-    reg_loss = 0.0
-    for (rows, biases), (grad_rows, grad_biases) in zip(model, grads):
-        for row, grad_row in zip(rows, grad_rows):
-            for i, w in enumerate(row):
-                reg_loss += w * w
-                row[i] = w - lr * (grad_row[i] + 2e-4 * w)
-        for j, b in enumerate(biases):
-            reg_loss += b * b
-            biases[j] = b - lr * (grad_biases[j] + 2e-4 * b)
-    return data_loss + 1e-4 * reg_loss
-
-
-def max_relative_difference(a: list[float], b: list[float]) -> float:
-    return max(abs(x - y) / max(abs(x), abs(y), 1e-300) for x, y in zip(a, b))
-
-
-def chain(V, n: int):
-    """A chain of about n nodes (x*c + d adds 4: two constants, * and +), then backward."""
-    x = V(0.5)
-    for _ in range(n // 4):
-        x = x * 0.999999 + 1e-6
-    x.backward()
-    return x
-
-
-def product_sum(V, n: int, seed: int = 0):
-    rng = random.Random(seed)
-    a = [V(rng.uniform(-1, 1)) for _ in range(n)]
-    b = [V(rng.uniform(-1, 1)) for _ in range(n)]
-    total = sum(ai * bi for ai, bi in zip(a, b))
-    total.backward()
-    return total
 
 
 # ------------------------------------------------------------------ measuring
@@ -226,28 +71,38 @@ def count_nodes(root) -> int:
     return len(seen)
 
 
-def timed(fn, calls: int = 1) -> float:
+def timed(fn, calls: int = 1, gc_mode: str = "collect") -> float:
     """Seconds per call of ``fn``, run ``calls`` times back to back as a program would.
 
-    The clock also covers a final ``gc.collect()``: freeing its own garbage is
-    part of what an engine costs (micrograd's closures make reference cycles
-    that only the cyclic collector can free), so no engine leaves its garbage
-    for the next one to pay for.
+    ``gc_mode`` "collect": the collector on, and the clock also covers a final
+    ``gc.collect()``: freeing its own garbage is part of what an engine costs
+    (micrograd's closures make reference cycles that only the cyclic
+    collector can free), so no engine leaves its garbage for the next one to
+    pay for. "off": the collector off, its garbage collected after the clock
+    stops. "on": the collector on, as a program runs, with no forced collection
+    (for code that makes no cyclic garbage: a forced full collection would
+    only time the scan of everything else alive).
     """
+    if gc_mode == "off":
+        gc.disable()
     start = time.perf_counter()
     for _ in range(calls):
         fn()
+    if gc_mode == "collect":
+        gc.collect()
+    elapsed = time.perf_counter() - start
+    gc.enable()
     gc.collect()
-    return (time.perf_counter() - start) / calls
+    return elapsed / calls
 
 
-def interleaved(fns: dict, repeats: int, calls: int = 1) -> dict[str, float]:
+def interleaved(fns: dict, repeats: int, calls: int = 1, gc_mode: str = "collect") -> dict[str, float]:
     """Median seconds per call of each function, running them in turn, repeat by repeat."""
     times = {name: [] for name in fns}
     gc.collect()
     for _ in range(repeats):
         for name, fn in fns.items():
-            times[name].append(timed(fn, calls))
+            times[name].append(timed(fn, calls, gc_mode))
     return {name: statistics.median(ts) for name, ts in times.items()}
 
 
@@ -264,87 +119,167 @@ def bytes_per_node(V, xs, ys) -> tuple[float, int]:
     return used / nodes, nodes
 
 
-def check_agreement(xs, ys) -> dict[str, float]:
-    """One step in every mode from the same weights: how far each mode's parameters are from ours."""
-    ours, micro, compiled_model = (build_mlp(V, [2, 16, 16, 1]) for V in (OurValue, MicroValue, OurValue))
+def gradient_difference(reference: list[float], other: list[float]) -> float:
+    """The largest difference between two gradient vectors, relative to the largest gradient."""
+    scale = max(abs(g) for g in reference)
+    return max(abs(a - b) for a, b in zip(reference, other)) / scale
+
+
+def load_torch():
+    """torch on one thread, or None where it is not installed."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+    return torch
+
+
+def check_gradients(xs, ys, torch) -> dict[str, float]:
+    """Every mode's gradients for one step, against the interpreted engine's; exits if one is off by > 1e-12."""
+    import numpy as np
+
+    model = build_mlp(OurValue, [2, 16, 16, 1])
+    reference = interpreted_gradients(model, xs, ys)
+    compiled = compile_train_loss(model, xs, ys)
+    rows = [(a, b, y) for (a, b), y in zip(xs, ys)]
+    found = {}
+    for mode, step in (("loop", lambda: loop_train_step(model, compiled, rows, lr=0.0)),
+                       ("numpy", lambda: arrays_train_step(model, compiled, np.array(rows), lr=0.0))):
+        step()
+        found[mode] = [p.grad for p in parameters(model)]
     floats = float_mlp([2, 16, 16, 1])
-    losses = {"ours": train_step(ours, xs, ys).data, "micrograd": train_step(micro, xs, ys).data,
-              "compiled": compiled_train_step(compiled_model, compile_train_loss(compiled_model, xs, ys), xs, ys),
-              "hand-written floats": float_train_step(floats, xs, ys)}
-    reference = [p.data for p in parameters(ours)]
-    updated = {
-        "micrograd": [p.data for p in parameters(micro)],
-        "compiled": [p.data for p in parameters(compiled_model)],
-        "hand-written floats": [v for rows, biases in floats for row, b in zip(rows, biases) for v in (*row, b)],
-    }
-    if max(abs(loss - losses["ours"]) for loss in losses.values()) > 1e-9 * abs(losses["ours"]):
-        raise SystemExit(f"the modes disagree on the loss: {losses}")
-    return {mode: max_relative_difference(reference, values) for mode, values in updated.items()}
+    found["floats"] = []
+    float_train_step(floats, xs, ys, lr=0.0, gradients=found["floats"])
+    if torch is not None:
+        found["torch"] = torch_gradients(torch, floats, xs, ys)
+    differences = {mode: gradient_difference(reference, grads) for mode, grads in found.items()}
+    if max(differences.values()) > 1e-12:
+        raise SystemExit(f"{len(xs)} points: a mode's gradients differ from the interpreted engine's: {differences}")
+    return differences
+
+
+def interpreted_rows(xs, ys, repeats: int) -> list[tuple[str, dict]]:
+    """The interpreted training step against micrograd in both GC modes, a long chain and a big sum."""
+    ours, micro = build_mlp(OurValue, [2, 16, 16, 1]), build_mlp(MicroValue, [2, 16, 16, 1])
+    steps = {"micrograd": lambda: train_step(micro, xs, ys), "ours": lambda: train_step(ours, xs, ys)}
+    rows = [("train step, GC on (collection timed)", interleaved(steps, repeats, calls=3)),
+            ("train step, GC off (collected after timing)", interleaved(steps, repeats, calls=3, gc_mode="off"))]
+    rows.append(("chain of 1,000,000 nodes, GC on", interleaved(
+        {"micrograd": lambda: chain(MicroValue, 1_000_000), "ours": lambda: chain(OurValue, 1_000_000)},
+        max(1, repeats // 2))))
+    rows.append(("sum of 20,000 products, GC on", interleaved(
+        {"micrograd": lambda: product_sum(MicroValue, 20_000), "ours": lambda: product_sum(OurValue, 20_000)},
+        repeats)))
+    return rows
+
+
+def compiled_row(n: int, repeats: int, torch) -> dict[str, float]:
+    """One step at ``n`` points in every mode that needs no interpreted graph."""
+    import numpy as np
+
+    xs, ys = two_moons(n)
+    rows = [(a, b, y) for (a, b), y in zip(xs, ys)]
+    X = np.array(rows)
+    loop_model, arrays_model = build_mlp(OurValue, [2, 16, 16, 1]), build_mlp(OurValue, [2, 16, 16, 1])
+    start = time.perf_counter()
+    loop_compiled = compile_train_loss(loop_model, xs, ys)
+    compile_seconds = time.perf_counter() - start
+    arrays_compiled = compile_train_loss(arrays_model, xs, ys)
+    arrays_train_step(arrays_model, arrays_compiled, X[:2], lr=0.0)  # generate the numpy program before timing
+    loop_train_step(loop_model, loop_compiled, rows[:2], lr=0.0)
+    floats = float_mlp([2, 16, 16, 1])
+    modes = {"floats": lambda: float_train_step(floats, xs, ys),
+             "loop": lambda: loop_train_step(loop_model, loop_compiled, rows),
+             "numpy": lambda: arrays_train_step(arrays_model, arrays_compiled, X)}
+    if torch is not None:
+        tensors = torch_model(torch, float_mlp([2, 16, 16, 1]))
+        Xt, Yt = torch.tensor(xs, dtype=torch.float64), torch.tensor(ys, dtype=torch.float64)
+        modes["torch"] = lambda: torch_train_step(torch, tensors, Xt, Yt)
+    times = interleaved(modes, repeats, calls=1 if n > 1000 else 10, gc_mode="on")
+    times["compile"] = compile_seconds
+    return times
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.1f} ms" if seconds >= 0.01 else f"{seconds * 1e3:.2f} ms"
+
+
+def print_interpreted(rows, xs, ys) -> None:
+    print("| workload | micrograd | autograd-core | speed-up |")
+    print("|---|---:|---:|---:|")
+    for name, t in rows:
+        print(f"| {name} | {ms(t['micrograd'])} | {ms(t['ours'])} | {t['micrograd'] / t['ours']:.1f}x |")
+    ours_b, ours_n = bytes_per_node(OurValue, xs, ys)
+    micro_b, micro_n = bytes_per_node(MicroValue, xs, ys)
+    on, off = rows[0][1], rows[1][1]
+    print(f"\ntargets: GC on >= 10x micrograd: {on['micrograd'] / on['ours']:.1f}x; GC off >= 2x: "
+          f"{off['micrograd'] / off['ours']:.1f}x")
+    print(f"memory per graph node (train step, forward+backward, tracemalloc): micrograd {micro_b:.0f} B "
+          f"({micro_n:,} nodes), autograd-core {ours_b:.0f} B ({ours_n:,} nodes) (target <= 140 B)")
+
+
+def print_compiled(results: dict[int, dict], differences: dict[int, dict], torch) -> None:
+    print("| points | hand-written floats | compiled: loop per example | compiled: numpy batch | "
+          "PyTorch float64, 1 thread |")
+    print("|---:|---:|---:|---:|---:|")
+    for n, t in results.items():
+        floats = t["floats"]
+        cells = [ms(floats)] + [f"{ms(t[m])} ({t[m] / floats:.3f}x)" for m in ("loop", "numpy")]
+        cells.append(f"{ms(t['torch'])} ({t['torch'] / floats:.3f}x)" if "torch" in t else "not installed")
+        print(f"| {n:,} | " + " | ".join(cells) + " |")
+    print()
+    for n, t in results.items():
+        line = (f"{n:,} points: loop {t['loop'] / t['floats']:.2f}x floats (target <= 1); numpy "
+                f"{t['numpy'] / t['floats']:.3f}x floats (target <= {0.5 if n <= 100 else 0.03})")
+        if "torch" in t:
+            line += f", {t['numpy'] / t['torch']:.1f}x PyTorch (target <= 3)"
+        print(line + f"; compiling the step: {ms(t['compile'])}")
+    for n, d in differences.items():
+        print(f"gradients at {n:,} points, max |difference| / max |gradient| against the interpreted engine: "
+              + ", ".join(f"{mode} {value:.1e}" for mode, value in d.items()) + " (checked <= 1e-12 before timing)")
+    if torch is None:
+        print("PyTorch is not installed: its column is empty (make torch installs it)")
+
+
+def print_compile_scaling(quick: bool) -> None:
+    sizes = [1_000, 10_000, 100_000] + ([] if quick else [1_000_000])
+    cases = [("chain", n) for n in sizes]
+    if not quick:
+        cases += [("sum", 1_000_000), ("python-sum", 1_000_000)]
+    names = {"chain": "chain x = x * c + d", "sum": "Value.sum of n parameters (one node)",
+             "python-sum": "Python sum of n parameters (n + nodes)"}
+    print("| graph | nodes | compile | per node | memory |")
+    print("|---|---:|---:|---:|---:|")
+    per_node = {}
+    for kind, n in cases:
+        r = compile_scaling.run(kind, n)
+        per_node[(kind, n)] = r["seconds"] / n
+        print(f"| {names[kind]} | {n:,} | {r['seconds']:.2f} s | {r['seconds'] / n * 1e6:.1f} us | "
+              f"{r['memory'] / 2**20:.0f} MB |")
+    chain_costs = [per_node[("chain", n)] for n in sizes]
+    print(f"\nchain: per-node cost from {sizes[0]:,} to {sizes[-1]:,} nodes grows {max(chain_costs) / min(chain_costs):.2f}x "
+          f"(target <= 1.3x), at most {max(chain_costs) * 1e6:.1f} us (target <= 30 us)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats and a shorter chain")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, graphs up to 100,000 nodes")
     args = parser.parse_args()
     repeats = 3 if args.quick else 7
-    chain_n = 200_000 if args.quick else 1_000_000
+    torch = load_torch()
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, medians of {repeats} interleaved runs"
+          + (f", PyTorch {torch.__version__}" if torch is not None else "") + "\n")
 
     xs, ys = two_moons(100)
-    ours_model = build_mlp(OurValue, [2, 16, 16, 1])
-    micro_model = build_mlp(MicroValue, [2, 16, 16, 1])
-
-    compiled_model = build_mlp(OurValue, [2, 16, 16, 1])
-    floats_model = float_mlp([2, 16, 16, 1])
-    agreement = check_agreement(xs, ys)
-    compile_times = [timed(lambda: compile_train_loss(compiled_model, xs, ys)) for _ in range(repeats)]
-    compiled = compile_train_loss(compiled_model, xs, ys)
-
-    rows = []
-    step = interleaved(
-        {
-            "micrograd": lambda: train_step(micro_model, xs, ys),
-            "ours": lambda: train_step(ours_model, xs, ys),
-            "compiled": lambda: compiled_train_step(compiled_model, compiled, xs, ys),
-            "floats": lambda: float_train_step(floats_model, xs, ys),
-        },
-        repeats,
-        calls=3,
-    )
-    rows.append(("train step (MLP 2-16-16-1, 100 pts)", step))
-    chain_t = interleaved({"micrograd": lambda: chain(MicroValue, chain_n), "ours": lambda: chain(OurValue, chain_n)},
-                          max(1, repeats // 2))
-    rows.append((f"chain of {chain_n:,} nodes", chain_t))
-    psum = interleaved({"micrograd": lambda: product_sum(MicroValue, 20_000), "ours": lambda: product_sum(OurValue, 20_000)},
-                       repeats)
-    rows.append(("sum of 20,000 products", psum))
-
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, median of {repeats} interleaved runs, GC on\n")
-    print("| workload | micrograd | autograd-core | speed-up | compiled | hand-written floats |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, t in rows:
-        extra = " | ".join(f"{t[mode] * 1e3:.1f} ms" if mode in t else "-" for mode in ("compiled", "floats"))
-        print(f"| {name} | {t['micrograd'] * 1e3:.1f} ms | {t['ours'] * 1e3:.1f} ms | "
-              f"{t['micrograd'] / t['ours']:.1f}x | {extra} |")
-
-    compile_cost = statistics.median(compile_times)
-    print(f"\ncompiled train step: {step['micrograd'] / step['compiled']:.0f}x faster than micrograd (target >= 30x), "
-          f"{step['compiled'] / step['floats']:.2f}x the hand-written floats step (target <= 3x), "
-          f"{step['ours'] / step['compiled']:.1f}x faster than interpreted autograd-core")
-    print(f"compiling it: {compile_cost * 1e3:.1f} ms = {compile_cost / step['ours']:.2f} interpreted steps "
-          f"(target < 10)")
-    print("after one step from the same weights, parameters differ from the interpreted engine's by at most "
-          + ", ".join(f"{diff:.1e} ({mode})" for mode, diff in agreement.items()) + " (relative)")
-
-    # Linear growth of the chain: time per node at three lengths.
-    lengths = [chain_n // 4, chain_n // 2, chain_n]
-    per_node = {n: interleaved({"ours": lambda n=n: chain(OurValue, n)}, 1)["ours"] / n * 1e9 for n in lengths}
-    print("\nchain time per node (ours): " + ", ".join(f"{n:,}: {ns:.0f} ns" for n, ns in per_node.items())
-          + f"  (ratio longest/shortest {per_node[lengths[-1]] / per_node[lengths[0]]:.2f}; 1.0 is linear)")
-
-    ours_b, ours_n = bytes_per_node(OurValue, xs, ys)
-    micro_b, micro_n = bytes_per_node(MicroValue, xs, ys)
-    print(f"memory per graph node (train step, forward+backward, tracemalloc): "
-          f"micrograd {micro_b:.0f} B ({micro_n:,} nodes), autograd-core {ours_b:.0f} B ({ours_n:,} nodes)")
+    differences = {n: check_gradients(*two_moons(n), torch) for n in (100, 10_000)}
+    print("Interpreted engine against micrograd (MLP 2-16-16-1, 100 points, hinge loss + L2, SGD):\n")
+    print_interpreted(interpreted_rows(xs, ys, repeats), xs, ys)
+    print("\nThe same training step without an interpreted graph:\n")
+    results = {n: compiled_row(n, repeats if n <= 100 else max(2, repeats // 2), torch) for n in (100, 10_000)}
+    print_compiled(results, differences, torch)
+    print("\nCompiling (trace, code generation, CPython's compile), each size in a fresh process:\n")
+    print_compile_scaling(args.quick)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@
 losses, ``optim.py`` SGD and Adam, ``data.py`` the toy data sets,
 ``serialize.py`` JSON save/load, ``train.py`` the loop (epochs, batches,
 validation, stopping, divergence), ``diagnostics.py`` gradient health per
-layer, ``demo.py`` the demo. With matplotlib: ``plots.py`` draws them,
+layer, ``compiled.py`` training on compiled code, ``pytorch.py`` the way to
+PyTorch, ``demo.py`` the demo. With matplotlib: ``plots.py`` draws them,
 ``lessons/`` the lessons of backpropagation (``python -m nn.lessons``).
 """
 
@@ -21,6 +22,7 @@ from .layers import ACTIVATIONS, MLP, Layer, Neuron, init_bound
 from .losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss, signed_labels
 from .module import Module
 from .optim import SGD, Adam, Optimizer
+from .pytorch import from_torch, to_torch
 from .places import Place, Role, place_of
 from .serialize import ModelFileError, load_parameters, save_parameters
 from .train import (History, TrainingDivergedError, TrainingDivergedWarning, accuracy, batch_loss, evaluate,
@@ -59,6 +61,8 @@ __all__ = [
     "evaluate",
     "evaluate_loss",
     "predicted_class",
+    "to_torch",
+    "from_torch",
     "TrainingDivergedError",
     "TrainingDivergedWarning",
     "Diagnostics",

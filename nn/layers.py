@@ -84,7 +84,7 @@ def as_inputs(x: object, nin: int, owner: Module) -> list[Value]:
         raise ValueError(f"{owner._describe()} expects {nin} inputs, got {len(x)}")  # type: ignore[arg-type]
     values = []
     for i, xi in enumerate(x):  # type: ignore[arg-type]
-        if type(xi) is Value:
+        if isinstance(xi, Value):  # a Value or a subclass (compile's traced inputs)
             values.append(xi)
         elif isinstance(xi, numbers.Real):
             values.append(Value(xi, _input_label(i)))

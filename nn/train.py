@@ -26,8 +26,6 @@ the index of the largest one.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import math
 import numbers
 import random
@@ -36,7 +34,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Sequence
 
-from autograd_core import Value, no_grad
+from autograd_core import Value, cyclic_gc_paused, no_grad
 
 from ._rng import Seed, as_random
 from .diagnostics import Diagnostics, diagnose
@@ -124,31 +122,21 @@ def accuracy(scores: Sequence, labels: Sequence) -> float:
 
 def batch_loss(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn, l2: float,
                params: Sequence[Value]) -> tuple[Value, list]:
-    """The loss of ``model`` on a batch plus ``l2 * sum(p**2)``, and the model's scores."""
+    """The loss of ``model`` on a batch plus ``l2 * sum(p**2)``, and the model's scores.
+
+    A model with a ``batch_loss`` method of its own (``nn.compiled.CompiledModel``)
+    computes them itself, unless it returns ``NotImplemented``.
+    """
+    own = getattr(model, "batch_loss", None)
+    if own is not None:
+        result = own(X, y, loss_fn, l2, params)
+        if result is not NotImplemented:
+            return result
     scores = [model(x) for x in X]
     loss = loss_fn(scores, list(y))
     if l2:
         loss = loss + l2 * Value.sum(p * p for p in params)
     return loss, scores
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused():
-    """Pause Python's cyclic garbage collector for one training step, then restore it.
-
-    A step builds a graph of tens of thousands of Values that stays alive until
-    backward is done; the collector, triggered by all those allocations, keeps
-    rescanning it, which doubles the step's time. The engine's graphs hold no
-    reference cycles, so reference counting frees them without the collector;
-    any cycles a custom loss makes are collected after the step as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def evaluate(model: Module, X: Sequence, y: Sequence) -> float:
@@ -386,7 +374,7 @@ def _step(plan: _Plan, history: History, Xb: list, yb: list, where: _Where,
     if plan.lr_schedule is not None:
         optimizer.lr = plan.lr_schedule(where.step - 1)  # type: ignore[attr-defined]
     forward_failed = False
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():  # the step's graph has no cycles; the collector would only rescan it
         try:
             loss, scores = batch_loss(plan.model, Xb, yb, plan.loss_fn, plan.l2, plan.params)
         except OverflowError as error:  # a float past 1.8e308 in the forward pass: the weights ran away

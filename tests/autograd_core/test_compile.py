@@ -143,11 +143,10 @@ def test_random_networks_match_the_engine(seed):
     assert fn.params == tuple(params)
 
 
-def test_a_large_network_compiles_to_a_generator_and_matches():
+def test_a_large_network_matches():
     forward, params = make_mlp([3, 16, 16, 1], seed=3, activation="relu")
     example = [0.5, -1.0, 2.0]
-    fn = assert_matches_engine(forward, example, [example, [1.0, 0.25, -0.75]], params=params)
-    assert "    yield out" in fn.source  # the frame-size guard (see compile.py)
+    assert_matches_engine(forward, example, [example, [1.0, 0.25, -0.75]], params=params)
 
 
 def test_compiled_training_step_equals_backward():
@@ -281,12 +280,12 @@ def test_source_of_a_neuron_is_one_line_per_node_and_upstream_times_local():
     assert lines[0] == "def neuron(w, x, b):"
     forward = [line for line in lines if re.fullmatch(r"\w+ = .*", line) and not line.startswith("g_")]
     assert forward == ["v0 = w * x", "v1 = v0 + b", "out = tanh(v1)"]
-    backward = [line for line in lines if re.fullmatch(r"g_\w+ \+?= g_\w+ \* .*", line)]
-    # one line per edge, in the engine's backward order, each upstream * local
+    backward = [line for line in lines if re.fullmatch(r"g_\w+ \+?= g_\w+( \* .*)?", line)]
+    # one line per edge, in the engine's backward order, each upstream * local (a local 1 is left out)
     assert backward == [
         "g_v1 = g_out * (1.0 - out * out)",
-        "g_v0 = g_v1 * 1.0",
-        "g_b = g_v1 * 1.0",
+        "g_v0 = g_v1",
+        "g_b = g_v1",
         "g_w = g_v0 * x",
         "g_x = g_v0 * w",
     ]
@@ -518,3 +517,244 @@ def test_an_error_in_a_user_derivative_names_the_op():
 def test_repr_and_graph_size():
     fn = compile(lambda x, y: (x * y).relu(), (1.0, 2.0))
     assert repr(fn) == "<CompiledFunction f(x, y): 4 nodes, 0 parameters>"
+
+
+# ------------------------------------------------------------ free-text labels
+def _labelled(labels):
+    """f(x, y) whose interior nodes and parameter carry ``labels`` (cycled), using tanh, log and a sum."""
+    w = Value(0.75, labels[0])
+
+    def f(x, y):
+        nodes = [x * w, (x * y).tanh(), (y * y + 1).log(), Value.sum([x, y, w])]
+        for node, label in zip(nodes, labels[1:] * 4):
+            node.label = label
+        return nodes[0] * nodes[1] + nodes[2] * nodes[3] + x
+
+    return f, w
+
+
+# Python reads identifiers NFKC-normalised: each pair below is ONE name to it.
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ["𝑥", "𝑥", "𝑦"],  # U+1D465 is x: a node named so would overwrite the input x
+        ["µ", "μ", "µ"],  # micro sign and Greek mu
+        ["ﬁ", "fi", "ﬁ"],  # the ligature and f, i
+        ["𝐭𝐚𝐧𝐡", "𝐥𝐨𝐠", "tanh"],  # would shadow the functions tanh and log are called by
+        ["params", "g_x", "mm_X0", "out", "v0", "local_grads_", "True", "x.y", "", "1"],  # the code's own names
+    ],
+    ids=["math-italic-x", "micro-mu", "fi-ligature", "bold-tanh", "code-names"],
+)
+def test_unicode_and_code_names_as_labels_change_nothing(labels):
+    f, w = _labelled(labels)
+    fn = assert_matches_engine(f, (0.5, -0.25), [(1.5, 0.75), (-0.3, 2.0)], params=[w])
+    names = [name for name in re.findall(r"^\s+(\w+) = ", fn.source, flags=re.M)]
+    assert len(names) == len(set(names))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(max_size=6), min_size=5, max_size=5))
+def test_hypothesis_any_label_text_changes_nothing(labels):
+    f, w = _labelled(labels)
+    plain, _ = _labelled(["", "", "", "", ""])
+    fn = compile(f, (0.5, -0.25), params=[w], accumulate=False)
+    out, grads = fn(1.25, 0.5)
+    expected_out, expected_grads = interpreted(f, (1.25, 0.5), [w])
+    assert_close(out, expected_out)
+    for g, e in zip(grads, expected_grads):
+        assert_close(g, e)
+
+
+# ------------------------------------------------------------- big graphs
+@pytest.fixture
+def blocked(monkeypatch):
+    """Every graph written in the blocked layout (lists of values, block functions), as big graphs are."""
+    import autograd_core.compiler.codegen as codegen
+
+    monkeypatch.setattr(codegen, "INLINE_LIMIT", 0)
+    monkeypatch.setattr(codegen, "BLOCK_LINES", 7)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_blocked_layout_matches_the_engine(blocked, seed):
+    rng = random.Random(2000 + seed)
+    n_inputs = rng.randint(1, 4)
+    f = random_expression(seed, n_inputs, steps=rng.randint(1, 25))
+    example = [rng.uniform(-2, 2) for _ in range(n_inputs)]
+    fn = assert_matches_engine(f, example, [example, [rng.uniform(-2, 2) for _ in range(n_inputs)]])
+    assert "for block in BLOCKS" in fn.source
+
+
+def test_blocked_layout_with_parameters_user_ops_and_long_sums(blocked):
+    forward, params = make_mlp([3, 5, 1], seed=4, activation="relu")
+    ws = [Value(0.1 * i, f"w{i}") for i in range(20)]
+
+    def f(x, y, z):
+        return forward(x, y, z) * sin_of_product(x, y) + Value.sum([*ws, x * z, *ws[:3]]) * swish(z)
+
+    fn = assert_matches_engine(f, (0.5, -1.0, 2.0), [(1.0, 0.25, -0.75)], params=[*params, *ws])
+    assert "*P[" in fn.source and "for i in range(" in fn.source  # the run of parameters: one slice, one loop
+
+
+def test_blocked_layout_errors_name_the_op_and_the_line(blocked):
+    fn = compile(lambda x, y: (x * 2 + y).sqrt() * y, (1.0, 1.0))
+    with pytest.raises(DomainError, match=r"sqrt\(-1\.0\).*\(line \d+ of compiled f: v\[\d+\] = sqrt"):
+        fn(-1.0, 1.0)
+
+
+# ----------------------------------------------------------------- batches
+def _batch_case(seed):
+    forward, params = make_mlp([2, 4, 3, 1], seed=seed, activation="relu")
+    rng = random.Random(seed)
+
+    def loss(x1, x2, y):
+        return (1 + -y * forward(x1, x2)).relu() + abs(forward(x2, x1)) * 0.5
+
+    rows = [(rng.uniform(-2, 2), rng.uniform(-2, 2), rng.choice([-1.0, 1.0])) for _ in range(9)]
+    rows.append((0.0, 0.0, 1.0))  # relu and abs exactly at their kinks
+    return loss, params, rows
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("layout", ["inline", "blocked"])
+def test_batches_give_the_calls_numbers(seed, layout, request):
+    if layout == "blocked":
+        request.getfixturevalue("blocked")
+    loss, params, rows = _batch_case(seed)
+    fn = compile(loss, rows[0], params=params, accumulate=False)
+    calls = [fn(*row) for row in rows]
+    summed = [math.fsum(call[1][3 + i] for call in calls) for i in range(len(params))]
+    by_rows = fn.batch(rows)
+    by_arrays = fn.batch_arrays(rows)
+    for result in (by_rows, by_arrays):
+        for i, (out, grads) in enumerate(calls):
+            assert_close(float(result.outputs[i]), out, f"output {i}")
+            for j in range(3):
+                assert_close(float(result.input_grads[i][j]), grads[j], f"input gradient {i}, {j}")
+        for p, got, expected in zip(params, result.param_grads, summed):
+            assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-15), p.label
+
+
+def test_batches_accumulate_parameter_gradients_like_backward():
+    loss, params, rows = _batch_case(7)
+    fn = compile(loss, rows[0], params=params)
+    for run in (fn.batch, fn.batch_arrays):
+        for p in params:
+            p.grad = 0.0
+        run(rows)
+        got = [p.grad for p in params]
+        for p in params:
+            p.grad = 0.0
+        total = Value.sum([loss(*row) for row in rows])
+        total.backward()
+        for p, g in zip(params, got):
+            assert math.isclose(g, p.grad, rel_tol=1e-12, abs_tol=1e-15), p.label
+
+
+@pytest.mark.parametrize("run", ["batch", "batch_arrays"])
+@pytest.mark.parametrize(
+    "f, rows, error, message",
+    [
+        (lambda x: (x * 2).log(), [(1.0,), (2.0,), (-1.0,), (-2.0,)], DomainError,
+         r"log\(-2\.0\): log is defined only for x > 0; input 1 is 'v0' \(data=-2\.0\) \(example 2; line \d+"),
+        (lambda x: 1 / x, [(1.0,), (0.0,)], DivisionByZeroError, r"1\.0 / 0\.0: division by zero.*\(example 1; line"),
+        (lambda x: x.exp(), [(1.0,), (1000.0,)], OverflowError, r"exp\(1000\.0\).*too large.*\(example 1; line"),
+        (lambda x: checked_root(x), [(4.0,), (-1.0,)], DomainError, r"checked_root\(-1\.0\).*\(example 1; line"),
+    ],
+)
+def test_batch_errors_name_the_op_and_the_example(run, f, rows, error, message):
+    fn = compile(f, rows[0])
+    with pytest.raises(error, match=message):
+        getattr(fn, run)(rows)
+
+
+def test_batch_guards_are_checked_per_example():
+    fn = compile(branchy, (1.0,))
+    assert fn.batch([(2.0,), (3.0,)]).outputs == [4.0, 6.0]
+    for run in (fn.batch, fn.batch_arrays):
+        with pytest.raises(TraceMismatchError, match=r"x > 0\.0 was True, not on these inputs"):
+            run([(2.0,), (-3.0,)])
+
+
+def test_aux_outputs_are_returned_and_not_differentiated():
+    w = Value(2.0, "w")
+
+    def f(x):
+        score = w * x
+        return (score - 1.0) ** 2, [score, score.tanh()]
+
+    fn = compile(f, (1.0,), has_aux=True, accumulate=False)
+    out, grads, aux = fn(3.0)
+    assert (out, grads, aux) == (25.0, (20.0, 30.0), (6.0, math.tanh(6.0)))
+    assert fn.batch([(3.0,), (0.5,)]).aux == [(6.0, math.tanh(6.0)), (1.0, math.tanh(1.0))]
+    assert fn.batch_arrays([[3.0], [0.5]]).aux.tolist() == [[6.0, math.tanh(6.0)], [1.0, math.tanh(1.0)]]
+
+
+def _value_sum_network(seed):
+    """Neurons written as nn writes them: Value.sum of the products and the bias; plus sums that are no layer."""
+    rng = random.Random(seed)
+    w1 = [[Value(rng.uniform(-1, 1), f"w1.{i}.{j}") for j in range(3)] for i in range(4)]
+    b1 = [Value(rng.uniform(-0.5, 0.5), f"b1.{i}") for i in range(4)]
+    w2 = [Value(rng.uniform(-1, 1), f"w2.{j}") for j in range(4)]
+
+    def f(x, y, z):
+        hidden = [Value.sum([w * v for w, v in zip(row, (x, y, z))] + [b]).tanh() for row, b in zip(w1, b1)]
+        score = Value.sum([w * h for w, h in zip(w2, hidden)])  # no bias: a layer of one neuron, the output's
+        odd = Value.sum([x * y, w2[0] * 2.0, hidden[0]])  # products of two batch variables: not a layer
+        return score * z + odd
+
+    return f, [p for row in w1 for p in row] + b1 + w2
+
+
+@pytest.mark.parametrize("network", ["Value.sum", "python sum"])
+def test_a_layer_over_arrays_is_one_matrix_product(network):
+    if network == "Value.sum":
+        f, params = _value_sum_network(3)
+        rows = [(0.5, -1.0, 2.0), (1.5, 0.25, -0.75), (0.0, 0.0, 0.0), (-2.0, 1.0, 0.5)]
+    else:
+        f, params, rows = _batch_case(5)
+    fn = compile(f, rows[0], params=params, accumulate=False)
+    result = fn.batch_arrays(rows)
+    assert "mm_W0 @ mm_X0" in fn._arrays_program.source
+    for i, row in enumerate(rows):
+        out, grads = fn(*row)
+        assert math.isclose(result.outputs[i], out, rel_tol=1e-12, abs_tol=1e-14)
+        for j in range(len(row)):
+            assert math.isclose(result.input_grads[i][j], grads[j], rel_tol=1e-12, abs_tol=1e-14)
+    summed = [math.fsum(fn(*row)[1][len(rows[0]) + k] for row in rows) for k in range(len(params))]
+    for got, expected in zip(result.param_grads, summed):
+        assert math.isclose(got, expected, rel_tol=1e-12, abs_tol=1e-14)
+
+
+@pytest.mark.parametrize("x", [-2.0, -0.0, 0.0, 3.0, math.inf, -math.inf, math.nan])
+def test_arrays_keep_the_float_semantics_at_kinks_and_special_values(x):
+    """relu, abs and their derivatives over arrays: the same numbers, signs of zero and nan as on floats."""
+    def f(x, y):
+        return (x * y).relu() + abs(x) * y + (x - y).relu() * 2.0
+
+    fn = compile(f, (1.0, 1.0))
+    rows = [(x, 1.0), (x, -1.0), (1.0, x)]
+    result = fn.batch_arrays(rows)
+    for i, row in enumerate(rows):
+        out, grads = fn(*row)
+        for got, expected in zip([result.outputs[i], *result.input_grads[i]], [out, *grads]):
+            assert repr(float(got)) == repr(expected), row
+
+
+def test_batch_results_are_python_floats():
+    loss, params, rows = _batch_case(1)
+    fn = compile(loss, rows[0], params=params)
+    for run in (fn.batch, fn.batch_arrays):
+        result = run(rows)
+        assert all(type(g) is float for g in result.param_grads)
+        assert all(type(p.grad) is float for p in params)
+
+
+def test_blocked_layout_writes_a_python_sum_of_parameters_as_loops(blocked):
+    ws = [Value(0.01 * i - 0.1, f"w{i}") for i in range(30)]
+
+    def f(x):
+        return sum(ws) * x + sum(w * x for w in ws[::-1])
+
+    fn = assert_matches_engine(f, (0.5,), [(1.5,), (-2.0,)], params=ws)
+    assert "for i in range(29, -1, -1): G[i] += " in fn.source

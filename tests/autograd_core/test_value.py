@@ -272,3 +272,21 @@ def test_assigning_grad_is_checked_at_once():
             v.grad = bad
     v.grad = 1  # an int is stored as a float
     assert type(v.grad) is float and v.grad == 1.0
+
+
+def test_cyclic_gc_paused_restores_the_collector_state():
+    import gc
+
+    from autograd_core import cyclic_gc_paused
+
+    was = gc.isenabled()
+    try:
+        for before in (True, False):
+            (gc.enable if before else gc.disable)()
+            with pytest.raises(RuntimeError):
+                with cyclic_gc_paused():
+                    assert not gc.isenabled()
+                    raise RuntimeError("left the block")
+            assert gc.isenabled() is before
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -28,7 +28,12 @@ SIGNED = signed_labels(Y01)
 
 
 def relative_difference(a: list[float], b: list[float]) -> float:
-    return max((abs(x - y) / max(abs(x), abs(y)) if x != y else 0.0) for x, y in zip(a, b))
+    """The largest difference relative to the numbers compared; below 1e-3 (the weights are of order 0.1 to 1) they count as 1e-3.
+
+    The floor: a weight the gradients leave at 0.0 in one order of addition is
+    1e-18 in another, which is rounding, not a relative error of 1.
+    """
+    return max((abs(x - y) / max(abs(x), abs(y), 1e-3) if x != y else 0.0) for x, y in zip(a, b))
 
 
 def train(fitter, *, nouts=(8, 8, 1), labels=SIGNED, loss_fn=hinge_loss, optimizer=SGD, activation="relu",
@@ -54,9 +59,10 @@ def train(fitter, *, nouts=(8, 8, 1), labels=SIGNED, loss_fn=hinge_loss, optimiz
         ("lr schedule", dict(lr_schedule=lambda step: 0.1 / (1 + step)), 1e-12),
     ],
 )
-def test_fit_compiled_trains_as_fit_does(name, options, tolerance):
+@pytest.mark.parametrize("batch", ["numpy", "python", "node"])
+def test_fit_compiled_trains_as_fit_does(name, options, tolerance, batch):
     expected_history, expected_weights = train(fit, **options)
-    history, weights = train(fit_compiled, **options)
+    history, weights = train(lambda *args, **kw: fit_compiled(*args, batch=batch, **kw), **options)
     assert relative_difference(weights, expected_weights) <= tolerance, name
     assert relative_difference(history.loss, expected_history.loss) <= tolerance, name
     assert history.accuracy == expected_history.accuracy
@@ -172,3 +178,40 @@ def test_fit_compiled_rejects_bad_arguments(labels, options, message):
     model = MLP(2, [3, 1], seed=0)
     with pytest.raises(ValueError, match=message):
         fit_compiled(model, X, labels, SGD(model.parameters(), lr=0.1), **options)
+
+
+def test_a_batch_loss_is_one_node_over_the_weights():
+    model = MLP(2, [4, 1], seed=1)
+    compiled = CompiledModel(model, X[0])
+    params = model.parameters()
+    loss, scores = compiled.batch_loss(X, SIGNED, hinge_loss, 1e-3, params)
+    assert loss.parents == tuple(params) and len(scores) == len(X)
+    loss.backward()
+    got = [p.grad for p in params]
+    model.zero_grad()
+    expected = hinge_loss([model(x) for x in X], SIGNED) + 1e-3 * Value.sum([p * p for p in params])
+    expected.backward()
+    assert math.isclose(loss.data, expected.data, rel_tol=1e-12)
+    assert relative_difference(got, [p.grad for p in params]) <= 1e-12
+    assert [s.data for s in scores] == pytest.approx([model(x).data for x in X], rel=1e-12)
+
+
+def test_many_distinct_labels_fall_back_to_the_per_example_loss():
+    targets = [0.01 * i for i in range(len(X))]  # a regression: every label its own constant
+    expected_history, expected_weights = train(fit, labels=targets, loss_fn=mse_loss)
+    history, weights = train(fit_compiled, labels=targets, loss_fn=mse_loss)
+    assert relative_difference(weights, expected_weights) <= 1e-12
+
+
+def test_a_loss_that_is_not_a_mean_is_refused():
+    def summed_hinge(scores, labels):
+        return hinge_loss(scores, labels, reduction="sum")
+
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(ValueError, match=r"'summed_hinge' is not the mean.*batch='node'"):
+        fit_compiled(model, X, SIGNED, SGD(model.parameters(), lr=0.1), steps=1, loss_fn=summed_hinge)
+
+
+def test_bad_batch_mode():
+    with pytest.raises(ValueError, match=r"batch must be 'auto' or one of numpy, python, node; got 'gpu'"):
+        CompiledModel(MLP(2, [3, 1], seed=0), X[0], batch="gpu")

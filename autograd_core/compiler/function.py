@@ -1,0 +1,269 @@
+"""``compile`` and ``CompiledFunction``: a trace's generated programs, called on numbers, with its checks.
+
+``compile`` makes one ``Trace`` and the program for single calls. A
+``CompiledFunction`` calls it after the guards (or, with ``check=True``, a new
+trace) have said the traced graph still applies, and turns an error raised
+inside the generated code into the one the interpreted engine gives, naming
+the op, its inputs and the generated line. The programs over a batch (a loop
+over rows, or numpy arrays) are generated from the same trace the first time
+they are asked for.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+from typing import Any, Callable, NamedTuple, Sequence
+
+from ..value import Value, cyclic_gc_paused, op_error
+from .codegen import SCALAR_BINDINGS, ExampleError, Program
+from .trace import Guard, Kink, Trace, TraceMismatchError
+
+__all__ = ["compile", "CompiledFunction", "BatchResult"]
+
+
+class BatchResult(NamedTuple):
+    """What a compiled function gives for a batch: per example, and the parameters' gradients summed."""
+
+    outputs: Any  # one output per example (a list, or a numpy array)
+    input_grads: Any  # per example, the gradient of each input (a list of tuples, or an array n x inputs)
+    param_grads: tuple[float, ...]  # each parameter's gradient, summed over the examples
+    aux: Any  # per example, the auxiliary outputs (has_aux=True), else empty
+
+
+class CompiledFunction:
+    """``f`` compiled: call it on numbers to get ``(output, gradients)``.
+
+    Attributes:
+        source: the generated Python function.
+        input_names: the names of its inputs, in call order.
+        params: the parameter Values: the ``params`` given to ``compile``,
+            or those the trace reached, in reading order (``w * x + b``: w, b).
+        kinks: the branching nodes (relu, abs), each with its traced input.
+        guards: the comparisons ``f`` made on its inputs' ``.data`` in the
+            trace; a call on which one comes out differently traces ``f``
+            again and raises ``TraceMismatchError`` if the graph differs.
+        accumulate: True when parameter gradients are added into ``.grad``.
+    """
+
+    def __init__(self, trace: Trace, accumulate: bool, check: bool) -> None:
+        self.trace = trace
+        self.name = trace.name
+        self.input_names = tuple(trace.input_names)
+        self.params = trace.params
+        self.kinks: tuple[Kink, ...] = trace.kinks
+        self.guards: tuple[Guard, ...] = trace.guards
+        self.accumulate = accumulate
+        self._check = check
+        self._program = Program(trace, "call", accumulate, SCALAR_BINDINGS)
+        self.source = self._program.source
+        self._function = self._program.function
+
+    def __repr__(self) -> str:
+        return (f"<CompiledFunction {self.name}({', '.join(self.input_names)}): "
+                f"{len(self.trace.live)} nodes, {len(self.params)} parameters>")
+
+    def __call__(self, *inputs: float) -> tuple:
+        """``(output, gradients)``: one gradient per input, then (``accumulate=False``) per parameter.
+
+        With ``has_aux=True``, ``(output, gradients, aux)``.
+        """
+        if len(inputs) != len(self.input_names):
+            raise TypeError(f"compiled {self.name}() takes {len(self.input_names)} input(s) "
+                            f"({', '.join(self.input_names)}), got {len(inputs)}")
+        for x in inputs:
+            if type(x) is not float:
+                inputs = self._as_floats(inputs)
+                break
+        self._check_graph(inputs)
+        try:
+            return self._function(*inputs)
+        except (ValueError, ArithmeticError, TypeError, AttributeError) as exc:
+            raise _explained(self._program, exc) from None
+
+    # ---------------------------------------------------------- batches
+    @functools.cached_property
+    def _rows_program(self) -> Program:
+        return Program(self.trace, "rows", self.accumulate, SCALAR_BINDINGS)
+
+    @functools.cached_property
+    def _arrays_program(self) -> Program:
+        from .arrays import ARRAY_BINDINGS  # numpy: only for programs over arrays
+
+        return Program(self.trace, "arrays", self.accumulate, ARRAY_BINDINGS)
+
+    def batch(self, rows: Sequence[Sequence[float]]) -> BatchResult:
+        """Every row (one number per input) through one generated loop; parameters' gradients summed.
+
+        Faster than a call per row: the loop is inside the generated function,
+        the parameters are read once, and their gradients are summed in local
+        variables (then added into ``.grad`` when ``accumulate``).
+        """
+        rows = [row if type(row) is tuple else tuple(row) for row in rows]
+        for row in rows:
+            if len(row) != len(self.input_names):
+                raise TypeError(f"compiled {self.name}: each row needs {len(self.input_names)} number(s) "
+                                f"({', '.join(self.input_names)}), got {row!r}")
+            self._check_graph(row)
+        try:
+            return BatchResult(*self._rows_program.function(rows))
+        except (ValueError, ArithmeticError, TypeError, AttributeError) as exc:
+            raise _explained(self._rows_program, exc) from None
+
+    def batch_arrays(self, X: Any) -> BatchResult:
+        """The batch ``X`` (an array-like of shape examples x inputs) through one program over numpy arrays.
+
+        Each variable of the program holds every example's value, so each line
+        is one numpy operation for the whole batch. Returns numpy arrays:
+        ``outputs`` (n,), ``input_grads`` (n, inputs), ``aux`` (n, aux outputs);
+        ``param_grads`` are floats summed over the batch. Errors are the ones
+        a call on the failing example raises, naming the example's index.
+        """
+        import numpy as np
+
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 2 or X.shape[1] != len(self.input_names):
+            raise TypeError(f"compiled {self.name}: batch_arrays needs an array of shape (examples, "
+                            f"{len(self.input_names)}), got shape {X.shape}")
+        self._check_graph_arrays(X)
+        columns = [np.ascontiguousarray(X[:, j]) for j in range(X.shape[1])]
+        try:
+            with np.errstate(all="ignore"):  # inf - inf is nan on floats too, without a warning
+                out, grads, param_grads, aux = self._arrays_program.function(len(X), *columns)
+        except (ValueError, ArithmeticError, TypeError, AttributeError, ExampleError) as exc:
+            raise _explained(self._arrays_program, exc) from None
+        stack = (lambda arrays: np.column_stack(arrays) if arrays else np.empty((len(X), 0)))
+        return BatchResult(np.asarray(out), stack(grads), param_grads, stack(aux))
+
+    # ---------------------------------------------------------- checking
+    def check(self, *inputs: float) -> None:
+        """Trace ``f`` again on these inputs; raise ``TraceMismatchError`` if its graph differs."""
+        self._retrace(self._as_floats(inputs), "")
+
+    def _check_graph(self, inputs: Sequence[float]) -> None:
+        """``check=True``: trace again; else re-evaluate the guards, tracing again if one changed."""
+        if self._check:
+            self.check(*inputs)
+            return
+        for guard in self.guards:
+            if not guard.holds(inputs):
+                self._retrace(tuple(inputs), f"in the trace {guard.describe(self.input_names)}, not on these inputs")
+                return
+
+    def _check_graph_arrays(self, X: Any) -> None:
+        """The guards (or ``check``) for every row of a batch; only rows where a guard changed are traced again."""
+        if self._check:
+            for row in X.tolist():
+                self.check(*row)
+            return
+        changed = set()
+        for guard in self.guards:
+            changed.update(i for i, row in enumerate(X.tolist()) if not guard.holds(row))
+        for i in sorted(changed):
+            self._check_graph(X[i].tolist())
+
+    def _retrace(self, inputs: Sequence[float], why: str) -> None:
+        difference = self.trace.difference_on(inputs)
+        if difference:
+            raise TraceMismatchError(
+                f"{self.name}({', '.join(map(repr, inputs))}) builds another graph than the compiled trace "
+                f"({difference}{'; ' + why if why else ''}): f's Python control flow or constants depend on the "
+                "input data; compile it for these inputs, or keep it interpreted")
+
+    def _as_floats(self, inputs: Sequence[Any]) -> tuple[float, ...]:
+        for name, x in zip(self.input_names, inputs):
+            if isinstance(x, Value) or not isinstance(x, numbers.Real):
+                raise TypeError(f"compiled {self.name}() input {name!r} must be a real number, got "
+                                f"{type(x).__name__} {x!r}" + (" (pass its .data)" if isinstance(x, Value) else ""))
+        return tuple(float(x) for x in inputs)
+
+
+def _explained(program: Program, exc: BaseException) -> BaseException:
+    """The error of a failed call, naming the op, its inputs, the example (in a batch) and the generated line."""
+    located = program.locate(exc)
+    index = exc.index if isinstance(exc, ExampleError) else None
+    error = exc.error if isinstance(exc, ExampleError) else exc
+    if located is None:
+        return error
+    frame, lineno, unit = located
+    node = unit.nodes[lineno - 1] if lineno - 1 < len(unit.nodes) else None
+    if node is None:
+        return error
+    if index is None and program.mode == "rows":
+        index = len(frame.f_locals.get("outputs", ()))  # the rows done so far
+    line = unit.first_line + lineno - 1
+    where = (f"example {index}; " if index is not None else "") + \
+        f"line {line} of compiled {program.trace.name}: {unit.text.splitlines()[lineno - 1].strip()}"
+    values = [_element(program.read(frame.f_locals, p), index) for p in node.parents]
+    if lineno < unit.backward_from and isinstance(error, (ValueError, ArithmeticError)):
+        shown = [Value(v, program.trace.names.get(p, "")) for v, p in zip(values, node.parents)]
+        engine_error = op_error(node.operation, shown, error)  # the error the interpreted engine raises
+        message, error_type = f"{engine_error} ({where})", type(engine_error)
+    else:
+        what = "op" if lineno < unit.backward_from else "the derivative of op"
+        message = f"{what} {node.operation.name!r} failed at ({', '.join(map(repr, values))}): {error} ({where})"
+        error_type = type(error)
+    try:
+        return error_type(message)
+    except Exception:  # an exception type that needs other arguments: keep it as it is
+        return error
+
+
+def _element(value: Any, index: int | None) -> float:
+    """One example's number from a variable that may hold a whole batch."""
+    if index is not None and hasattr(value, "ndim") and value.ndim:
+        return float(value[index])
+    return float(value) if isinstance(value, numbers.Real) or hasattr(value, "ndim") else value
+
+
+def compile(  # noqa: A001 - the package's name for it; shadows the builtin only here
+    f: Callable[..., Value],
+    example_inputs: Sequence[float],
+    *,
+    params: Sequence[Value] | None = None,
+    accumulate: bool = True,
+    check: bool = False,
+    has_aux: bool = False,
+) -> CompiledFunction:
+    """Trace ``f`` on ``example_inputs`` and compile its forward and backward pass to Python.
+
+    Args:
+        f: a function of numbers-as-Values returning one Value.
+        example_inputs: one number per argument of ``f``, used for the trace.
+        params: the parameter Values, in the order wanted for ``fn.params``
+            (default: every Value that ``f`` reaches and did not make, in
+            reading order: for ``w * x + b``, w then b). A parameter ``f``
+            does not reach gets gradient 0.
+        accumulate: True (the default): each call adds the parameters'
+            gradients into their ``.grad``, as ``backward()`` does, and
+            ``gradients`` holds the inputs' only. False: ``.grad`` is not
+            touched and ``gradients`` holds the inputs' then the parameters'.
+        check: trace ``f`` again at every call and raise
+            ``TraceMismatchError`` if the graph differs (slow; for testing).
+        has_aux: ``f`` returns ``(output, aux)``, ``aux`` a Value or a list of
+            Values computed along the way (a model's score beside its loss):
+            calls return their numbers too, and nothing is differentiated
+            through them.
+
+    Returns:
+        A ``CompiledFunction``: ``fn(*numbers) -> (output, gradients)``, with
+        ``fn.source`` the generated code; ``fn.batch(rows)`` and
+        ``fn.batch_arrays(X)`` run a whole batch.
+
+    Raises:
+        TypeError: ``f`` does not return a Value, ``example_inputs`` are not
+            numbers, or ``params`` are not Values.
+        ValueError: ``params`` lists a Value twice.
+        TraceMismatchError: two traces on the same inputs differ (``f`` is
+            random), or ``params`` misses a Value the trace reached.
+    """
+    if isinstance(example_inputs, (str, bytes)) or not isinstance(example_inputs, Sequence):
+        raise TypeError(f"compile: example_inputs must be a sequence of numbers, e.g. (2.0,) for a "
+                        f"function of one input; got {type(example_inputs).__name__} {example_inputs!r}")
+    for i, x in enumerate(example_inputs):
+        if isinstance(x, Value) or not isinstance(x, numbers.Real):
+            raise TypeError(f"compile: example input {i} must be a real number, got {type(x).__name__} {x!r}"
+                            + (" (pass its .data: compile makes its own input Values)" if isinstance(x, Value) else ""))
+    with cyclic_gc_paused():  # the trace holds the whole graph; the collector would only rescan it
+        trace = Trace(f, [float(x) for x in example_inputs], params=params, has_aux=has_aux)
+        return CompiledFunction(trace, accumulate, check)

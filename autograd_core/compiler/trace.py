@@ -1,0 +1,378 @@
+"""The trace: ``f`` run once on input Values, and everything code generation reads, worked out once.
+
+``Trace(f, example_inputs)`` calls ``f`` on input Values and keeps the graph it
+built. Its constructor, and nothing else, works out:
+
+* ``order``: every node, parents first (``topological_order``, parents in
+  argument order), the output's graph then any auxiliary outputs';
+* ``params``: the leaves that existed before ``f`` ran (a model's weights).
+  ``f`` runs a second time: the leaves both runs reach are parameters, leaves
+  made anew in each run are constants;
+* ``live``: the nodes that depend on an input or a parameter; the others are
+  constants, written into the code as literals;
+* ``names``: one identifier per live node (``names.py``), and ``functions``:
+  the global name the code calls each op's forward (and a user op's
+  ``local_grads``) by;
+* ``guards`` and ``kinks``.
+
+Guards need no frame inspection. Each input is a ``TracedInput``: a ``Value``
+whose public ``.data`` is, while the trace runs, a ``RecordingFloat`` that
+records the comparisons made on it. The engine reads a node's number through
+its private slot, never through ``.data``, so the ops' own domain checks
+(``x <= 0`` in log) are not recorded: only the comparisons of ``f`` are.
+
+Two traces are compared node by node (``first_difference``): that is how
+``compile`` sees that ``f`` is random and how ``check`` sees another path.
+"""
+
+from __future__ import annotations
+
+import numbers
+import operator
+from typing import Any, Callable, NamedTuple, Sequence
+
+from ..backprop import topological_order
+from ..define import input_names
+from ..ops import RULE_HELPERS, Op
+from ..value import Value, enable_grad
+from .names import Namer, identifier
+
+__all__ = ["Trace", "TracedInput", "Guard", "Kink", "TraceMismatchError", "CODE_NAMES"]
+
+# Every name the generated code uses for itself; no node may be given one of these.
+CODE_NAMES = frozenset({
+    "True", "False", "None", "params", "P", "G", "v", "g", "n", "row", "rows", "outputs", "input_grads", "auxes",
+    "BLOCKS", "block", "np", "inf", "nan", "batch_dot", "broadcast", "local_grads_", "_",
+    "sum", "zip", "range", "len", "float", "tuple", "list", "abs", *RULE_HELPERS,  # the builtins it calls
+})
+# Readable global names for the ops whose names are symbols.
+_SYMBOL_NAMES = {"/": "div", "**": "power", "pow": "power", "+": "add", "-": "sub", "*": "mul"}
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+            "==": operator.eq, "!=": operator.ne}
+
+
+class TraceMismatchError(RuntimeError):
+    """A call's inputs make ``f`` build another graph than the one that was compiled."""
+
+
+class Guard(NamedTuple):
+    """A comparison ``f`` made on an input's ``.data`` during the trace, and its result then."""
+
+    input: int  # which input
+    op: str  # "<", "<=", ">", ">=", "==" or "!="
+    other: float  # the number it was compared with (ignored when other_input is set)
+    other_input: int | None  # or the other input it was compared with
+    result: bool
+
+    def holds(self, inputs: Sequence[float]) -> bool:
+        """True when the comparison gives the traced result on these inputs."""
+        other = self.other if self.other_input is None else inputs[self.other_input]
+        return _COMPARE[self.op](inputs[self.input], other) == self.result
+
+    def describe(self, names: Sequence[str]) -> str:
+        other = repr(self.other) if self.other_input is None else names[self.other_input]
+        return f"{names[self.input]} {self.op} {other} was {self.result}"
+
+
+class Kink(NamedTuple):
+    """A branching node (relu, abs): compiled as a branch, evaluated at every call."""
+
+    name: str  # its variable in the generated source
+    op: str  # the op's name
+    traced_input: float  # the op's input in the trace (the side of the kink it was traced on)
+
+
+# ------------------------------------------------------------------ guards
+class _GuardLog:
+    """The comparisons made on the inputs' ``.data`` while a trace runs, with their results."""
+
+    def __init__(self) -> None:
+        self.recording = True
+        self.results: dict[tuple, bool] = {}
+
+    def record(self, index: int, op: str, other: Any, result: Any) -> None:
+        if not self.recording or not isinstance(result, bool):
+            return
+        if isinstance(other, RecordingFloat):
+            key = (index, op, 0.0, other.input_index)
+        elif isinstance(other, numbers.Real):
+            key = (index, op, float(other), None)
+        else:
+            return
+        self.results.setdefault(key, result)
+
+    def guards(self) -> tuple[Guard, ...]:
+        return tuple(Guard(*key, result) for key, result in self.results.items())
+
+
+class RecordingFloat(float):
+    """An input's ``.data`` during a trace: a float that records its comparisons (``x.data > 0``)."""
+
+    __slots__ = ("log", "input_index")
+    __hash__ = float.__hash__
+
+    def __new__(cls, value: float, log: _GuardLog, index: int) -> "RecordingFloat":
+        self = super().__new__(cls, value)
+        self.log, self.input_index = log, index
+        return self
+
+    def __bool__(self) -> bool:
+        result = float.__ne__(self, 0.0)
+        self.log.record(self.input_index, "!=", 0.0, result)
+        return result
+
+    def __repr__(self) -> str:
+        return float.__repr__(self)
+
+
+def _recording(op: str, compare: Callable[[float, Any], Any]) -> Callable[[RecordingFloat, Any], Any]:
+    def method(self: RecordingFloat, other: Any) -> Any:
+        result = compare(self, other)
+        self.log.record(self.input_index, op, other, result)
+        return result
+
+    method.__name__ = compare.__name__
+    return method
+
+
+for _op, _method in (("<", "__lt__"), ("<=", "__le__"), (">", "__gt__"), (">=", "__ge__"),
+                     ("==", "__eq__"), ("!=", "__ne__")):
+    setattr(RecordingFloat, _method, _recording(_op, getattr(float, _method)))
+
+
+class TracedInput(Value):
+    """An input of a traced ``f``: a Value whose public ``.data`` records the comparisons made on it."""
+
+    __slots__ = ("_log", "_index")
+
+    def __init__(self, data: float, label: str, log: _GuardLog | None, index: int) -> None:
+        super().__init__(data, label)
+        self._log, self._index = log, index
+
+    @property
+    def data(self) -> float:
+        plain = Value.data.fget(self)
+        log = self._log
+        return plain if log is None or not log.recording else RecordingFloat(plain, log, self._index)
+
+    @data.setter
+    def data(self, value: float) -> None:
+        Value.data.fset(self, value)
+
+
+# ------------------------------------------------------------------ tracing
+def _run(f: Callable[..., Any], inputs: list[Value], name: str, has_aux: bool) -> tuple[Value, tuple[Value, ...]]:
+    """Call ``f`` on Values with graph recording on: its output, and its auxiliary outputs."""
+    with enable_grad():
+        result = f(*inputs)
+    aux: Any = ()
+    if has_aux:
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise TypeError(f"compile: with has_aux=True, {name}() must return (output, aux), got "
+                            f"{type(result).__name__} {result!r}")
+        result, aux = result
+        aux = (aux,) if isinstance(aux, Value) else tuple(aux)
+        for i, a in enumerate(aux):
+            if not isinstance(a, Value):
+                raise TypeError(f"compile: {name}()'s aux output {i} must be a Value, got {type(a).__name__} {a!r}")
+    if isinstance(result, Value):
+        return result, aux
+    hint = ""
+    if isinstance(result, (tuple, list)):
+        hint = ("; compile differentiates one scalar output: return one Value (a sum, or one output at a time), "
+                "or (output, aux) with has_aux=True")
+    elif isinstance(result, numbers.Real):
+        hint = "; build the result from the input Values (x * 2), not from their .data"
+    raise TypeError(f"compile: {name}() must return a Value, got {type(result).__name__} {result!r}{hint}")
+
+
+def _graph_order(roots: Sequence[Value]) -> tuple[list[Value], int]:
+    """Every node under ``roots``, parents first: the first root's graph, then what the others add; and
+    how many nodes the first root's graph has."""
+    order = topological_order(roots[0])
+    size = len(order)
+    if len(roots) > 1:
+        seen = set(order)
+        for root in roots[1:]:
+            for node in topological_order(root):
+                if node not in seen:
+                    seen.add(node)
+                    order.append(node)
+    return order, size
+
+
+class _Run:
+    """One call of ``f`` on traced inputs: the inputs, the outputs, every node, and the guards recorded."""
+
+    def __init__(self, f: Callable[..., Any], example_inputs: Sequence[float], labels: Sequence[str], name: str,
+                 has_aux: bool, record_guards: bool) -> None:
+        log = _GuardLog() if record_guards else None
+        self.inputs = [TracedInput(x, label, log, i) for i, (x, label) in enumerate(zip(example_inputs, labels))]
+        self.output, self.aux = _run(f, self.inputs, name, has_aux)
+        if log is not None:
+            log.recording = False
+        self.guards = log.guards() if log is not None else ()
+        self.order, self.output_graph_size = _graph_order((self.output, *self.aux))
+
+    def live(self, params: Sequence[Value]) -> set[Value]:
+        """The nodes of the graph that depend on an input or a parameter; the rest are constants."""
+        sources = set(self.inputs)
+        sources.update(params)
+        live: set[Value] = set()
+        add = live.add
+        for node in self.order:
+            if node in sources:
+                add(node)
+                continue
+            for parent in node.parents:  # a leaf has none
+                if parent in live:
+                    add(node)
+                    break
+        return live
+
+    def entry(self, i: int, live: set[Value], params: Sequence[Value]) -> tuple | None:
+        """Node ``i`` as comparable data (parents as positions in ``order``), for an error message."""
+        if i >= len(self.order):
+            return None
+        node = self.order[i]
+        if node not in live:
+            return ("constant", repr(node.data))
+        if node in self.inputs:
+            return ("input", self.inputs.index(node))
+        if node.operation is None:
+            return ("parameter", list(params).index(node))
+        position = {n: k for k, n in enumerate(self.order[:i])}
+        return (node.operation, tuple(position[p] for p in node.parents))
+
+
+def _first_difference(old: _Run, old_live: set[Value], new: _Run, params: Sequence[Value]) -> str:
+    """'' when the two runs built the same graph, else where they first differ.
+
+    The runs are walked side by side, matching each node of ``old`` to the
+    node of ``new`` at the same position: two nodes are the same when both are
+    the same input, parameter or constant, or apply the same op to matched
+    parents.
+    """
+    new_live = new.live(params)
+    match: dict[Value, Value] = dict(zip(old.inputs, new.inputs))
+    match.update((p, p) for p in params)
+    for i, (a, b) in enumerate(zip(old.order, new.order)):
+        a_live, b_live = a in old_live, b in new_live
+        if a_live != b_live:
+            break
+        if not a_live:
+            if repr(a.data) != repr(b.data):
+                break
+        elif a.operation is None or b.operation is None:
+            if match.get(a) is not b:
+                break
+        elif a.operation is not b.operation or tuple([match.get(p) for p in a.parents]) != b.parents:
+            break
+        match[a] = b
+    else:
+        if len(old.order) == len(new.order):
+            return ""
+        i = min(len(old.order), len(new.order))
+    mine, theirs = old.entry(i, old_live, params), new.entry(i, new_live, params)
+    return f"node {i} was {_show(mine)} when compiled, now {_show(theirs)}"
+
+
+class Trace:
+    """``f`` traced on ``example_inputs``: its nodes, parameters, live nodes, names, guards and kinks.
+
+    Raises:
+        TypeError: ``f`` does not return a Value, or ``params`` holds something else.
+        ValueError: ``params`` lists a Value twice.
+        TraceMismatchError: the two runs differ (``f`` is random), or ``params``
+            misses a Value that ``f`` reaches.
+    """
+
+    def __init__(self, f: Callable[..., Any], example_inputs: Sequence[float], *,
+                 params: Sequence[Value] | None = None, has_aux: bool = False) -> None:
+        self.f, self.has_aux = f, has_aux
+        self.name = _function_name(f)
+        self.input_names = input_names(f, len(example_inputs))
+        run = _Run(f, example_inputs, self.input_names, self.name, has_aux, record_guards=True)
+        again = _Run(f, example_inputs, self.input_names, self.name, has_aux, record_guards=False)
+        self.inputs, self.output, self.aux, self.order, self.guards = run.inputs, run.output, run.aux, run.order, run.guards
+        self.output_graph_size = run.output_graph_size  # order[:output_graph_size] is what the output depends on
+        self.params = self._parameters(again, params)
+        self.live = run.live(self.params)
+        difference = _first_difference(run, self.live, again, self.params)
+        if difference:
+            raise TraceMismatchError(f"compile: {self.name}() built two different graphs on the same inputs "
+                                     f"({difference}); compile needs a deterministic f")
+        self._run = run
+        namer = Namer(CODE_NAMES | {self.name})
+        self.functions, self.local_grads_functions = self._function_names(namer)
+        self.names = self._node_names(namer)
+        self.kinks = tuple(Kink(self.names[node], node.operation.name, float(node.parents[0].data))
+                           for node in self.order if node.operation is not None and node.operation.kink is not None
+                           and node in self.live)
+
+    def difference_on(self, inputs: Sequence[float]) -> str:
+        """'' when ``f`` builds the traced graph on ``inputs`` too, else where the graphs first differ."""
+        run = _Run(self.f, inputs, self.input_names, self.name, self.has_aux, record_guards=False)
+        return _first_difference(self._run, self.live, run, self.params)
+
+    def _parameters(self, again: _Run, given: Sequence[Value] | None) -> tuple[Value, ...]:
+        """The leaves both runs reach, in reading order; or ``given``, checked against them."""
+        leaves_again = {node for node in again.order if node.operation is None}
+        inputs = set(self.inputs)
+        reached = [n for n in self.order if n.operation is None and n in leaves_again and n not in inputs]
+        if given is None:
+            return tuple(reached)
+        given = list(given)
+        for i, p in enumerate(given):
+            if not isinstance(p, Value):
+                raise TypeError(f"compile: params[{i}] must be a Value, got {type(p).__name__} {p!r}")
+        if len(set(given)) != len(given):
+            twice = next(p for i, p in enumerate(given) if p in given[:i])
+            raise ValueError(f"compile: params lists {twice!r} twice; its gradient would be counted twice")
+        chosen = set(given)
+        missing = [p for p in reached if p not in chosen]
+        if missing:
+            raise TraceMismatchError(f"compile: {self.name}() reaches {len(missing)} Value(s) not in params, e.g. "
+                                     f"{missing[0]!r}; list every parameter, or leave params=None")
+        return tuple(given)
+
+    def _function_names(self, namer: Namer) -> tuple[dict[Op, str], dict[Op, str]]:
+        """The global names the code may call each op's forward by, and a user op's ``local_grads``."""
+        forwards: dict[Op, str] = {}
+        derivatives: dict[Op, str] = {}
+        for node in self.order:
+            op = node.operation
+            if op is None or op in forwards or node not in self.live:
+                continue
+            base = identifier(_SYMBOL_NAMES.get(op.name, op.name)) or "op"
+            forwards[op] = namer.new(f"op_{base}" if base in namer.used else base)
+            if op.derivative_exprs is None:  # a user op: its own local_grads, the engine's entry point
+                derivatives[op] = namer.new(f"{base}_local_grads")
+        return forwards, derivatives
+
+    def _node_names(self, namer: Namer) -> dict[Value, str]:
+        """One identifier per live node: inputs by f's parameter names, then labels, else p0.., out, v0, v1, ..."""
+        names = {x: namer.new(label) for x, label in zip(self.inputs, self.input_names)}
+        param_index = {p: i for i, p in enumerate(self.params)}
+        for node in self.order:
+            if node in self.live and node not in names:  # inputs first, then in graph order
+                default = f"p{param_index[node]}" if node in param_index else ("out" if node is self.output else "")
+                names[node] = namer.new(node.label or default)
+        for p in self.params:  # parameters the output does not reach
+            if p not in names:
+                names[p] = namer.new(p.label or f"p{param_index[p]}")
+        return names
+
+
+def _function_name(f: Callable[..., Any]) -> str:
+    name = getattr(f, "__name__", "")
+    return name if isinstance(name, str) and identifier(name) == name else "f"  # lambdas, callable objects
+
+
+def _show(entry: tuple | None) -> str:
+    if entry is None:
+        return "nothing"
+    kind, detail = entry
+    if isinstance(kind, Op):
+        return f"op {kind.name!r} of nodes {list(detail)}"
+    return f"{kind} {detail}"

@@ -1,0 +1,104 @@
+"""``to_torch`` and ``from_torch``: an nn model as a ``torch.nn.Sequential`` of the same weights, and back.
+
+This is where the lesson continues once a scalar engine is outgrown: the same
+network, layer for layer, as PyTorch tensors (float64, so the numbers agree
+to rounding). A ``Layer`` of n neurons is a ``torch.nn.Linear`` whose weight
+row j holds neuron j's weights and whose bias j its bias, followed by the
+layer's activation module (none for "linear"). torch is imported only when
+one of these functions is called; nn never needs it otherwise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .layers import MLP, Layer, Neuron
+from .module import Module
+
+__all__ = ["to_torch", "from_torch"]
+
+_MODULES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}  # activation -> torch.nn class name
+
+
+def _layers(model: Module) -> list[tuple[str, list[Neuron]]]:
+    """(activation, neurons) of each layer of an MLP, a Layer, or a Neuron (a layer of one)."""
+    if isinstance(model, MLP):
+        return [(layer.activation, layer.neurons) for layer in model.layers]
+    if isinstance(model, Layer):
+        return [(model.activation, model.neurons)]
+    if isinstance(model, Neuron):
+        return [(model.activation, [model])]
+    raise TypeError(f"to_torch takes an nn MLP, Layer or Neuron, got {type(model).__name__}")
+
+
+def to_torch(model: MLP | Layer | Neuron) -> Any:
+    """``model`` as a ``torch.nn.Sequential`` (Linear and activation modules) in float64, with its weights.
+
+    A Neuron becomes ``Linear(nin, 1)`` and its activation; its output is then
+    a tensor of one element per example.
+    """
+    import torch
+
+    modules = []
+    for activation, neurons in _layers(model):
+        linear = torch.nn.Linear(neurons[0].nin, len(neurons), dtype=torch.float64)
+        with torch.no_grad():
+            linear.weight.copy_(torch.tensor([[w.data for w in n.w] for n in neurons], dtype=torch.float64))
+            linear.bias.copy_(torch.tensor([n.b.data for n in neurons], dtype=torch.float64))
+        modules.append(linear)
+        if activation != "linear":
+            modules.append(getattr(torch.nn, _MODULES[activation])())
+    return torch.nn.Sequential(*modules)
+
+
+def _parse(sequential: Any) -> tuple[list[Any], list[str]]:
+    """The Linear modules of ``sequential`` and each one's activation ("linear" for none)."""
+    import torch
+
+    names = {getattr(torch.nn, cls): act for act, cls in _MODULES.items()}
+    linears: list[Any] = []
+    activations: list[str] = []
+    for i, module in enumerate(sequential):
+        if isinstance(module, torch.nn.Identity):
+            continue
+        if isinstance(module, torch.nn.Linear):
+            if linears and module.in_features != linears[-1].out_features:
+                raise ValueError(f"from_torch: module {i} takes {module.in_features} inputs but the layer before "
+                                 f"gives {linears[-1].out_features}")
+            linears.append(module)
+            activations.append("linear")
+        elif type(module) in names:
+            if not linears or activations[-1] != "linear":
+                raise ValueError(f"from_torch: module {i} ({type(module).__name__}) must follow a Linear layer")
+            activations[-1] = names[type(module)]
+        else:
+            raise TypeError(f"from_torch: module {i} is {type(module).__name__}; an MLP has Linear, ReLU, Tanh "
+                            "and Sigmoid modules only")
+    if not linears:
+        raise ValueError("from_torch: the Sequential has no Linear layer")
+    return linears, activations
+
+
+def from_torch(sequential: Any) -> MLP:
+    """The ``MLP`` with the weights of a ``torch.nn.Sequential`` of Linear layers, each followed by at most one
+    ReLU, Tanh or Sigmoid (the hidden layers all by the same one, as an MLP's are).
+
+    Raises:
+        TypeError: a module that is not Linear, ReLU, Tanh, Sigmoid or Identity.
+        ValueError: no Linear layer, sizes that do not chain, two activations
+            in a row, or hidden layers with different activations.
+    """
+    linears, activations = _parse(sequential)
+    hidden = set(activations[:-1])
+    if len(hidden) > 1:
+        raise ValueError(f"from_torch: the hidden layers' activations differ ({', '.join(activations[:-1])}); "
+                         "an MLP has one activation for all of them")
+    model = MLP(linears[0].in_features, [m.out_features for m in linears], activation=hidden.pop() if hidden else
+                "relu", output_activation=activations[-1], seed=0)
+    for layer, linear in zip(model.layers, linears):
+        weight, bias = linear.weight.detach().double().tolist(), linear.bias.detach().double().tolist()
+        for neuron, row, b in zip(layer.neurons, weight, bias):
+            for w, value in zip(neuron.w, row):
+                w.data = value
+            neuron.b.data = b
+    return model
