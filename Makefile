@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test bench system-deps clean
+.PHONY: demo test bench system-deps clean notebooks notebooks-executed notebook-screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,19 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
+
+# The teaching notebooks in JupyterLab, from this virtual environment (the widgets need no extension).
+notebooks: $(STAMP) system-deps
+	$(VENV)/bin/jupyter lab notebooks
+
+# Run every notebook and save it with its outputs (the tests fail when the saved outputs are out of date).
+notebooks-executed: $(STAMP) system-deps
+	$(PY) scripts/run_notebooks.py --write
+
+# The README's screenshots of the widgets, taken by the JupyterLab browser test.
+notebook-screenshots: $(STAMP)
+	@sh scripts/system-deps.sh graphviz chromium
+	AUTOGRAD_SCREENSHOTS=docs $(PY) -m pytest -q tests/notebooks/test_widgets_in_jupyterlab.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis demo-output

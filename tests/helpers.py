@@ -30,6 +30,16 @@ def close(a: float, b: float, rel: float = 1e-7, abs_: float = 1e-9) -> bool:
 
 IN_CI = bool(os.environ.get("CI"))
 
+# How the browser tests launch Debian's Chromium: headless, no sandbox (CI runs as root), nothing fetched in the background.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 
 def require_tool(found: bool, what: str, install: str) -> None:
     """Skip (developer machine) or fail (CI) when ``what`` is not installed."""
@@ -39,6 +49,18 @@ def require_tool(found: bool, what: str, install: str) -> None:
     if IN_CI:
         pytest.fail(f"{message}: make test installs it, so CI must have it", pytrace=False)
     pytest.skip(message)
+
+
+def lecture_neuron(x1, x2, w1, w2, b):
+    """The neuron of micrograd's lecture, o = tanh(x1*w1 + x2*w2 + b), on Values (n and o labelled)."""
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+LECTURE_POINT = {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432}
 
 
 @define_op(lambda x, out: x.sigmoid())  # d softplus / dx = sigmoid(x), written with a Value method

@@ -2,7 +2,8 @@
 
 Notebooks depend on it: a module that called ``matplotlib.use("Agg")`` on
 import made every later ``plt.plot`` in the notebook show nothing. Each check
-runs in a fresh interpreter, so every module is really imported.
+runs in a fresh interpreter, so every module is really imported; the last one
+in a real Jupyter kernel, with its inline backend.
 """
 
 from __future__ import annotations
@@ -63,3 +64,18 @@ plot_boundary(model, X, y)
 print(matplotlib.get_backend(), 'matplotlib.pyplot' in sys.modules)
 """
     assert run(code, backend) == [backend, "False"]
+
+
+def test_a_notebook_kernel_keeps_its_inline_backend():
+    """In an IPython kernel (nbclient): every module imported, then a plot still shows inline, as a PNG."""
+    pytest.importorskip("nbclient")
+    from nbclient import NotebookClient
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    cells = [IMPORT_EVERYTHING, "import matplotlib, matplotlib.pyplot as plt\nprint(matplotlib.get_backend())\n"
+             "plt.plot([1, 2, 3])\nplt.show()"]
+    nb = new_notebook(cells=[new_code_cell(source) for source in cells])
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
+    outputs = nb.cells[1].outputs
+    assert outputs[0].text.strip() == "module://matplotlib_inline.backend_inline"
+    assert [o for o in outputs if "image/png" in o.get("data", {})]

@@ -30,6 +30,7 @@ from nn import Role
 from nn.places import relative_name
 
 from .layout import Arrangement, Orders, arrange
+from .notebook import Drawing
 from .style import CLUSTER_FILL, FONT, KIND_BORDER, KIND_FILL, OP_FILL, edge_color, grad_fill, legend_levels
 from .text import format_number
 from .trace import GROUPINGS, Trace, TracedNode, trace
@@ -353,7 +354,7 @@ class _Drawing:
         return f'<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="3">{"".join(rows)}</TABLE>>'
 
     def digraph(self, arrangement: Arrangement) -> graphviz.Digraph:
-        g = graphviz.Digraph(
+        g = Drawing(  # a graphviz.Digraph that a notebook shows fitted to the cell
             "autograd",
             graph_attr={"rankdir": self.rankdir, "fontname": FONT, "fontsize": "12", "nodesep": "0.2",
                         "ranksep": "1.2" if self.columns else "0.35"},
@@ -366,7 +367,8 @@ class _Drawing:
         self.emit_group(g, self.top, arrangement)
         for cluster in self.written_clusters(arrangement):
             with g.subgraph(name=f"cluster_{cluster.key}") as sub:
-                sub.attr(style="rounded,filled", color="#94a3b8", fillcolor=CLUSTER_FILL[self.group_by])
+                # label="": a cluster would otherwise repeat the graph's label (the legend) at its top
+                sub.attr(style="rounded,filled", color="#94a3b8", fillcolor=CLUSTER_FILL[self.group_by], label="")
                 self.emit_group(sub, cluster, arrangement)
         for tail, head, attrs in self.edges:
             g.edge(tail, head, **attrs)

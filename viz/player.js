@@ -1,17 +1,18 @@
-// The forward- and backward-pass player: one function, createPlayer(root, data), and nothing else.
+// The forward- and backward-pass player: one function, createPlayer(root, data, onStep), and nothing else.
 //
 // Everything is looked up inside `root` (classes and data-id attributes, never
 // document-wide ids) and all state lives in the object createPlayer returns, so
 // any number of players can share a page. The file has no side effects: the HTML
-// page inlines it and calls createPlayer for each player; a notebook widget can
-// use the same text as an ES module by appending an `export`.
+// page inlines it and calls createPlayer for each player; the notebook widget
+// (viz/widgets.py) uses the same text as an ES module, with its render function
+// and an `export` appended. onStep (optional) is called with the step after every move.
 //
 // data (written by viz/player.py):
 //   steps: [{kind: "forward" | "seed" | "backward", node, parent?, data?, grad?, fill?,
 //            edges: [edge ids], edgeColor?, edgeWidth?, text, short, context?}]
 //   intro, done: the texts before the first and after the last step; interval: ms per step when playing.
 
-function createPlayer(root, data) {
+function createPlayer(root, data, onStep) {
   "use strict";
   var steps = data.steps, total = steps.length, timer = null;
   var state = { step: 0 };
@@ -199,6 +200,7 @@ function createPlayer(root, data) {
     show();
     var s = state.step > 0 ? steps[state.step - 1] : null;
     if (s) reveal(s.kind === "backward" ? s.parent : s.node);
+    if (onStep) onStep(state.step);
   }
   function stop() { if (timer !== null) { clearInterval(timer); timer = null; } $("ag-play").textContent = "Play"; }
   function play() {

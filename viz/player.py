@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import os
-import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,24 +25,15 @@ from nn import Role
 from .dot import DEFAULT_MAX_NODES, Box, boxes, draw_dot, gradient_scale
 from .explain import ExplainedStep, context_of, explain_steps, final_gradients, leaf_gradients, seed_line
 from .player_page import fragment, page
-from .render import pipe
+from .render import pipe, svg_element
 from .style import KIND_FILL, edge_color, grad_fill
 from .text import computation, format_number, gradient
 from .trace import GROUPINGS, Trace, TracedNode
 
-__all__ = ["write_html", "player_html", "player_fragment"]
+__all__ = ["write_html", "player_html", "player_fragment", "player_parts", "PlayerParts"]
 
 _LEGEND = (("input", "input"), ("param", "parameter"), ("constant", "constant"),
            ("intermediate", "computed"), ("output", "output"))
-
-
-def _svg_element(svg: str) -> str:
-    """Graphviz's ``<svg>`` element for embedding: no prolog or comments, ids made ``data-id`` (a page may hold two)."""
-    start = svg.find("<svg")
-    if start < 0:
-        raise RuntimeError("Graphviz returned no <svg> element")
-    svg = re.sub(r"<!--.*?-->\n?", "", svg[start:], flags=re.S)
-    return re.sub(r'<g id="([^"]*)" class="', r'<g data-id="\1" class="', svg)
 
 
 def _script_json(value: object) -> str:
@@ -162,7 +153,17 @@ class _Steps:
                 "short": f"{gradient(self.out, name)} = {total}", **self.fill(s.total)}
 
 
-def player_fragment(
+@dataclass(frozen=True)
+class PlayerParts:
+    """One player: its markup, and what a picture of it shows where no script runs (a notebook without a kernel)."""
+
+    fragment: str  # the player's markup (``player_fragment``)
+    final_svg: str  # the graph with every value and gradient known
+    heading: str
+    steps: tuple[str, ...]  # each step's text, in order
+
+
+def player_parts(
     root: Value,
     title: str | None = None,
     rankdir: str = "LR",
@@ -171,18 +172,8 @@ def player_fragment(
     max_nodes: int | None = DEFAULT_MAX_NODES,
     interval_ms: int = 1200,
     color_by_grad: bool = False,
-) -> str:
-    """One player's markup, without the page around it (a page may hold several: ``player_html`` makes one).
-
-    Args:
-        root: the output; its graph is drawn and played (no ``.grad`` is touched).
-        title: the player's heading (default "Forward and backward pass of <root>").
-        rankdir, group_by, collapse, max_nodes: ``draw_dot``'s; with
-            ``collapse`` the player takes one step per neuron or layer.
-        interval_ms: the pause between steps when playing.
-        color_by_grad: fill each node by its gradient when it becomes known,
-            on one scale for the whole pass (the legend states it).
-    """
+) -> PlayerParts:
+    """One player's markup and its static picture; the arguments are ``player_fragment``'s."""
     if collapse not in GROUPINGS:
         raise ValueError(f"collapse must be None, 'neuron' or 'layer', got {collapse!r}")
     graph, explained = explain_steps(root)
@@ -190,14 +181,32 @@ def player_fragment(
     scale = gradient_scale(graph, finals, [s.step.contribution for s in explained]) if color_by_grad else None
     # Drawn with every gradient known: the page hides them until their step. Coloured by gradient, it is drawn
     # white (every gradient 0) with the legend's scale, and each step brings its fill and its edge's colour.
-    digraph = draw_dot(graph, rankdir=rankdir, group_by=group_by, collapse=collapse, max_nodes=max_nodes,
-                       grads={} if color_by_grad else finals, color_by_grad=color_by_grad, grad_scale=scale)
-    svg = _svg_element(pipe(digraph, "svg").decode("utf-8"))
+    options = {"rankdir": rankdir, "group_by": group_by, "collapse": collapse, "max_nodes": max_nodes,
+               "color_by_grad": color_by_grad, "grad_scale": scale}
+    svg = svg_element(pipe(draw_dot(graph, grads={} if color_by_grad else finals, **options), "svg").decode("utf-8"))
+    final_svg = svg_element(pipe(draw_dot(graph, grads=finals, **options), "svg").decode()) if color_by_grad else svg
     steps = _Steps(graph, explained, collapse, scale)
     forward = steps.forward()
     all_steps = [*forward, steps.seed(), *steps.backward()]
-    return fragment(title or f"Forward and backward pass of {graph.root.name}", _heading(graph, forward), svg,
-                    _LEGEND_HTML, _script_json(_data(graph, explained, forward, all_steps, interval_ms, color_by_grad)))
+    heading = _heading(graph, forward)
+    markup = fragment(title or f"Forward and backward pass of {graph.root.name}", heading, svg, _LEGEND_HTML,
+                      _script_json(_data(graph, explained, forward, all_steps, interval_ms, color_by_grad)))
+    return PlayerParts(markup, final_svg, heading, tuple(step["text"] for step in all_steps))
+
+
+def player_fragment(root: Value, title: str | None = None, **options: Any) -> str:
+    """One player's markup, without the page around it (a page may hold several: ``player_html`` makes one).
+
+    Args:
+        root: the output; its graph is drawn and played (no ``.grad`` is touched).
+        title: the player's heading (default "Forward and backward pass of <root>").
+        **options: rankdir, group_by, collapse, max_nodes: ``draw_dot``'s; with
+            ``collapse`` the player takes one step per neuron or layer.
+            interval_ms: the pause between steps when playing.
+            color_by_grad: fill each node by its gradient when it becomes known,
+            on one scale for the whole pass (the legend states it).
+    """
+    return player_parts(root, title, **options).fragment
 
 
 _LEGEND_HTML = "".join(f'<span style="--c:{KIND_FILL[kind]}">{text}</span>' for kind, text in _LEGEND) + (

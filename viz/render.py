@@ -12,6 +12,7 @@ never leaves a half-written file behind. ``dpi`` sets a PNG's resolution
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from autograd_core import Value, write_atomic
 
 from .dot import draw_dot
 
-__all__ = ["render", "pipe", "GraphvizNotFoundError", "RENDER_FORMATS", "SOURCE_FORMATS", "DEFAULT_DPI"]
+__all__ = ["render", "pipe", "svg_element", "GraphvizNotFoundError", "RENDER_FORMATS", "SOURCE_FORMATS", "DEFAULT_DPI"]
 
 RENDER_FORMATS = ("svg", "png", "pdf")
 SOURCE_FORMATS = ("dot", "gv")
@@ -63,6 +64,15 @@ def pipe(digraph: graphviz.Digraph, format: str) -> bytes:
     except graphviz.CalledProcessError as exc:
         detail = exc.stderr.decode(errors="replace").strip() if isinstance(exc.stderr, bytes) else str(exc.stderr)
         raise RuntimeError(f"Graphviz's dot failed to draw the graph as {format}: {detail or exc}") from None
+
+
+def svg_element(svg: str) -> str:
+    """Graphviz's ``<svg>`` element for embedding: no prolog or comments, ids made ``data-id`` (a page may hold two)."""
+    start = svg.find("<svg")
+    if start < 0:
+        raise RuntimeError("Graphviz returned no <svg> element")
+    svg = re.sub(r"<!--.*?-->\n?", "", svg[start:], flags=re.S)
+    return re.sub(r'<g id="([^"]*)" class="', r'<g data-id="\1" class="', svg)
 
 
 def _positive(value: object, what: str) -> float:

@@ -7,6 +7,7 @@ import re
 from contextlib import contextmanager
 
 import pytest
+from helpers import CHROMIUM_ARGS
 
 from autograd_core import Value
 from nn import MLP
@@ -15,14 +16,6 @@ from viz.gallery import lecture_neuron  # micrograd's lecture neuron, labelled a
 from viz.player_page import page as player_page
 from viz.text import computation, format_number
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1280, "height": 800}
 
 

@@ -1,0 +1,217 @@
+"""The notebook widgets, on anywidget: the player (``Player``, ``viz.play``), the sliders (``Explorer``, ``explore``).
+
+anywidget runs one ES module in the notebook's page (JupyterLab, Notebook 7,
+VS Code, Colab) with no Jupyter extension to install; this is the only module
+that imports it. The player's module is the HTML player's own script
+(``player.js``) followed by ``player_widget.js``; it steps in the page, and
+its step is a trait, so Python can read and move it. The sliders' Python
+computes (``viz.sliders``) and the page shows: the traits carry the drawing
+as SVG and the numbers as text. Each widget's
+output bundle also holds a static picture (``viz.notebook.static_bundle``)
+for wherever widgets cannot run.
+
+To build another widget on the player (an exercise, say): subclass ``_Widget``
+for the static picture, take the markup and steps from ``viz.player_parts``,
+and make the module ``PLAYER_SCRIPT`` plus a render function that calls
+``createPlayer(root, data, onStep)`` as ``player_widget.js`` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+import anywidget
+import traitlets
+
+from autograd_core import Value
+from nn import Module
+
+from .notebook import static_bundle
+from .player import player_parts
+from .player_page import CSS as PLAYER_CSS
+from .player_page import SCRIPT as PLAYER_SCRIPT
+from .sliders import Exploration, Frame
+from .text import format_number
+
+__all__ = ["Player", "Explorer"]
+
+_HERE = Path(__file__).parent
+
+EXPLORER_CSS = """
+.ag-explorer { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+  color: #1f2937; display: grid; grid-template-columns: minmax(16em, 24em) minmax(0, 1fr); gap: 6px 16px; }
+.ag-explorer .ag-sliders { display: flex; flex-direction: column; gap: 2px; }
+.ag-explorer .ag-slider { display: grid; grid-template-columns: minmax(2.5em, max-content) minmax(6em, 1fr) 5.5em;
+  gap: 8px; align-items: center; }
+.ag-explorer .ag-name, .ag-explorer .ag-number, .ag-explorer .ag-output, .ag-explorer table {
+  font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+.ag-explorer .ag-number { text-align: right; }
+.ag-explorer .ag-output { font-weight: 600; }
+.ag-explorer .ag-error { color: #b91c1c; }
+.ag-explorer .ag-readout { max-height: 14em; overflow: auto; }
+.ag-explorer table { border-collapse: collapse; font-size: 12.5px; }
+.ag-explorer th, .ag-explorer td { padding: 0 10px 0 0; text-align: left; }
+.ag-explorer td + td { text-align: right; }
+.ag-explorer .ag-picture-box { grid-column: 1 / -1; position: relative; }
+.ag-explorer .ag-picture { border: 1px solid #e5e7eb; border-radius: 6px; padding: 4px; overflow: auto; max-height: 80vh; }
+.ag-explorer .ag-picture svg { display: block; height: auto; margin: 0 auto; }
+.ag-explorer .ag-size { position: absolute; right: 6px; top: 6px; z-index: 1; font: 12px system-ui, sans-serif;
+  padding: 1px 8px; border: 1px solid #cbd5e1; border-radius: 5px; background: #f8fafc; cursor: pointer; }
+"""
+
+
+class _Widget(anywidget.AnyWidget):
+    """A widget whose output also holds a static picture of it, shown wherever widgets cannot run."""
+
+    def _static(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict, dict] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle
+        data.update(self._static())
+        return data, metadata
+
+
+class Player(_Widget):
+    """The forward- then backward-pass player of a graph, in a notebook cell.
+
+    The same steps, buttons and keys as the HTML player (``viz.write_html``),
+    the graph fitted to the cell's width, with zoom and pan. ``step`` (0 to
+    ``total``) follows the page and moves it: ``next()``, ``previous()``,
+    ``reset()``, or assign it.
+    """
+
+    _esm = PLAYER_SCRIPT + "\n" + (_HERE / "player_widget.js").read_text(encoding="utf-8")
+    _css = PLAYER_CSS + ".ag-widget .ag-player { padding: 4px 0; }"
+    fragment = traitlets.Unicode("").tag(sync=True)
+    step = traitlets.Int(0).tag(sync=True)
+    height = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, root: Value, title: str | None = None, *, height: int = 0, **options: Any) -> None:
+        """The player of ``root``'s graph.
+
+        ``options`` are ``viz.player_fragment``'s (rankdir, group_by, collapse,
+        max_nodes, interval_ms, color_by_grad); ``height`` is in pixels, or 0
+        for as tall as the graph's shape needs at the cell's width.
+        """
+        self._parts = player_parts(root, title, **options)
+        self.total = len(self._parts.steps)
+        super().__init__(fragment=self._parts.fragment, height=height)
+
+    @traitlets.validate("step")
+    def _in_range(self, proposal: dict[str, Any]) -> int:
+        return max(0, min(self.total, proposal["value"]))
+
+    def next(self) -> int:
+        """One step on (as the Next button); returns the new step."""
+        self.step += 1
+        return self.step
+
+    def previous(self) -> int:
+        """One step back (as the Previous button); returns the new step."""
+        self.step -= 1
+        return self.step
+
+    def reset(self) -> int:
+        """Back to step 0, before the forward pass (as the Reset button)."""
+        self.step = 0
+        return self.step
+
+    @property
+    def text(self) -> str:
+        """The current step's text, as the page shows it ("" at step 0)."""
+        return self._parts.steps[self.step - 1] if self.step else ""
+
+    def __repr__(self) -> str:
+        return f"<Player: step {self.step} of {self.total}; {self._parts.heading}>"
+
+    def _static(self) -> dict[str, str]:
+        lines = [self._parts.heading, "(The player: run the notebook to step through it. Every step:)"]
+        return static_bundle(self._parts.final_svg, self._parts.heading, lines, self._parts.steps)
+
+
+class Explorer(_Widget):
+    """Sliders for a graph's inputs; moving one redraws the graph with its new data and gradients.
+
+    Python side: ``values`` (read, or assign a dict), ``set(a=1.0)``,
+    ``output`` and ``gradients`` (floats), ``frame`` (the last redraw, with its
+    times). A forward pass that fails (``log`` of a negative number) keeps the
+    last drawing and shows the error.
+    """
+
+    _esm = (_HERE / "explorer.js").read_text(encoding="utf-8")
+    _css = EXPLORER_CSS
+    sliders = traitlets.List(traitlets.Dict()).tag(sync=True)
+    values = traitlets.Dict().tag(sync=True)
+    svg = traitlets.Unicode("").tag(sync=True)
+    readout = traitlets.Dict().tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+    revision = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, target: Callable[..., Any] | Value | Module, values: Mapping[str, float] | Sequence[float],
+                 *, ranges: Mapping[str, tuple[float, float]] | None = None, rankdir: str = "LR",
+                 group_by: str | None = None) -> None:
+        self._exploration = Exploration(target, values, ranges, rankdir=rankdir, group_by=group_by)
+        self.frame: Frame = self._exploration.first
+        super().__init__(sliders=[asdict(s) for s in self._exploration.sliders], values=dict(self.frame.values),
+                         svg=self.frame.svg, readout=self._readout(self.frame))
+        self.observe(self._redraw, names="values")
+
+    @traitlets.validate("values")
+    def _as_floats(self, proposal: dict[str, Any]) -> dict[str, Any]:
+        """The page sends 1 for 1.0 (JSON): keep floats, so ``values`` reads the same whoever set it."""
+        return {name: float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+                for name, v in proposal["value"].items()}
+
+    def _readout(self, frame: Frame) -> dict[str, Any]:
+        kind = "input or parameter" if isinstance(self._exploration.target, Module) else "input"
+        out = frame.graph.root.name
+        return {"output": f"{out} = {format_number(frame.root.data)}", "columns": [kind, f"gradient of {out}"],
+                "gradients": [[name, format_number(g)] for name, g in frame.named_grads]}
+
+    def _redraw(self, change: dict[str, Any]) -> None:
+        try:
+            frame = self._exploration.frame(change["new"])
+        except (ValueError, ArithmeticError, TypeError) as exc:  # a domain error, a bad value: say so, keep the drawing
+            with self.hold_sync():
+                self.error = f"{type(exc).__name__}: {exc}"
+                self.revision += 1
+            return
+        self.frame = frame
+        with self.hold_sync():
+            self.svg, self.readout, self.error = frame.svg, self._readout(frame), ""
+            self.revision += 1
+
+    def set(self, **values: float) -> None:
+        """Move some sliders (by name) and redraw, as dragging them would."""
+        unknown = set(values) - set(self.values)
+        if unknown:
+            raise ValueError(f"no slider named {sorted(unknown)}; the sliders are {list(self.values)}")
+        self.values = {**self.values, **values}
+
+    @property
+    def output(self) -> float:
+        """The output's value for the current slider values."""
+        return self.frame.root.data
+
+    @property
+    def gradients(self) -> dict[str, float]:
+        """d output / d each slider's input (and each parameter of a model), by name."""
+        return dict(self.frame.named_grads)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={format_number(v)}" for name, v in self.frame.values.items())
+        return f"<Explorer of {self.readout['output']} at {shown}>"
+
+    def _static(self) -> dict[str, str]:
+        frame = self.frame
+        point = ", ".join(f"{n} = {format_number(v)}" for n, v in frame.values.items())
+        lines = [f"{self.readout['output']} at {point}",
+                 f"{self.readout['columns'][1]}: " + ", ".join(f"{n} {t}" for n, t in self.readout["gradients"]),
+                 "(Sliders: run the notebook to move them.)"]
+        return static_bundle(frame.svg, f"the graph of {self.readout['output']}", lines)
