@@ -15,6 +15,8 @@
 //   intro, done: the texts before the first and after the last step; interval: ms per step when playing.
 //   rowWord: the word of each node's last row, "grad" (default) or "tangent" (forward mode);
 //   given: {node id: text} for the last rows known before the first step (the tangents given, an output's 1).
+// The returned player's update({k: fields}) changes steps (k 1-based) and redraws: the exercise widget reveals
+// a step once its answer is checked.
 
 function createPlayer(root, data, onStep) {
   "use strict";
@@ -227,6 +229,10 @@ function createPlayer(root, data, onStep) {
     previous: function () { stop(); go(state.step - 1); },
     reset: function () { stop(); go(0); },
     go: function (k) { stop(); go(k); },
+    update: function (changes) {  // {k: fields}: change steps k (1-based), then redraw once
+      Object.keys(changes).forEach(function (k) { Object.assign(steps[Number(k) - 1], changes[k]); });
+      show();
+    },
     play: play,
     stop: stop,
     zoomIn: function () { zoom(1.25); },

@@ -9,7 +9,9 @@ pass starts at the output (d out / d out = 1) and applies
 line as ``explain`` writes it. With ``collapse`` a network plays a step per
 neuron (or layer). With ``tangents`` it plays the forward-mode pass instead:
 each node's value and tangent appear together, parents first, from
-``autograd_core.forward_steps`` (``tangents.py`` writes the lines). The page makes no network request and lets no label run
+``autograd_core.forward_steps`` (``tangents.py`` writes the lines).
+``exercise_parts`` makes the exercise's player (``viz.exercise``): a step per
+question, each gradient hidden until its answer is checked. The page makes no network request and lets no label run
 as script: text goes through ``html.escape`` or Graphviz, data through JSON.
 """
 
@@ -26,6 +28,7 @@ from autograd_core.notation import dotted
 from nn import Role
 
 from .dot import DEFAULT_MAX_NODES, Box, boxes, draw_dot, gradient_scale
+from .exercise import Exercise
 from .explain import ExplainedStep, explain_steps, final_gradients, leaf_gradients, seed_line
 from .player_page import fragment, page
 from .render import pipe, svg_element
@@ -34,7 +37,8 @@ from .tangents import ForwardPass, forward_pass
 from .text import computation, context_of, format_number, gradient
 from .trace import GROUPINGS, Trace, TracedNode
 
-__all__ = ["write_html", "player_html", "player_fragment", "player_parts", "PlayerParts"]
+__all__ = ["write_html", "player_html", "player_fragment", "player_parts", "PlayerParts", "exercise_parts",
+           "exercise_views"]
 
 _LEGEND = (("input", "input"), ("param", "parameter"), ("constant", "constant"),
            ("intermediate", "computed"), ("output", "output"))
@@ -288,6 +292,58 @@ def _data(graph: Trace, explained: list[ExplainedStep], forward: list[dict], ste
         "steps": steps,
         "neutralEdge": {"color": "#9ca3af", "width": "1"} if color_by_grad else None,
     }
+
+
+def exercise_views(ex: Exercise) -> list[dict]:
+    """What the page shows of each question now: locked (an earlier one is open), asking, or answered.
+
+    An answered step shows its check (right, or wrong with the correct
+    value) above the engine's line, and its parent's gradient so far; an
+    open one hides its local derivative and every number it would give away.
+    """
+    open_question = ex.next
+    views = []
+    for q in ex.questions:
+        check = ex.checks.get(q.number)
+        if check is not None:
+            mark = "\u2713" if check.right else "\u2717"
+            views.append({"status": check.status, "asked": q.asked, "grad": format_number(q.explained.total),
+                          "text": f"{check.message}\n{q.explained.text}",
+                          "short": f"{q.asked} = {format_number(q.expected)} {mark}"})
+        elif q is open_question:
+            views.append({"status": "asking", "asked": q.asked, "grad": None, "text": q.prompt,
+                          "short": f"{q.asked} = ?"})
+        else:
+            views.append({"status": "locked", "asked": q.asked, "grad": None, "short": f"{q.asked} = ?",
+                          "text": f"Step {q.number}: answer step {open_question.number} first; the backward pass "
+                                  "goes in order."})
+    return views
+
+
+def exercise_parts(ex: Exercise, title: str | None = None, rankdir: str = "LR", group_by: str | None = None,
+                   max_nodes: int | None = DEFAULT_MAX_NODES) -> PlayerParts:
+    """The exercise's player: a step per question, every gradient hidden until its step is answered.
+
+    The graph is drawn with every gradient 0, so the page holds no answer
+    until the kernel sends it (``exercise_views``); its static picture shows
+    no gradient at all.
+    """
+    graph = ex.graph
+    options = {"rankdir": rankdir, "group_by": group_by, "max_nodes": max_nodes}
+    svg = _svg(draw_dot(graph, grads={}, **options))
+    base = _Steps(graph, ex.explained, None, None)
+    steps = [{**base.chain_rule_step(q.explained), **view} for q, view in zip(ex.questions, exercise_views(ex))]
+    out = graph.root.name_within(context_of(graph, graph.root))
+    heading = (f"{out} = {format_number(graph.root.value.data)}: the backward pass with its local derivatives "
+               f"hidden; {len(steps)} steps, each asking one.")
+    data = {"interval": 1200, "steps": steps, "neutralEdge": None, "given": {graph.root.id: format_number(1.0)},
+            "intro": ex.introduction + "\nPress Next (or \u2192) for the first step.",
+            "done": "That was the backward pass's last step."}
+    markup = fragment(title or f"Exercise: the backward pass of {graph.root.name}", heading, svg,
+                      _KINDS_HTML + '<span style="--c:#dc2626">the edge the gradient flows back along</span>',
+                      _script_json(data))
+    static = _svg(draw_dot(graph, show_grad=False, **options))
+    return PlayerParts(markup, static, heading, tuple(q.prompt for q in ex.questions))
 
 
 def player_html(root: Value, title: str | None = None, **options: Any) -> str:
