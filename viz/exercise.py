@@ -117,6 +117,11 @@ class Question:
         return f"step {self.number} of {self.total}{where}: {self.hidden}\n  {self.made}, with {self.inputs}"
 
     @property
+    def task(self) -> str:
+        """``∂c/∂a = ?  where c = a * b, with ...``: the question alone, with no upstream number (a worksheet's line)."""
+        return f"{self.asked} = ?  where {self.made}, with {self.inputs}"
+
+    @property
     def solved(self) -> str:
         """``∂c/∂a = b = -3.0000``: the answer, as a formula when the op table's can be written in these names."""
         number = format_number(self.expected)

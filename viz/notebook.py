@@ -51,7 +51,8 @@ def static_bundle(svg: str, description: str, lines: Sequence[str] = (), steps: 
     parts = [f'<div class="ag-static"><img src="{uri}" alt="{html.escape(description)}" style="{_FIT}">']
     parts += [f"<p>{html.escape(line)}</p>" for line in lines]
     if steps:
-        parts.append("<ol>" + "".join(f"<li>{html.escape(step)}</li>" for step in steps) + "</ol>")
+        items = ("<br>".join(html.escape(line) for line in step.split("\n")) for step in steps)  # a step's lines
+        parts.append("<ol>" + "".join(f"<li>{item}</li>" for item in items) + "</ol>")
     parts.append("</div>")
     return {"text/html": "\n".join(parts), "image/svg+xml": _fitting(svg)}
 

@@ -326,7 +326,8 @@ def exercise_parts(ex: Exercise, title: str | None = None, rankdir: str = "LR", 
 
     The graph is drawn with every gradient 0, so the page holds no answer
     until the kernel sends it (``exercise_views``); its static picture shows
-    no gradient at all.
+    no gradient at all, and its list of questions no upstream gradient (each
+    one would give the answers before it away).
     """
     graph = ex.graph
     options = {"rankdir": rankdir, "group_by": group_by, "max_nodes": max_nodes}
@@ -343,7 +344,7 @@ def exercise_parts(ex: Exercise, title: str | None = None, rankdir: str = "LR", 
                       _KINDS_HTML + '<span style="--c:#dc2626">the edge the gradient flows back along</span>',
                       _script_json(data))
     static = _svg(draw_dot(graph, show_grad=False, **options))
-    return PlayerParts(markup, static, heading, tuple(q.prompt for q in ex.questions))
+    return PlayerParts(markup, static, heading, tuple(q.task for q in ex.questions))
 
 
 def player_html(root: Value, title: str | None = None, **options: Any) -> str:

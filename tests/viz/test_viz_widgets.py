@@ -143,7 +143,10 @@ def test_the_exercise_page_holds_no_answer_before_it_is_checked(dot_program, dia
     assert all(not re.search(r"\d\.\d{4}", step["text"] + step["short"]) for step in data["steps"][1:])  # locked
     page, _ = widget._repr_mimebundle_()
     assert WIDGET_VIEW in page and "grad" not in " ".join(_svg_texts(img_svg(page["text/html"])))
-    assert page["text/html"].count("<li>") == 6 and "step 1 of 6: dL/dc += dL/dL" in html.unescape(page["text/html"])
+    assert page["text/html"].count("<li>") == 6
+    assert "<li>\u2202L/\u2202d = ?  where L = c * d, with c = -6.0000, d = -1.0000, out = L = 6.0000</li>" in \
+        html.unescape(page["text/html"])
+    assert "dL/dc" not in html.unescape(page["text/html"])  # no upstream gradient, which would give answers away
 
 
 def _svg_texts(svg: str) -> list[str]:
@@ -286,8 +289,9 @@ def test_draw_dot_fits_the_cell_and_shows_without_a_kernel(dot_program, diamond)
 
 
 def test_static_bundle_escapes_its_text():
-    page = static_bundle("<svg></svg>", XSS, [XSS], [XSS])["text/html"]
-    assert XSS not in page and page.count("&lt;img src=x onerror=alert(1)&gt;") == 3
+    page = static_bundle("<svg></svg>", XSS, [XSS], [XSS, f"one line\n{XSS}"])["text/html"]
+    assert XSS not in page and page.count("&lt;img src=x onerror=alert(1)&gt;") == 4
+    assert "<li>one line<br>&lt;img" in page  # a step of two lines (forward mode: value, then tangent) keeps them
 
 
 def test_a_network_drawn_in_clusters_has_one_legend(dot_program):
