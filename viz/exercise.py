@@ -38,7 +38,7 @@ from autograd_core.notation import is_word
 
 from .explain import ExplainedStep, chain_rule_head, explain_steps, leaf_gradients
 from .expression import FUNCTIONS, SUM, ExpressionError, names_in, parse_expression, value_of
-from .text import TIMES, format_number, formula, local_derivative
+from .text import TIMES, format_number, formula, local_derivative, says_more
 from .trace import Trace, TracedNode
 
 if TYPE_CHECKING:  # the widget imports anywidget: only when one is made
@@ -99,7 +99,7 @@ class Question:
     total: int  # how many questions the exercise has
     explained: ExplainedStep  # the engine's step and its full line (shown once answered)
     hidden: str  # ``dL/da += dL/dc · ∂c/∂a = -1.0000 · ?``: the step with its local derivative hidden
-    made: str  # ``c = a * b``: the node's formula
+    made: str  # ``c = a * b``: the node's formula (its name alone when the name is the formula: ``w * x``)
     asked: str  # ``∂c/∂a``
     names: dict[str, float]  # the names an answer may use and their numbers (``out`` among them)
     inputs: str  # ``a = 2.0000, b = -3.0000, out = c = -6.0000``: the node's inputs and value
@@ -273,8 +273,9 @@ class Exercise:
     def _question(self, number: int, s: ExplainedStep, total: int) -> Question:
         graph, context = self.graph, s.context
         head = chain_rule_head(graph, s.node, s.parent, context)
+        made = formula(graph, s.node, context)
         return Question(number, total, s, f"{head} = {format_number(s.step.upstream)} {TIMES} ?",
-                        formula(graph, s.node, context),
+                        made if says_more(made) else s.node.name_within(context),
                         local_derivative(s.node.name_within(context), s.parent.name_within(context)),
                         _names(graph, s.node, context), _inputs(graph, s.node, context),
                         _solution(graph, s.node, s.step.index, context))
@@ -293,9 +294,9 @@ class Exercise:
         """What the exercise asks, how to answer and how answers are judged."""
         made = formula(self.graph, self.graph.root, None)
         return (f"The backward pass of {made}, with its local derivatives hidden: {len(self.questions)} steps.\n"
-                "Give each ∂n/∂p as a number, or an expression in n's inputs and out (n's value): for c = a * b,\n"
-                f"∂c/∂a is b (or -3, or b * 1). Right within {ABS_TOLERANCE:g} + {REL_TOLERANCE:g}·|the engine's "
-                "number|; an answer that cannot be read is not counted.")
+                "Give each ∂n/∂p as a number, or an expression in n's inputs and out (n's value):\n"
+                "for c = a * b, ∂c/∂a is b (or -3, or b * 1). An answer is right within\n"
+                f"{ABS_TOLERANCE:g} + {REL_TOLERANCE:g}·|the engine's number|; one that cannot be read is not counted.")
 
     def leaf_gradients(self) -> list[str]:
         """``dL/da = -3.0000`` for every leaf: what the pass computes."""
@@ -344,7 +345,7 @@ def exercise(root: Value) -> Exercise:
 
 def run_in_terminal(ex: Exercise, ask: Callable[[str], str] = input, say: Callable[[str], None] = print) -> Score:
     """Ask every open question in turn (``ask`` reads an answer, ``say`` writes a line) until done, ``q`` or EOF."""
-    say(ex.introduction + " q quits.")
+    say(ex.introduction + " q stops.")
     while (question := ex.next) is not None:
         say("")
         say(question.prompt)
