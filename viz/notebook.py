@@ -11,8 +11,8 @@ the same way: Graphviz's own display is an ``image/svg+xml`` as wide as
 Graphviz drew it (cut off on the right in a narrow cell) which JupyterLab
 refuses to show in a notebook it did not run itself.
 
-``play`` and ``explore`` import ``anywidget`` (the ``widgets`` extra) only
-when called, so ``import viz`` never needs it.
+``play``, ``explore`` and ``Exercise.widget`` import ``anywidget`` (the
+``widgets`` extra) only when called, so ``import viz`` never needs it.
 """
 
 from __future__ import annotations
@@ -70,7 +70,11 @@ class Drawing(graphviz.Digraph):
 
 
 def play(root: Value, **options: Any) -> "Player":
-    """The forward- then backward-pass player of ``root`` as a notebook widget (see ``viz.widgets.Player``)."""
+    """The forward- then backward-pass player of ``root`` as a notebook widget (see ``viz.widgets.Player``).
+
+    ``play(root, tangents={x: 1.0})`` plays the forward-mode pass instead;
+    the other options are ``viz.player_fragment``'s.
+    """
     from .widgets import Player  # anywidget: the widgets extra
 
     return Player(root, **options)

@@ -60,6 +60,16 @@ def test_player_steps_like_the_page(dot_program, diamond):
     assert player.reset() == 0
 
 
+def test_a_forward_mode_player_widget(dot_program, diamond):
+    root, nodes = diamond()
+    player = play(root, tangents={nodes["b"]: 1.0})
+    assert player.total == 3 and player.next() == 1
+    assert player.text == "c = a * b = 2.0000 * (-3.0000) = -6.0000\nċ = ∂c/∂b · ḃ = 2.0000 · 1.0000 = 2.0000"
+    data, _ = player._repr_mimebundle_()
+    assert "tangent 2.0000" in img_svg(data["text/html"]) and "grad " not in img_svg(data["text/html"])
+    assert "<li>c = a * b = 2.0000 * (-3.0000) = -6.0000<br>ċ = ∂c/∂b" in html.unescape(data["text/html"])
+
+
 def test_players_are_independent(dot_program, diamond):
     first, second = play(diamond()[0]), play(diamond()[0])
     first.next()
