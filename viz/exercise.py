@@ -118,7 +118,7 @@ class Question:
 
     @property
     def task(self) -> str:
-        """``∂c/∂a = ?  where c = a * b, with ...``: the question alone, with no upstream number (a worksheet's line)."""
+        """``∂c/∂a = ?  where c = a * b, with ...``: the question alone, no upstream number (a worksheet's line)."""
         return f"{self.asked} = ?  where {self.made}, with {self.inputs}"
 
     @property

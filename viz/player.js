@@ -185,7 +185,8 @@ function createPlayer(root, data, onStep) {
         if (current.parent) mark(current.parent, "ag-receiving");
       }
     }
-    var phase = k === 0 ? "start" : k === total ? "done" : current.kind === "forward" ? "forward pass" : "backward pass";
+    var phase = k === 0 ? "start" : k === total ? "done"
+      : current.kind === "forward" ? "forward pass" : "backward pass";
     $("ag-counter").textContent = "step " + k + " / " + total + " \u00b7 " + phase;
     $("ag-context").textContent = current && current.context ? current.context : "";
     $("ag-line").textContent = k === 0 ? data.intro : k === total ? current.text + "\n\n" + data.done : current.text;

@@ -11,8 +11,9 @@ neuron (or layer). With ``tangents`` it plays the forward-mode pass instead:
 each node's value and tangent appear together, parents first, from
 ``autograd_core.forward_steps`` (``tangents.py`` writes the lines).
 ``exercise_parts`` makes the exercise's player (``viz.exercise``): a step per
-question, each gradient hidden until its answer is checked. The page makes no network request and lets no label run
-as script: text goes through ``html.escape`` or Graphviz, data through JSON.
+question, each gradient hidden until its answer is checked. The page makes no
+network request and lets no label run as script: text goes through
+``html.escape`` or Graphviz, data through JSON.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ class _Steps:
         return steps
 
     def compute(self, node: TracedNode) -> dict:
+        """The step that computes ``node``'s value: ``c = a * b = 2.0000 * (-3.0000) = -6.0000``."""
         context = context_of(self.graph, node)
         value = format_number(node.value.data)
         return {"kind": "forward", "node": node.id, "op": node.op_id, "edges": self.edges_into(node), "data": value,

@@ -52,10 +52,12 @@ class ForwardPass:
 
     def given(self) -> str:
         """``ẋ = 1.0000``: the tangents given, in topological order; or a sentence saying there are none."""
-        shown = [f"{dotted(self.name(self.graph.nodes[i]))} = {format_number(t)}" for i, t in sorted(self.seeds.items())]
+        seeds = sorted(self.seeds.items())
+        shown = [f"{dotted(self.name(self.graph.nodes[i]))} = {format_number(t)}" for i, t in seeds]
         return ", ".join(shown) if shown else "no tangent given"
 
     def name(self, node: TracedNode) -> str:
+        """The name a line gives ``node``: the drawing's, within its neuron."""
         return node.name_within(context_of(self.graph, node))
 
     @property

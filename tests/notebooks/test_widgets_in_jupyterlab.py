@@ -173,7 +173,8 @@ def answer_one_right_and_one_wrong(page, exercise) -> None:
     view = exercise.locator(".ag-graph svg").get_attribute("viewBox")
     box.fill("")
     box.type("1 - out**2")  # "-" and "0" are player keys outside the box: typed here, they only write
-    assert exercise.locator(".ag-graph svg").get_attribute("viewBox") == view and counter(exercise).startswith("step 1 ")
+    assert exercise.locator(".ag-graph svg").get_attribute("viewBox") == view
+    assert counter(exercise).startswith("step 1 ")
     box.press("Enter")
     expect_text(page, line, "right: \u2202o/\u2202n = 1 - out**2 = 0.5000")
     assert "ag-right" in panel.get_attribute("class") and not exercise.locator(".ag-answer").is_visible()

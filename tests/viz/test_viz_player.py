@@ -361,7 +361,8 @@ def test_a_forward_mode_player_steps_each_nodes_value_and_tangent(tmp_path, dot_
         expect(texts(page, graph, "c", "tangent")).to_have_text("tangent -3.0000")
         expect(texts(page, graph, t.name, "tangent")).to_have_text("tangent ?")
         page.keyboard.press("ArrowRight")  # tanh: (1 - tanh(-6)^2) · (-3)
-        expect(texts(page, graph, t.name, "tangent")).to_have_text(f"tangent {format_number(-3 * (1 - t.value.data ** 2))}")
+        tanh_tangent = -3 * (1 - t.value.data ** 2)
+        expect(texts(page, graph, t.name, "tangent")).to_have_text(f"tangent {format_number(tanh_tangent)}")
         page.keyboard.press("ArrowRight")  # L = tanh(c) + a: L̇ = 1 · (tanh)˙ + 1 · ȧ
         expected = -3 * (1 - t.value.data ** 2) + 1.0
         expect(texts(page, graph, "L", "tangent")).to_have_text(f"tangent {format_number(expected)}")

@@ -71,7 +71,8 @@ def test_the_exercise_example_prints_what_the_section_shows(capsys):
 
 
 def test_the_exercise_screenshot_is_committed():
-    assert "](docs/notebook-exercise.png)" in EXERCISE and (REPO / "docs" / "notebook-exercise.png").stat().st_size > 10_000
+    assert "](docs/notebook-exercise.png)" in EXERCISE
+    assert (REPO / "docs" / "notebook-exercise.png").stat().st_size > 10_000
 
 
 def test_committed_drawing_is_what_the_command_draws(dot_program, tmp_path):
