@@ -44,8 +44,8 @@ from .trace import Trace, TracedNode
 if TYPE_CHECKING:  # the widget imports anywidget: only when one is made
     from .widgets import ExerciseWidget
 
-__all__ = ["Exercise", "Question", "Check", "Score", "exercise", "run_in_terminal", "writable", "ABS_TOLERANCE",
-           "REL_TOLERANCE"]
+__all__ = ["Exercise", "Question", "Check", "Score", "exercise", "run_in_terminal", "writable", "graph_names",
+           "ABS_TOLERANCE", "REL_TOLERANCE"]
 
 ABS_TOLERANCE = 1e-3
 REL_TOLERANCE = 1e-3
@@ -168,16 +168,24 @@ def writable(name: str) -> str | None:
     return read if ok else None
 
 
-def _names(graph: Trace, node: TracedNode, context: str | None) -> dict[str, float]:
-    """The names an answer about ``node`` may use: the node's inputs first, then every other named node, and out."""
+def graph_names(graph: Trace, context: str | None) -> dict[str, float]:
+    """Every named node of the graph as an answer writes it (within ``context``), with its number."""
     names: dict[str, float] = {}
-    parents = [graph.nodes[p] for p in node.parents]
-    for other in [*parents, *graph.nodes]:
-        key = writable(other.name_within(context)) if other.kind != "constant" else None
-        if key is not None and key not in names:
-            names[key] = other.value.data
-    names["out"] = node.value.data
+    for node in graph.nodes:
+        key = writable(node.name_within(context)) if node.kind != "constant" else None
+        if key is not None:
+            names.setdefault(key, node.value.data)
     return names
+
+
+def _names(graph: Trace, node: TracedNode, context: str | None, everyone: Mapping[str, float]) -> dict[str, float]:
+    """The names an answer about ``node`` may use: ``everyone`` (``graph_names``), its own inputs first, and out."""
+    inputs = {}
+    for parent in (graph.nodes[p] for p in node.parents):
+        key = writable(parent.name_within(context)) if parent.kind != "constant" else None
+        if key is not None:
+            inputs.setdefault(key, parent.value.data)
+    return {**inputs, **{k: v for k, v in everyone.items() if k not in inputs}, "out": node.value.data}
 
 
 def _inputs(graph: Trace, node: TracedNode, context: str | None) -> str:
@@ -266,6 +274,7 @@ class Exercise:
         if not asked:
             raise ValueError(f"exercise: {self.graph.root.name} has no chain-rule step to ask about (it is a leaf, "
                              "or made from constants only)")
+        self._names = {context: graph_names(self.graph, context) for context in {s.context for s in asked}}
         self.questions = tuple(self._question(number, s, len(asked)) for number, s in enumerate(asked, start=1))
         self.checks: dict[int, Check] = {}
         self._listeners: list[Callable[[Check], None]] = []
@@ -277,7 +286,7 @@ class Exercise:
         return Question(number, total, s, f"{head} = {format_number(s.step.upstream)} {TIMES} ?",
                         made if says_more(made) else s.node.name_within(context),
                         local_derivative(s.node.name_within(context), s.parent.name_within(context)),
-                        _names(graph, s.node, context), _inputs(graph, s.node, context),
+                        _names(graph, s.node, context, self._names[context]), _inputs(graph, s.node, context),
                         _solution(graph, s.node, s.step.index, context))
 
     @property
