@@ -25,17 +25,18 @@ Hessian-vector product) needs nothing more.
 from __future__ import annotations
 
 import numbers
-import re
-import unicodedata
 from typing import Any, Callable, Collection, Mapping, NamedTuple, Sequence
 
 from .backprop import local_derivatives, topological_order
 from .define import input_names
-from .notation import symbol, written
+from .notation import dotted, factor, symbol, written
 from .value import Value, enable_grad
 
-__all__ = ["jvp", "forward_steps", "ForwardStep", "explain_forward", "linearize", "push_forward", "node_names",
-           "numbers_of", "call_on_leaves"]
+__all__ = ["jvp", "forward_steps", "ForwardStep", "explain_forward", "tangent_equation", "linearize", "push_forward",
+           "node_names", "numbers_of", "call_on_leaves", "by_node", "HEADING"]
+
+HEADING = "forward mode: each node's tangent ṅ = Σ ∂n/∂p · ṗ, parents first"
+"""The first line of a forward-mode explanation (here and in ``viz``)."""
 
 
 class ForwardStep(NamedTuple):
@@ -221,22 +222,37 @@ def node_names(root: Value | Sequence[Value], variables: Collection[Value] = ())
     return names
 
 
-def _dotted(name: str) -> str:
-    """The tangent's symbol: a dot over a one-letter name (ȧ, v̇1), else ``(name)˙``."""
-    if re.fullmatch(r"[^\W\d_]\d*", name):  # NFC: one precomposed character where there is one (ẋ)
-        return unicodedata.normalize("NFC", name[0] + "\u0307") + name[1:]
-    return f"({name})\u02d9"
-
-
 def _number(x: float) -> str:
-    text = f"{x:.6g}"
-    return f"({text})" if text.startswith("-") else text
+    return f"{x:.6g}"
 
 
 def _formula(node: Value, names: dict[Value, str]) -> str:
     """``v1 = w * x``, ``L = tanh(v2)``: how the node was made, constants as numbers."""
     args = [symbol(names[p]) if p in names else f"{p.data:g}" for p in node.parents]
     return f"{names[node]} = {written(node.op, args)}"
+
+
+def tangent_equation(steps: Sequence[ForwardStep], names: Mapping[Value, str],
+                     number: Callable[[float], str] = _number) -> str:
+    """One node's tangent from its forward steps: ``v̇2 = ∂v2/∂v1 · v̇1 = 1 · (-3) = -3``.
+
+    ``steps`` are the node's steps (``forward_steps`` gives them node by node),
+    ``names`` names the node and its parents, ``number`` writes a number. The
+    one writer of this line: ``explain_forward`` and viz's player use it.
+    """
+    node = steps[-1].node
+    name = symbol(names[node])
+    symbols = " + ".join(f"∂{name}/∂{symbol(names[s.parent])} · {dotted(names[s.parent])}" for s in steps)
+    products = " + ".join(f"{factor(number(s.local))} · {factor(number(s.parent_tangent))}" for s in steps)
+    return f"{dotted(names[node])} = {symbols} = {products} = {number(steps[-1].tangent)}"
+
+
+def by_node(steps: Sequence[ForwardStep]) -> dict[Value, list[ForwardStep]]:
+    """The steps of a forward pass grouped by node, in the pass's (topological) order."""
+    grouped: dict[Value, list[ForwardStep]] = {}
+    for step in steps:
+        grouped.setdefault(step.node, []).append(step)
+    return grouped
 
 
 def explain_forward(root: Value, tangents: Mapping[Value, float]) -> str:
@@ -249,20 +265,12 @@ def explain_forward(root: Value, tangents: Mapping[Value, float]) -> str:
     steps = forward_steps(root, tangents)
     seeds = _seeds(tangents, "explain_forward()")
     names = node_names(root, variables=seeds)
-    given = [f"{_dotted(names[n])} = {seeds[n]:g}" for n in topological_order(root) if n in seeds]
-    lines = ["forward mode: each node's tangent ṅ = Σ ∂n/∂p · ṗ, parents first",
+    given = [f"{dotted(names[n])} = {seeds[n]:g}" for n in topological_order(root) if n in seeds]
+    lines = [HEADING,
              ", ".join(given) + "  (the tangents given; every other leaf is held fixed)" if given
              else "no leaf of this graph was given a tangent: every tangent is 0"]
-    by_node: dict[Value, list[ForwardStep]] = {}
-    for step in steps:
-        by_node.setdefault(step.node, []).append(step)
-    rows = []
-    for node, node_steps in by_node.items():
-        name = symbol(names[node])
-        symbols = " + ".join(f"∂{name}/∂{symbol(names[s.parent])} · {_dotted(names[s.parent])}" for s in node_steps)
-        products = " + ".join(f"{_number(s.local)} · {_number(s.parent_tangent)}" for s in node_steps)
-        rows.append((_formula(node, names) + ":", f"{_dotted(names[node])} = {symbols} = {products}"
-                     f" = {node_steps[-1].tangent:.6g}"))
+    rows = [(_formula(node, names) + ":", tangent_equation(node_steps, names))
+            for node, node_steps in by_node(steps).items()]
     width = max((len(made) for made, _ in rows), default=0)
     lines.extend(f"{made:<{width}}  {tangent}" for made, tangent in rows)
     return "\n".join(lines) + "\n"

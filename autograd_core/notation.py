@@ -9,9 +9,11 @@ name is put in parentheses the same way everywhere (``dL/dx[0]`` but
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Sequence
 
-__all__ = ["INFIX", "is_word", "symbol", "written"]
+__all__ = ["INFIX", "is_word", "symbol", "written", "dotted", "factor"]
 
 INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**", "pow": "**"}
 """The ops written between their two operands, and their symbol (``pow`` is ``**`` too)."""
@@ -29,6 +31,18 @@ def symbol(name: str) -> str:
     return name if is_word(name) else f"({name})"
 
 
+def dotted(name: str) -> str:
+    """A node's tangent (forward mode): a dot over a one-letter name (``ȧ``, ``v̇1``), else ``(name)˙``."""
+    if re.fullmatch(r"[^\W\d_]\d*", name):  # NFC: one precomposed character where there is one (ẋ)
+        return unicodedata.normalize("NFC", name[0] + "\u0307") + name[1:]
+    return f"({name})\u02d9"
+
+
+def factor(number: str) -> str:
+    """A number written as a factor of a product: in parentheses when negative (``1 · (-3)``)."""
+    return f"({number})" if number.startswith("-") else number
+
+
 def written(op: str, operands: Sequence[str], call_operands: Sequence[str] | None = None) -> str:
     """An op applied to its operands as text: ``a * b``, ``a - (-2)``, ``-a``, ``tanh(n)``.
 
@@ -36,8 +50,7 @@ def written(op: str, operands: Sequence[str], call_operands: Sequence[str] | Non
     an operand needs none of its own (``tanh(w * x + b)``).
     """
     if op in INFIX and len(operands) == 2:
-        right = operands[1] if not operands[1].startswith("-") else f"({operands[1]})"
-        return f"{operands[0]} {INFIX[op]} {right}"
+        return f"{operands[0]} {INFIX[op]} {factor(operands[1])}"
     if op == "neg" and len(operands) == 1:
         return f"-{operands[0]}"
     return f"{op}({', '.join(operands if call_operands is None else call_operands)})"

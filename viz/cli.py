@@ -1,10 +1,13 @@
-"""The command line: ``python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 -o graph.svg``.
+"""The command line: ``python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 -o graph.svg``, and ``python -m viz exercise``.
 
 Parses the expression safely (``viz.expression``: an ``ast`` whitelist, never
 ``eval``), runs forward and backward, and writes the drawing or the player,
-prints the chain-rule steps, or both. Bad input gives one line on stderr and
-exit status 2, and no file is written; a missing Graphviz or an unwritable
-path gives exit status 1.
+prints the chain-rule steps, or both; ``--tangent x=1`` explains or plays the
+forward-mode pass instead. ``python -m viz exercise EXPRESSION NAME=NUMBER ...``
+asks the backward pass's local derivatives one by one on stdin and checks each
+answer (``viz.exercise``). Bad input gives one line on stderr and exit status
+2, and no file is written; a missing Graphviz or an unwritable path gives exit
+status 1.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Sequence
 from autograd_core import DomainError, Value
 
 from .dot import DEFAULT_MAX_NODES, GraphTooLargeError
+from .exercise import exercise, run_in_terminal
 from .explain import explain
 from .expression import FUNCTIONS, SUM, ExpressionError, evaluate
 from .player import write_html
@@ -26,7 +30,7 @@ from .render import RENDER_FORMATS, SOURCE_FORMATS, GraphvizNotFoundError, rende
 from .text import format_number
 from .trace import trace
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "build_exercise_parser"]
 
 OUTPUT_SUFFIXES = tuple(f".{f}" for f in RENDER_FORMATS + SOURCE_FORMATS) + (".html",)
 BAD_INPUT, FAILED = 2, 1
@@ -36,7 +40,9 @@ examples:
   python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 -o graph.svg
   python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 --explain
   python -m viz "a*b + a" a=2 b=-3 -o backward.html     # the step-by-step player
+  python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 --explain --tangent x=1   # forward mode, x moving
   python -m viz --explain -- "-x**2" x=3               # options, then "--", for an expression starting with "-"
+  python -m viz exercise "tanh(w*x + b)" w=-3 x=2 b=6.88   # supply the local derivatives yourself
 
 The expression may use numbers, names, + - * / **, unary minus, the
 functions {', '.join(FUNCTIONS)}, and {SUM}(...) of any number of terms
@@ -67,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--color-by-grad", action="store_true",
                         help="fill nodes by gradient sign and size (blue positive, red negative); "
                              "in the player (.html) each node takes its colour when its gradient is known")
+    parser.add_argument("--tangent", action="append", default=[], metavar="NAME=NUMBER",
+                        help="forward mode: the tangent of an input (repeat for several; the others are held "
+                             "fixed); --explain and .html then show the forward-mode pass")
     parser.add_argument("--max-nodes", type=_node_limit, default=DEFAULT_MAX_NODES, metavar="N",
                         help=f"refuse to draw more than N value nodes (default {DEFAULT_MAX_NODES}; 0 for no limit)")
     return parser
@@ -122,11 +131,26 @@ def _summary(root: Value, names: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def _write(root: Value, path: Path, args: argparse.Namespace) -> None:
+def _tangents(root: Value, items: Sequence[str]) -> dict[Value, float] | None:
+    """``--tangent x=1`` as ``{leaf: 1.0}`` (None without the option); an ExpressionError for a name not an input."""
+    if not items:
+        return None
+    inputs = {node.name: node.value for node in trace(root).nodes if node.kind == "input"}
+    given = parse_values(items)
+    unknown = [name for name in given if name not in inputs]
+    if unknown:
+        raise ExpressionError(f"--tangent names {', '.join(map(repr, unknown))}, not an input of the expression; "
+                              f"the inputs are {', '.join(inputs)}")
+    return {inputs[name]: number for name, number in given.items()}
+
+
+def _write(root: Value, path: Path, args: argparse.Namespace, tangents: dict[Value, float] | None) -> None:
     """Write the drawing or the player; a graph over --max-nodes is an ExpressionError that names the option."""
     limit = args.max_nodes or None
     try:
-        if path.suffix.lower() == ".html":
+        if path.suffix.lower() == ".html" and tangents is not None:
+            write_html(root, path, rankdir=args.rankdir, max_nodes=limit, tangents=tangents)
+        elif path.suffix.lower() == ".html":
             write_html(root, path, rankdir=args.rankdir, color_by_grad=args.color_by_grad, max_nodes=limit)
         else:
             render(root, path, rankdir=args.rankdir, color_by_grad=args.color_by_grad, max_nodes=limit)
@@ -137,29 +161,59 @@ def _write(root: Value, path: Path, args: argparse.Namespace) -> None:
                               f"(0 for no limit)") from None
 
 
-def _fail(exc: Exception, status: int) -> int:
+def _fail(exc: Exception, status: int, prog: str = "python -m viz") -> int:
     """Print the error as one line on stderr and return the exit status."""
     message = " ".join(str(exc).split())
-    print(f"python -m viz: error: {message}", file=sys.stderr)
+    print(f"{prog}: error: {message}", file=sys.stderr)
     return status
+
+
+def build_exercise_parser() -> argparse.ArgumentParser:
+    """The parser of ``python -m viz exercise``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m viz exercise",
+        description="The backward pass of an expression with its local derivatives hidden: type each one (a "
+        "number, or an expression in the node's inputs and out) and it is checked against the engine's.",
+        epilog='example:\n  python -m viz exercise "tanh(w*x + b)" w=-3 x=2 b=6.88\n\nq (or end of input) '
+               "stops; the score is printed at the end. Exit status: 0 done or stopped; 2 bad input.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("expression", help='the expression, e.g. "tanh(w*x + b)"; quote it for the shell')
+    parser.add_argument("values", nargs="*", metavar="NAME=NUMBER", help="a value for each name, e.g. w=-3 x=2")
+    return parser
+
+
+def exercise_main(argv: Sequence[str]) -> int:
+    """``python -m viz exercise``: ask every local derivative on stdin, check each answer; returns the exit status."""
+    args = build_exercise_parser().parse_args(argv)
+    try:
+        questions = exercise(evaluate(args.expression, parse_values(args.values)))
+    except (ExpressionError, DomainError, ArithmeticError, ValueError) as exc:
+        return _fail(exc, BAD_INPUT, "python -m viz exercise")
+    run_in_terminal(questions)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["exercise"]:  # an expression that is just the name "exercise" can be written after "--"
+        return exercise_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         _check_output(args.output)
         values = parse_values(args.values)
         root = evaluate(args.expression, values)
+        tangents = _tangents(root, args.tangent)
         root.backward()
         if args.output is not None:
-            _write(root, Path(args.output), args)
+            _write(root, Path(args.output), args, tangents)
     except (ExpressionError, DomainError, ArithmeticError) as exc:
         return _fail(exc, BAD_INPUT)
     except (GraphvizNotFoundError, OSError, RuntimeError) as exc:
         return _fail(exc, FAILED)
     if args.explain:
-        sys.stdout.write(explain(root))
+        sys.stdout.write(explain(root, tangents=tangents))
     if args.output is not None:
         print(f"wrote {args.output}")
     elif not args.explain:

@@ -1,10 +1,11 @@
 """``draw_dot(root)``: a computation graph as a ``graphviz.Digraph``.
 
-Each Value is a small table (name, data, grad); each op is a separate small
-node in front of the value it makes, as in micrograd's ``draw_dot``. Colours
-tell the kinds of node apart (inputs, parameters, constants, intermediate
-nodes, the output), or, with ``color_by_grad``, show each gradient's sign and
-size on a scale the legend states in numbers. Node and edge ids come from the
+Each Value is a small table (name, data, and grad, or its tangent in forward
+mode); each op is a separate small node in front of the value it makes, as in
+micrograd's ``draw_dot``. Colours tell the kinds of node apart (inputs,
+parameters, constants, intermediate nodes, the output), or, with
+``color_by_grad``, show each gradient's sign and size on a scale the legend
+states in numbers. Node and edge ids come from the
 graph's topological order (``v3``, ``op3``, ``e3_0``), so the same graph
 always draws the same way and the player can find every element in the SVG.
 
@@ -112,7 +113,7 @@ def gradient_scale(graph: Trace, grads: Mapping[int, float], contributions: Iter
 
 
 def _check_options(rankdir: str, group_by: str | None, collapse: str | None, max_nodes: int | None,
-                   grad_scale: float | None) -> None:
+                   grad_scale: float | None, color_by_grad: bool, tangents: Mapping[int, float] | None) -> None:
     if rankdir not in _RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
     if group_by not in GROUPINGS:
@@ -124,6 +125,8 @@ def _check_options(rankdir: str, group_by: str | None, collapse: str | None, max
     if grad_scale is not None and (isinstance(grad_scale, bool) or not isinstance(grad_scale, (int, float))
                                    or not 0 < grad_scale < float("inf")):
         raise ValueError(f"grad_scale must be a positive number or None, got {grad_scale!r}")
+    if tangents is not None and color_by_grad:
+        raise ValueError("color_by_grad colours gradients; a drawing with tangents (forward mode) shows none")
 
 
 def _check_size(graph: Trace, box_of: dict[int, Box], collapse: str | None, max_nodes: int | None) -> None:
@@ -162,9 +165,10 @@ class _Drawing:
     """One drawing in progress: the options, the colour scale, and the statements collected so far."""
 
     def __init__(self, graph: Trace, rankdir: str, show_grad: bool, color_by_grad: bool, group_by: str | None,
-                 box_of: dict[int, Box], grads: Mapping[int, float] | None, grad_scale: float | None) -> None:
+                 box_of: dict[int, Box], grads: Mapping[int, float] | None, grad_scale: float | None,
+                 tangents: Mapping[int, float] | None = None) -> None:
         self.graph, self.rankdir, self.show_grad, self.color_by_grad = graph, rankdir, show_grad, color_by_grad
-        self.group_by, self.box_of, self.grads = group_by, box_of, grads
+        self.group_by, self.box_of, self.grads, self.tangents = group_by, box_of, grads, tangents
         self.top = _Group("")
         self.clusters: dict[str, _Group] = {}
         self.edges: list[tuple[str, str, dict[str, str]]] = []
@@ -183,6 +187,12 @@ class _Drawing:
     # ------------------------------------------------------------ what to show
     def grad_of(self, node: TracedNode) -> float:
         return self.grads.get(node.index, 0.0) if self.grads is not None else node.value.grad
+
+    def last_row(self, node: TracedNode) -> str | None:
+        """The cell under the data: the node's tangent (forward mode), its gradient, or none."""
+        if self.tangents is not None:
+            return f"tangent {format_number(self.tangents.get(node.index, 0.0))}"
+        return f"grad {format_number(self.grad_of(node))}" if self.show_grad else None
 
     def colours(self, node: TracedNode | None) -> tuple[str, str, int]:
         """(fill, border, border width): by kind; or, colouring by gradient, the fill by it, the kind on the border."""
@@ -222,8 +232,8 @@ class _Drawing:
         group = self.group_of(node)
         name = node.name_within(group.key or self.title)
         rows = [[f"<B>{_text(name)}</B>"], [f"data {format_number(node.value.data)}"]]
-        if self.show_grad:
-            rows.append([f"grad {format_number(self.grad_of(node))}"])
+        if self.last_row(node) is not None:
+            rows.append([self.last_row(node)])
         group.nodes.append((node.id, {"label": _table(rows, *self.colours(node)), "id": node.id}))
         place = node.place
         if place is not None and place.role in (Role.INPUT, Role.WEIGHT):
@@ -285,8 +295,8 @@ class _Drawing:
         cells = [f"<B>{_text(relative_name(box.key, layer))}</B>"]
         if shown is not None:
             cells.append(f"out {format_number(shown.value.data)}")
-            if self.show_grad:
-                cells.append(f"grad {format_number(self.grad_of(shown))}")
+            if self.last_row(shown) is not None:
+                cells.append(self.last_row(shown))
         else:
             params = sum(1 for m in box.members if not m.parents)
             cells.append(f"{params} params, {len(box.members)} nodes")
@@ -386,6 +396,7 @@ def draw_dot(
     *,
     grads: Mapping[int, float] | None = None,
     grad_scale: float | None = None,
+    tangents: Mapping[int, float] | None = None,
 ) -> graphviz.Digraph:
     """The computation graph of ``root`` as a ``graphviz.Digraph`` (displays inline in Jupyter).
 
@@ -406,17 +417,20 @@ def draw_dot(
         grad_scale: with ``color_by_grad``, the |gradient| drawn in full
             colour (default: the largest in the drawing); fix it to compare
             two pictures colour for colour.
+        tangents: forward mode: each node's tangent by node index (0 where
+            missing), shown instead of its gradient (the forward-mode player
+            shows ``forward_steps``'s).
 
     Returns:
         The Digraph; ``viz.render`` writes it to a file. With Graphviz
         installed, a network's drawing is laid out once or more here, to
         check its reading order.
     """
-    _check_options(rankdir, group_by, collapse, max_nodes, grad_scale)
+    _check_options(rankdir, group_by, collapse, max_nodes, grad_scale, color_by_grad, tangents)
     graph = root if isinstance(root, Trace) else trace(root)
     box_of = boxes(graph, collapse)
     _check_size(graph, box_of, collapse, max_nodes)
-    drawing = _Drawing(graph, rankdir, show_grad, color_by_grad, group_by, box_of, grads, grad_scale)
+    drawing = _Drawing(graph, rankdir, show_grad, color_by_grad, group_by, box_of, grads, grad_scale, tangents)
     for node in graph.nodes:
         box = box_of.get(node.index)
         if box is None:

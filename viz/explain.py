@@ -14,19 +14,26 @@ gradient.
 In a network built with ``nn`` the steps of one neuron come under a line
 naming it (``layers.1.neurons.0:``), and inside they use the names the
 drawings show within that neuron (``w.1``, ``wx.1``, ``sum``).
+
+``explain(root, tangents={x: 1.0})`` explains the forward-mode pass instead
+(``tangents.py``): the same names, one line per node.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Mapping
 
 from autograd_core import ChainRuleStep, Value, backward_steps
 from nn import Role
 
-from .text import TIMES, format_number, formula, gradient, local_derivative, operand, says_more
+from .tangents import explain_tangents
+from .text import (TIMES, context_of, format_number, formula, gradient, grouped, local_derivative, operand,
+                   says_more)
 from .trace import Trace, TracedNode, trace
 
-__all__ = ["explain", "explain_steps", "ExplainedStep", "gradients", "final_gradients", "leaf_gradients", "seed_line"]
+__all__ = ["explain", "explain_steps", "ExplainedStep", "gradients", "final_gradients", "leaf_gradients", "seed_line",
+           "chain_rule_head"]
 
 
 @dataclass(frozen=True)
@@ -42,20 +49,17 @@ class ExplainedStep:
     text: str
 
 
-def context_of(graph: Trace, node: TracedNode) -> str | None:
-    """The neuron whose names a line about ``node`` uses: the graph's, if it is one neuron's; else the node's own."""
-    if graph.neuron is not None:
-        return graph.neuron or None
-    return node.place.neuron if node.place is not None and node.place.neuron else None
+def chain_rule_head(graph: Trace, node: TracedNode, parent: TracedNode, context: str | None) -> str:
+    """``dL/da += dL/dc · ∂c/∂a``: what a chain-rule step adds to which gradient (an exercise hides the ∂'s number)."""
+    out, of_node, of_parent = graph.root.name_within(context), node.name_within(context), parent.name_within(context)
+    return f"{gradient(out, of_parent)} += {gradient(out, of_node)} {TIMES} {local_derivative(of_node, of_parent)}"
 
 
 def _line(graph: Trace, s: ChainRuleStep, node: TracedNode, parent: TracedNode, context: str | None,
           before: float | None, total: float) -> str:
-    out, of_node, of_parent = graph.root.name_within(context), node.name_within(context), parent.name_within(context)
-    text = (
-        f"{gradient(out, of_parent)} += {gradient(out, of_node)} {TIMES} {local_derivative(of_node, of_parent)} = "
-        f"{format_number(s.upstream)} {TIMES} {format_number(s.local)} = {format_number(s.contribution)}"
-    )
+    out, of_parent = graph.root.name_within(context), parent.name_within(context)
+    text = (f"{chain_rule_head(graph, node, parent, context)} = "
+            f"{format_number(s.upstream)} {TIMES} {format_number(s.local)} = {format_number(s.contribution)}")
     made_by = formula(graph, node, context)
     if says_more(made_by):
         text += f"  ({made_by})"
@@ -106,17 +110,6 @@ def seed_line(graph: Trace, grad: float = 1.0) -> str:
     return f"{gradient(out, out)} = {format_number(float(grad))}  (the output's gradient with respect to itself)"
 
 
-def _grouped(lines: list[tuple[str | None, str]], indent: str = "") -> list[str]:
-    """Lines under a heading naming their neuron whenever the neuron changes."""
-    out, current = [], None
-    for context, text in lines:
-        if context != current and context is not None:
-            out.append(f"{indent}{context}:")
-        current = context
-        out.append(f"{indent}  {text}" if context is not None else f"{indent}{text}")
-    return out
-
-
 def _reading_order(node: TracedNode) -> tuple:
     """Leaves outside a network first (topologically), then a network's by neuron: w.0, w.1, ..., b."""
     if node.place is None or node.place.role is Role.INPUT:
@@ -134,16 +127,22 @@ def leaf_gradients(graph: Trace, steps: list[ExplainedStep], grad: float = 1.0) 
         context = context_of(graph, node)
         out = graph.root.name_within(context)
         lines.append((context, f"{gradient(out, node.name_within(context))} = {format_number(value)}{note}"))
-    return _grouped(lines, "  ")
+    return grouped(lines, "  ")
 
 
-def explain(root: Value, grad: float = 1.0) -> str:
+def explain(root: Value, grad: float = 1.0, *, tangents: Mapping[Value, float] | None = None) -> str:
     """The chain-rule steps of ``root``'s backward pass as text, ending with each leaf's gradient.
 
     Uses the same steps as ``root.backward(grad)`` and touches no ``.grad``.
+    With ``tangents`` (``{leaf: number}``), the forward-mode pass instead: a
+    line per node, ``ṅ = Σ ∂n/∂p · ṗ``, from ``forward_steps`` (``viz.tangents``).
     """
+    if tangents is not None:
+        if grad != 1.0:
+            raise ValueError("explain: grad seeds the backward pass; forward mode (tangents=) has no use for it")
+        return explain_tangents(root, tangents)
     graph, steps = explain_steps(root, grad)
-    lines = _grouped([(context_of(graph, graph.root), seed_line(graph, grad))] + [(s.context, s.text) for s in steps])
+    lines = grouped([(context_of(graph, graph.root), seed_line(graph, grad))] + [(s.context, s.text) for s in steps])
     lines.append("leaf gradients:")
     lines.extend(leaf_gradients(graph, steps, grad))
     return "\n".join(lines) + "\n"

@@ -1,11 +1,12 @@
-"""Safe arithmetic expressions for the command line: ``tanh(w*x + b)`` -> a graph of Values.
+"""Safe arithmetic expressions: the command line's ``tanh(w*x + b)`` -> a graph of Values, and exercise answers.
 
 The text is parsed with ``ast`` and checked against a whitelist before anything
 is computed: numbers, names, ``+ - * / **``, unary minus (and plus), calls of
 the engine's functions by name, and ``sum(...)`` of any number of terms.
 Anything else (attribute access, other calls, lambdas, subscripts, strings,
 ...) is rejected with a one-line ``ExpressionError``; nothing is ever passed
-to ``eval``.
+to ``eval``. ``evaluate`` builds the command line's graph; ``value_of`` gives
+the number of a student's answer (``viz.exercise``), names bound to numbers.
 
 Checking and evaluating walk the tree with an explicit stack, not recursion,
 so the depth of an expression is limited only by Python's parser (about
@@ -22,7 +23,7 @@ from typing import Callable, Collection, Mapping
 
 from autograd_core import Value
 
-__all__ = ["FUNCTIONS", "SUM", "ExpressionError", "parse_expression", "evaluate", "names_in"]
+__all__ = ["FUNCTIONS", "SUM", "ExpressionError", "parse_expression", "evaluate", "value_of", "names_in"]
 
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
     "exp": Value.exp,
@@ -227,6 +228,27 @@ def _build(body: ast.expr, variables: Mapping[str, Value]) -> Value:
 def _output_name(taken: Collection[str]) -> str:
     """A name for the output that no input has: L, out, result, then L2, L3, ..."""
     return next(name for name in chain(_OUTPUT_NAMES, (f"L{i}" for i in count(2))) if name not in taken)
+
+
+def value_of(text: str, bindings: Mapping[str, float]) -> float:
+    """The number of ``text`` with names bound to numbers (an exercise's answer): the same whitelist and ops.
+
+    Names ``text`` does not use may be bound; a name it uses that is not
+    bound is an ExpressionError listing the ones that are. Keys are names as
+    Python reads them (NFKC-normalised), since ``ast`` normalises the text's.
+
+    Raises:
+        ExpressionError: bad syntax, anything off the whitelist, an unbound name.
+        DomainError, ArithmeticError: no value at these numbers (``log(0)``, ``1/0``).
+    """
+    tree = parse_expression(text)
+    used = names_in(tree)
+    unknown = [n for n in used if n not in bindings]
+    if unknown:
+        allowed = ", ".join(bindings) if bindings else "none: write a number"
+        raise ExpressionError(f"{'name' if len(unknown) == 1 else 'names'} {_some(unknown)} unknown here; "
+                              f"the names you can use are {allowed}")
+    return _build(tree.body, {name: Value(bindings[name], name) for name in used}).data
 
 
 def evaluate(text: str, values: Mapping[str, float]) -> Value:

@@ -11,8 +11,8 @@ the same way: Graphviz's own display is an ``image/svg+xml`` as wide as
 Graphviz drew it (cut off on the right in a narrow cell) which JupyterLab
 refuses to show in a notebook it did not run itself.
 
-``play`` and ``explore`` import ``anywidget`` (the ``widgets`` extra) only
-when called, so ``import viz`` never needs it.
+``play``, ``explore`` and ``Exercise.widget`` import ``anywidget`` (the
+``widgets`` extra) only when called, so ``import viz`` never needs it.
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ def static_bundle(svg: str, description: str, lines: Sequence[str] = (), steps: 
     parts = [f'<div class="ag-static"><img src="{uri}" alt="{html.escape(description)}" style="{_FIT}">']
     parts += [f"<p>{html.escape(line)}</p>" for line in lines]
     if steps:
-        parts.append("<ol>" + "".join(f"<li>{html.escape(step)}</li>" for step in steps) + "</ol>")
+        items = ("<br>".join(html.escape(line) for line in step.split("\n")) for step in steps)  # a step's lines
+        parts.append("<ol>" + "".join(f"<li>{item}</li>" for item in items) + "</ol>")
     parts.append("</div>")
     return {"text/html": "\n".join(parts), "image/svg+xml": _fitting(svg)}
 
@@ -69,7 +70,11 @@ class Drawing(graphviz.Digraph):
 
 
 def play(root: Value, **options: Any) -> "Player":
-    """The forward- then backward-pass player of ``root`` as a notebook widget (see ``viz.widgets.Player``)."""
+    """The forward- then backward-pass player of ``root`` as a notebook widget (see ``viz.widgets.Player``).
+
+    ``play(root, tangents={x: 1.0})`` plays the forward-mode pass instead;
+    the other options are ``viz.player_fragment``'s.
+    """
     from .widgets import Player  # anywidget: the widgets extra
 
     return Player(root, **options)

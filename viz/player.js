@@ -8,9 +8,15 @@
 // and an `export` appended. onStep (optional) is called with the step after every move.
 //
 // data (written by viz/player.py):
-//   steps: [{kind: "forward" | "seed" | "backward", node, parent?, data?, grad?, fill?,
+//   steps: [{kind: "forward" | "seed" | "backward", node, parent?, data?, grad?, tangent?, fill?,
 //            edges: [edge ids], edgeColor?, edgeWidth?, text, short, context?}]
+//     A step's grad (a tangent for a forward step) fills the last row of its node (forward, seed) or parent
+//     (backward); a step without one (null) leaves that row as it is.
 //   intro, done: the texts before the first and after the last step; interval: ms per step when playing.
+//   rowWord: the word of each node's last row, "grad" (default) or "tangent" (forward mode);
+//   given: {node id: text} for the last rows known before the first step (the tangents given, an output's 1).
+// The returned player's update({k: fields}) changes steps (k 1-based) and redraws: the exercise widget reveals
+// a step once its answer is checked.
 
 function createPlayer(root, data, onStep) {
   "use strict";
@@ -23,16 +29,17 @@ function createPlayer(root, data, onStep) {
   // ---- the SVG: every node and edge by its data-id, and the texts that change
   var byId = {};
   Array.prototype.forEach.call(svg.querySelectorAll("g[data-id]"), function (g) { byId[g.getAttribute("data-id")] = g; });
-  var dataText = {}, gradText = {}, shape = {}, edgeStyle = {};
+  var rowWord = data.rowWord || "grad", given = data.given || {};
+  var dataText = {}, gradText = {}, shape = {}, edgeStyle = {};  // gradText: each node's last row, grad or tangent
   Object.keys(byId).forEach(function (id) {
     var g = byId[id];
     if (g.getAttribute("class") === "node") {
       var texts = g.querySelectorAll("text");
       for (var i = 1; i < texts.length; i++) {  // the first text is the node's name
         var t = texts[i], words = t.textContent.split(" ");
-        if (words[0] === "data" || words[0] === "out" || words[0] === "grad") centre(t);
+        if (words[0] === "data" || words[0] === "out" || words[0] === rowWord) centre(t);
         if (words[0] === "data" || words[0] === "out") dataText[id] = { el: t, word: words[0], value: words.slice(1).join(" ") };
-        if (words[0] === "grad") gradText[id] = { el: t, word: "grad" };
+        if (words[0] === rowWord) gradText[id] = { el: t, word: rowWord };
       }
       var s = g.querySelector("polygon, path");
       if (s) shape[id] = { el: s, fill: s.getAttribute("fill") };
@@ -122,6 +129,11 @@ function createPlayer(root, data, onStep) {
 
   // ---- drawing a step
   function setText(entry, value) { if (entry) entry.el.textContent = entry.word + " " + value; }
+  function setRow(id, value) {  // a node's last row known: its grad (or tangent), no longer grey
+    if (value === null || value === undefined || !gradText[id]) return;
+    setText(gradText[id], value);
+    gradText[id].el.classList.remove("ag-unknown");
+  }
   function clearMarks() {
     Array.prototype.forEach.call(svg.querySelectorAll(".ag-active, .ag-forward, .ag-current, .ag-receiving, .ag-computing"),
       function (e) { e.classList.remove("ag-active", "ag-forward", "ag-current", "ag-receiving", "ag-computing"); });
@@ -136,6 +148,7 @@ function createPlayer(root, data, onStep) {
       entry.el.classList.toggle("ag-unknown", !!computed[id]);
     });
     Object.keys(gradText).forEach(function (id) { setText(gradText[id], "?"); gradText[id].el.classList.add("ag-unknown"); });
+    Object.keys(given).forEach(function (id) { setRow(id, given[id]); });
     Object.keys(shape).forEach(function (id) { shape[id].el.setAttribute("fill", shape[id].fill); });
     Object.keys(edgeStyle).forEach(function (id) {
       var e = edgeStyle[id], stroke = neutral ? neutral.color : e.stroke, width = neutral ? neutral.width : e.width;
@@ -147,10 +160,10 @@ function createPlayer(root, data, onStep) {
       if (s.kind === "forward") {
         if (s.data !== null) setText(dataText[s.node], s.data);
         if (dataText[s.node]) dataText[s.node].el.classList.remove("ag-unknown");
+        setRow(s.node, s.tangent);
       } else {
         var target = s.kind === "seed" ? s.node : s.parent;
-        setText(gradText[target], s.grad);
-        if (gradText[target]) gradText[target].el.classList.remove("ag-unknown");
+        setRow(target, s.grad);
         if (s.fill && shape[target]) shape[target].el.setAttribute("fill", s.fill);
         if (s.edgeColor) s.edges.forEach(function (id) {
           var e = edgeStyle[id];
@@ -172,7 +185,8 @@ function createPlayer(root, data, onStep) {
         if (current.parent) mark(current.parent, "ag-receiving");
       }
     }
-    var phase = k === 0 ? "start" : current.kind === "forward" ? "forward pass" : k === total ? "done" : "backward pass";
+    var phase = k === 0 ? "start" : k === total ? "done"
+      : current.kind === "forward" ? "forward pass" : "backward pass";
     $("ag-counter").textContent = "step " + k + " / " + total + " \u00b7 " + phase;
     $("ag-context").textContent = current && current.context ? current.context : "";
     $("ag-line").textContent = k === 0 ? data.intro : k === total ? current.text + "\n\n" + data.done : current.text;
@@ -216,6 +230,10 @@ function createPlayer(root, data, onStep) {
     previous: function () { stop(); go(state.step - 1); },
     reset: function () { stop(); go(0); },
     go: function (k) { stop(); go(k); },
+    update: function (changes) {  // {k: fields}: change steps k (1-based), then redraw once
+      Object.keys(changes).forEach(function (k) { Object.assign(steps[Number(k) - 1], changes[k]); });
+      show();
+    },
     play: play,
     stop: stop,
     zoomIn: function () { zoom(1.25); },

@@ -7,8 +7,13 @@ topological order, with its op and its inputs' numbers. Then the backward
 pass starts at the output (d out / d out = 1) and applies
 ``autograd_core.backward_steps(root)`` one chain-rule step at a time, each
 line as ``explain`` writes it. With ``collapse`` a network plays a step per
-neuron (or layer). The page makes no network request and lets no label run
-as script: text goes through ``html.escape`` or Graphviz, data through JSON.
+neuron (or layer). With ``tangents`` it plays the forward-mode pass instead:
+each node's value and tangent appear together, parents first, from
+``autograd_core.forward_steps`` (``tangents.py`` writes the lines).
+``exercise_parts`` makes the exercise's player (``viz.exercise``): a step per
+question, each gradient hidden until its answer is checked. The page makes no
+network request and lets no label run as script: text goes through
+``html.escape`` or Graphviz, data through JSON.
 """
 
 from __future__ import annotations
@@ -17,20 +22,24 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from autograd_core import Value, write_atomic
+from autograd_core.notation import dotted
 from nn import Role
 
 from .dot import DEFAULT_MAX_NODES, Box, boxes, draw_dot, gradient_scale
-from .explain import ExplainedStep, context_of, explain_steps, final_gradients, leaf_gradients, seed_line
+from .exercise import Exercise
+from .explain import ExplainedStep, explain_steps, final_gradients, leaf_gradients, seed_line
 from .player_page import fragment, page
 from .render import pipe, svg_element
 from .style import KIND_FILL, edge_color, grad_fill
-from .text import computation, format_number, gradient
+from .tangents import ForwardPass, forward_pass
+from .text import computation, context_of, format_number, gradient
 from .trace import GROUPINGS, Trace, TracedNode
 
-__all__ = ["write_html", "player_html", "player_fragment", "player_parts", "PlayerParts"]
+__all__ = ["write_html", "player_html", "player_fragment", "player_parts", "PlayerParts", "exercise_parts",
+           "exercise_views"]
 
 _LEGEND = (("input", "input"), ("param", "parameter"), ("constant", "constant"),
            ("intermediate", "computed"), ("output", "output"))
@@ -83,13 +92,28 @@ class _Steps:
         for node in self.graph.nodes:
             box = self.box_of.get(node.index)
             if box is None and node.parents:
-                context = context_of(self.graph, node)
-                value = format_number(node.value.data)
-                steps.append({"kind": "forward", "node": node.id, "op": node.op_id, "edges": self.edges_into(node),
-                              "data": value, "context": context, "text": computation(self.graph, node, context),
-                              "short": f"{node.name_within(context)} = {value}"})
+                steps.append(self.compute(node))
             elif box is not None and last_member[id(box)] is node:
                 steps.append(self.box_forward(box))
+        return steps
+
+    def compute(self, node: TracedNode) -> dict:
+        """The step that computes ``node``'s value: ``c = a * b = 2.0000 * (-3.0000) = -6.0000``."""
+        context = context_of(self.graph, node)
+        value = format_number(node.value.data)
+        return {"kind": "forward", "node": node.id, "op": node.op_id, "edges": self.edges_into(node), "data": value,
+                "context": context, "text": computation(self.graph, node, context),
+                "short": f"{node.name_within(context)} = {value}"}
+
+    def forward_mode(self, run: ForwardPass) -> list[dict]:
+        """Forward mode: a step per computed node, its value and its tangent ``ṅ = Σ ∂n/∂p · ṗ`` together."""
+        steps = []
+        for t in run.nodes:
+            step = self.compute(t.node)
+            name, tangent = dotted(t.node.name_within(t.context)), format_number(t.tangent)
+            line = t.equation or f"{name} = 0: no input with a tangent reaches it"
+            steps.append({**step, "tangent": tangent, "text": f"{step['text']}\n{line}",
+                          "short": f"{step['short']}, {name} = {tangent}"})
         return steps
 
     def box_forward(self, box: Box) -> dict:
@@ -172,10 +196,16 @@ def player_parts(
     max_nodes: int | None = DEFAULT_MAX_NODES,
     interval_ms: int = 1200,
     color_by_grad: bool = False,
+    tangents: Mapping[Value, float] | None = None,
 ) -> PlayerParts:
     """One player's markup and its static picture; the arguments are ``player_fragment``'s."""
     if collapse not in GROUPINGS:
         raise ValueError(f"collapse must be None, 'neuron' or 'layer', got {collapse!r}")
+    if tangents is not None:
+        if collapse is not None or color_by_grad:
+            raise ValueError("a forward-mode player (tangents=) shows every node's tangent: collapse and "
+                             "color_by_grad are for the backward pass")
+        return _forward_mode_parts(forward_pass(root, tangents), title, rankdir, group_by, max_nodes, interval_ms)
     graph, explained = explain_steps(root)
     finals = final_gradients(graph, explained)
     scale = gradient_scale(graph, finals, [s.step.contribution for s in explained]) if color_by_grad else None
@@ -183,8 +213,8 @@ def player_parts(
     # white (every gradient 0) with the legend's scale, and each step brings its fill and its edge's colour.
     options = {"rankdir": rankdir, "group_by": group_by, "collapse": collapse, "max_nodes": max_nodes,
                "color_by_grad": color_by_grad, "grad_scale": scale}
-    svg = svg_element(pipe(draw_dot(graph, grads={} if color_by_grad else finals, **options), "svg").decode("utf-8"))
-    final_svg = svg_element(pipe(draw_dot(graph, grads=finals, **options), "svg").decode()) if color_by_grad else svg
+    svg = _svg(draw_dot(graph, grads={} if color_by_grad else finals, **options))
+    final_svg = _svg(draw_dot(graph, grads=finals, **options)) if color_by_grad else svg
     steps = _Steps(graph, explained, collapse, scale)
     forward = steps.forward()
     all_steps = [*forward, steps.seed(), *steps.backward()]
@@ -199,20 +229,49 @@ def player_fragment(root: Value, title: str | None = None, **options: Any) -> st
 
     Args:
         root: the output; its graph is drawn and played (no ``.grad`` is touched).
-        title: the player's heading (default "Forward and backward pass of <root>").
+        title: the player's heading (default "Forward and backward pass of <root>",
+            or "Forward mode of <root>").
         **options: rankdir, group_by, collapse, max_nodes: ``draw_dot``'s; with
             ``collapse`` the player takes one step per neuron or layer.
             interval_ms: the pause between steps when playing.
             color_by_grad: fill each node by its gradient when it becomes known,
             on one scale for the whole pass (the legend states it).
+            tangents: ``{leaf: number}``: play the forward-mode pass instead,
+            each node's value and tangent appearing in topological order
+            (``autograd_core.forward_steps``); collapse and color_by_grad do not apply.
     """
     return player_parts(root, title, **options).fragment
 
 
-_LEGEND_HTML = "".join(f'<span style="--c:{KIND_FILL[kind]}">{text}</span>' for kind, text in _LEGEND) + (
-    '<span style="--c:#2563eb">forward: the op being computed</span>'
+_KINDS_HTML = "".join(f'<span style="--c:{KIND_FILL[kind]}">{text}</span>' for kind, text in _LEGEND)
+_FORWARD_HTML = '<span style="--c:#2563eb">forward: the op being computed</span>'
+_LEGEND_HTML = _KINDS_HTML + _FORWARD_HTML + (
     '<span style="--c:#dc2626">backward: the edge the gradient flows back along</span>'
     '<span style="--c:#d97706">the node receiving it</span>')
+
+
+def _svg(drawing: Any) -> str:
+    """A drawing as the SVG element a player holds."""
+    return svg_element(pipe(drawing, "svg").decode("utf-8"))
+
+
+def _forward_mode_parts(run: ForwardPass, title: str | None, rankdir: str, group_by: str | None,
+                        max_nodes: int | None, interval_ms: int) -> PlayerParts:
+    """The forward-mode player: each computed node's value and tangent, in topological order."""
+    graph, out = run.graph, run.name(run.graph.root)
+    svg = _svg(draw_dot(graph, tangents=run.tangents(), rankdir=rankdir, group_by=group_by, max_nodes=max_nodes))
+    steps = _Steps(graph, [], None, None).forward_mode(run)
+    heading = (f"{out} = {format_number(graph.root.value.data)}: forward mode with {run.given()}; each step "
+               f"computes a node's value and its tangent ṅ = Σ ∂n/∂p · ṗ (every other input is held fixed).")
+    data = {"interval": interval_ms, "steps": steps, "neutralEdge": None, "rowWord": "tangent",
+            "given": {n.id: format_number(run.seeds.get(n.index, 0.0)) for n in graph.nodes if not n.parents},
+            "intro": f"{len(steps)} steps compute each node's value and its tangent, parents first, from "
+                     f"{run.given()}. Press Next (or \u2192).",
+            "done": f"Done: {dotted(out)} = {format_number(run.output)}, the derivative of {out} along the "
+                    "tangents given (what jvp returns)."}
+    markup = fragment(title or f"Forward mode of {graph.root.name}", heading, svg, _KINDS_HTML + _FORWARD_HTML,
+                      _script_json(data))
+    return PlayerParts(markup, svg, heading, tuple(step["text"] for step in steps))
 
 
 def _heading(graph: Trace, forward: list[dict]) -> str:
@@ -237,16 +296,70 @@ def _data(graph: Trace, explained: list[ExplainedStep], forward: list[dict], ste
     }
 
 
+def exercise_views(ex: Exercise) -> list[dict]:
+    """What the page shows of each question now: locked (an earlier one is open), asking, or answered.
+
+    An answered step shows its check (right, or wrong with the correct
+    value) above the engine's line, and its parent's gradient so far; an
+    open one hides its local derivative and every number it would give away.
+    """
+    open_question = ex.next
+    views = []
+    for q in ex.questions:
+        check = ex.checks.get(q.number)
+        if check is not None:
+            mark = "\u2713" if check.right else "\u2717"
+            views.append({"status": check.status, "asked": q.asked, "grad": format_number(q.explained.total),
+                          "text": f"{check.message}\n{q.explained.text}",
+                          "short": f"{q.asked} = {format_number(q.expected)} {mark}"})
+        elif q is open_question:
+            views.append({"status": "asking", "asked": q.asked, "grad": None, "text": q.prompt,
+                          "short": f"{q.asked} = ?"})
+        else:
+            views.append({"status": "locked", "asked": q.asked, "grad": None, "short": f"{q.asked} = ?",
+                          "text": f"Step {q.number}: answer step {open_question.number} first; the backward pass "
+                                  "goes in order."})
+    return views
+
+
+def exercise_parts(ex: Exercise, title: str | None = None, rankdir: str = "LR", group_by: str | None = None,
+                   max_nodes: int | None = DEFAULT_MAX_NODES) -> PlayerParts:
+    """The exercise's player: a step per question, every gradient hidden until its step is answered.
+
+    The graph is drawn with every gradient 0, so the page holds no answer
+    until the kernel sends it (``exercise_views``); its static picture shows
+    no gradient at all, and its list of questions no upstream gradient (each
+    one would give the answers before it away).
+    """
+    graph = ex.graph
+    options = {"rankdir": rankdir, "group_by": group_by, "max_nodes": max_nodes}
+    svg = _svg(draw_dot(graph, grads={}, **options))
+    base = _Steps(graph, ex.explained, None, None)
+    steps = [{**base.chain_rule_step(q.explained), **view} for q, view in zip(ex.questions, exercise_views(ex))]
+    out = graph.root.name_within(context_of(graph, graph.root))
+    heading = (f"{out} = {format_number(graph.root.value.data)}: the backward pass with its local derivatives "
+               f"hidden; {len(steps)} steps, each asking one.")
+    data = {"interval": 1200, "steps": steps, "neutralEdge": None, "given": {graph.root.id: format_number(1.0)},
+            "intro": ex.introduction + "\nPress Next (or \u2192) for the first step.",
+            "done": "That was the backward pass's last step."}
+    markup = fragment(title or f"Exercise: the backward pass of {graph.root.name}", heading, svg,
+                      _KINDS_HTML + '<span style="--c:#dc2626">the edge the gradient flows back along</span>',
+                      _script_json(data))
+    static = _svg(draw_dot(graph, show_grad=False, **options))
+    return PlayerParts(markup, static, heading, tuple(q.task for q in ex.questions))
+
+
 def player_html(root: Value, title: str | None = None, **options: Any) -> str:
     """The player page for ``root`` as a string (``write_html`` writes it); ``options`` are ``player_fragment``'s."""
-    return page([player_fragment(root, title, **options)], title or f"Forward and backward pass of {root.label or 'L'}")
+    what = "Forward mode of" if options.get("tangents") is not None else "Forward and backward pass of"
+    return page([player_fragment(root, title, **options)], title or f"{what} {root.label or 'L'}")
 
 
 def write_html(root: Value, path: str | os.PathLike, title: str | None = None, **options: Any) -> Path:
     """Write the player for ``root`` to ``path`` (one self-contained HTML file) and return the path.
 
     ``options`` are ``player_fragment``'s (rankdir, group_by, collapse,
-    max_nodes, interval_ms, color_by_grad). Needs Graphviz's ``dot`` to draw
+    max_nodes, interval_ms, color_by_grad, tangents). Needs Graphviz's ``dot`` to draw
     the graph (``GraphvizNotFoundError`` otherwise); nothing is written on failure.
     """
     return write_atomic(path, player_html(root, title, **options))

@@ -19,7 +19,7 @@ from autograd_core.notation import symbol, written
 from .trace import Trace, TracedNode
 
 __all__ = ["format_number", "symbol", "gradient", "local_derivative", "operand", "formula", "computation", "says_more",
-           "TIMES"]
+           "context_of", "grouped", "TIMES"]
 
 TIMES = "\u00b7"  # the middle dot between the two factors of the chain rule
 
@@ -80,3 +80,21 @@ def says_more(text: str) -> bool:
     name, _, rhs = text.partition(" = ")
     strip = str.maketrans("", "", "() ")
     return bool(rhs) and name.translate(strip) != rhs.translate(strip)
+
+
+def context_of(graph: Trace, node: TracedNode) -> str | None:
+    """The neuron whose names a line about ``node`` uses: the graph's, if it is one neuron's; else the node's own."""
+    if graph.neuron is not None:
+        return graph.neuron or None
+    return node.place.neuron if node.place is not None and node.place.neuron else None
+
+
+def grouped(lines: list[tuple[str | None, str]], indent: str = "") -> list[str]:
+    """Lines under a heading naming their neuron whenever the neuron changes."""
+    out, current = [], None
+    for context, text in lines:
+        if context != current and context is not None:
+            out.append(f"{indent}{context}:")
+        current = context
+        out.append(f"{indent}  {text}" if context is not None else f"{indent}{text}")
+    return out

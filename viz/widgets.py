@@ -1,4 +1,4 @@
-"""The notebook widgets, on anywidget: the player (``Player``, ``viz.play``), the sliders (``Explorer``, ``explore``).
+"""The notebook widgets, on anywidget: the player (``viz.play``), the exercise, the sliders (``viz.explore``).
 
 anywidget runs one ES module in the notebook's page (JupyterLab, Notebook 7,
 VS Code, Colab) with no Jupyter extension to install; this is the only module
@@ -10,10 +10,13 @@ as SVG and the numbers as text. Each widget's
 output bundle also holds a static picture (``viz.notebook.static_bundle``)
 for wherever widgets cannot run.
 
-To build another widget on the player (an exercise, say): subclass ``_Widget``
-for the static picture, take the markup and steps from ``viz.player_parts``,
-and make the module ``PLAYER_SCRIPT`` plus a render function that calls
-``createPlayer(root, data, onStep)`` as ``player_widget.js`` does.
+The exercise (``ExerciseWidget``) is built on the player so: a
+``_Stepping`` widget (the player's markup, its step, the static picture)
+whose module is ``PLAYER_SCRIPT``, then ``player_widget.js`` (``mountPlayer``),
+then its own render function (``exercise_widget.js``), which adds an answer
+box to the player's step panel; the kernel checks each answer and sends
+back what the steps show (``player.update``). Build another widget on the
+player the same way.
 """
 
 from __future__ import annotations
@@ -28,16 +31,34 @@ import traitlets
 from autograd_core import Value
 from nn import Module
 
+from .exercise import Check, Exercise, Score
 from .notebook import static_bundle
-from .player import player_parts
+from .player import PlayerParts, exercise_parts, exercise_views, player_parts
 from .player_page import CSS as PLAYER_CSS
 from .player_page import SCRIPT as PLAYER_SCRIPT
 from .sliders import Exploration, Frame
 from .text import format_number
 
-__all__ = ["Player", "Explorer"]
+__all__ = ["Player", "ExerciseWidget", "Explorer"]
 
 _HERE = Path(__file__).parent
+WIDGET_SCRIPT = (_HERE / "player_widget.js").read_text(encoding="utf-8")
+EXERCISE_SCRIPT = (_HERE / "exercise_widget.js").read_text(encoding="utf-8")
+
+EXERCISE_CSS = """
+.ag-widget .ag-player { padding: 4px 0; }
+.ag-player .ag-step { height: auto; min-height: 7.4em; max-height: 14em; }
+.ag-player .ag-step.ag-right { background: #dcfce7; border-color: #86efac; }
+.ag-player .ag-step.ag-wrong { background: #fee2e2; border-color: #fca5a5; }
+.ag-player .ag-answer { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; margin-top: 6px;
+  font: 14px/1.45 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+.ag-player .ag-answer[hidden] { display: none; }
+.ag-player .ag-input { font: inherit; width: 16em; padding: 2px 6px; border: 1px solid #94a3b8; border-radius: 5px; }
+.ag-player .ag-check { font: 14px system-ui, sans-serif; padding: 2px 12px; border: 1px solid #cbd5e1;
+  border-radius: 6px; background: #f8fafc; cursor: pointer; }
+.ag-player .ag-feedback { flex-basis: 100%; color: #b91c1c; font-size: 12.5px; white-space: pre-wrap; }
+.ag-player .ag-score { margin-left: auto; font-weight: 600; }
+"""
 
 EXPLORER_CSS = """
 .ag-explorer { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
@@ -77,31 +98,21 @@ class _Widget(anywidget.AnyWidget):
         return data, metadata
 
 
-class Player(_Widget):
-    """The forward- then backward-pass player of a graph, in a notebook cell.
+class _Stepping(_Widget):
+    """A widget made of one player: its markup, its step shared with Python, and its static picture.
 
-    The same steps, buttons and keys as the HTML player (``viz.write_html``),
-    the graph fitted to the cell's width, with zoom and pan. ``step`` (0 to
-    ``total``) follows the page and moves it: ``next()``, ``previous()``,
-    ``reset()``, or assign it.
+    ``step`` (0 to ``total``) follows the page and moves it: ``next()``,
+    ``previous()``, ``reset()``, or assign it.
     """
 
-    _esm = PLAYER_SCRIPT + "\n" + (_HERE / "player_widget.js").read_text(encoding="utf-8")
-    _css = PLAYER_CSS + ".ag-widget .ag-player { padding: 4px 0; }"
     fragment = traitlets.Unicode("").tag(sync=True)
     step = traitlets.Int(0).tag(sync=True)
     height = traitlets.Int(0).tag(sync=True)
 
-    def __init__(self, root: Value, title: str | None = None, *, height: int = 0, **options: Any) -> None:
-        """The player of ``root``'s graph.
-
-        ``options`` are ``viz.player_fragment``'s (rankdir, group_by, collapse,
-        max_nodes, interval_ms, color_by_grad); ``height`` is in pixels, or 0
-        for as tall as the graph's shape needs at the cell's width.
-        """
-        self._parts = player_parts(root, title, **options)
-        self.total = len(self._parts.steps)
-        super().__init__(fragment=self._parts.fragment, height=height)
+    def __init__(self, parts: PlayerParts, height: int = 0, **traits: Any) -> None:
+        self._parts = parts
+        self.total = len(parts.steps)
+        super().__init__(fragment=parts.fragment, height=height, **traits)
 
     @traitlets.validate("step")
     def _in_range(self, proposal: dict[str, Any]) -> int:
@@ -118,9 +129,29 @@ class Player(_Widget):
         return self.step
 
     def reset(self) -> int:
-        """Back to step 0, before the forward pass (as the Reset button)."""
+        """Back to step 0 (as the Reset button)."""
         self.step = 0
         return self.step
+
+
+class Player(_Stepping):
+    """The forward- then backward-pass player of a graph (or its forward-mode pass), in a notebook cell.
+
+    The same steps, buttons and keys as the HTML player (``viz.write_html``),
+    the graph fitted to the cell's width, with zoom and pan.
+    """
+
+    _esm = f"{PLAYER_SCRIPT}\n{WIDGET_SCRIPT}\nexport default {{ render: renderPlayer }};\n"
+    _css = PLAYER_CSS + ".ag-widget .ag-player { padding: 4px 0; }"
+
+    def __init__(self, root: Value, title: str | None = None, *, height: int = 0, **options: Any) -> None:
+        """The player of ``root``'s graph.
+
+        ``options`` are ``viz.player_fragment``'s (rankdir, group_by, collapse,
+        max_nodes, interval_ms, color_by_grad, tangents); ``height`` is in
+        pixels, or 0 for as tall as the graph's shape needs at the cell's width.
+        """
+        super().__init__(player_parts(root, title, **options), height)
 
     @property
     def text(self) -> str:
@@ -132,6 +163,63 @@ class Player(_Widget):
 
     def _static(self) -> dict[str, str]:
         lines = [self._parts.heading, "(The player: run the notebook to step through it. Every step:)"]
+        return static_bundle(self._parts.final_svg, self._parts.heading, lines, self._parts.steps)
+
+
+class ExerciseWidget(_Stepping):
+    """An exercise (``viz.exercise``) in a notebook cell: the player, a step per question, an answer box.
+
+    The page sends each answer to the kernel, which checks it with the
+    exercise (so ``answer``, ``checks`` and ``score`` are the exercise's, and
+    an answer given from Python shows on the page too) and sends back what
+    each step shows: right, or wrong with the correct value.
+    """
+
+    _esm = f"{PLAYER_SCRIPT}\n{WIDGET_SCRIPT}\n{EXERCISE_SCRIPT}\nexport default {{ render: renderExercise }};\n"
+    _css = PLAYER_CSS + EXERCISE_CSS
+    views = traitlets.List(traitlets.Dict()).tag(sync=True)
+    feedback = traitlets.Dict().tag(sync=True)
+    score_text = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(self, exercise: Exercise, title: str | None = None, *, height: int = 0, **options: Any) -> None:
+        """The widget of ``exercise``; ``options`` are rankdir, group_by and max_nodes (``draw_dot``'s)."""
+        super().__init__(exercise_parts(exercise, title, **options), height, views=exercise_views(exercise),
+                         score_text=f"score: {exercise.score}")
+        self.exercise = exercise
+        exercise.on_check(self._show)
+        self.on_msg(self._receive)
+
+    def _receive(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
+        """An answer from the page: checked by the exercise (``_show`` then updates the page)."""
+        try:
+            self.exercise.answer(content.get("step"), content.get("answer"))
+        except (TypeError, ValueError) as exc:  # a stale page: the step was answered from Python meanwhile
+            self.feedback = {"step": content.get("step"), "status": "unreadable", "message": str(exc)}
+
+    def _show(self, check: Check) -> None:
+        with self.hold_sync():
+            self.views = exercise_views(self.exercise)
+            self.feedback = {"step": check.step, "status": check.status, "message": check.message}
+            self.score_text = f"score: {self.exercise.score}"
+
+    def answer(self, step: int, text: str) -> Check:
+        """Answer question ``step`` from Python (``Exercise.answer``); the page shows the check."""
+        return self.exercise.answer(step, text)
+
+    @property
+    def score(self) -> Score:
+        return self.exercise.score
+
+    @property
+    def text(self) -> str:
+        """The current step's text, as the page shows it ("" at step 0)."""
+        return self.views[self.step - 1]["text"] if self.step else ""
+
+    def __repr__(self) -> str:
+        return f"<ExerciseWidget: step {self.step} of {self.total}; {self.exercise.score}>"
+
+    def _static(self) -> dict[str, str]:
+        lines = [self._parts.heading, "(The exercise: run the notebook to answer it. The questions:)"]
         return static_bundle(self._parts.final_svg, self._parts.heading, lines, self._parts.steps)
 
 

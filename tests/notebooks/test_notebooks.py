@@ -21,7 +21,8 @@ from run_notebooks import WIDGET_VIEW, differences, execute, notebook_paths
 PATHS = {path.name: path for path in notebook_paths()}
 NAMES = list(PATHS)
 # A cell draws when its last line shows a drawing, a widget or a figure.
-DRAWS = re.compile(r"\b(draw_dot|viz\.play|viz\.explore|plot_\w+)\(.*\)$|\.figure$|^(player|sliders)$")
+DRAWS = re.compile(r"\b(draw_dot|viz\.play|viz\.explore|plot_\w+)\(.*\)$|\.widget\(\)$|\.figure$|^(player|sliders)$")
+WIDGETS = ("play(", "explore(", ".widget(")
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +41,9 @@ def executed(graphviz) -> dict[str, tuple[nbformat.NotebookNode, float]]:
     return runs
 
 
-def test_there_are_the_four_notebooks():
-    assert NAMES == ["1-chain-rule.ipynb", "2-neuron.ipynb", "3-training.ipynb", "4-testing-your-op.ipynb"]
+def test_there_are_the_five_notebooks():
+    assert NAMES == ["1-chain-rule.ipynb", "2-neuron.ipynb", "3-training.ipynb", "4-testing-your-op.ipynb",
+                     "5-exercises.ipynb"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -67,7 +69,7 @@ def test_cells_that_draw_show_a_picture_or_a_widget(executed, name):
         if "viz." in cell.source or "draw_dot" in cell.source:  # ours: an SVG, a picture without a kernel, a widget?
             assert data["image/svg+xml"].lstrip().startswith(("<?xml", "<svg"))
             assert '<img src="data:image/svg+xml;base64,' in data["text/html"]
-            assert (WIDGET_VIEW in data) == ("play(" in cell.source or "explore(" in cell.source)
+            assert (WIDGET_VIEW in data) == any(widget in cell.source for widget in WIDGETS)
         else:  # matplotlib, inline
             assert "image/png" in data
 

@@ -1,4 +1,4 @@
-"""The widgets in a real JupyterLab in a real browser: two players and two explorers in one notebook, live.
+"""The widgets in a real JupyterLab in a real browser: two players, two explorers and an exercise in one notebook.
 
 JupyterLab runs from this virtual environment (``lab_server``); Debian's
 Chromium, driven by Playwright, opens a notebook, runs it, clicks, presses
@@ -48,8 +48,11 @@ wide = MLP(2, [16, 1], seed=0)([0.5, -1.0])
     "viz.draw_dot(wide)",
     "print('steps', p1.step, p2.step, 'x1', ex.values['x1'], 'output', round(ex.output, 6))",
     "if p1.step == 1:  # after the test clicked Next (not during Run All)\n    p2.step = 3",
+    "quiz = viz.exercise(o).widget()\nquiz",
+    "print('score:', quiz.score)",
+    "viz.exercise(y).widget()",
 ]
-STATE, MOVE = 6, 7  # the cells that read the widgets' state and move a player from Python
+STATE, MOVE, SCORE = 6, 7, 9  # the cells that read the widgets' state, move a player, read the exercise's score
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 
 
@@ -77,7 +80,7 @@ def test_two_players_and_two_explorers_live_in_jupyterlab(chromium_path, lab):
     with lab_page(chromium_path, lab, "widgets.ipynb") as (page, dialogs, errors):
         run_all_cells(page)
         page.locator(".jp-OutputArea-output", has_text="steps 0 0").wait_for(timeout=90_000)
-        players, explorers = page.locator(".ag-player"), page.locator(".ag-explorer")
+        players, explorers = page.locator(".ag-player:not(.ag-exercise)"), page.locator(".ag-explorer")
         assert players.count() == 2 and explorers.count() == 2
         p1, p2 = players.nth(0), players.nth(1)
         steps1 = player_parts(lecture_neuron(**{k: Value(v, k) for k, v in LECTURE_POINT.items()})).steps
@@ -144,8 +147,59 @@ def test_two_players_and_two_explorers_live_in_jupyterlab(chromium_path, lab):
         assert second.locator(".ag-picture svg text", has_text=XSS).count() == 1
         assert dialogs == [] and errors == [] and output_errors(page) == []
 
+        exercise, marked = page.locator(".ag-exercise").nth(0), page.locator(".ag-exercise").nth(1)
+        answer_one_right_and_one_wrong(page, exercise)
+        marked.locator(".ag-next").click()  # y = exp(3 x), x labelled with markup: its questions show it as text
+        marked.locator(".ag-input").fill("out")
+        marked.locator(".ag-check").click()
+        expect_text(page, marked.locator(".ag-line"), "right: ")
+        marked.locator(".ag-next").click()
+        assert f"{XSS} = 1.0000" in marked.locator(".ag-line").inner_text()
+        assert marked.locator(".ag-graph svg text", has_text=XSS).count() == 1
+        assert dialogs == [] and errors == [] and output_errors(page) == []
+
         if os.environ.get("AUTOGRAD_SCREENSHOTS"):
-            save_screenshots(page, p1, first, Path(os.environ["AUTOGRAD_SCREENSHOTS"]))
+            save_screenshots(page, p1, first, exercise, Path(os.environ["AUTOGRAD_SCREENSHOTS"]))
+
+
+def answer_one_right_and_one_wrong(page, exercise) -> None:
+    """The exercise on the lecture's neuron: the kernel checks what is typed in the page, the page shows its verdict."""
+    panel, box, line = exercise.locator(".ag-step"), exercise.locator(".ag-input"), exercise.locator(".ag-line")
+    assert counter(exercise) == "step 0 / 9 \u00b7 start" and not exercise.locator(".ag-answer").is_visible()
+    assert exercise.locator(".ag-graph svg text", has_text="grad 1.0000").count() == 1  # do/do = 1, the only one shown
+    exercise.locator(".ag-next").click()
+    assert line.inner_text().startswith("step 1 of 9: do/dn += do/do \u00b7 \u2202o/\u2202n = 1.0000 \u00b7 ?")
+    assert exercise.locator(".ag-asked").inner_text() == "\u2202o/\u2202n"
+    view = exercise.locator(".ag-graph svg").get_attribute("viewBox")
+    box.fill("")
+    box.type("1 - out**2")  # "-" and "0" are player keys outside the box: typed here, they only write
+    assert exercise.locator(".ag-graph svg").get_attribute("viewBox") == view
+    assert counter(exercise).startswith("step 1 ")
+    box.press("Enter")
+    expect_text(page, line, "right: \u2202o/\u2202n = 1 - out**2 = 0.5000")
+    assert "ag-right" in panel.get_attribute("class") and not exercise.locator(".ag-answer").is_visible()
+    assert exercise.locator(".ag-graph svg text", has_text="grad 0.5000").count() == 1  # do/dn, revealed
+    assert exercise.locator(".ag-score").inner_text() == "score: 1 of 9 right (1 of 9 answered)"
+
+    exercise.locator(".ag-next").click()
+    box.fill(XSS)  # not an expression: not understood, not counted; nothing of it runs
+    exercise.locator(".ag-check").click()
+    expect_text(page, exercise.locator(".ag-feedback"), "not understood, not counted: syntax error")
+    assert counter(exercise).startswith("step 2 ") and "ag-wrong" not in panel.get_attribute("class")
+    box.fill("0")
+    exercise.locator(".ag-check").click()
+    expect_text(page, line, "wrong: 0 = 0.0000, but \u2202n/\u2202")
+    assert line.inner_text().splitlines()[0].endswith("= 1.0000")  # the correct value, after the wrong answer
+    assert "ag-wrong" in panel.get_attribute("class")
+    assert exercise.locator(".ag-score").inner_text() == "score: 1 of 9 right (2 of 9 answered)"
+    run_cell(page, SCORE)  # the kernel holds the same answers
+    page.locator(".jp-OutputArea-output", has_text="score: 1 of 9 right (2 of 9 answered)").wait_for(timeout=30_000)
+
+
+def expect_text(page, locator, text: str) -> None:
+    """Wait until ``locator``'s text contains ``text`` (the kernel answers asynchronously)."""
+    page.wait_for_function("([el, text]) => el.textContent.includes(text)", arg=[locator.element_handle(), text],
+                           timeout=30_000)
 
 
 def test_a_saved_notebook_shows_pictures_before_it_runs(chromium_path, lab):
@@ -169,8 +223,8 @@ def test_a_saved_notebook_shows_pictures_before_it_runs(chromium_path, lab):
         assert page.locator(".ag-player").count() == 0 and dialogs == [] and errors == []
 
 
-def save_screenshots(page, player, explorer, folder: Path) -> None:
-    """The README's pictures: the player in the backward pass, and the sliders."""
+def save_screenshots(page, player, explorer, exercise, folder: Path) -> None:
+    """The README's pictures: the player in the backward pass, the sliders, and the exercise after a wrong answer."""
     player.locator(".ag-reset").click()
     for _ in range(8):
         player.locator(".ag-next").click()
@@ -179,3 +233,7 @@ def save_screenshots(page, player, explorer, folder: Path) -> None:
     explorer.scroll_into_view_if_needed()
     player.screenshot(path=str(folder / "notebook-player.png"))
     explorer.screenshot(path=str(folder / "notebook-sliders.png"))
+    exercise.locator(".ag-next").click()  # the third question, open, an answer typed (after one right, one wrong)
+    exercise.locator(".ag-input").fill("1")
+    exercise.scroll_into_view_if_needed()
+    exercise.screenshot(path=str(folder / "notebook-exercise.png"))

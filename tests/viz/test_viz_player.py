@@ -334,6 +334,47 @@ def test_labels_that_look_like_markup_show_as_text(tmp_path, dot_program, chromi
         assert errors == [] and requests == [path.as_uri()]
 
 
+@pytest.mark.browser
+def test_a_forward_mode_player_steps_each_nodes_value_and_tangent(tmp_path, dot_program, chromium_path):
+    from playwright.sync_api import expect
+
+    a, b = Value(2.0, "a"), Value(-3.0, "</script><!-- b")
+    c = a * b
+    c.label = "c"
+    L = c.tanh() + a
+    L.label = "L"
+    path = write_html(L, tmp_path / "forward.html", tangents={a: 1.0})
+    graph = trace(L)
+    t = graph.nodes[-2]  # tanh(c), unlabelled: v3
+    with open_page(chromium_path, path) as (page, requests, errors):
+        expect(page.locator(".ag-counter")).to_have_text("step 0 / 3 \u00b7 start")
+        expect(texts(page, graph, "a", "tangent")).to_have_text("tangent 1.0000")  # given
+        expect(texts(page, graph, "</script><!-- b", "tangent")).to_have_text("tangent 0.0000")  # held fixed
+        for name in ("c", t.name, "L"):
+            expect(texts(page, graph, name, "data")).to_have_text("data ?")
+            expect(texts(page, graph, name, "tangent")).to_have_text("tangent ?")
+        page.keyboard.press("ArrowRight")  # c = a * b: ċ = b · ȧ = -3
+        expect(page.locator(".ag-counter")).to_have_text("step 1 / 3 \u00b7 forward pass")
+        expect(page.locator(".ag-line")).to_have_text("c = a * (</script><!-- b) = 2.0000 * (-3.0000) = -6.0000\n"
+                                                      "\u010b = \u2202c/\u2202a \u00b7 \u0227 = (-3.0000) \u00b7 "
+                                                      "1.0000 = -3.0000")
+        expect(texts(page, graph, "c", "tangent")).to_have_text("tangent -3.0000")
+        expect(texts(page, graph, t.name, "tangent")).to_have_text("tangent ?")
+        page.keyboard.press("ArrowRight")  # tanh: (1 - tanh(-6)^2) · (-3)
+        tanh_tangent = -3 * (1 - t.value.data ** 2)
+        expect(texts(page, graph, t.name, "tangent")).to_have_text(f"tangent {format_number(tanh_tangent)}")
+        page.keyboard.press("ArrowRight")  # L = tanh(c) + a: L̇ = 1 · (tanh)˙ + 1 · ȧ
+        expected = -3 * (1 - t.value.data ** 2) + 1.0
+        expect(texts(page, graph, "L", "tangent")).to_have_text(f"tangent {format_number(expected)}")
+        expect(page.locator(".ag-counter")).to_have_text("step 3 / 3 \u00b7 done")
+        expect(page.locator(".ag-line")).to_contain_text(f"Done: L\u0307 = {format_number(expected)}")
+        page.keyboard.press("Home")
+        expect(texts(page, graph, "c", "tangent")).to_have_text("tangent ?")
+        expect(texts(page, graph, "a", "tangent")).to_have_text("tangent 1.0000")
+        assert page.locator("g text", has_text=re.compile("^grad ")).count() == 0
+        assert errors == [] and requests == [path.as_uri()]
+
+
 def test_collapse_is_checked():
     with pytest.raises(ValueError, match="collapse must be None, 'neuron' or 'layer', got 'neurons'"):
         player_html(Value(1.0) * 2.0, collapse="neurons")

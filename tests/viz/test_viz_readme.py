@@ -46,6 +46,35 @@ def test_the_python_example_prints_what_the_section_shows(capsys):
     assert capsys.readouterr().out == printed + "\n"
 
 
+EXERCISE = re.search(r"<!-- exercise:start -->(.*?)<!-- exercise:end -->", (REPO / "README.md").read_text(),
+                     flags=re.S).group(1)
+
+
+def test_the_exercise_transcript_is_what_the_command_prints_for_those_answers(tmp_path):
+    """The transcript was taken in a terminal, which echoes each answer after its prompt; piped, only the prompt."""
+    command, screen = re.search(r"```text\n\$ (python -m viz exercise [^\n]*)\n(.*?)```", EXERCISE, flags=re.S).groups()
+    prompts = re.findall(r"^(∂[^\n]*? = )([^\n]*)$", screen, flags=re.M)
+    assert len(prompts) >= 6 and any(answer == "one" for _, answer in prompts)  # one answer it cannot read
+    piped = re.sub(r"^(∂[^\n]*? = )[^\n]*\n", r"\1", screen, flags=re.M)
+    result = subprocess.run([sys.executable, *shlex.split(command)[1:]], cwd=tmp_path, timeout=60, text=True,
+                            input="".join(f"{answer}\n" for _, answer in prompts), capture_output=True,
+                            env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == piped
+    assert "wrong: w = -3.0000, but ∂(w * x)/∂w = x = 2.0000" in screen and "score: 4 of 5 right" in screen
+
+
+def test_the_exercise_example_prints_what_the_section_shows(capsys):
+    source, printed = re.search(r"```python\n(.*?)```\n\n```text\n(.*?)```", EXERCISE, flags=re.S).groups()
+    exec(compile(source, "README.md", "exec"), {})  # noqa: S102 - our own docs
+    assert capsys.readouterr().out == printed
+
+
+def test_the_exercise_screenshot_is_committed():
+    assert "](docs/notebook-exercise.png)" in EXERCISE
+    assert (REPO / "docs" / "notebook-exercise.png").stat().st_size > 10_000
+
+
 def test_committed_drawing_is_what_the_command_draws(dot_program, tmp_path):
     command = re.search(r'python -m viz ("tanh\(w\*x \+ b\)" [^\n]*) -o docs/tanh-neuron.svg', SECTION).group(1)
     result = subprocess.run([sys.executable, "-m", "viz", *shlex.split(command), "-o", "graph.svg"], cwd=tmp_path,

@@ -16,14 +16,14 @@ from helpers import LECTURE_POINT, lecture_neuron
 
 from autograd_core import Value, grad
 from nn import MLP
-from viz import draw_dot, explain_steps, explore, play
+from viz import draw_dot, exercise, explain_steps, explore, play
 from viz.notebook import Drawing, static_bundle
 from viz.player import player_parts
 from viz.player_page import SCRIPT
 from viz.sliders import Exploration, slider_for
 from viz.style import grad_fill
 from viz.text import format_number
-from viz.widgets import Explorer, Player
+from viz.widgets import ExerciseWidget, Explorer, Player
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 XSS = "<img src=x onerror=alert(1)>"
@@ -60,6 +60,16 @@ def test_player_steps_like_the_page(dot_program, diamond):
     assert player.reset() == 0
 
 
+def test_a_forward_mode_player_widget(dot_program, diamond):
+    root, nodes = diamond()
+    player = play(root, tangents={nodes["b"]: 1.0})
+    assert player.total == 3 and player.next() == 1
+    assert player.text == "c = a * b = 2.0000 * (-3.0000) = -6.0000\nċ = ∂c/∂b · ḃ = 2.0000 · 1.0000 = 2.0000"
+    data, _ = player._repr_mimebundle_()
+    assert "tangent 2.0000" in img_svg(data["text/html"]) and "grad " not in img_svg(data["text/html"])
+    assert "<li>c = a * b = 2.0000 * (-3.0000) = -6.0000<br>ċ = ∂c/∂b" in html.unescape(data["text/html"])
+
+
 def test_players_are_independent(dot_program, diamond):
     first, second = play(diamond()[0]), play(diamond()[0])
     first.next()
@@ -67,9 +77,11 @@ def test_players_are_independent(dot_program, diamond):
 
 
 def test_player_module_is_the_html_players_script_plus_the_widget(dot_program, diamond):
-    esm = Player._esm
-    assert esm.startswith(SCRIPT) and esm.count("function createPlayer(") == 1  # one script, not a copy
-    assert esm.rstrip().endswith("export default { render };")
+    for widget, render in ((Player, "renderPlayer"), (ExerciseWidget, "renderExercise")):
+        esm = widget._esm
+        assert esm.startswith(SCRIPT) and esm.count("function createPlayer(") == 1  # one script, not a copy
+        assert esm.count("function mountPlayer(") == 1  # one mount, shared by both widgets
+        assert esm.rstrip().endswith(f"export default {{ render: {render} }};") and esm.count("export default") == 1
 
 
 def test_player_shows_a_static_picture_without_a_kernel(dot_program, diamond):
@@ -96,6 +108,72 @@ def test_player_labels_are_text_never_markup(dot_program):
     for markup in (player.fragment, data["text/html"], img_svg(data["text/html"], decode=False), data["image/svg+xml"]):
         assert XSS not in markup and "</script><b>" not in markup
     assert "&lt;img src=x onerror=alert(1)&gt;" in player.fragment
+
+
+# ------------------------------------------------------------------ the exercise
+def fragment_data(fragment: str) -> dict:
+    return json.loads(re.search(r'class="ag-data">(.*?)</script>', fragment, flags=re.S).group(1))
+
+
+def test_exercise_widget_checks_what_the_page_sends(dot_program, diamond):
+    root, _ = diamond()
+    widget = exercise(root).widget()
+    assert isinstance(widget, ExerciseWidget) and widget.total == 6
+    assert [v["status"] for v in widget.views] == ["asking"] + ["locked"] * 5
+    widget._receive(widget, {"step": 1, "answer": "d"}, [])  # what the page's Check button sends
+    assert widget.views[0]["status"] == "right" and widget.views[0]["grad"] == "-1.0000"
+    assert widget.views[0]["text"] == ("right: \u2202L/\u2202c = d = -1.0000\n"
+                                       "dL/dc += dL/dL \u00b7 \u2202L/\u2202c = 1.0000 \u00b7 -1.0000 = -1.0000"
+                                       "  (L = c * d)")
+    assert widget.views[1]["status"] == "asking" and widget.score_text == "score: 1 of 6 right (1 of 6 answered)"
+    widget._receive(widget, {"step": 2, "answer": "c +"}, [])  # unreadable: said, not counted
+    assert widget.feedback["status"] == "unreadable" and "syntax error" in widget.feedback["message"]
+    assert widget.views[1]["status"] == "asking" and widget.score.answered == 1
+    widget._receive(widget, {"step": 2, "answer": "c + 1"}, [])
+    assert widget.views[1]["status"] == "wrong"
+    assert widget.views[1]["text"].startswith("wrong: c + 1 = -5.0000, but \u2202L/\u2202d = c = -6.0000\n")
+    assert widget.views[1]["short"] == "\u2202L/\u2202d = -6.0000 \u2717"
+    widget._receive(widget, {"step": 2, "answer": "c"}, [])  # a stale page: refused, said, nothing raised
+    assert "answered already" in widget.feedback["message"] and tuple(widget.score) == (1, 2, 6)
+    widget._receive(widget, {"answer": None}, [])
+    assert "a question's number" in widget.feedback["message"]
+    widget.answer(3, "1")  # from Python: the page's views follow
+    widget.step = 3
+    assert widget.views[2]["status"] == "right" and widget.text.startswith("right: ")
+
+
+def test_the_exercise_page_holds_no_answer_before_it_is_checked(dot_program, diamond):
+    root, _ = diamond()
+    widget = exercise(root).widget()
+    data = fragment_data(widget.fragment)
+    assert [s["grad"] for s in data["steps"]] == [None] * 6 and data["given"] == {"v4": "1.0000"}
+    svg_texts = re.findall(r"<text[^>]*>([^<]*)</text>", widget.fragment)
+    assert {t for t in svg_texts if t.startswith("grad")} == {"grad 0.0000"}  # drawn with every gradient 0
+    assert data["steps"][0]["text"] == widget.exercise.questions[0].prompt  # the inputs' numbers, the ∂ as "?"
+    assert all(not re.search(r"\d\.\d{4}", step["text"] + step["short"]) for step in data["steps"][1:])  # locked
+    page, _ = widget._repr_mimebundle_()
+    assert WIDGET_VIEW in page and "grad" not in " ".join(_svg_texts(img_svg(page["text/html"])))
+    assert page["text/html"].count("<li>") == 6
+    assert "<li>\u2202L/\u2202d = ?  where L = c * d, with c = -6.0000, d = -1.0000, out = L = 6.0000</li>" in \
+        html.unescape(page["text/html"])
+    assert "dL/dc" not in html.unescape(page["text/html"])  # no upstream gradient, which would give answers away
+
+
+def _svg_texts(svg: str) -> list[str]:
+    return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+
+
+def test_exercise_labels_and_answers_are_text_never_markup(dot_program):
+    x = Value(1.0, XSS)
+    y = (x * 3.0).exp()
+    y.label = "</script><b>y"
+    widget = exercise(y).widget(title=XSS)
+    widget.answer(1, XSS)  # unreadable: the message quotes the syntax error, not the markup
+    data, _ = widget._repr_mimebundle_()
+    for markup in (widget.fragment, data["text/html"], data["image/svg+xml"]):
+        assert XSS not in markup and "</script><b>" not in markup
+    assert "&lt;img src=x onerror=alert(1)&gt;" in widget.fragment
+    assert json.loads(json.dumps(widget.views))[0]["text"].startswith("step 1 of 2")  # data, set with textContent
 
 
 # ------------------------------------------------------------------ the sliders
@@ -221,8 +299,9 @@ def test_draw_dot_fits_the_cell_and_shows_without_a_kernel(dot_program, diamond)
 
 
 def test_static_bundle_escapes_its_text():
-    page = static_bundle("<svg></svg>", XSS, [XSS], [XSS])["text/html"]
-    assert XSS not in page and page.count("&lt;img src=x onerror=alert(1)&gt;") == 3
+    page = static_bundle("<svg></svg>", XSS, [XSS], [XSS, f"one line\n{XSS}"])["text/html"]
+    assert XSS not in page and page.count("&lt;img src=x onerror=alert(1)&gt;") == 4
+    assert "<li>one line<br>&lt;img" in page  # a step of two lines (forward mode: value, then tangent) keeps them
 
 
 def test_a_network_drawn_in_clusters_has_one_legend(dot_program):
