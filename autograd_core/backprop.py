@@ -24,11 +24,10 @@ with the local derivative ``d node / d parent`` from the op table
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Callable, Iterable, NamedTuple, Sequence
 
-from .errors import NonFiniteError, describe, short_repr
-from .value import Value, anomaly_enabled, built_at, enable_grad
+from .errors import NonFiniteError, describe
+from .value import Value, _as_float, anomaly_enabled, built_at, enable_grad
 
 __all__ = ["backward", "grad", "backward_order", "topological_order", "backward_steps", "ChainRuleStep",
            "local_derivatives"]
@@ -200,13 +199,8 @@ def _backward_checked(order: list[Value]) -> None:
 
 
 def _as_seed(grad: object) -> float:
-    if isinstance(grad, Value) or not isinstance(grad, numbers.Real):
-        raise TypeError(f"backward(grad) needs a real number, got {type(grad).__name__} {short_repr(grad)}")
-    try:
-        return float(grad)
-    except OverflowError:
-        raise OverflowError(f"backward(grad) needs a real number that fits in a float, got "
-                            f"{type(grad).__name__} {short_repr(grad)}") from None
+    """backward()'s seed gradient as a float; a clear error for anything else."""
+    return _as_float(grad, "backward(grad) needs a real number")
 
 
 def grad(
