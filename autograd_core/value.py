@@ -4,8 +4,9 @@ A node is six slots: its number, its gradient, its label, the ``Op`` that made
 it (the op's *rule*: forward and local derivatives, from ``ops.OPS``), and its
 parents in argument order: ``_a`` and ``_b`` for the one- and two-input ops
 that make almost every node, or ``_a`` holding the tuple of inputs of a
-``sum`` (or of any op with three or more). Two parent slots instead of a tuple make a node one object for the
-garbage collector instead of two, and 125 bytes instead of 170.
+``sum`` (or of any op with three or more). Two parent slots instead of a
+tuple make a node one object for the garbage collector instead of two, and
+125 bytes instead of 170.
 
 There is no per-node closure, so a graph holds no reference cycles: Python
 frees it by reference counting as soon as the last reference goes, and the
@@ -247,6 +248,15 @@ def built_at(node: "Value") -> str:
 
 
 # ------------------------------------------------------------ making nodes
+def _parents(a: Any, b: "Value | None") -> tuple:
+    """The parents that the slots ``_a`` and ``_b`` hold, as a tuple in argument order."""
+    if a is None:
+        return ()
+    if type(a) is tuple:
+        return a
+    return (a,) if b is None else (a, b)
+
+
 def _record(out: "Value", op: Op, a: Any, b: "Value | None") -> "Value":
     """Record ``out``'s op and parents as the thread's mode asks (the path off the inline fast one)."""
     if _mode.enabled:
@@ -254,7 +264,7 @@ def _record(out: "Value", op: Op, a: Any, b: "Value | None") -> "Value":
     else:
         out._rule = out._a = out._b = None
     if _mode.anomaly:
-        _check_anomaly(out, op, a if type(a) is tuple else (a,) if b is None else (a, b))
+        _check_anomaly(out, op, _parents(a, b))
     return out
 
 
@@ -450,13 +460,7 @@ class Value:
     @property
     def parents(self) -> tuple["Value", ...]:
         """The nodes this one was computed from, in argument order."""
-        a = self._a
-        if a is None:
-            return ()
-        if type(a) is tuple:
-            return a
-        b = self._b
-        return (a,) if b is None else (a, b)
+        return _parents(self._a, self._b)
 
     # micrograd's names, so code written for it (and its lecture) runs unchanged.
     @property
