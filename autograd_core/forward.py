@@ -25,11 +25,11 @@ Hessian-vector product) needs nothing more.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable, Collection, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from .backprop import local_derivatives, topological_order
 from .define import input_names
-from .notation import dotted, factor, symbol, written
+from .notation import dotted, factor, node_names, symbol, written
 from .value import Value, enable_grad
 
 __all__ = ["jvp", "forward_steps", "ForwardStep", "explain_forward", "tangent_equation", "linearize", "push_forward",
@@ -202,26 +202,6 @@ def forward_steps(root: Value, tangents: Mapping[Value, float]) -> list[ForwardS
 # ------------------------------------------------------------------ as text
 
 
-def node_names(root: Value | Sequence[Value], variables: Collection[Value] = ()) -> dict[Value, str]:
-    """A name for every node but the constants: its label, else v1, v2, ... in topological order.
-
-    Constants (unlabelled leaves not in ``variables``) get no name: they are
-    shown as their number. Generated names skip any label in the graph.
-    """
-    order = topological_order(root)
-    taken = {node.label for node in order}
-    names, count = {}, 0
-    for node in order:
-        if node.label:
-            names[node] = node.label
-        elif node.operation is not None or node in variables:
-            count += 1
-            while f"v{count}" in taken:
-                count += 1
-            names[node] = f"v{count}"
-    return names
-
-
 def _number(x: float) -> str:
     return f"{x:.6g}"
 
@@ -264,7 +244,7 @@ def explain_forward(root: Value, tangents: Mapping[Value, float]) -> str:
     """
     steps = forward_steps(root, tangents)
     seeds = _seeds(tangents, "explain_forward()")
-    names = node_names(root, variables=seeds)
+    names = node_names(topological_order(root), variables=seeds)
     given = [f"{dotted(names[n])} = {seeds[n]:g}" for n in topological_order(root) if n in seeds]
     lines = [HEADING,
              ", ".join(given) + "  (the tangents given; every other leaf is held fixed)" if given

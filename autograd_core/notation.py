@@ -1,19 +1,33 @@
-"""How ops and node names read in text: one rule for every printout.
+"""How nodes are named and ops read in text: one rule for every printout.
 
-Error messages, ``explain`` and the player (``viz``), forward mode's steps and
-the chain rule as a formula all write an op applied to its operands, and a
-node's name after a ``d`` or a ``∂``. They share these few functions, so a
-name is put in parentheses the same way everywhere (``dL/dx[0]`` but
-``dL/d(a * b)``, which must never read as ``(dL/da) * b``).
+Error messages, ``explain`` and the player (``viz``), exercises, forward
+mode's steps, the chain rule as a formula and the compiled source all name a
+graph's nodes with ``node_names``, so a node has one name everywhere:
+
+* a labelled node is named by its label; when two different nodes carry one
+  label, the first (in topological order) keeps it and the later ones get a
+  visible suffix, ``x#2``, ``x#3`` (an exercise's answer writes ``x#2`` as
+  ``x_2``, and the question says so);
+* an unlabelled op node is ``v1``, ``v2``, ... numbered without gaps in
+  topological order (parents first), skipping any ``vN`` a label already is;
+* a constant (an unlabelled leaf) has no name: it is written as its number;
+* nothing else is invented: an unlabelled output is ``vN`` like any other node.
+
+They also share how a name is written: put in parentheses the same way
+everywhere (``dL/dx[0]`` but ``dL/d(a * b)``, which must never read as
+``(dL/da) * b``, and ``dL/d(2)`` for a constant).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Sequence
+from typing import TYPE_CHECKING, Collection, Sequence
 
-__all__ = ["INFIX", "is_word", "symbol", "written", "dotted", "factor"]
+if TYPE_CHECKING:  # for the hints only: value.py imports this module to write its errors
+    from .value import Value
+
+__all__ = ["INFIX", "node_names", "is_word", "symbol", "written", "dotted", "factor"]
 
 INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**", "pow": "**"}
 """The ops written between their two operands, and their symbol (``pow`` is ``**`` too)."""
@@ -21,13 +35,49 @@ INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**", "pow": "**"}
 _WORD_PUNCTUATION = str.maketrans("", "", "._#'[]")
 
 
+def node_names(order: Sequence[Value], variables: Collection[Value] = ()) -> dict[Value, str]:
+    """The one name of every node of ``order`` but the constants (the rule is in this module's docstring).
+
+    ``order`` is a graph's nodes parents first, as ``topological_order``
+    gives them (it is taken, not computed, because the engine imports this
+    module). ``variables`` are unlabelled leaves that are named anyway
+    (``v1``, ...) rather than written as numbers: the leaves forward mode
+    gives a tangent, a compiled function's parameters. Constants get no entry.
+    """
+    labels = {str(node.label) for node in order if node.label}
+    taken = set(labels)
+    uses: dict[str, int] = {}
+    names: dict[Value, str] = {}
+    count = 0
+    for node in order:
+        if node.label:
+            label = str(node.label)
+            uses[label] = uses.get(label, 0) + 1
+            name = label
+            if uses[label] > 1:  # the same label on another node: a visible suffix, unused by any label
+                suffix = uses[label]
+                while f"{label}#{suffix}" in taken:
+                    suffix += 1
+                name = f"{label}#{suffix}"
+        elif node.operation is not None or node in variables:
+            count += 1
+            while f"v{count}" in taken:
+                count += 1
+            name = f"v{count}"
+        else:
+            continue  # a constant: written as its number
+        taken.add(name)
+        names[node] = name
+    return names
+
+
 def is_word(name: str) -> bool:
-    """True for a name that reads as one symbol: ``a``, ``x[0]``, ``layers.0.neurons.1.w.0``, ``sum#2``."""
-    return name.translate(_WORD_PUNCTUATION).isalnum()
+    """True for a name that reads as one symbol: ``a``, ``x[0]``, ``layers.0.neurons.1.w.0``, ``sum#2``; not ``2``."""
+    return not name[:1].isdigit() and name.translate(_WORD_PUNCTUATION).isalnum()
 
 
 def symbol(name: str) -> str:
-    """A name as one symbol: itself, or in parentheses when it is an expression (``(a * b)``)."""
+    """A name as one symbol: itself, or in parentheses when it is an expression or a number (``(a * b)``, ``(2)``)."""
     return name if is_word(name) else f"({name})"
 
 

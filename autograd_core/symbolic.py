@@ -23,7 +23,7 @@ How a graph becomes an expression:
   Python functions, not formulas.
 
 The chain rule (``chain_rule``) shows each local derivative as a formula in
-the node's own inputs, named as ``forward.node_names`` names them (labels,
+the node's own inputs, named as ``notation.node_names`` names them (labels,
 else v1, v2, ...), with the numbers the engine uses for it.
 """
 
@@ -33,8 +33,7 @@ import functools
 from typing import Any, Callable, NamedTuple
 
 from .backprop import local_derivatives, topological_order
-from .forward import node_names
-from .notation import is_word
+from .notation import is_word, node_names
 from .ops import OPS
 from .value import Value
 
@@ -290,9 +289,10 @@ def chain_rule(root: Value, leaf: Value, max_paths: int = 32) -> ChainRule:
     if not isinstance(root, Value):
         raise TypeError(f"chain_rule() needs a Value to differentiate, got {type(root).__name__} {root!r}")
     sp = _sympy()
-    names = node_names(root)
+    order = topological_order(root)
+    names = node_names(order)
     names.setdefault(leaf, leaf.label)
-    _leaf_symbols(topological_order(root))  # refuse shared labels here too
+    _leaf_symbols(order)  # refuse shared labels here too
 
     def as_input(node: Value) -> Any:
         return sp.Symbol(names[node], real=True) if node in names else _number(node.data)
