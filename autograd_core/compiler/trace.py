@@ -10,9 +10,11 @@ built. Its constructor, and nothing else, works out:
   made anew in each run are constants;
 * ``live``: the nodes that depend on an input or a parameter; the others are
   constants, written into the code as literals;
-* ``names``: one identifier per live node (``names.py``), and ``functions``:
-  the global name the code calls each op's forward (and a user op's
-  ``local_grads``) by;
+* ``names``: one identifier per live node, its name by the engine's one
+  naming rule (``notation.node_names``: the label, else ``v1, v2, ...``) made
+  identifier-safe (``names.py``), and ``functions``: the global name the code
+  calls each op's forward (and a user op's ``local_grads``) by, chosen after
+  the nodes' names so that an op's function gives way to a label (``tanh``);
 * ``guards`` and ``kinks``.
 
 Guards need no frame inspection. Each input is a ``TracedInput``: a ``Value``
@@ -33,6 +35,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 
 from ..backprop import topological_order
 from ..define import input_names
+from ..notation import node_names
 from ..ops import RULE_HELPERS, Op
 from ..value import Value, enable_grad
 from .names import Namer, identifier
@@ -304,8 +307,8 @@ class Trace:
                                      f"({difference}); compile needs a deterministic f")
         self._run = run
         namer = Namer(CODE_NAMES | {self.name})
+        self.names = self._node_names(namer)  # the user's names first: the code's own op functions give way
         self.functions, self.local_grads_functions = self._function_names(namer)
-        self.names = self._node_names(namer)
         self.kinks = tuple(Kink(self.names[node], node.operation.name, float(node.parents[0].data))
                            for node in self.order if node.operation is not None and node.operation.kink is not None
                            and node in self.live)
@@ -351,16 +354,20 @@ class Trace:
         return forwards, derivatives
 
     def _node_names(self, namer: Namer) -> dict[Value, str]:
-        """One identifier per live node: inputs by f's parameter names, then labels, else p0.., out, v0, v1, ..."""
-        names = {x: namer.new(label) for x, label in zip(self.inputs, self.input_names)}
-        param_index = {p: i for i, p in enumerate(self.params)}
-        for node in self.order:
-            if node in self.live and node not in names:  # inputs first, then in graph order
-                default = f"p{param_index[node]}" if node in param_index else ("out" if node is self.output else "")
-                names[node] = namer.new(node.label or default)
-        for p in self.params:  # parameters the output does not reach
-            if p not in names:
-                names[p] = namer.new(p.label or f"p{param_index[p]}")
+        """One identifier per live node: its name by the engine's one rule (``notation.node_names``), made
+        identifier-safe (``x[0]`` -> ``x_0``, ``a#2`` -> ``a_2``); inputs first, then in graph order.
+
+        The inputs and the parameters are named even when unlabelled (``v3``),
+        as variables; constants are literals and get no name.
+        """
+        variables = {*self.inputs, *self.params}
+        in_graph = set(self.order)
+        unreached = [x for x in (*self.inputs, *self.params) if x not in in_graph]  # the outputs do not use them
+        rule = node_names([*self.order, *unreached], variables)
+        names = {x: namer.new(rule[x]) for x in self.inputs}
+        for node in [*self.order, *unreached]:
+            if node not in names and (node in self.live or node in variables):
+                names[node] = namer.new(rule[node])
         return names
 
 

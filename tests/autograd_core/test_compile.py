@@ -279,17 +279,18 @@ def test_source_of_a_neuron_is_one_line_per_node_and_upstream_times_local():
     lines = [line.strip() for line in fn.source.splitlines()]
     assert lines[0] == "def neuron(w, x, b):"
     forward = [line for line in lines if re.fullmatch(r"\w+ = .*", line) and not line.startswith("g_")]
-    assert forward == ["v0 = w * x", "v1 = v0 + b", "out = tanh(v1)"]
+    # the names explain and the player give: labels, else v1, v2, ... (the output too)
+    assert forward == ["v1 = w * x", "v2 = v1 + b", "v3 = tanh(v2)"]
     backward = [line for line in lines if re.fullmatch(r"g_\w+ \+?= g_\w+( \* .*)?", line)]
     # one line per edge, in the engine's backward order, each upstream * local (a local 1 is left out)
     assert backward == [
-        "g_v1 = g_out * (1.0 - out * out)",
-        "g_v0 = g_v1",
-        "g_b = g_v1",
-        "g_w = g_v0 * x",
-        "g_x = g_v0 * w",
+        "g_v2 = g_v3 * (1.0 - v3 * v3)",
+        "g_v1 = g_v2",
+        "g_b = g_v2",
+        "g_w = g_v1 * x",
+        "g_x = g_v1 * w",
     ]
-    assert lines[-1] == "return out, (g_w, g_x, g_b)"
+    assert lines[-1] == "return v3, (g_w, g_x, g_b)"
     # and the numbers are the engine's
     assert_matches_engine(neuron, (0.5, 2.0, -1.0), [(0.3, 1.5, 0.1)])
 
@@ -319,8 +320,8 @@ def test_constants_are_folded_into_literals():
         ("layers.0.neurons.3.w.1", "layers_0_neurons_3_w_1"),
         ("lambda", "lambda_"),
         ("0th", "_0th"),
-        ("tanh", "tanh_1"),  # the name of the function tanh is called by
-        ("params", "params_1"),
+        ("tanh", "tanh"),  # the user's name stays; the function tanh is called by gives way
+        ("params", "params_1"),  # one of the generated code's fixed names
     ],
 )
 def test_labels_become_identifiers(label, name):
@@ -339,7 +340,7 @@ def test_repeated_labels_get_numbered():
         return t * t
 
     fn = compile(f, (1.0,))
-    assert "total = x * 2.0" in fn.source and "total_1 = total + x" in fn.source
+    assert "total = x * 2.0" in fn.source and "total_2 = total + x" in fn.source  # total#2, as explain names it
     assert_close(fn(1.0)[0], 9.0)
 
 
@@ -486,7 +487,7 @@ def test_ints_and_bools_are_accepted_as_numbers():
     "f, example, bad, error, message",
     [
         (lambda x: x.log(), 1.0, -1.0, DomainError, r"log\(-1\.0\): log is defined only for x > 0.*'x'"),
-        (lambda x: (x * 2).sqrt(), 1.0, -1.0, DomainError, r"sqrt\(-2\.0\).*'v0' \(data=-2\.0\)"),
+        (lambda x: (x * 2).sqrt(), 1.0, -1.0, DomainError, r"sqrt\(-2\.0\).*'v1' \(data=-2\.0\)"),
         (lambda x: 1 / x, 1.0, 0.0, DivisionByZeroError, r"1\.0 / 0\.0: division by zero.*'x' \(data=0\.0\)"),
         (lambda x: x ** -1, 1.0, 0.0, DivisionByZeroError, r"0\.0 \*\* \(-1\.0\): zero cannot be raised"),
         (lambda x: x.exp(), 1.0, 1000.0, OverflowError, r"exp\(1000\.0\).*too large"),
@@ -656,7 +657,7 @@ def test_batches_accumulate_parameter_gradients_like_backward():
     "f, rows, error, message",
     [
         (lambda x: (x * 2).log(), [(1.0,), (2.0,), (-1.0,), (-2.0,)], DomainError,
-         r"log\(-2\.0\): log is defined only for x > 0; input 1 is 'v0' \(data=-2\.0\) \(example 2; line \d+"),
+         r"log\(-2\.0\): log is defined only for x > 0; input 1 is 'v1' \(data=-2\.0\) \(example 2; line \d+"),
         (lambda x: 1 / x, [(1.0,), (0.0,)], DivisionByZeroError, r"1\.0 / 0\.0: division by zero.*\(example 1; line"),
         (lambda x: x.exp(), [(1.0,), (1000.0,)], OverflowError, r"exp\(1000\.0\).*too large.*\(example 1; line"),
         (lambda x: checked_root(x), [(4.0,), (-1.0,)], DomainError, r"checked_root\(-1\.0\).*\(example 1; line"),
