@@ -123,7 +123,7 @@ def leaf_gradients(graph: Trace, steps: list[ExplainedStep], grad: float = 1.0) 
     lines = []
     for node in sorted((n for n in graph.nodes if not n.parents), key=_reading_order):
         value = totals.get(node.index, 0.0)
-        note = f"  (the constant {operand(node)})" if node.kind == "constant" else ""
+        note = "  (a constant)" if node.kind == "constant" else ""
         context = context_of(graph, node)
         out = graph.root.name_within(context)
         lines.append((context, f"{gradient(out, node.name_within(context))} = {format_number(value)}{note}"))

@@ -36,7 +36,7 @@ from .render import pipe, svg_element
 from .style import KIND_FILL, edge_color, grad_fill
 from .tangents import ForwardPass, forward_pass
 from .text import computation, context_of, format_number, gradient
-from .trace import GROUPINGS, Trace, TracedNode
+from .trace import GROUPINGS, Trace, TracedNode, trace
 
 __all__ = ["write_html", "player_html", "player_fragment", "player_parts", "PlayerParts", "exercise_parts",
            "exercise_views"]
@@ -351,8 +351,10 @@ def exercise_parts(ex: Exercise, title: str | None = None, rankdir: str = "LR", 
 
 def player_html(root: Value, title: str | None = None, **options: Any) -> str:
     """The player page for ``root`` as a string (``write_html`` writes it); ``options`` are ``player_fragment``'s."""
-    what = "Forward mode of" if options.get("tangents") is not None else "Forward and backward pass of"
-    return page([player_fragment(root, title, **options)], title or f"{what} {root.label or 'L'}")
+    tangents = options.get("tangents")
+    what = "Forward mode of" if tangents is not None else "Forward and backward pass of"
+    fragment_ = player_fragment(root, title, **options)  # checks root and the options first
+    return page([fragment_], title or f"{what} {trace(root, variables=tangents or ()).root.name}")
 
 
 def write_html(root: Value, path: str | os.PathLike, title: str | None = None, **options: Any) -> Path:

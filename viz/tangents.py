@@ -5,8 +5,8 @@
 The steps are ``autograd_core.forward_steps(root, tangents)``, the engine's
 own (so the text cannot drift from what ``jvp`` does), and each line is
 written by the engine's one writer of it, ``forward.tangent_equation``. What
-this module adds is the drawing's names (``viz.trace``: labels, ``v3`` for an
-unlabelled node, names within a neuron), the drawing's number format, and
+this module adds is the drawing's names (``viz.trace``: the engine's one
+naming rule, the names ``explain_forward`` gives, shortened within a neuron), the drawing's number format, and
 every computed node's tangent, 0 for the nodes no input with a tangent
 reaches (they have no step).
 """
@@ -69,7 +69,7 @@ class ForwardPass:
 def forward_pass(root: Value, tangents: Mapping[Value, float]) -> ForwardPass:
     """The forward-mode pass of ``root`` with ``tangents`` (``{leaf: number}``), from the engine's steps."""
     steps = by_node(forward_steps(root, tangents))  # checks tangents: leaves and real numbers
-    graph = trace(root)
+    graph = trace(root, variables=tangents)  # a leaf given a tangent is named even when unlabelled
     seeds = {graph.position[leaf]: float(t) for leaf, t in tangents.items() if leaf in graph.position}
     explained = []
     for node in graph.nodes:

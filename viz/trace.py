@@ -3,8 +3,11 @@
 Nodes are numbered by their position in ``autograd_core.topological_order``
 (parents first, each node's parents in argument order), so the same graph
 built twice gets the same ids, names and drawing. Each node also gets a
-*name* for text: its label, or ``v<id>`` when it has none, made unique when
-two nodes share a label (``out#1``, ``out#2``: a neuron applied twice).
+*name* for text, by the engine's one naming rule
+(``autograd_core.notation.node_names``): its label, ``out#2`` for the second
+node that carries a label (a neuron applied twice), ``v1, v2, ...`` for
+unlabelled op nodes; a constant is named by its number. The ids (``v3``,
+``op3``) are the drawing's own, by position, and never shown as text.
 
 A node of a network built with ``nn`` also carries its ``nn.Place`` (its
 neuron, layer and role), which is how drawings group, order and shorten
@@ -14,8 +17,10 @@ network names; viz never takes nn's labels apart itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Collection
 
 from autograd_core import Value, topological_order
+from autograd_core.notation import node_names
 from nn import Place, Role, place_of
 
 __all__ = ["TracedNode", "Edge", "Trace", "trace", "NODE_KINDS", "GROUPINGS"]
@@ -33,7 +38,7 @@ class TracedNode:
 
     index: int
     value: Value
-    name: str  # unique text name: the label, or v<index>
+    name: str  # the node's name in text (``node_names``), or its number for a constant
     kind: str  # one of NODE_KINDS
     parents: tuple[int, ...]  # indices of the parents, in argument order
     place: Place | None  # where it belongs in an nn network; None for other nodes
@@ -100,54 +105,35 @@ class Trace:
         return neurons.pop() if len(neurons) == 1 else None
 
 
-def _kind(value: Value, place: Place | None, is_root: bool) -> str:
+def _kind(value: Value, place: Place | None, is_root: bool, named: bool) -> str:
     if is_root:
         return "output"
     if value.parents:
         return "intermediate"
     if place is not None and place.role in (Role.WEIGHT, Role.BIAS):
         return "param"
-    return "input" if value.label else "constant"
+    return "input" if named else "constant"
 
 
-def _names(values: list[Value]) -> list[str]:
-    """Unique names: labels, numbered where shared; ``v<i>`` for unlabelled nodes (or ``L`` for the output)."""
-    counts: dict[str, int] = {}
-    for v in values:
-        if v.label:
-            counts[v.label] = counts.get(v.label, 0) + 1
-    taken = set(counts)
-    seen: dict[str, int] = {}
-    names = []
-    last = len(values) - 1
-    for i, v in enumerate(values):
-        if v.label and counts[v.label] == 1:
-            name = str(v.label)
-        elif v.label:
-            seen[v.label] = seen.get(v.label, 0) + 1
-            name = f"{v.label}#{seen[v.label]}"
-        else:
-            name = "L" if i == last and "L" not in taken else f"v{i}"
-            while name in taken:  # a user label that looks generated
-                name += "'"
-        taken.add(name)
-        names.append(name)
-    return names
+def trace(root: Value, variables: Collection[Value] = ()) -> Trace:
+    """Number the graph of ``root``: nodes in topological order (parents first) and their edges.
 
-
-def trace(root: Value) -> Trace:
-    """Number the graph of ``root``: nodes in topological order (parents first) and their edges."""
+    ``variables`` are unlabelled leaves named as inputs rather than written as
+    constants (the leaves forward mode gives a tangent), as ``node_names`` does.
+    """
     if not isinstance(root, Value):
         raise TypeError(f"expected the Value whose graph to draw, got {type(root).__name__} {root!r}")
     values = topological_order(root)
     position = {v: i for i, v in enumerate(values)}
-    names = _names(values)
+    names = node_names(values, variables)
     last = len(values) - 1
     nodes = []
     edges = []
     for i, v in enumerate(values):
         parents = tuple(position[p] for p in v.parents)
         place = place_of(v)
-        nodes.append(TracedNode(i, v, names[i], _kind(v, place, i == last), parents, place))
+        name = names.get(v)
+        kind = _kind(v, place, i == last, name is not None)
+        nodes.append(TracedNode(i, v, f"{v.data:g}" if name is None else name, kind, parents, place))
         edges.extend(Edge(p, i, k) for k, p in enumerate(parents))
     return Trace(tuple(nodes), tuple(edges), position)

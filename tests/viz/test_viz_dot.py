@@ -84,7 +84,7 @@ def test_kinds_have_their_colours():
                 "v5": "output"}
     for node_id, kind in expected.items():
         assert fill_of(source, node_id) == KIND_FILL[kind], (node_id, kind)
-    assert names_in(node_line(source, "v3")) == ["v3"]  # unlabelled: its generated name
+    assert names_in(node_line(source, "v3")) == ["2"]  # a constant has no name: it is written as its number
     assert node_line(source, "op5").startswith("\top5 [label=<tanh> ")
     assert "\tv4 -> op5 [id=e5_0]" in source
     lookalike = Value(1.0, "layers.0.neurons.0.w.0") * 2.0  # a label like nn's, but nn did not make it

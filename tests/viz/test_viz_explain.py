@@ -58,12 +58,12 @@ def test_unlabelled_nodes_get_stable_generated_names():
     first, second = explain(build()), explain(build())
     assert first == second
     lines = first.splitlines()
-    # The unlabelled output is called L; x * x and the + node get their topological ids.
-    assert lines[1].startswith("dL/dv3 += dL/dL · ∂L/∂v3 = 1.0000 · ")
-    assert lines[1].endswith("(L = tanh(v3))")
-    # The constant 1 appears as its number in the formula and is marked in the summary.
-    assert "(v3 = v1 + 1)" in lines[2]
-    assert "  dL/dv2 = " in first and "(the constant 1)" in first
+    # x * x, the + node and the unlabelled output are v1, v2, v3: no gaps, no invented "L".
+    assert lines[1].startswith("dv3/dv2 += dv3/dv3 · ∂v3/∂v2 = 1.0000 · ")
+    assert lines[1].endswith("(v3 = tanh(v2))")
+    # The constant 1 has no name: its number, in the formula and in the summary.
+    assert "(v2 = v1 + 1)" in lines[2]
+    assert "  dv3/d(1) = 8.2446e-09  (a constant)" in first
 
 
 def test_the_same_parent_twice_shows_the_running_total():
@@ -83,8 +83,8 @@ def test_shared_labels_are_numbered():
     s.label = "sum"
     t = s + w
     t.label = "sum"  # nn reuses one label for a neuron's partial sums
-    text = explain(t * 1.0)
-    assert "dL/dsum#2 += " in text and "dL/dsum#1 += dL/dsum#2 · ∂sum#2/∂sum#1" in text
+    text = explain(t * 1.0)  # the first node labelled sum keeps the label; the later one is sum#2
+    assert "dv1/dsum#2 += " in text and "dv1/dsum += dv1/dsum#2 · ∂sum#2/∂sum" in text
 
 
 def test_a_label_that_looks_generated_does_not_collide():
@@ -141,7 +141,8 @@ def test_a_network_is_explained_neuron_by_neuron_with_the_drawings_names(mlp):
     text = explain(mlp())
     lines = text.splitlines()
     # Outside the network, full names; then each neuron under its path, with the names its box shows.
-    assert lines[3].startswith("dloss/dlayers.1.neurons.0.out += dloss/dv33 · ∂v33/∂layers.1.neurons.0.out = ")
+    # (the network's unlabelled nodes are none: the first unlabelled node is v1, no gap for the network's)
+    assert lines[3].startswith("dloss/dlayers.1.neurons.0.out += dloss/dv1 · ∂v1/∂layers.1.neurons.0.out = ")
     start = lines.index("layers.1.neurons.0:")
     assert lines[start + 1].startswith("  dloss/dsum += dloss/dout · ∂out/∂sum = ")
     assert lines[start + 1].endswith("(out = tanh(sum))")

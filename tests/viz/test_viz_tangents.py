@@ -64,7 +64,7 @@ def test_the_lines_come_from_the_engine_not_a_second_rule():
     L.label = "L"
     run = forward_pass(L, {x: 1.0})
     assert run.output == jvp(lambda w, x, b: (w * x + b).tanh(), [-3.0, 2.0, 6.88], [0.0, 1.0, 0.0])[1]
-    assert [t.equation for t in run.nodes][-1] == "L̇ = ∂L/∂v4 · v̇4 = 0.5010 · (-3.0000) = -1.5029"
+    assert [t.equation for t in run.nodes][-1] == "L̇ = ∂L/∂v2 · v̇2 = 0.5010 · (-3.0000) = -1.5029"
 
 
 def test_a_neurons_lines_use_its_short_names():
