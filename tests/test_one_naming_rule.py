@@ -108,6 +108,13 @@ def test_every_printout_names_the_same_nodes_the_same(graph):
     questions = exercise(root).questions
     assert _definitions(q.made.split(" = ", 1) for q in questions) == expected
     assert _derivative_names([q.asked for q in questions]) == names
+    asked_about_a2 = False
+    for q in questions:  # a name with a suffix is answered as Python writes it: a#2 as a_2
+        if "a#2 (write" in q.inputs:  # a question about a node made from a#2
+            assert "a#2 (write a_2) = -1.0000" in q.inputs and q.names["a_2"] == -1.0
+            asked_about_a2 = True
+            assert q.check("a_2 - a_2").status != "unreadable"  # the name is known
+    assert asked_about_a2 == ("a#2" in names)
 
     source = compile(f, list(inputs.values())).source
     forward_code = source.split("# forward")[1].split("# backward")[0].splitlines()

@@ -12,8 +12,9 @@ answer is checked against is the step's own local derivative, the one
 ``backward()`` uses. An answer is a number or an expression, parsed and
 computed by ``viz.expression`` (an ``ast`` whitelist, never ``eval``) with
 names bound to numbers: the node's inputs and every other named node of the
-graph by their names (a name that is not an identifier, ``x[0]`` or ``w.1``,
-as ``x_0`` or ``w_1``), and ``out`` as the node's own value. It is right
+graph by their names (``autograd_core.notation.node_names``; a name that is
+not an identifier, ``x[0]``, ``w.1`` or ``x#2``, as ``x_0``, ``w_1`` or
+``x_2``), and ``out`` as the node's own value. It is right
 within ``ABS_TOLERANCE + REL_TOLERANCE * |expected|``. Questions are answered
 in the backward pass's order, each once; an answer that cannot be read (a
 syntax error, an unknown name) is not counted, so a typo costs nothing.
