@@ -28,7 +28,7 @@ from autograd_core import ChainRuleStep, Value, backward_steps
 from nn import Role
 
 from .tangents import explain_tangents
-from .text import (TIMES, context_of, format_number, formula, gradient, grouped, local_derivative, operand,
+from .text import (TIMES, context_of, format_number, formula, gradient, grouped, local_derivative,
                    says_more)
 from .trace import Trace, TracedNode, trace
 
