@@ -6,9 +6,9 @@ The steps are ``autograd_core.forward_steps(root, tangents)``, the engine's
 own (so the text cannot drift from what ``jvp`` does), and each line is
 written by the engine's one writer of it, ``forward.tangent_equation``. What
 this module adds is the drawing's names (``viz.trace``: the engine's one
-naming rule, the names ``explain_forward`` gives, shortened within a neuron), the drawing's number format, and
-every computed node's tangent, 0 for the nodes no input with a tangent
-reaches (they have no step).
+naming rule, so the names ``explain_forward`` gives, shortened within a
+neuron), the drawing's number format, and every computed node's tangent, 0
+for the nodes no input with a tangent reaches (they have no step).
 """
 
 from __future__ import annotations
