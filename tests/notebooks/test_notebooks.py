@@ -119,7 +119,7 @@ def test_executed_notebooks_show_pictures_without_a_kernel(executed, chromium_pa
                                "FloatSlider", "autograd v0"):
                     assert broken not in text
             # The player's picture comes with its steps, the sliders' with their numbers.
-            assert page.locator("li", has_text="do/dx1 += do/dv2").count() == 1
+            assert page.locator("li", has_text="do/dx1 += do/dv1").count() == 1
             assert page.get_by_text("o = 0.7071 at x1 = 2.0000").count() >= 1
         finally:
             browser.close()

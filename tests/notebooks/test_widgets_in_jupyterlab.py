@@ -219,7 +219,7 @@ def test_a_saved_notebook_shows_pictures_before_it_runs(chromium_path, lab):
         text = page.locator(".jp-Notebook").inner_text()
         for broken in ("Error displaying widget", "model not found", "Cannot display an untrusted SVG"):
             assert broken not in text
-        assert page.locator(".jp-OutputArea-output li", has_text="do/dx1 += do/dv2").count() == 1
+        assert page.locator(".jp-OutputArea-output li", has_text="do/dx1 += do/dv1").count() == 1
         assert page.locator(".ag-player").count() == 0 and dialogs == [] and errors == []
 
 
