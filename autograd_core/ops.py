@@ -319,7 +319,8 @@ def row(name: str, inputs: str, forward: str | Callable[..., float], derivatives
 #   d out / d input one expression per input, in the inputs and ``out``
 #   written         how an expression writes it; an op written as a call is a function the parsers accept
 #   numpy, sympy    the forward over arrays and over symbols (None: the forward expression serves)
-#   tests draw      the condition property tests draw the inputs under ("": anywhere)
+#   tests draw      the condition property tests draw the inputs under ("": anywhere): the domain,
+#                   narrowed where an op grows fast (exp, pow's exponent) so that nothing overflows
 #   kink=           where the derivative jumps: relu'(0) = abs'(0) = 0, the subgradients PyTorch picks
 OPS: dict[str, Op] = {op.name: op for op in [
     #   name        inputs  forward                 d out / d input                      written        numpy                              sympy                                   tests draw
@@ -335,7 +336,9 @@ OPS: dict[str, Op] = {op.name: op for op in [
     row("exp",      "x",    _exp,                   ("out",),                            "exp(x)",      "np.exp(x)",                       "sp.exp(x)",                            "-1 <= x <= 1"),
     row("log",      "x",    _log,                   ("1.0 / x",),                        "log(x)",      "np.log(x)",                       "sp.log(x)",                            "x > 0"),
     row("tanh",     "x",    math.tanh,              ("1.0 - out * out",),                "tanh(x)",     "np.tanh(x)",                      "sp.tanh(x)",                           ""),
+    # Over arrays, sigmoid is exp(-log(1 + e^-x)), which never overflows (as the float forward's two branches).
     row("sigmoid",  "x",    _sigmoid,               ("out * (1.0 - out)",),              "sigmoid(x)",  "np.exp(-np.logaddexp(0.0, -x))",  "1 / (1 + sp.exp(-x))",                 ""),
+    # Over arrays, fmax takes 0.0 over nan, as the float relu does; + 0.0 makes relu(-0.0) 0.0, not -0.0.
     row("relu",     "x",    "x if x > 0 else 0.0",  ("step(x)",),                        "relu(x)",     "np.fmax(x, 0.0) + 0.0",           "sp.Piecewise((x, x > 0), (0, True))",  "", kink=0.0),
     row("sin",      "x",    math.sin,               ("cos(x)",),                         "sin(x)",      "np.sin(x)",                       "sp.sin(x)",                            ""),
     row("cos",      "x",    math.cos,               ("-sin(x)",),                        "cos(x)",      "np.cos(x)",                       "sp.cos(x)",                            ""),
