@@ -13,7 +13,7 @@ user-defined ops, ``gradcheck.py`` (with ``finite_differences.py`` and
 and ``functional.py`` the derivative operators built on both modes;
 ``symbolic.py`` (sympy, imported only when called) the derivative as a
 formula; ``files.py`` the atomic file writes that ``nn`` and ``viz`` share.
-``strategies.py`` (hypothesis) and ``three_ways.py`` (the lesson comparing
+``hypothesis_strategies.py`` and ``three_ways.py`` (the lesson comparing
 numeric, symbolic and automatic differentiation) are imported only on request.
 """
 
