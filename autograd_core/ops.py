@@ -190,7 +190,11 @@ def pow_dx(x, y):
     if xd == 0 and yd < 1:
         # 0 for y == 0 (x**0 is constant), 1 for y == 1, infinite for 0 < y < 1.
         return 0.0 if yd == 0 else (1.0 if yd == 1 else math.inf)
-    return y * x ** (y - 1)
+    try:
+        return y * x ** (y - 1)
+    except OverflowError:  # |x ** (y - 1)| is past the largest float: the derivative is infinite
+        odd = yd - 1 == int(yd - 1) and int(yd - 1) % 2 == 1
+        return y * (-math.inf if xd < 0 and odd else math.inf)
 
 
 def pow_dy(x, out):
@@ -338,8 +342,9 @@ OPS: dict[str, Op] = {op.name: op for op in [
     row("tanh",     "x",    math.tanh,              ("1.0 - out * out",),                "tanh(x)",     "np.tanh(x)",                      "sp.tanh(x)",                           ""),
     # Over arrays, sigmoid is exp(-log(1 + e^-x)), which never overflows (as the float forward's two branches).
     row("sigmoid",  "x",    _sigmoid,               ("out * (1.0 - out)",),              "sigmoid(x)",  "np.exp(-np.logaddexp(0.0, -x))",  "1 / (1 + sp.exp(-x))",                 ""),
-    # Over arrays, fmax takes 0.0 over nan, as the float relu does; + 0.0 makes relu(-0.0) 0.0, not -0.0.
-    row("relu",     "x",    "x if x > 0 else 0.0",  ("step(x)",),                        "relu(x)",     "np.fmax(x, 0.0) + 0.0",           "sp.Piecewise((x, x > 0), (0, True))",  "", kink=0.0),
+    # relu(nan) is nan, as in micrograd and PyTorch (the test is x <= 0, false for nan); over arrays maximum
+    # keeps nan too, and + 0.0 makes relu(-0.0) 0.0, not -0.0.
+    row("relu",     "x",    "0.0 if x <= 0 else x", ("step(x)",),                        "relu(x)",     "np.maximum(x, 0.0) + 0.0",        "sp.Piecewise((x, x > 0), (0, True))",  "", kink=0.0),
     row("sin",      "x",    math.sin,               ("cos(x)",),                         "sin(x)",      "np.sin(x)",                       "sp.sin(x)",                            ""),
     row("cos",      "x",    math.cos,               ("-sin(x)",),                        "cos(x)",      "np.cos(x)",                       "sp.cos(x)",                            ""),
     row("sqrt",     "x",    _sqrt,                  ("sqrt_dx(out)",),                   "sqrt(x)",     "np.sqrt(x)",                      "sp.sqrt(x)",                           "x >= 0"),
