@@ -17,7 +17,7 @@ from typing import Any, Sequence
 from .errors import NonFiniteError, call_text, describe
 from .modes import MODE, ModeBlock
 
-__all__ = ["detect_anomaly", "check_new_node", "checked_backward", "built_at", "user_code_line"]
+__all__ = ["detect_anomaly", "check_new_node", "checked_backward", "built_at", "user_code_line", "remembered_nodes"]
 
 
 class _BuiltAt(threading.local):
@@ -69,6 +69,11 @@ def built_at(node: Any) -> str:
     return _BUILT_AT.lines.get(node, "")
 
 
+def remembered_nodes() -> int:
+    """How many nodes this thread remembers the building line of (for tests: it must not grow step by step)."""
+    return len(_BUILT_AT.lines)
+
+
 def check_new_node(out: Any, op: Any, inputs: Sequence[Any]) -> None:
     """Note where ``out`` was built; raise if it is its graph's first nan or infinity."""
     _BUILT_AT.lines[out] = user_code_line()
@@ -88,7 +93,11 @@ def check_new_node(out: Any, op: Any, inputs: Sequence[Any]) -> None:
 
 
 def checked_backward(order: Sequence[Any]) -> None:
-    """The backward pass's steps, outputs first, stopping at the first gradient that becomes nan or infinite."""
+    """The backward pass's steps, outputs first, stopping at the first gradient that becomes nan or infinite.
+
+    After a pass that found nothing, the lines of its nodes are forgotten: the
+    block would otherwise keep every node of every step alive until it ends.
+    """
     for node in order:
         parents = node.parents
         before = [p.grad for p in parents]
@@ -102,6 +111,9 @@ def checked_backward(order: Sequence[Any]) -> None:
                 f"detect_anomaly: in backward, the gradient of {describe(parent)} became {parent.grad!r} at the "
                 f"step of node {describe(node)} (op {node.op!r}): upstream gradient {node.grad!r} x local "
                 f"derivative {local!r}" + (f"; the node was built at {where}" if where else ""))
+    lines = _BUILT_AT.lines
+    for node in order:
+        lines.pop(node, None)
 
 
 def _local(node: Any, index: int) -> float:
