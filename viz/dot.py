@@ -21,6 +21,7 @@ Graphviz's layout (``layout.py``).
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -105,11 +106,13 @@ def gradient_scale(graph: Trace, grads: Mapping[int, float], contributions: Iter
     """The |gradient| drawn in full colour: the largest gradient or contribution below the output.
 
     The output's own gradient (1.0) would wash out every other colour, so it
-    counts only when there is nothing else.
+    counts only when there is nothing else. Only finite gradients set the
+    scale: an infinite one (sqrt at 0) is drawn in full colour, nan in white.
     """
     below = [abs(grads.get(n.index, 0.0)) for n in graph.nodes[:-1]] + [abs(c) for c in contributions]
-    largest = max(below, default=0.0)
-    return largest or abs(grads.get(graph.root.index, 0.0)) or 1.0
+    largest = max((g for g in below if math.isfinite(g)), default=0.0)
+    root = abs(grads.get(graph.root.index, 0.0))
+    return largest or (root if math.isfinite(root) else 0.0) or 1.0
 
 
 def _check_options(rankdir: str, group_by: str | None, collapse: str | None, max_nodes: int | None,
@@ -356,8 +359,10 @@ class _Drawing:
         if self.color_by_grad:
             swatches = "".join(f'<TD BGCOLOR="{grad_fill(level, self.scale)}" BORDER="1">{text}</TD>'
                                for level, text in legend_levels(self.scale))
+            infinite = any(math.isinf(self.grad_of(n)) for n in self.graph.nodes)
             rows.append(f'<TR><TD>grad</TD>{swatches}<TD ALIGN="LEFT">blue: raising the node raises the output, '
-                        f'red: lowers it; full colour at |grad| &#8805; {format_number(self.scale)}; '
+                        f'red: lowers it; full colour at |grad| &#8805; {format_number(self.scale)}'
+                        f'{" (inf: full colour)" if infinite else ""}; '
                         f'edges: the contribution flowing back, same scale</TD></TR>')
         if not rows:
             return None
