@@ -122,7 +122,8 @@ def from_torch(sequential: Any) -> MLP:
             nan or infinite (named: ``2.weight[0, 1]``).
     """
     linears, activations, names = _parse(sequential)
-    weights = [(_numbers(m.weight, f"{name}.weight"), _numbers(m.bias, f"{name}.bias")) for m, name in zip(linears, names)]
+    weights = [(_numbers(m.weight, f"{name}.weight"), _numbers(m.bias, f"{name}.bias"))
+               for m, name in zip(linears, names)]
     hidden = set(activations[:-1])
     if len(hidden) > 1:
         raise ValueError(f"from_torch: the hidden layers' activations differ ({', '.join(activations[:-1])}); "
