@@ -167,7 +167,7 @@ class CompiledFunction:
 
     def _as_floats(self, inputs: Sequence[Any], example: int | None = None) -> tuple[float, ...]:
         """The inputs of one call (or of one ``example`` of a batch) as floats; errors name the input."""
-        where = f"compiled {self.name}() input" if example is None else f"compiled {self.name}: example {example}, input"
+        where = f"compiled {self.name}" + ("() input" if example is None else f": example {example}, input")
         floats = []
         for name, x in zip(self.input_names, inputs):
             if isinstance(x, Value) or not isinstance(x, numbers.Real):
