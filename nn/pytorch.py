@@ -59,6 +59,10 @@ def _parse(sequential: Any) -> tuple[list[Any], list[str], list[str]]:
     linears: list[Any] = []
     activations: list[str] = []
     linear_names: list[str] = []
+    if not isinstance(sequential, (torch.nn.Sequential, torch.nn.ModuleList, list, tuple)):
+        raise TypeError(f"from_torch takes a torch.nn.Sequential of Linear layers and activations, got "
+                        f"{type(sequential).__name__}" + (": wrap it, torch.nn.Sequential(layer)"
+                                                          if isinstance(sequential, torch.nn.Module) else ""))
     children = list(sequential.named_children()) if isinstance(sequential, torch.nn.Module) else \
         [(str(i), module) for i, module in enumerate(sequential)]
     for i, (child_name, module) in enumerate(children):
@@ -68,6 +72,12 @@ def _parse(sequential: Any) -> tuple[list[Any], list[str], list[str]]:
             if isinstance(module.weight, torch.nn.parameter.UninitializedParameter):
                 raise ValueError(f"from_torch: module {i} ({type(module).__name__}) has no weights yet; run the "
                                  "model on one batch first, so that its sizes are known")
+            expected = {"weight": (module.out_features, module.in_features), "bias": (module.out_features,)}
+            for part, shape in expected.items():
+                tensor = getattr(module, part)
+                if tensor is not None and tuple(tensor.shape) != shape:
+                    raise ValueError(f"from_torch: {child_name}.{part} has shape {tuple(tensor.shape)}, but module "
+                                     f"{i} ({module}) needs {shape}")
             if module.bias is None:
                 raise ValueError(f"from_torch: module {i} ({module}) has no bias, and every nn neuron has one: "
                                  "build the Linear with bias=True (a bias of 0 computes the same function)")

@@ -78,3 +78,21 @@ def test_float32_and_float16_weights_still_load_exactly():
         mlp = from_torch(model)
         assert [p.data for p in mlp.parameters()] == model[0].weight.double().flatten().tolist() + \
             model[0].bias.double().tolist()
+
+
+def test_a_weight_of_the_wrong_shape_is_refused():
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3))
+    model[0].weight = torch.nn.Parameter(torch.zeros(5, 7, dtype=torch.float64))
+    with pytest.raises(ValueError, match=r"0\.weight has shape \(5, 7\), but module 0 .* needs \(3, 2\)"):
+        from_torch(model)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3))
+    model[0].bias = torch.nn.Parameter(torch.zeros(5))
+    with pytest.raises(ValueError, match=r"0\.bias has shape \(5,\).* needs \(3,\)"):
+        from_torch(model)
+
+
+@pytest.mark.parametrize("given, hint", [(3, "got int"), (torch.nn.Linear(2, 1), "wrap it"),
+                                         (torch.nn.Tanh(), "wrap it")])
+def test_what_is_not_a_sequential_is_named(given, hint):
+    with pytest.raises(TypeError, match=rf"from_torch takes a torch.nn.Sequential.*{hint}"):
+        from_torch(given)
