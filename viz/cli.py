@@ -5,9 +5,11 @@ Parses the expression safely (``viz.expression``: an ``ast`` whitelist, never
 prints the chain-rule steps, or both; ``--tangent x=1`` explains or plays the
 forward-mode pass instead. ``python -m viz exercise EXPRESSION NAME=NUMBER ...``
 asks the backward pass's local derivatives one by one on stdin and checks each
-answer (``viz.exercise``). Bad input gives one line on stderr and exit status
-2, and no file is written; a missing Graphviz or an unwritable path gives exit
-status 1.
+answer (``viz.exercise``). Bad input (also an argument, or an answer on stdin,
+whose bytes are not UTF-8) gives one line on stderr and exit status 2, and no
+file is written; a missing Graphviz or an unwritable path gives exit status 1,
+and so does a reader that closes stdout early (``| head``). Nothing this
+command prints fails on a terminal that cannot show a character: it is escaped.
 """
 
 from __future__ import annotations
