@@ -371,7 +371,7 @@ class _Drawing:
             g.attr(label=legend, labelloc="t", labeljust="l")
         self.emit_group(g, self.top, arrangement)
         for cluster in self.written_clusters(arrangement):
-            with g.subgraph(name=f"cluster_{visible(cluster.key)}") as sub:
+            with g.subgraph(name=f"cluster_{visible(cluster.key, limit=None)}") as sub:  # an id: never cut
                 # label="": a cluster would otherwise repeat the graph's label (the legend) at its top
                 sub.attr(style="rounded,filled", color="#94a3b8", fillcolor=CLUSTER_FILL[self.group_by], label="")
                 self.emit_group(sub, cluster, arrangement)

@@ -12,6 +12,7 @@ they are asked for.
 from __future__ import annotations
 
 import functools
+import itertools
 import numbers
 from typing import Any, Callable, NamedTuple, Sequence
 
@@ -100,7 +101,15 @@ class CompiledFunction:
         the parameters are read once, and their gradients are summed in local
         variables (then added into ``.grad`` when ``accumulate``).
         """
-        rows = [self._row(row, index) for index, row in enumerate(rows)]
+        rows = list(rows)
+        try:
+            checked = [row if type(row) is tuple else tuple(row) for row in rows]
+        except TypeError:  # a row that is not a sequence: the check below names it
+            checked = []
+        if len(checked) != len(rows) or set(map(len, checked)) - {len(self.input_names)} or \
+                set(map(type, itertools.chain.from_iterable(checked))) - {float}:
+            checked = [self._row(row, index) for index, row in enumerate(rows)]  # one by one, only when needed
+        rows = checked
         for row in rows:
             self._check_graph(row)
         try:
@@ -178,7 +187,7 @@ class CompiledFunction:
 
     def _row(self, row: Any, index: int) -> tuple[float, ...]:
         """One row of a batch, checked as a call's inputs are: one real number per input, as floats."""
-        if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) and not hasattr(row, "__len__"):
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__len__"):
             raise TypeError(f"compiled {self.name}: example {index} must be a row of {len(self.input_names)} "
                             f"number(s) ({', '.join(self.input_names)}), got {type(row).__name__} {short_repr(row)}")
         row = row if type(row) is tuple else tuple(row)
