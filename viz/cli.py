@@ -36,7 +36,7 @@ from .trace import trace
 __all__ = ["main", "build_parser", "build_exercise_parser"]
 
 OUTPUT_SUFFIXES = tuple(f".{f}" for f in RENDER_FORMATS + SOURCE_FORMATS) + (".html",)
-BAD_INPUT, FAILED = 2, 1
+BAD_INPUT, FAILED, INTERRUPTED = 2, 1, 130  # 130: killed by SIGINT, as shells report it
 
 EPILOG = f"""\
 examples:
@@ -255,6 +255,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _main(argv)
     except _StdoutClosed:
         return FAILED
+    except KeyboardInterrupt:  # Ctrl-C, at an exercise's prompt say: stopped, as a shell command stops
+        print(file=sys.stderr)
+        return INTERRUPTED
 
 
 def _main(argv: list[str]) -> int:

@@ -66,3 +66,21 @@ def test_an_ascii_terminal_gets_escapes_not_a_traceback(tmp_path):
     result = run([b"tanh(w*x + b)", b"w=-3", b"x=2", b"b=6.88", b"--explain"], tmp_path, PYTHONIOENCODING="ascii")
     assert result.returncode == 0, result.stderr
     assert b"\\u2202" in result.stdout or b"\\xb7" in result.stdout
+
+
+def test_ctrl_c_at_an_exercise_prompt_is_no_traceback(tmp_path):
+    import signal
+    import time
+
+    process = subprocess.Popen([sys.executable, "-m", "viz", "exercise", "a*b", "a=1", "b=2"], cwd=tmp_path,
+                               env=dict(os.environ, PYTHONPATH=str(REPO)), stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    seen = b""
+    while not seen.endswith(b" = "):  # the first question's prompt, waiting for an answer
+        chunk = process.stdout.read1(4096)
+        assert chunk and time.monotonic() < deadline, seen
+        seen += chunk
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and b"Traceback" not in err
