@@ -9,8 +9,8 @@ answer (``viz.exercise``). Bad input (also an argument, or an answer on stdin,
 whose bytes are not UTF-8) gives one line on stderr and exit status 2, and no
 file is written; a missing Graphviz or an unwritable path gives exit status 1,
 and so does a reader that closes stdout early (``| head``); Ctrl-C is exit
-status 130, as a shell reports it. Nothing this
-command prints fails on a terminal that cannot show a character: it is escaped.
+status 130, as a shell reports it. Nothing this command prints fails on a
+terminal that cannot show a character: it is escaped.
 """
 
 from __future__ import annotations
