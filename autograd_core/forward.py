@@ -30,6 +30,7 @@ from typing import Any, Callable, Collection, Mapping, NamedTuple, Sequence
 from .backprop import local_derivatives, topological_order
 from .define import input_names
 from .notation import dotted, factor, symbol, written
+from .checks import as_float
 from .modes import enable_grad
 from .value import Value
 
@@ -112,7 +113,7 @@ def numbers_of(values: Any, caller: str, what: str) -> list[float]:
             raise TypeError(f"{caller}: {what}[{i}] is a Value; pass plain numbers (its number is {x.data!r})")
         if not isinstance(x, numbers.Real):
             raise TypeError(f"{caller}: {what}[{i}] must be a real number, got {type(x).__name__} {x!r}")
-        out.append(float(x))
+        out.append(as_float(x, f"{caller}: {what}[{i}] needs a real number"))  # 10**400: named
     return out
 
 

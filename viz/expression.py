@@ -172,6 +172,8 @@ def parse_expression(text: str) -> ast.Expression:
         raise ExpressionError(f"syntax error{col}: {exc.msg}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError(TOO_DEEP) from None
+    except ValueError as exc:  # a NUL, or a lone surrogate (UnicodeEncodeError), which Python's parser cannot read
+        raise ExpressionError(f"{text.strip()[:40]!r} holds a character an expression cannot: {exc}") from None
     _check(tree)
     return tree
 

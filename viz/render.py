@@ -61,6 +61,8 @@ def pipe(digraph: graphviz.Digraph, format: str) -> bytes:
         return digraph.pipe(format=format)
     except graphviz.ExecutableNotFound:
         raise GraphvizNotFoundError(f"Graphviz's `dot` program was not found on PATH; {INSTALL_HELP}") from None
+    except BrokenPipeError:  # dot stopped reading its input: it failed before it had read the whole graph
+        raise RuntimeError(f"Graphviz's dot stopped before it had read the graph to draw as {format}") from None
     except graphviz.CalledProcessError as exc:
         detail = exc.stderr.decode(errors="replace").strip() if isinstance(exc.stderr, bytes) else str(exc.stderr)
         raise RuntimeError(f"Graphviz's dot failed to draw the graph as {format}: {detail or exc}") from None

@@ -204,4 +204,8 @@ def _labelled_leaves(root: Value) -> dict[str, float]:
     if not leaves:
         raise ValueError("explore(graph): the graph has no labelled leaves to put on sliders; "
                          "label its inputs (Value(2.0, label='a'))")
+    for name, leaf in leaves.items():
+        if not math.isfinite(leaf.data):
+            raise ValueError(f"explore(graph): the leaf {name!r} is {leaf.data!r}; a slider starts at a finite "
+                             f"number: build the graph with a finite value there")
     return {name: leaf.data for name, leaf in leaves.items()}
