@@ -35,11 +35,11 @@ test: $(STAMP)
 # line. Every check runs; the target fails if any failed.
 lint: $(STAMP)
 	@status=0; \
-	$(VENV)/bin/ruff check . || status=1; \
-	$(VENV)/bin/ruff format --check . || status=1; \
-	$(VENV)/bin/mypy || status=1; \
-	$(VENV)/bin/lint-imports || status=1; \
-	sh scripts/check-suppressions.sh || status=1; \
+	echo "== ruff check"; $(VENV)/bin/ruff check --output-format concise . || status=1; \
+	echo "== ruff format --check"; $(VENV)/bin/ruff format --check --output-format concise . || status=1; \
+	echo "== mypy"; $(VENV)/bin/mypy || status=1; \
+	echo "== lint-imports"; $(VENV)/bin/lint-imports || status=1; \
+	echo "== noqa and type: ignore with their reasons"; sh scripts/check-suppressions.sh || status=1; \
 	exit $$status
 
 # Apply the formatter and ruff's safe fixes (then `make lint` lists what is left to fix by hand).
