@@ -5,6 +5,6 @@
 set -eu
 cd "$(dirname "$0")/.."
 RUFF="${1:-.venv/bin/ruff}"
-"$RUFF" check --fix --exit-zero --quiet .
+"$RUFF" check --fix-only --quiet .
 "$RUFF" format .
-"$RUFF" check --statistics . || true
+"$RUFF" check --statistics . || true  # what is left to fix by hand
