@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test bench system-deps clean notebooks notebooks-executed notebook-screenshots
+.PHONY: demo test lint format bench system-deps clean notebooks notebooks-executed notebook-screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,22 @@ test: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
 	@if [ "$(WITH_TORCH)" = 1 ]; then $(MAKE) --no-print-directory torch; fi
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The checks of the code itself: ruff's lint and format check, mypy (strict on autograd_core), the import
+# rules (import-linter's contracts in pyproject.toml), and no `noqa` or `type: ignore` without its reason on the
+# line. Every check runs; the target fails if any failed.
+lint: $(STAMP)
+	@status=0; \
+	echo "== ruff check"; $(VENV)/bin/ruff check --output-format concise . || status=1; \
+	echo "== ruff format --check"; $(VENV)/bin/ruff format --check --output-format concise . || status=1; \
+	echo "== mypy"; $(VENV)/bin/mypy || status=1; \
+	echo "== lint-imports"; $(VENV)/bin/lint-imports || status=1; \
+	echo "== noqa and type: ignore with their reasons"; sh scripts/check-suppressions.sh || status=1; \
+	exit $$status
+
+# Apply the formatter and ruff's safe fixes (then `make lint` lists what is left to fix by hand).
+format: $(STAMP)
+	@sh scripts/lint-fix.sh $(VENV)/bin/ruff
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py

@@ -63,7 +63,7 @@ def _check_size(n: object, what: str) -> int:
 def _check_activation(activation: object) -> str:
     if activation not in _APPLY:
         raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}")
-    return activation  # type: ignore[return-value]
+    return activation
 
 
 def init_bound(nin: int, activation: str) -> float:
@@ -80,10 +80,10 @@ def as_inputs(x: object, nin: int, owner: Module) -> list[Value]:
     """
     if isinstance(x, (str, bytes)) or not hasattr(x, "__len__") or not hasattr(x, "__iter__"):
         raise TypeError(f"{owner._describe()} takes a list of {nin} inputs, got {type(x).__name__} {x!r}")
-    if len(x) != nin:  # type: ignore[arg-type]
-        raise ValueError(f"{owner._describe()} expects {nin} inputs, got {len(x)}")  # type: ignore[arg-type]
+    if len(x) != nin:
+        raise ValueError(f"{owner._describe()} expects {nin} inputs, got {len(x)}")
     values = []
-    for i, xi in enumerate(x):  # type: ignore[arg-type]
+    for i, xi in enumerate(x):
         if isinstance(xi, Value):  # a Value or a subclass (compile's traced inputs)
             values.append(xi)
         elif isinstance(xi, numbers.Real):

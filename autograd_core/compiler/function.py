@@ -247,7 +247,7 @@ def _explained(program: Program, exc: BaseException) -> BaseException:
         error_type = type(error)
     try:
         return error_type(message)
-    except Exception:  # an exception type that needs other arguments: keep it as it is
+    except Exception:  # noqa: BLE001 - an exception type that needs other arguments: keep it as it is
         return error
 
 

@@ -97,10 +97,10 @@ def test_auto_strategy_picks_the_fewer_sweeps(monkeypatch):
 # ------------------------------------------------------------ random expressions
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from autograd_core.hypothesis_strategies import points  # noqa: E402
+from autograd_core.hypothesis_strategies import points
 
 SETTINGS = settings(max_examples=40, deadline=None)
 

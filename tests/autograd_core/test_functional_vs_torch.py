@@ -24,12 +24,12 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning"),
 ]
 
-from hypothesis import assume, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from autograd_core import OPS, Value, hessian, hvp, jacobian, jvp, topological_order, vjp  # noqa: E402
-from autograd_core.hypothesis_strategies import points  # noqa: E402
-from helpers import functions_and_points  # noqa: E402
+from autograd_core import OPS, Value, hessian, hvp, jacobian, jvp, topological_order, vjp
+from autograd_core.hypothesis_strategies import points
+from helpers import functions_and_points
 
 
 TORCH = {

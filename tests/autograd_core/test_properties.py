@@ -13,12 +13,12 @@ import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
 
-from helpers import central_difference, close  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from helpers import central_difference, close
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from autograd_core import Value, define_op, grad, gradcheck, gradgradcheck  # noqa: E402
-from autograd_core.hypothesis_strategies import Expression, expressions, expressions_and_points, points  # noqa: E402
+from autograd_core import Value, define_op, grad, gradcheck, gradgradcheck
+from autograd_core.hypothesis_strategies import Expression, expressions, expressions_and_points, points
 
 SETTINGS = settings(max_examples=60, deadline=None)
 
@@ -151,7 +151,7 @@ def softplus(x: float) -> float:
 @given(expressions_and_points(n_inputs=2, max_depth=2))
 def test_softplus_inside_random_expressions(case) -> None:
     expression, point = case
-    f = lambda x, y: softplus(expression(x, y)) * softplus(y - x)  # noqa: E731
+    f = lambda x, y: softplus(expression(x, y)) * softplus(y - x)  # noqa: E731 - the function under test, in one line
     assert gradcheck(f, point) and gradgradcheck(f, point)
 
 

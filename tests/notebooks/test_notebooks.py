@@ -74,6 +74,16 @@ def test_cells_that_draw_show_a_picture_or_a_widget(executed, name):
             assert "image/png" in data
 
 
+def test_printed_text_is_compared_whole_however_the_kernel_cut_it():
+    def ran(*texts: str) -> nbformat.NotebookNode:
+        outputs = [nbformat.v4.new_output("stream", name="stdout", text=text) for text in texts]
+        return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(...)", outputs=outputs)])
+
+    assert differences(ran("o = 0.7071\n", "o = 1.0\n"), ran("o = 0.7071\no = 1.0\n")) == []
+    assert differences(ran("0 of 9 right\n"), ran("0 of 9 right", "\n")) == []
+    assert differences(ran("o = 0.7071\n"), ran("o = 0.7072\n")) != []
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_saved_outputs_are_todays(executed, name):
     saved = nbformat.read(PATHS[name], as_version=4)
