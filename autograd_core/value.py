@@ -1,12 +1,13 @@
 """``Value``: a scalar that records the operation and parents that produced it.
 
-A node is six slots: its number, its gradient, its label, the ``Op`` that made
-it (the op's *rule*: forward and local derivatives, from ``ops.OPS``), and its
-parents in argument order: ``_a`` and ``_b`` for the one- and two-input ops
-that make almost every node, or ``_a`` holding the tuple of inputs of a
-``sum`` (or of any op with three or more). Two parent slots instead of a
-tuple make a node one object for the garbage collector instead of two, and
-125 bytes instead of 170.
+A node is seven slots: its number, its gradient, its label, the ``Op`` that
+made it (the op's *rule*: forward and local derivatives, from ``ops.OPS``),
+its parents in argument order: ``_a`` and ``_b`` for the one- and two-input
+ops that make almost every node, or ``_a`` holding the tuple of inputs of a
+``sum`` (or of any op with three or more), and its ``place`` in a model (set
+by the code that built it; the engine never reads it). Two parent slots
+instead of a tuple make a node one object for the garbage collector instead
+of two, and 133 bytes instead of 178.
 
 There is no per-node closure, so a graph holds no reference cycles: Python
 frees it by reference counting as soon as the last reference goes, and the
@@ -274,6 +275,7 @@ def _node(data: float, op: Op, a: Any, b: "Value | None") -> "Value":
     out._data = data
     out._grad = 0.0
     out._label = ""
+    out.place = None
     if _mode.fast:
         out._rule, out._a, out._b = op, a, b
         return out
@@ -378,6 +380,7 @@ def _lift(x: Any, op: str = "a Value op") -> "Value | None":
         out._data = x if type(x) is float else _as_float(x, f"an operand of {op} needs a real number")
         out._grad = 0.0
         out._label = ""
+        out.place = None
         out._rule = out._a = out._b = None
         return out
     return None
@@ -391,6 +394,10 @@ class Value:
         data: a real number (int, float, bool or any ``numbers.Real``), stored as float.
         label: a name shown in drawings and error messages.
 
+    ``place`` (default None, settable) says where this node sits in a model,
+    set by the code that built it (nn sets an ``nn.Place``); the engine never
+    reads it.
+
     ``grad`` starts at 0.0. ``backward()`` fills it: leaves accumulate across
     calls until you reset them (as in PyTorch); interior nodes hold the
     gradient of the latest ``backward()`` only, so calling it twice never
@@ -402,7 +409,7 @@ class Value:
     sets and dicts; compare ``.data`` to compare numbers.
     """
 
-    __slots__ = ("_data", "_grad", "_label", "_rule", "_a", "_b")
+    __slots__ = ("_data", "_grad", "_label", "_rule", "_a", "_b", "place")
 
     def __init__(self, data: numbers.Real, label: str = "") -> None:
         if type(data) is not float:
@@ -415,6 +422,7 @@ class Value:
         self._rule: Op | None = None
         self._a: Any = None
         self._b: Value | None = None
+        self.place: object = None
 
     # ------------------------------------------------------------ fields
     @property
@@ -502,7 +510,7 @@ class Value:
 
     # ----------------------------------------------------- copying, pickling
     def __reduce__(self) -> tuple:
-        return (_rebuild, (self._data, self._grad, self._label, self._rule, self._a, self._b))
+        return (_rebuild, (self._data, self._grad, self._label, self._rule, self._a, self._b, self.place))
 
     def __deepcopy__(self, memo: dict) -> "Value":
         """A copy of the whole graph under this node, made without recursion (graphs can be deep)."""
@@ -511,7 +519,7 @@ class Value:
         for node in topological_order(self):
             if id(node) in memo:
                 continue
-            copy = _rebuild(node._data, node._grad, node._label, node._rule, None, None)
+            copy = _rebuild(node._data, node._grad, node._label, node._rule, None, None, node.place)
             a, b = node._a, node._b
             if type(a) is tuple:
                 copy._a = tuple(memo[id(p)] for p in a)
@@ -532,6 +540,7 @@ class Value:
         out._data = self._data + other._data
         out._grad = 0.0
         out._label = ""
+        out.place = None
         if _mode.fast:
             out._rule, out._a, out._b = _ADD, self, other
             return out
@@ -546,6 +555,7 @@ class Value:
         out._data = self._data * other._data
         out._grad = 0.0
         out._label = ""
+        out.place = None
         if _mode.fast:
             out._rule, out._a, out._b = _MUL, self, other
             return out
@@ -668,10 +678,12 @@ def _check_label(label: object) -> None:
         raise TypeError(f"Value label must be a str, got {type(label).__name__} {short_repr(label)}")
 
 
-def _rebuild(data: float, grad: float, label: str, rule: Op | None, a: Any, b: "Value | None") -> Value:
+def _rebuild(data: float, grad: float, label: str, rule: Op | None, a: Any, b: "Value | None",
+             place: object = None) -> Value:
     """A node from its fields (how a pickled or copied Value is made again)."""
     out = _new(Value)
     out._data, out._grad, out._label, out._rule, out._a, out._b = data, grad, label, rule, a, b
+    out.place = place
     return out
 
 
