@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test bench system-deps clean notebooks notebooks-executed notebook-screenshots
+.PHONY: demo lessons test bench system-deps clean notebooks notebooks-executed notebook-screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,11 @@ system-deps:
 	@sh scripts/system-deps.sh graphviz
 
 demo: $(STAMP) system-deps
-	$(PY) -m nn.demo
+	$(PY) -m course.demo
+
+# The lessons of backpropagation: their numbers, and their figures in docs/lessons (the README shows them).
+lessons: $(STAMP)
+	$(PY) -m course.lessons all --out docs/lessons
 
 test: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium

@@ -12,8 +12,8 @@ pytest.importorskip("matplotlib")
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from nn import lessons  # noqa: E402
-from nn.lessons.__main__ import main  # noqa: E402
+from course import lessons  # noqa: E402
+from course.lessons.__main__ import main  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -226,8 +226,8 @@ def inside(box: dict, frame: dict) -> bool:
 
 
 def demo_neuron() -> Value:
-    """The demo's drawing: a first-layer neuron of the trained 2-16-16-1 MLP on a training point (as nn.demo does)."""
-    from nn import demo
+    """The demo's drawing: a first-layer neuron of the trained 2-16-16-1 MLP on a training point (as course.demo does)."""
+    from course import demo
 
     X, y = demo.load_data("moons", 40, seed=1)
     model, _ = demo.train(X, y, [16, 16], steps=20, seed=1, progress=False)
