@@ -10,8 +10,8 @@ from autograd_core import Value
 from nn import MLP, Layer, Neuron, Role
 from svg_geometry import Drawing, font_sizes, read_svg
 from viz import draw_dot, trace
-from viz.gallery import slide_fit
-from viz.render import pipe
+from gallery import slide_fit
+from viz.drawing import pipe
 
 
 def mlp(sizes: tuple[int, ...]) -> Value:

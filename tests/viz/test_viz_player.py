@@ -12,7 +12,7 @@ from helpers import CHROMIUM_ARGS
 from autograd_core import Value
 from nn import MLP
 from viz import explain_steps, player_fragment, player_html, trace, write_html
-from viz.gallery import lecture_neuron  # micrograd's lecture neuron, labelled as there
+from gallery import lecture_neuron  # micrograd's lecture neuron, labelled as there
 from viz.player_page import page as player_page
 from viz.text import computation, format_number
 
