@@ -31,7 +31,8 @@ from typing import Any, Callable
 
 from .errors import DivisionByZeroError, DomainError, describe, short_repr
 from .ops import Op
-from .value import Value, _lift, apply, no_grad
+from .modes import no_grad
+from .value import Value, _lift, apply
 
 __all__ = ["define_op", "input_names"]
 

@@ -30,7 +30,8 @@ from typing import Any, Callable, Collection, Mapping, NamedTuple, Sequence
 from .backprop import local_derivatives, topological_order
 from .define import input_names
 from .notation import dotted, factor, symbol, written
-from .value import Value, enable_grad
+from .modes import enable_grad
+from .value import Value
 
 __all__ = ["jvp", "forward_steps", "ForwardStep", "explain_forward", "tangent_equation", "linearize", "push_forward",
            "node_names", "numbers_of", "call_on_leaves", "by_node", "HEADING"]

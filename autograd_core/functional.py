@@ -35,7 +35,8 @@ from typing import Any, Callable, Sequence
 
 from .backprop import grad
 from .forward import call_on_leaves, linearize, numbers_of, push_forward
-from .value import Value, enable_grad
+from .modes import enable_grad
+from .value import Value
 
 __all__ = ["jacobian", "hessian", "hvp", "vjp"]
 

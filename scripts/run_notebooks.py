@@ -89,7 +89,12 @@ def fingerprint(nb: nbformat.NotebookNode) -> list[list[object]]:
         outputs: list[object] = []
         for output in cell.get("outputs", []):
             if output.output_type == "stream":
-                outputs.append((output.name, output.text))
+                # A kernel may send one print as one message or several, as its timing falls:
+                # consecutive text on one stream reads as one output.
+                if outputs and isinstance(outputs[-1], tuple) and outputs[-1][0] == output.name:
+                    outputs[-1] = (output.name, outputs[-1][1] + output.text)
+                else:
+                    outputs.append((output.name, output.text))
             elif output.output_type == "error":
                 outputs.append(("error", output.ename, output.evalue))
             else:

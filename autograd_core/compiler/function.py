@@ -15,7 +15,9 @@ import functools
 import numbers
 from typing import Any, Callable, NamedTuple, Sequence
 
-from ..value import Value, cyclic_gc_paused, op_error
+from ..collector import cyclic_gc_paused
+from ..errors import op_error
+from ..value import Value
 from .codegen import SCALAR_BINDINGS, ExampleError, Program
 from .trace import Guard, Kink, Trace, TraceMismatchError
 

@@ -34,7 +34,8 @@ from typing import Any, Callable, NamedTuple, Sequence
 from ..backprop import topological_order
 from ..define import input_names
 from ..ops import RULE_HELPERS, Op
-from ..value import Value, enable_grad
+from ..modes import enable_grad
+from ..value import Value
 from .names import Namer, identifier
 
 __all__ = ["Trace", "TracedInput", "Guard", "Kink", "TraceMismatchError", "CODE_NAMES"]

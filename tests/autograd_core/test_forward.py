@@ -92,7 +92,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from autograd_core.strategies import expressions_and_points, points  # noqa: E402
+from autograd_core.hypothesis_strategies import expressions_and_points, points  # noqa: E402
 
 SETTINGS = settings(max_examples=60, deadline=None)
 

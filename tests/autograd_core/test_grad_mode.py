@@ -210,7 +210,7 @@ def test_backward_outside_the_block_does_not_check():
 
 
 def test_nodes_built_inside_are_let_go_after_the_block():
-    from autograd_core.value import built_at
+    from autograd_core.anomaly import built_at
 
     with detect_anomaly():
         x = Value(1.0) * 2

@@ -1,4 +1,4 @@
-"""Property tests of the engine on random smooth expressions (``autograd_core.strategies``).
+"""Property tests of the engine on random smooth expressions (``autograd_core.hypothesis_strategies``).
 
 The finite differences here are computed on plain floats with ``math``
 (``Expression`` called on floats), so they do not depend on the engine; the
@@ -18,7 +18,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from autograd_core import Value, define_op, grad, gradcheck, gradgradcheck  # noqa: E402
-from autograd_core.strategies import Expression, expressions, expressions_and_points, points  # noqa: E402
+from autograd_core.hypothesis_strategies import Expression, expressions, expressions_and_points, points  # noqa: E402
 
 SETTINGS = settings(max_examples=60, deadline=None)
 
@@ -156,16 +156,20 @@ def test_softplus_inside_random_expressions(case) -> None:
 
 
 def test_strategy_uses_every_builtin_op() -> None:
-    from autograd_core import OPS, topological_order
-    from autograd_core.strategies import _BINARY, _UNARY
+    """Each op of the table, applied by the strategies as its row writes it, makes a node of that op."""
+    from autograd_core import OPS
+    from autograd_core.hypothesis_strategies import _applied
 
-    x, y = Value(0.3), Value(-0.7)
-    used = set()
-    for _, op in _UNARY:
-        used |= {node.op for node in topological_order(op(x))}
-    for _, op in _BINARY:
-        used |= {node.op for node in topological_order(op(x, y))}
-    assert set(OPS) <= used
+    x, y, z = Value(0.3), Value(-0.7), Value(1.2)
+    leaves = [("x", lambda args: x), ("y", lambda args: y), ("z", lambda args: z)]
+    for name, op in OPS.items():
+        operands = leaves if op.variadic else leaves[:len(op.inputs)]
+        if name == "**":  # a constant exponent
+            operands = [leaves[0], ("2", lambda args: 2)]
+        text, function = _applied(op, operands)
+        node = function(())
+        assert node.op == name, text
+        assert node.parents[:1] == (x,), text
 
 
 @SETTINGS

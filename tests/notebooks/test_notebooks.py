@@ -83,11 +83,6 @@ def test_saved_outputs_are_todays(executed, name):
     assert views == [], "saved with widget views: run `make notebooks-executed` (it keeps their pictures only)"
 
 
-def test_all_notebooks_run_in_under_a_minute(executed):
-    total = sum(seconds for _, seconds in executed.values())
-    assert total < 60, {name: round(seconds, 1) for name, (_, seconds) in executed.items()}
-
-
 def test_executed_notebooks_show_pictures_without_a_kernel(executed, chromium_path, tmp_path):
     """nbconvert's HTML of the executed notebooks, in Chromium: pictures loaded and fitted, no widget errors."""
     from playwright.sync_api import sync_playwright
