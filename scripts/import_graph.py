@@ -23,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("autograd_core", "nn", "viz", "course")  # lowest first: a package imports only the ones before it
 
-__all__ = ["LAYERS", "Import", "modules", "imports", "project_imports", "loops", "shortest_loop", "upward", "outside_stdlib", "main"]
+__all__ = ["LAYERS", "Import", "modules", "imports", "project_imports", "loops", "shortest_loop", "upward", "outside_stdlib",
+           "run_on_import", "main"]
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,10 @@ class Import:
     imported: str
     path: Path  # the importer's file
     line: int
-    lazy: bool  # inside a function: it runs when the function is called
+    lazy: bool  # it does not run when the file is imported: inside a function, or under ``if TYPE_CHECKING``
 
     def __str__(self) -> str:
-        where = "in a function" if self.lazy else "at file level"
+        where = "lazy" if self.lazy else "at file level"
         return f"{self.importer} -> {self.imported} ({self.path.relative_to(ROOT)}:{self.line}, {where})"
 
 
@@ -63,25 +64,42 @@ def _resolved(module: str, path: Path, node: ast.ImportFrom) -> str:
     return ".".join(base + ([node.module] if node.module else []))
 
 
+def _type_checking(node: ast.AST) -> bool:
+    """Whether ``node`` is ``if TYPE_CHECKING:`` (or ``if typing.TYPE_CHECKING:``), whose body never runs."""
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
 def _statements(tree: ast.AST) -> list[tuple[ast.Import | ast.ImportFrom, bool]]:
-    """Every import statement in ``tree``, with whether it stands inside a function."""
+    """Every import statement in ``tree``, with whether it is lazy (in a function or under ``if TYPE_CHECKING``)."""
     found = []
 
-    def visit(node: ast.AST, in_function: bool) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, (ast.Import, ast.ImportFrom)):
-                found.append((child, in_function))
-            visit(child, in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)))
+    def walk(node: ast.AST, lazy: bool) -> None:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found.append((node, lazy))
+        elif _type_checking(node):
+            for statement in node.body:
+                walk(statement, True)
+            for statement in node.orelse:  # the else branch runs
+                walk(statement, lazy)
+        else:
+            inner = lazy or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            for child in ast.iter_child_nodes(node):
+                walk(child, inner)
 
-    visit(tree, False)
+    walk(tree, False)
     return found
 
 
 def imports(root: Path = ROOT) -> list[Import]:
     """Every dependency of every module of the layered packages, on project modules and on anything else.
 
-    ``from package import name`` reads ``package`` and, when ``name`` is a
-    submodule of the project, ``package.name`` too.
+    ``from package import name`` reads ``package.name`` when that is a module
+    of the project, else ``package`` (its ``__init__.py``), as ``from .dot
+    import draw_dot`` reads ``dot`` and not ``viz/__init__.py``.
     """
     known = modules(root)
     found = []
@@ -92,7 +110,8 @@ def imports(root: Path = ROOT) -> list[Import]:
                 targets = [alias.name for alias in node.names]
             else:
                 base = _resolved(module, path, node)
-                targets = [base] + [f"{base}.{alias.name}" for alias in node.names if f"{base}.{alias.name}" in known]
+                submodules = [f"{base}.{alias.name}" for alias in node.names if f"{base}.{alias.name}" in known]
+                targets = submodules + ([base] if len(submodules) < len(node.names) else [])
             found += [Import(module, target, path, node.lineno, lazy) for target in targets]
     return found
 
@@ -194,6 +213,19 @@ def outside_stdlib(package: str = "autograd_core", root: Path = ROOT) -> list[Im
             and i.imported.split(".")[0] not in sys.stdlib_module_names | {package}]
 
 
+def run_on_import(package: str, root: Path = ROOT) -> set[str]:
+    """The modules that ``import package`` runs: its ``__init__`` and all they import at file level, transitively."""
+    edges = [e for e in project_imports(root) if not e.lazy]
+    found, stack = {package}, [package]
+    while stack:
+        module = stack.pop()
+        for edge in edges:
+            if edge.importer == module and edge.imported not in found:
+                found.add(edge.imported)
+                stack.append(edge.imported)
+    return found
+
+
 def main() -> int:
     """Print the import loops, the imports up the layers and the engine's imports outside the standard library."""
     edges = project_imports()
@@ -203,8 +235,10 @@ def main() -> int:
               + " -> ".join(shortest_loop(edges, group)))
     for edge in found_upward:
         print(f"import up the layers ({' < '.join(LAYERS)}): {edge}")
+    engine = run_on_import("autograd_core")
     for edge in outside_stdlib():
-        print(f"autograd_core outside the standard library: {edge}")
+        runs = "; runs on `import autograd_core`" if not edge.lazy and edge.importer in engine else ""
+        print(f"autograd_core outside the standard library: {edge}{runs}")
     if not found_loops and not found_upward:
         print(f"no import loop and no import up the layers among {len(modules())} modules ({len(edges)} imports)")
     return 1 if found_loops or found_upward else 0

@@ -6,34 +6,17 @@ included (``scripts/import_graph.py`` reads them from the source).
 
 import ast
 
-import pytest
-
 import import_graph
-from import_graph import LAYERS, Import, loops, modules, outside_stdlib, project_imports, shortest_loop, upward
+from import_graph import (LAYERS, Import, loops, modules, outside_stdlib, project_imports, run_on_import, shortest_loop,
+                          upward)
 
 ENGINE = "autograd_core"
 
 
-def _loops_in(package_is_engine: bool) -> list[list[str]]:
-    found = loops(project_imports())
-    return [group for group in found if (group[0].split(".")[0] == ENGINE) == package_is_engine]
-
-
-def _shown(groups: list[list[str]]) -> str:
+def test_no_import_loop():
     edges = project_imports()
-    return "\n".join(" -> ".join(shortest_loop(edges, group)) for group in groups)
-
-
-def test_no_import_loop_outside_the_engine():
-    found = _loops_in(package_is_engine=False)
-    assert not found, "import loops:\n" + _shown(found)
-
-
-@pytest.mark.xfail(strict=True, reason="value.py <-> backprop.py: the engine's reading path (issue 17 point 1) "
-                                       "removes this loop; drop this mark then")
-def test_no_import_loop_in_the_engine():
-    found = _loops_in(package_is_engine=True)
-    assert not found, "import loops:\n" + _shown(found)
+    found = loops(edges)
+    assert not found, "import loops:\n" + "\n".join(" -> ".join(shortest_loop(edges, group)) for group in found)
 
 
 def test_no_import_runs_up_the_layers():
@@ -41,17 +24,12 @@ def test_no_import_runs_up_the_layers():
     assert not found, f"imports up the layers ({' < '.join(LAYERS)}):\n" + "\n".join(map(str, found))
 
 
-@pytest.mark.xfail(strict=True, reason="autograd_core/strategies.py imports hypothesis at file level; issue 17 "
-                                       "point 6 moves it to a test-helper module; drop this mark then")
-def test_the_engine_imports_only_the_standard_library_at_file_level():
-    found = [i for i in outside_stdlib(ENGINE) if not i.lazy and not _imported_lazily(i.importer)]
+def test_import_autograd_core_needs_only_the_standard_library():
+    """What ``import autograd_core`` runs imports no other package; numpy, sympy, ... only lazily or on request."""
+    runs = run_on_import(ENGINE)
+    assert {"autograd_core.value", "autograd_core.backprop", "autograd_core.ops"} <= runs
+    found = [i for i in outside_stdlib(ENGINE) if not i.lazy and i.importer in runs]
     assert not found, "\n".join(map(str, found))
-
-
-def _imported_lazily(module: str) -> bool:
-    """Whether every import of ``module`` by the engine stands in a function (compiler.arrays: numpy, on demand)."""
-    importers = [i for i in project_imports() if i.imported == module]
-    return bool(importers) and all(i.lazy for i in importers)
 
 
 def test_every_package_and_module_is_read():
@@ -97,7 +75,7 @@ def test_a_type_checking_import_closes_a_loop(tmp_path):
 def test_relative_imports_resolve_from_a_package_and_from_a_module(tmp_path):
     root = _tree(tmp_path, {
         "course/lessons/__init__.py": "from .one import one\n",
-        "course/lessons/one.py": "from ..demo import main\nfrom . import two\n",
+        "course/lessons/one.py": "from ..demo import main\nfrom . import two, NAMES\n",
         "course/lessons/two.py": "",
         "course/demo.py": "import nn.layers\n",
         "nn/layers.py": "",
@@ -122,6 +100,19 @@ def test_imports_outside_the_standard_library_are_told_from_the_engines_own(tmp_
     found = outside_stdlib(ENGINE, root)
     assert [(i.imported, i.lazy) for i in found] == [("numpy", False), ("sympy", True)]
     assert all(isinstance(i, Import) for i in found)
+
+
+def test_what_an_import_runs_leaves_out_lazy_and_type_checking_imports(tmp_path):
+    root = _tree(tmp_path, {
+        "autograd_core/__init__.py": "from .value import Value\n",
+        "autograd_core/value.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .arrays import A\n"
+                                  "else:\n    from . import ops\n"
+                                  "def backward():\n    from .backprop import backward\n",
+        "autograd_core/ops.py": "", "autograd_core/arrays.py": "import numpy\n", "autograd_core/backprop.py": "",
+    })
+    assert run_on_import(ENGINE, root) == {"autograd_core", "autograd_core.value", "autograd_core.ops"}
+    lazy = {(e.imported, e.lazy) for e in project_imports(root) if e.importer == "autograd_core.value"}
+    assert lazy == {("autograd_core.arrays", True), ("autograd_core.ops", False), ("autograd_core.backprop", True)}
 
 
 def test_every_import_statement_in_the_tree_is_counted():
