@@ -31,12 +31,12 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
+from nn.compiled import fit_compiled
 from nn.data import make_circles, make_moons, make_spiral, make_xor
 from nn.layers import MLP
 from nn.losses import cross_entropy, hinge_loss, signed_labels
 from nn.optim import SGD, Adam
 from nn.serialize import save_parameters
-from nn.compiled import fit_compiled
 from nn.train import History, TrainingDivergedError, evaluate, fit
 
 __all__ = ["main", "parse_args", "load_data", "train", "save_figure", "draw_neuron"]

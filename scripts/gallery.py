@@ -117,7 +117,8 @@ def screenshot(page_path: Path, png: Path, step: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the gallery into a folder and print each drawing's size."""
-    parser = argparse.ArgumentParser(prog="python scripts/gallery.py", description=__doc__.split("\n")[0].split(": ", 1)[1])
+    parser = argparse.ArgumentParser(prog="python scripts/gallery.py",
+                                     description=__doc__.split("\n")[0].split(": ", 1)[1])
     parser.add_argument("folder", type=Path, help="where to write (the README's pictures are in docs)")
     parser.add_argument("--screenshot", action="store_true",
                         help="also photograph the player (needs Playwright and Chromium)")

@@ -19,12 +19,13 @@ import ast
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("autograd_core", "nn", "viz", "course")  # lowest first: a package imports only the ones before it
 
-__all__ = ["LAYERS", "Import", "modules", "imports", "project_imports", "loops", "shortest_loop", "upward", "outside_stdlib",
-           "run_on_import", "main"]
+__all__ = ["LAYERS", "Import", "modules", "imports", "project_imports", "loops", "shortest_loop", "upward",
+           "outside_stdlib", "run_on_import", "main"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def _resolved(module: str, path: Path, node: ast.ImportFrom) -> str:
     return ".".join(base + ([node.module] if node.module else []))
 
 
-def _type_checking(node: ast.AST) -> bool:
+def _type_checking(node: ast.AST) -> TypeGuard[ast.If]:
     """Whether ``node`` is ``if TYPE_CHECKING:`` (or ``if typing.TYPE_CHECKING:``), whose body never runs."""
     if not isinstance(node, ast.If):
         return False

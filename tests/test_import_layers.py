@@ -7,8 +7,17 @@ included (``scripts/import_graph.py`` reads them from the source).
 import ast
 
 import import_graph
-from import_graph import (LAYERS, Import, loops, modules, outside_stdlib, project_imports, run_on_import, shortest_loop,
-                          upward)
+from import_graph import (
+    LAYERS,
+    Import,
+    loops,
+    modules,
+    outside_stdlib,
+    project_imports,
+    run_on_import,
+    shortest_loop,
+    upward,
+)
 
 ENGINE = "autograd_core"
 

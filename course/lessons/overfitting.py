@@ -22,7 +22,6 @@ import math
 import random
 
 from autograd_core import no_grad
-
 from nn.layers import MLP
 from nn.losses import mse_loss
 from nn.optim import Adam

@@ -7,12 +7,12 @@ import re
 from contextlib import contextmanager
 
 import pytest
+from gallery import lecture_neuron  # micrograd's lecture neuron, labelled as there
 from helpers import CHROMIUM_ARGS
 
 from autograd_core import Value
 from nn import MLP
 from viz import explain_steps, player_fragment, player_html, trace, write_html
-from gallery import lecture_neuron  # micrograd's lecture neuron, labelled as there
 from viz.player_page import page as player_page
 from viz.text import computation, format_number
 
@@ -226,7 +226,7 @@ def inside(box: dict, frame: dict) -> bool:
 
 
 def demo_neuron() -> Value:
-    """The demo's drawing: a first-layer neuron of the trained 2-16-16-1 MLP on a training point (as course.demo does)."""
+    """The demo's drawing (course.demo's): a first-layer neuron of the trained 2-16-16-1 MLP on a training point."""
     from course import demo
 
     X, y = demo.load_data("moons", 40, seed=1)

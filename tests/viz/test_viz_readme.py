@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from gallery import DRAWINGS, main as gallery, slide_fit
+from gallery import DRAWINGS, slide_fit
+from gallery import main as gallery
 
 REPO = Path(__file__).resolve().parents[2]
 SECTION = re.search(r"<!-- viz:start -->(.*?)<!-- viz:end -->", (REPO / "README.md").read_text(), flags=re.S).group(1)
