@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test lint format bench system-deps clean notebooks notebooks-executed notebook-screenshots
+.PHONY: demo lessons gallery test lint format bench system-deps clean notebooks notebooks-executed notebook-screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,11 @@ system-deps:
 	@sh scripts/system-deps.sh graphviz
 
 demo: $(STAMP) system-deps
-	$(PY) -m nn.demo
+	$(PY) -m course.demo
+
+# The lessons of backpropagation: their numbers, and their figures in docs/lessons (the README shows them).
+lessons: $(STAMP)
+	$(PY) -m course.lessons all --out docs/lessons
 
 test: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
@@ -56,6 +60,11 @@ notebooks: $(STAMP) system-deps
 # Run every notebook and save it with its outputs (the tests fail when the saved outputs are out of date).
 notebooks-executed: $(STAMP) system-deps
 	$(PY) scripts/run_notebooks.py --write
+
+# The README's drawings and the player's screenshot (a development tool: scripts/ is not installed).
+gallery: $(STAMP)
+	@sh scripts/system-deps.sh graphviz chromium
+	$(PY) scripts/gallery.py docs --screenshot
 
 # The README's screenshots of the widgets, taken by the JupyterLab browser test.
 notebook-screenshots: $(STAMP)

@@ -26,11 +26,12 @@ from typing import Sequence
 from autograd_core import DomainError, Value
 
 from .dot import DEFAULT_MAX_NODES, GraphTooLargeError
+from .drawing import GraphvizNotFoundError
 from .exercise import exercise, run_in_terminal
 from .explain import explain
 from .expression import FUNCTIONS, SUM, ExpressionError, evaluate
 from .player import write_html
-from .render import RENDER_FORMATS, SOURCE_FORMATS, GraphvizNotFoundError, render
+from .render import RENDER_FORMATS, SOURCE_FORMATS, render
 from .text import format_number
 from .trace import trace
 

@@ -30,9 +30,9 @@ from autograd_core import Value, backward_steps
 from nn import Role
 from nn.places import relative_name
 
+from .drawing import Drawing
 from .labels import for_dot, visible
 from .layout import Arrangement, Orders, arrange
-from .notebook import Drawing
 from .style import CLUSTER_FILL, FONT, KIND_BORDER, KIND_FILL, OP_FILL, edge_color, grad_fill, legend_levels
 from .text import format_number
 from .trace import GROUPINGS, Trace, TracedNode, trace

@@ -24,7 +24,7 @@ from autograd_core import Value, apply, backward_steps, enable_grad, grad, topol
 from nn import Module
 
 from .dot import DEFAULT_MAX_NODES, draw_dot, gradient_scale
-from .render import pipe, svg_element
+from .drawing import pipe, svg_element
 from .trace import Trace, trace
 
 __all__ = ["Exploration", "Frame", "Slider", "slider_for"]

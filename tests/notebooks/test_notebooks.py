@@ -21,8 +21,8 @@ from run_notebooks import WIDGET_VIEW, differences, execute, notebook_paths
 PATHS = {path.name: path for path in notebook_paths()}
 NAMES = list(PATHS)
 # A cell draws when its last line shows a drawing, a widget or a figure.
-DRAWS = re.compile(r"\b(draw_dot|viz\.play|viz\.explore|plot_\w+)\(.*\)$|\.widget\(\)$|\.figure$|^(player|sliders)$")
-WIDGETS = ("play(", "explore(", ".widget(")
+DRAWS = re.compile(r"\b(draw_dot|viz\.play|viz\.explore|viz\.exercise_widget|plot_\w+)\(.*\)$|\.figure$|^(player|sliders)$")
+WIDGETS = ("play(", "explore(", "exercise_widget(")
 
 
 @pytest.fixture(scope="module")

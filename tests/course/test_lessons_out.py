@@ -1,4 +1,4 @@
-"""python -m nn.lessons --out: a path that cannot take the figures is refused in one line, exit 2, before any
+"""python -m course.lessons --out: a path that cannot take the figures is refused in one line, exit 2, before any
 lesson runs; a figure is written atomically (complete or not at all)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-import nn.lessons.__main__ as command  # noqa: E402  (after the importorskip: the lessons need matplotlib)
+import course.lessons.__main__ as command
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""``python -m nn.lessons NAME --out DIR``: run a lesson (or ``all``), print its numbers, write ``DIR/NAME.png``."""
+"""``python -m course.lessons NAME --out DIR``: run a lesson (or ``all``), print its numbers, write ``DIR/NAME.png``."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from . import LESSONS, run
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line: which lesson, where to write its figure."""
-    parser = argparse.ArgumentParser(prog="python -m nn.lessons", description=__doc__.split(": ", 1)[1].rstrip("."))
+    parser = argparse.ArgumentParser(prog="python -m course.lessons", description=__doc__.split(": ", 1)[1].rstrip("."))
     parser.add_argument("name", choices=[*LESSONS, "all"], help="the lesson to run, or all of them")
     parser.add_argument("--out", type=Path, default=Path("lessons-output"),
                         help="folder for the figures (default lessons-output)")

@@ -12,8 +12,8 @@ pytest.importorskip("matplotlib")
 
 from matplotlib.figure import Figure
 
-from nn import lessons
-from nn.lessons.__main__ import main
+from course import lessons
+from course.lessons.__main__ import main
 
 
 @pytest.fixture(scope="module")
