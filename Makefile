@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test bench system-deps clean notebooks notebooks-executed notebook-screenshots
+.PHONY: demo lessons gallery test lint format bench system-deps clean notebooks notebooks-executed notebook-screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,12 +23,32 @@ system-deps:
 	@sh scripts/system-deps.sh graphviz
 
 demo: $(STAMP) system-deps
-	$(PY) -m nn.demo
+	$(PY) -m course.demo
+
+# The lessons of backpropagation: their numbers, and their figures in docs/lessons (the README shows them).
+lessons: $(STAMP)
+	$(PY) -m course.lessons all --out docs/lessons
 
 test: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
 	@if [ "$(WITH_TORCH)" = 1 ]; then $(MAKE) --no-print-directory torch; fi
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The checks of the code itself: ruff's lint and format check, mypy (strict on autograd_core), the import
+# rules (import-linter's contracts in pyproject.toml), and no `noqa` or `type: ignore` without its reason on the
+# line. Every check runs; the target fails if any failed.
+lint: $(STAMP)
+	@status=0; \
+	echo "== ruff check"; $(VENV)/bin/ruff check --output-format concise . || status=1; \
+	echo "== ruff format --check"; $(VENV)/bin/ruff format --check --output-format concise . || status=1; \
+	echo "== mypy"; $(VENV)/bin/mypy || status=1; \
+	echo "== lint-imports"; $(VENV)/bin/lint-imports || status=1; \
+	echo "== noqa and type: ignore with their reasons"; sh scripts/check-suppressions.sh || status=1; \
+	exit $$status
+
+# Apply the formatter and ruff's safe fixes (then `make lint` lists what is left to fix by hand).
+format: $(STAMP)
+	@sh scripts/lint-fix.sh $(VENV)/bin/ruff
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
@@ -40,6 +60,11 @@ notebooks: $(STAMP) system-deps
 # Run every notebook and save it with its outputs (the tests fail when the saved outputs are out of date).
 notebooks-executed: $(STAMP) system-deps
 	$(PY) scripts/run_notebooks.py --write
+
+# The README's drawings and the player's screenshot (a development tool: scripts/ is not installed).
+gallery: $(STAMP)
+	@sh scripts/system-deps.sh graphviz chromium
+	$(PY) scripts/gallery.py docs --screenshot
 
 # The README's screenshots of the widgets, taken by the JupyterLab browser test.
 notebook-screenshots: $(STAMP)

@@ -13,7 +13,7 @@ user-defined ops, ``gradcheck.py`` (with ``finite_differences.py`` and
 and ``functional.py`` the derivative operators built on both modes;
 ``symbolic.py`` (sympy, imported only when called) the derivative as a
 formula; ``files.py`` the atomic file writes that ``nn`` and ``viz`` share.
-``strategies.py`` (hypothesis) and ``three_ways.py`` (the lesson comparing
+``hypothesis_strategies.py`` and ``three_ways.py`` (the lesson comparing
 numeric, symbolic and automatic differentiation) are imported only on request.
 """
 
@@ -29,7 +29,11 @@ from .gradcheck import GradcheckError, GradcheckResult, GradcheckRow, gradcheck,
 from .ops import OPS, Op
 from .symbolic import ChainRule, chain_rule, symbolic_grad, to_sympy
 from .testing import assert_gradients_close
-from .value import Value, apply, cyclic_gc_paused, detect_anomaly, enable_grad, is_grad_enabled, no_grad, op_error
+from .anomaly import detect_anomaly
+from .collector import cyclic_gc_paused
+from .errors import op_error
+from .modes import enable_grad, is_grad_enabled, no_grad
+from .value import Value, apply
 
 __version__ = "0.1.0"
 

@@ -31,7 +31,8 @@ from typing import Any, Callable
 
 from .errors import DivisionByZeroError, DomainError, describe, short_repr
 from .ops import Op
-from .value import Value, _lift, apply, no_grad
+from .modes import no_grad
+from .value import Value, _lift, apply
 
 __all__ = ["define_op", "input_names"]
 
@@ -214,7 +215,7 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
             return apply(op, *inputs)  # a failing forward's error names the op and the inputs there
 
         op_function.__name__ = op_function.__qualname__ = op_name  # the op's name, also when name= is given
-        op_function.op = op  # type: ignore[attr-defined]
+        op_function.op = op  # type: ignore[attr-defined]  # a function attribute: the op this function applies
         return op_function
 
     return decorate

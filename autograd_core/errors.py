@@ -7,7 +7,11 @@ expression went wrong without opening the engine.
 
 from __future__ import annotations
 
-__all__ = ["DomainError", "DivisionByZeroError", "NonFiniteError", "describe", "short_repr"]
+from typing import Any, Iterable
+
+from .notation import written
+
+__all__ = ["DomainError", "DivisionByZeroError", "NonFiniteError", "describe", "short_repr", "call_text", "op_error"]
 
 
 class DomainError(ValueError):
@@ -44,3 +48,26 @@ def short_repr(x: object, limit: int = 40) -> str:
     except (ValueError, RecursionError):
         return f"<{type(x).__name__} too large to show>"
     return text if len(text) <= limit else f"{text[:limit - 12]}... ({len(text)} characters)"
+
+
+def call_text(name: str, inputs: Iterable[Any]) -> tuple[str, str]:
+    """How an op's call reads in an error: the call with its values, and where each input came from."""
+    inputs = tuple(inputs)
+    shown = written(name, [repr(x.data) for x in inputs])
+    where = "; ".join(f"input {i + 1} is {describe(x)}" for i, x in enumerate(inputs))
+    return shown, where
+
+
+def op_error(op: Any, inputs: Iterable[Any], exc: Exception) -> Exception:
+    """The error for an op whose forward failed, naming the op, the values and the nodes.
+
+    A ``ZeroDivisionError`` becomes ``DivisionByZeroError``, an ``OverflowError``
+    stays one, anything else becomes ``DomainError``.
+    """
+    shown, where = call_text(op.name, inputs)
+    message = f"{shown}: {exc}; {where}"
+    if isinstance(exc, ZeroDivisionError):
+        return DivisionByZeroError(message)
+    if isinstance(exc, OverflowError):
+        return OverflowError(message)
+    return DomainError(message)

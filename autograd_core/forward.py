@@ -30,7 +30,9 @@ from typing import Any, Callable, Mapping, NamedTuple, Sequence
 from .backprop import local_derivatives, topological_order
 from .define import input_names
 from .notation import dotted, factor, node_names, symbol, written
-from .value import Value, enable_grad
+from .checks import as_float
+from .modes import enable_grad
+from .value import Value
 
 __all__ = ["jvp", "forward_steps", "ForwardStep", "explain_forward", "tangent_equation", "linearize", "push_forward",
            "node_names", "numbers_of", "call_on_leaves", "by_node", "HEADING"]
@@ -111,7 +113,7 @@ def numbers_of(values: Any, caller: str, what: str) -> list[float]:
             raise TypeError(f"{caller}: {what}[{i}] is a Value; pass plain numbers (its number is {x.data!r})")
         if not isinstance(x, numbers.Real):
             raise TypeError(f"{caller}: {what}[{i}] must be a real number, got {type(x).__name__} {x!r}")
-        out.append(float(x))
+        out.append(as_float(x, f"{caller}: {what}[{i}] needs a real number"))  # 10**400: named
     return out
 
 

@@ -35,7 +35,9 @@ from typing import Any, Callable, Sequence
 
 from .backprop import grad
 from .forward import call_on_leaves, linearize, numbers_of, push_forward
-from .value import Value, enable_grad
+from .checks import as_float
+from .modes import enable_grad
+from .value import Value
 
 __all__ = ["jacobian", "hessian", "hvp", "vjp"]
 
@@ -136,4 +138,5 @@ def vjp(f: Callable[..., Any], inputs: Sequence[float], v: float | Sequence[floa
         return [out.data for out in outputs], list(grad(total, leaves))
     if isinstance(v, Value) or not isinstance(v, numbers.Real):
         raise TypeError(f"vjp(): f returns one Value, so v must be one number, got {type(v).__name__} {v!r}")
-    return outputs[0].data, [float(v) * g for g in grad(outputs[0], leaves)]
+    weight = as_float(v, "vjp(): v needs a real number")
+    return outputs[0].data, [weight * g for g in grad(outputs[0], leaves)]

@@ -14,10 +14,11 @@ How a graph becomes an expression:
 * An unlabelled leaf is a constant (``x * 2`` makes one) and appears as its
   number: an integer when it is one (``x**2``, not ``x**2.0``), else sympy's
   ``Float`` holding the same binary number. Label a leaf to make it a variable.
-* Each built-in op has one row in ``_rows``, checked against ``OPS`` by a
-  test. relu is a ``Piecewise`` whose derivative is 0 at 0, and abs is
-  ``Abs``, whose derivative on a real symbol is ``sign`` (0 at 0): the
-  engine's choices at the kinks. An op made with ``define_op`` becomes a
+* Each op in ``OPS`` is its row's sympy form (``sp.tanh(x)``; the forward
+  expression ``x + y`` where the row gives none), read from the table when
+  the graph is converted. relu is a ``Piecewise`` whose derivative is 0 at 0,
+  and abs is ``Abs``, whose derivative on a real symbol is ``sign`` (0 at 0):
+  the engine's choices at the kinks. An op made with ``define_op`` becomes a
   sympy function of its name that evaluates with the op's own forward; its
   derivative stays ``Derivative(op(x), x)``, since the op's derivatives are
   Python functions, not formulas.
@@ -34,7 +35,7 @@ from typing import Any, Callable, NamedTuple
 
 from .backprop import local_derivatives, topological_order
 from .notation import is_word, node_names
-from .ops import OPS
+from .ops import OPS, Op
 from .value import Value
 
 __all__ = ["to_sympy", "symbolic_grad", "chain_rule", "ChainRule", "ChainFactor"]
@@ -50,28 +51,18 @@ def _sympy() -> Any:
 
 
 @functools.lru_cache(maxsize=None)
-def _rows() -> dict[str, Callable[..., Any]]:
-    """Each built-in op as a sympy expression of its inputs (one row per op in ``OPS``)."""
-    sp = _sympy()
-    return {
-        "+": lambda x, y: x + y,
-        "-": lambda x, y: x - y,
-        "*": lambda x, y: x * y,
-        "/": lambda x, y: x / y,
-        "neg": lambda x: -x,
-        "**": lambda x, c: x**c,
-        "pow": lambda x, y: x**y,
-        "exp": sp.exp,
-        "log": sp.log,
-        "sqrt": sp.sqrt,
-        "tanh": sp.tanh,
-        "sigmoid": lambda x: 1 / (1 + sp.exp(-x)),
-        "sin": sp.sin,
-        "cos": sp.cos,
-        "sum": lambda *xs: sp.Add(*xs),
-        "relu": lambda x: sp.Piecewise((x, x > 0), (0, True)),  # derivative 0 at the kink, as the engine's
-        "abs": sp.Abs,
-    }
+def _form(sympy_expr: str, inputs: tuple[str, ...], variadic: bool) -> Callable[..., Any]:
+    """A table row's sympy form as a function of its inputs (``"sp.tanh(x)"`` -> ``lambda x: sp.tanh(x)``)."""
+    params = f"*{inputs[0]}" if variadic else ", ".join(inputs)
+    return eval(f"lambda {params}: {sympy_expr}", {"sp": _sympy()})  # noqa: S307 - the op table's own text
+
+
+def _row_function(op: Op) -> Callable[..., Any] | None:
+    """A table op's forward over sympy symbols, from its row (None for an op without a sympy form)."""
+    if OPS.get(op.name) is not op:
+        return None
+    expr = op.sympy_expr if op.sympy_expr is not None else op.forward_expr
+    return None if expr is None else _form(expr, op.inputs, op.variadic)
 
 
 def _number(x: float) -> Any:
@@ -89,8 +80,9 @@ class _Builder:
 
     def apply(self, node: Value, args: list[Any]) -> Any:
         op = node.operation
-        if OPS.get(op.name) is op:
-            return _rows()[op.name](*args)
+        row_function = _row_function(op)
+        if row_function is not None:
+            return row_function(*args)
         if op not in self.user_functions:
             from sympy.utilities.lambdify import implemented_function
 

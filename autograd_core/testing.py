@@ -9,7 +9,7 @@
 On failure it raises an ``AssertionError`` (a ``GradcheckError``) whose
 message is the table of every derivative, so pytest's report shows which one
 is wrong, by how much, and where. Property tests with random expressions:
-``autograd_core.strategies`` (needs hypothesis).
+``autograd_core.hypothesis_strategies`` (needs hypothesis).
 """
 
 from __future__ import annotations

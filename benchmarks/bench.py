@@ -42,10 +42,10 @@ sys.path.insert(0, os.path.dirname(__file__))
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
-from autograd_core import Value as OurValue  # noqa: E402
+from autograd_core import Value as OurValue  # noqa: E402 - after the thread settings above
 
-import compile_scaling  # noqa: E402
-from workloads import (  # noqa: E402
+import compile_scaling  # noqa: E402 - after the thread settings above
+from workloads import (  # noqa: E402 - after the thread settings above
     arrays_train_step, build_mlp, chain, compile_train_loss, float_mlp, float_train_step, interpreted_gradients,
     loop_train_step, parameters, product_sum, torch_gradients, torch_model, torch_train_step, train_loss, train_step,
     two_moons,

@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from autograd_core import Value, compile  # noqa: E402
+from autograd_core import Value, compile
 
 
 def graph(kind: str, n: int):

@@ -11,8 +11,8 @@ losses, ``optim.py`` SGD and Adam, ``data.py`` the toy data sets,
 ``serialize.py`` JSON save/load, ``train.py`` the loop (epochs, batches,
 validation, stopping, divergence), ``diagnostics.py`` gradient health per
 layer, ``compiled.py`` training on compiled code, ``pytorch.py`` the way to
-PyTorch, ``demo.py`` the demo. With matplotlib: ``plots.py`` draws them,
-``lessons/`` the lessons of backpropagation (``python -m nn.lessons``).
+PyTorch. With matplotlib: ``plots.py`` draws them. nn imports only
+autograd_core; the demo and the lessons that use nn with viz are in ``course``.
 """
 
 from .diagnostics import (Diagnostics, dead_relu_fraction, diagnose, gradient_norms, saturated_fraction,

@@ -5,9 +5,9 @@ A neuron computes ``activation(w . x + b)`` as one node per product, ONE
 activation, so every gradient in the network can be seen and drawn. The nodes
 are labelled with the neuron's path and their role (``layers.0.neurons.3.wx.1``
 for the product of weight 1, ``.sum`` for the sum, ``.out`` for the output), and
-inputs given as numbers ``x[0]``, ``x[1]``...; ``nn.place_of`` reads a node's
-neuron, layer and role back from its label. The labels are made once per
-neuron, not per node.
+inputs given as numbers ``x[0]``, ``x[1]``...; each node's ``place`` slot holds
+its ``nn.Place`` (neuron, layer and role), which ``nn.place_of`` reads. The
+labels and places are made once per neuron, not per node.
 
 Initialisation (seeded, reproducible): weights are drawn from
 ``uniform(-bound, bound)`` and biases start at 0, with
@@ -33,7 +33,7 @@ from autograd_core import Value
 
 from ._rng import Seed, as_random
 from .module import Module
-from .places import Role, placed_label
+from .places import Place, Role
 
 __all__ = ["ACTIVATIONS", "Neuron", "Layer", "MLP", "init_bound"]
 
@@ -42,14 +42,14 @@ _APPLY = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "lin
 
 Input = Union[float, Value]
 
-_input_labels: list[str] = []  # "x[0]", "x[1]", ...: one label per input position, shared by all graphs
+_input_places: list[Place] = []  # x[0], x[1], ...: one Place per input position, shared by all graphs
 
 
-def _input_label(i: int) -> str:
-    while len(_input_labels) <= i:
-        n = len(_input_labels)
-        _input_labels.append(placed_label(Role.INPUT, n, None, None, f"x[{n}]"))
-    return _input_labels[i]
+def _input_place(i: int) -> Place:
+    while len(_input_places) <= i:
+        n = len(_input_places)
+        _input_places.append(Place(Role.INPUT, n, None, None, f"x[{n}]"))
+    return _input_places[i]
 
 
 def _check_size(n: object, what: str) -> int:
@@ -63,7 +63,7 @@ def _check_size(n: object, what: str) -> int:
 def _check_activation(activation: object) -> str:
     if activation not in _APPLY:
         raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}")
-    return activation  # type: ignore[return-value]
+    return activation
 
 
 def init_bound(nin: int, activation: str) -> float:
@@ -80,14 +80,17 @@ def as_inputs(x: object, nin: int, owner: Module) -> list[Value]:
     """
     if isinstance(x, (str, bytes)) or not hasattr(x, "__len__") or not hasattr(x, "__iter__"):
         raise TypeError(f"{owner._describe()} takes a list of {nin} inputs, got {type(x).__name__} {x!r}")
-    if len(x) != nin:  # type: ignore[arg-type]
-        raise ValueError(f"{owner._describe()} expects {nin} inputs, got {len(x)}")  # type: ignore[arg-type]
+    if len(x) != nin:
+        raise ValueError(f"{owner._describe()} expects {nin} inputs, got {len(x)}")
     values = []
-    for i, xi in enumerate(x):  # type: ignore[arg-type]
+    for i, xi in enumerate(x):
         if isinstance(xi, Value):  # a Value or a subclass (compile's traced inputs)
             values.append(xi)
         elif isinstance(xi, numbers.Real):
-            values.append(Value(xi, _input_label(i)))
+            place = _input_place(i)
+            value = Value(xi, place.path)
+            value.place = place
+            values.append(value)
         else:
             raise TypeError(f"{owner._describe()}: input {i} is {type(xi).__name__} {xi!r}, expected a number or a Value")
     return values
@@ -117,14 +120,16 @@ class Neuron(Module):
         layer_path = layer._path if layer is not None else None
         prefix = f"{path}." if path else ""
 
-        def label(role: Role, name: str, index: int | None = None) -> str:
-            return placed_label(role, index, path, layer_path, prefix + name)
+        def place(role: Role, name: str, index: int | None = None) -> Place:
+            return Place(role, index, path, layer_path, prefix + name)
 
         for i, w in enumerate(self.w):
-            w.label = label(Role.WEIGHT, f"w.{i}", i)
-        self.b.label = label(Role.BIAS, "b")
-        self._wx_labels = [label(Role.PRODUCT, f"wx.{i}", i) for i in range(self.nin)]
-        self._sum_label, self._out_label = label(Role.SUM, "sum"), label(Role.OUTPUT, "out")
+            w.place = place(Role.WEIGHT, f"w.{i}", i)
+            w.label = w.place.path
+        self.b.place = place(Role.BIAS, "b")
+        self.b.label = self.b.place.path
+        self._wx_places = [place(Role.PRODUCT, f"wx.{i}", i) for i in range(self.nin)]
+        self._sum_place, self._out_place = place(Role.SUM, "sum"), place(Role.OUTPUT, "out")
 
     def __call__(self, x: Sequence[Input]) -> Value:
         """The neuron's output for one input list (numbers or Values)."""
@@ -133,15 +138,15 @@ class Neuron(Module):
     def _forward(self, x: list[Value]) -> Value:
         """The output for checked inputs: sum(w0*x0, w1*x1, ..., b), then the activation."""
         terms = []
-        for wi, xi, label in zip(self.w, x, self._wx_labels):
+        for wi, xi, place in zip(self.w, x, self._wx_places):
             product = wi * xi
-            product.label = label
+            product.label, product.place = place.path, place
             terms.append(product)
         terms.append(self.b)
         total = Value.sum(terms)
-        total.label = self._sum_label
+        total.label, total.place = self._sum_place.path, self._sum_place
         out = total if self._apply is None else self._apply(total)
-        out.label = self._out_label
+        out.label, out.place = self._out_place.path, self._out_place
         return out
 
     def extra_repr(self) -> str:

@@ -155,7 +155,7 @@ def cross_entropy(logits: Sequence[Score] | Sequence[Sequence[Score]], target: i
     reduced by ``reduction`` ("mean" or "sum").
     """
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
-        return _cross_entropy_one(logits, target, "cross_entropy")  # type: ignore[arg-type]
+        return _cross_entropy_one(logits, target, "cross_entropy")  # type: ignore[arg-type]  # int target: one example
     if isinstance(target, (str, bytes)) or not isinstance(target, Sequence):
         raise TypeError(f"cross_entropy: the class must be an int (or a list of ints for a batch), "
                         f"got {type(target).__name__} {target!r}")

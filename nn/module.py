@@ -89,7 +89,7 @@ class Module:
         again after putting a module inside one of your own.
         """
         for name, p in self.named_parameters(prefix):
-            p.label = name
+            p.label, p.place = name, None  # a module that knows its parameters' places sets them below
         self._relabel_tree(prefix, ())
 
     def _relabel_tree(self, path: str, ancestors: tuple[Module, ...]) -> None:

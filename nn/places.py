@@ -6,10 +6,11 @@ above x[1] and neuron 0 before neuron 1. All of that needs to know which
 module a node belongs to and what it is there; this module is the one place
 that knows, so ``viz`` asks ``place_of`` instead of taking labels apart.
 
-The labels nn gives are strings that carry their ``Place``: a ``str``
-subclass made once per module (when it is labelled), not per node, so
-labelling costs nothing in a forward pass, and a label that merely looks like
-nn's (a user's ``Value(1.0, "b")``) is never taken for a network's node.
+nn stores a node's ``Place`` in the node's ``place`` slot (``Value.place``)
+when it makes or labels the node. Each ``Place`` is made once per module and
+role (when the module is labelled), not per node, and shared by every node
+that role makes, so a forward pass pays one slot store per node. A label that
+merely looks like nn's (a user's ``Value(1.0, "b")``) has no place.
 """
 
 from __future__ import annotations
@@ -83,26 +84,7 @@ def module_order(path: str) -> tuple:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in path.split(".") if part)
 
 
-class _PlacedLabel(str):
-    """A label that knows its Place (nn makes these; a plain ``str`` label has no place)."""
-
-    place: Place
-
-    def __new__(cls, place: Place) -> "_PlacedLabel":
-        label = super().__new__(cls, place.path)
-        label.place = place
-        return label
-
-    def __reduce__(self):
-        return (_PlacedLabel, (self.place,))
-
-
-def placed_label(role: Role, index: int | None, neuron: str | None, layer: str | None, path: str) -> str:
-    """The label of a node nn makes: its path as text, carrying its Place."""
-    return _PlacedLabel(Place(role, index, neuron, layer, path))
-
-
 def place_of(value: Value) -> Place | None:
-    """Where ``value`` belongs in a network built with nn; None for a node nn did not label."""
-    label = value.label
-    return label.place if isinstance(label, _PlacedLabel) else None
+    """Where ``value`` belongs in a network built with nn; None for a node nn did not make or label."""
+    place = value.place
+    return place if isinstance(place, Place) else None

@@ -51,22 +51,42 @@ def to_torch(model: MLP | Layer | Neuron) -> Any:
     return torch.nn.Sequential(*modules)
 
 
-def _parse(sequential: Any) -> tuple[list[Any], list[str]]:
-    """The Linear modules of ``sequential`` and each one's activation ("linear" for none)."""
+def _parse(sequential: Any) -> tuple[list[Any], list[str], list[str]]:
+    """The Linear modules of ``sequential``, each one's activation ("linear" for none), and each one's name."""
     import torch
 
     names = {getattr(torch.nn, cls): act for act, cls in _MODULES.items()}
     linears: list[Any] = []
     activations: list[str] = []
-    for i, module in enumerate(sequential):
+    linear_names: list[str] = []
+    if not isinstance(sequential, (torch.nn.Sequential, torch.nn.ModuleList, list, tuple)):
+        raise TypeError(f"from_torch takes a torch.nn.Sequential of Linear layers and activations, got "
+                        f"{type(sequential).__name__}" + (": wrap it, torch.nn.Sequential(layer)"
+                                                          if isinstance(sequential, torch.nn.Module) else ""))
+    children = list(sequential.named_children()) if isinstance(sequential, torch.nn.Module) else \
+        [(str(i), module) for i, module in enumerate(sequential)]
+    for i, (child_name, module) in enumerate(children):
         if isinstance(module, torch.nn.Identity):
             continue
         if isinstance(module, torch.nn.Linear):
+            if isinstance(module.weight, torch.nn.parameter.UninitializedParameter):
+                raise ValueError(f"from_torch: module {i} ({type(module).__name__}) has no weights yet; run the "
+                                 "model on one batch first, so that its sizes are known")
+            expected = {"weight": (module.out_features, module.in_features), "bias": (module.out_features,)}
+            for part, shape in expected.items():
+                tensor = getattr(module, part)
+                if tensor is not None and tuple(tensor.shape) != shape:
+                    raise ValueError(f"from_torch: {child_name}.{part} has shape {tuple(tensor.shape)}, but module "
+                                     f"{i} ({module}) needs {shape}")
+            if module.bias is None:
+                raise ValueError(f"from_torch: module {i} ({module}) has no bias, and every nn neuron has one: "
+                                 "build the Linear with bias=True (a bias of 0 computes the same function)")
             if linears and module.in_features != linears[-1].out_features:
                 raise ValueError(f"from_torch: module {i} takes {module.in_features} inputs but the layer before "
                                  f"gives {linears[-1].out_features}")
             linears.append(module)
             activations.append("linear")
+            linear_names.append(child_name)
         elif type(module) in names:
             if not linears or activations[-1] != "linear":
                 raise ValueError(f"from_torch: module {i} ({type(module).__name__}) must follow a Linear layer")
@@ -76,7 +96,27 @@ def _parse(sequential: Any) -> tuple[list[Any], list[str]]:
                             "and Sigmoid modules only")
     if not linears:
         raise ValueError("from_torch: the Sequential has no Linear layer")
-    return linears, activations
+    return linears, activations, linear_names
+
+
+def _numbers(tensor: Any, name: str) -> list:
+    """A real, finite parameter as nested lists of floats; the parameter's name in any error."""
+    import torch
+
+    if tensor.is_complex():
+        raise TypeError(f"from_torch: {name} is {str(tensor.dtype).removeprefix('torch.')}; an nn weight is "
+                        "a real number (taking the real part would lose the rest)")
+    if not tensor.is_floating_point():
+        raise TypeError(f"from_torch: {name} is {str(tensor.dtype).removeprefix('torch.')}, not a float tensor")
+    if tensor.device.type == "meta":
+        raise ValueError(f"from_torch: {name} is on the meta device: it has a shape but no numbers to copy")
+    values = tensor.detach().to("cpu", torch.float64)
+    bad = (~torch.isfinite(values)).nonzero()
+    if len(bad):
+        where = ", ".join(str(i) for i in bad[0].tolist())
+        raise ValueError(f"from_torch: {name}[{where}] is {values[tuple(bad[0].tolist())].item()!r}; "
+                         "an nn model's weights are finite numbers")
+    return values.tolist()
 
 
 def from_torch(sequential: Any) -> MLP:
@@ -85,18 +125,22 @@ def from_torch(sequential: Any) -> MLP:
 
     Raises:
         TypeError: a module that is not Linear, ReLU, Tanh, Sigmoid or Identity.
-        ValueError: no Linear layer, sizes that do not chain, two activations
-            in a row, or hidden layers with different activations.
+        TypeError: complex or integer weights.
+        ValueError: no Linear layer, a Linear without a bias (every nn neuron
+            has one), sizes that do not chain, two activations in a row,
+            hidden layers with different activations, or a weight that is
+            nan or infinite (named: ``2.weight[0, 1]``).
     """
-    linears, activations = _parse(sequential)
+    linears, activations, names = _parse(sequential)
+    weights = [(_numbers(m.weight, f"{name}.weight"), _numbers(m.bias, f"{name}.bias"))
+               for m, name in zip(linears, names)]
     hidden = set(activations[:-1])
     if len(hidden) > 1:
         raise ValueError(f"from_torch: the hidden layers' activations differ ({', '.join(activations[:-1])}); "
                          "an MLP has one activation for all of them")
     model = MLP(linears[0].in_features, [m.out_features for m in linears], activation=hidden.pop() if hidden else
                 "relu", output_activation=activations[-1], seed=0)
-    for layer, linear in zip(model.layers, linears):
-        weight, bias = linear.weight.detach().double().tolist(), linear.bias.detach().double().tolist()
+    for layer, (weight, bias) in zip(model.layers, weights):
         for neuron, row, b in zip(layer.neurons, weight, bias):
             for w, value in zip(neuron.w, row):
                 w.data = value

@@ -78,7 +78,7 @@ def functions_and_points(n_outputs: int | None = None):
     """
     from hypothesis import strategies as st
 
-    from autograd_core.strategies import expressions, points
+    from autograd_core.hypothesis_strategies import expressions, points
 
     @st.composite
     def cases(draw):

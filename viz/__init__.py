@@ -8,28 +8,33 @@
     print(explain(L, tangents={x: 1.0}))   # forward mode: each node's tangent
     write_html(L, "backward.html")   # the forward- then backward-pass player, one offline file
     play(L); explore(f, a=2.0)       # in a notebook: the player, and sliders (the widgets extra)
-    exercise(L)                      # the backward pass to fill in: .answer(step, text), .widget()
+    exercise(L)                      # the backward pass to fill in: .answer(step, text)
+    exercise_widget(exercise(L))     # in a notebook: the exercise on the player
 
 From a shell: ``python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 -o graph.svg``;
 ``python -m viz exercise "tanh(w*x + b)" w=-3 x=2 b=6.88`` asks for the local
-derivatives; ``python -m viz.gallery docs`` re-makes the README's pictures.
+derivatives.
 ``trace.py`` numbers a graph, ``dot.py`` draws it (``layout.py`` keeps a
-network in reading order), ``explain.py``, ``tangents.py`` (forward mode) and
-``text.py`` write the chain rule, ``exercise.py`` checks a student's answers
-(parsed by ``expression.py``), ``player.py``, ``player_page.py`` and
-``player.js`` make the player; ``notebook.py``, ``widgets.py`` (the only
-importer of anywidget), ``sliders.py``, ``player_widget.js``,
-``exercise_widget.js`` and ``explorer.js`` the notebook widgets. A network's structure comes from
-``nn.place_of``. Only this package imports ``graphviz``; the engine needs
-nothing outside the standard library.
+network in reading order) as a ``drawing.Drawing`` (``drawing.py`` runs
+Graphviz and shows a drawing in a notebook), ``render.py`` writes it to a
+file, ``explain.py``, ``tangents.py`` (forward mode) and ``text.py`` write the
+chain rule, ``exercise.py`` checks a student's answers (parsed by
+``expression.py``), ``player.py``, ``player_page.py`` and ``player.js`` make
+the player; ``notebook.py`` (``play``, ``explore``, ``exercise_widget``),
+``widgets.py`` (the only importer of anywidget), ``sliders.py``,
+``player_widget.js``, ``exercise_widget.js`` and ``explorer.js`` the notebook
+widgets. No module imports one that imports it back. A network's structure
+comes from ``nn.place_of``. Only this package imports ``graphviz``; the engine
+needs nothing outside the standard library.
 """
 
 from .dot import DEFAULT_MAX_NODES, GraphTooLargeError, draw_dot
+from .drawing import GraphvizNotFoundError
 from .exercise import Check, Exercise, Question, Score, exercise
 from .explain import ExplainedStep, explain, explain_steps, gradients
-from .notebook import explore, play
+from .notebook import exercise_widget, explore, play
 from .player import player_fragment, player_html, write_html
-from .render import GraphvizNotFoundError, render
+from .render import render
 from .trace import Edge, Trace, TracedNode, trace
 
 __all__ = [
@@ -48,6 +53,7 @@ __all__ = [
     "player_fragment",
     "play",
     "explore",
+    "exercise_widget",
     "trace",
     "Trace",
     "TracedNode",

@@ -5,14 +5,18 @@ Parses the expression safely (``viz.expression``: an ``ast`` whitelist, never
 prints the chain-rule steps, or both; ``--tangent x=1`` explains or plays the
 forward-mode pass instead. ``python -m viz exercise EXPRESSION NAME=NUMBER ...``
 asks the backward pass's local derivatives one by one on stdin and checks each
-answer (``viz.exercise``). Bad input gives one line on stderr and exit status
-2, and no file is written; a missing Graphviz or an unwritable path gives exit
-status 1.
+answer (``viz.exercise``). Bad input (also an argument, or an answer on stdin,
+whose bytes are not UTF-8) gives one line on stderr and exit status 2, and no
+file is written; a missing Graphviz or an unwritable path gives exit status 1,
+and so does a reader that closes stdout early (``| head``); Ctrl-C is exit
+status 130, as a shell reports it. Nothing this command prints fails on a
+terminal that cannot show a character: it is escaped.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import os
 import sys
 import unicodedata
@@ -22,18 +26,19 @@ from typing import Sequence
 from autograd_core import DomainError, Value
 
 from .dot import DEFAULT_MAX_NODES, GraphTooLargeError
+from .drawing import GraphvizNotFoundError
 from .exercise import exercise, run_in_terminal
 from .explain import explain
 from .expression import FUNCTIONS, SUM, ExpressionError, evaluate
 from .player import write_html
-from .render import RENDER_FORMATS, SOURCE_FORMATS, GraphvizNotFoundError, render
+from .render import RENDER_FORMATS, SOURCE_FORMATS, render
 from .text import format_number
 from .trace import trace
 
 __all__ = ["main", "build_parser", "build_exercise_parser"]
 
 OUTPUT_SUFFIXES = tuple(f".{f}" for f in RENDER_FORMATS + SOURCE_FORMATS) + (".html",)
-BAD_INPUT, FAILED = 2, 1
+BAD_INPUT, FAILED, INTERRUPTED = 2, 1, 130  # 130: killed by SIGINT, as shells report it
 
 EPILOG = f"""\
 examples:
@@ -183,20 +188,82 @@ def build_exercise_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _not_utf8(text: str) -> bool:
+    """Whether ``text`` came from bytes that are not UTF-8 (Python keeps them as lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _check_arguments(argv: Sequence[str]) -> None:
+    """An ExpressionError naming the first argument that is not UTF-8 text."""
+    for position, argument in enumerate(argv, start=1):
+        if _not_utf8(argument):
+            shown = argument.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+            raise ExpressionError(f"argument {position} ({shown!r}) is not UTF-8 text")
+
+
+def _answer(prompt: str) -> str:
+    """One answer read from stdin; an ExpressionError when its bytes are not UTF-8."""
+    try:
+        text = input(prompt)
+    except UnicodeDecodeError as exc:
+        raise ExpressionError(f"an answer on stdin is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    if _not_utf8(text):
+        raise ExpressionError("an answer on stdin is not UTF-8 text")
+    return text
+
+
+class _StdoutClosed(Exception):
+    """Whoever read the output stopped reading (``| head``): nothing more to say."""
+
+
+def _say(text: str) -> None:
+    """Write ``text`` and a newline to stdout now; ``_StdoutClosed`` when the reader has gone."""
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at /dev/null so that flush has nowhere to fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise _StdoutClosed from None
+
+
 def exercise_main(argv: Sequence[str]) -> int:
     """``python -m viz exercise``: ask every local derivative on stdin, check each answer; returns the exit status."""
     args = build_exercise_parser().parse_args(argv)
     try:
         questions = exercise(evaluate(args.expression, parse_values(args.values)))
+        run_in_terminal(questions, ask=_answer, say=_say)
     except (ExpressionError, DomainError, ArithmeticError, ValueError) as exc:
         return _fail(exc, BAD_INPUT, "python -m viz exercise")
-    run_in_terminal(questions)
+    except _StdoutClosed:
+        return FAILED
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace")  # a terminal that cannot show ∂ gets \u2202, not a crash
+    try:
+        _check_arguments(argv)
+    except ExpressionError as exc:
+        return _fail(exc, BAD_INPUT)
+    try:
+        return _main(argv)
+    except _StdoutClosed:
+        return FAILED
+    except KeyboardInterrupt:  # Ctrl-C, at an exercise's prompt say: stopped, as a shell command stops
+        print(file=sys.stderr)
+        return INTERRUPTED
+
+
+def _main(argv: list[str]) -> int:
+    """``main`` once the arguments are known to be text."""
     if argv[:1] == ["exercise"]:  # an expression that is just the name "exercise" can be written after "--"
         return exercise_main(argv[1:])
     args = build_parser().parse_args(argv)
@@ -213,9 +280,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (GraphvizNotFoundError, OSError, RuntimeError) as exc:
         return _fail(exc, FAILED)
     if args.explain:
-        sys.stdout.write(explain(root, tangents=tangents))
+        _say(explain(root, tangents=tangents).rstrip("\n"))
     if args.output is not None:
-        print(f"wrote {args.output}")
+        _say(f"wrote {args.output}")
     elif not args.explain:
-        print(_summary(root, list(values)))
+        _say(_summary(root, list(values)))
     return 0

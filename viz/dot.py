@@ -20,7 +20,7 @@ Graphviz's layout (``layout.py``).
 
 from __future__ import annotations
 
-import html
+import math
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -30,8 +30,9 @@ from autograd_core import Value, backward_steps
 from nn import Role
 from nn.places import relative_name
 
+from .drawing import Drawing
+from .labels import for_dot, visible
 from .layout import Arrangement, Orders, arrange
-from .notebook import Drawing
 from .style import CLUSTER_FILL, FONT, KIND_BORDER, KIND_FILL, OP_FILL, edge_color, grad_fill, legend_levels
 from .text import format_number
 from .trace import GROUPINGS, Trace, TracedNode, trace
@@ -46,16 +47,6 @@ _INK = "#1f2937"
 
 class GraphTooLargeError(ValueError):
     """The graph has more nodes than ``max_nodes`` allows."""
-
-
-def _text(text: str) -> str:
-    """Free text (a label, an op's name) for an HTML-like label: shown as written, never as markup or an escape.
-
-    ``html.escape`` covers ``< > & "``; Graphviz still reads ``\\N`` (the node's
-    id), ``\\G`` and ``\\E`` there, and a doubled backslash as one, so every
-    backslash is doubled.
-    """
-    return html.escape(text).replace("\\", "\\\\")
 
 
 def _table(rows: list[list[str]], fill: str, border: str, width: int = 1, rounded: bool = False) -> str:
@@ -105,11 +96,13 @@ def gradient_scale(graph: Trace, grads: Mapping[int, float], contributions: Iter
     """The |gradient| drawn in full colour: the largest gradient or contribution below the output.
 
     The output's own gradient (1.0) would wash out every other colour, so it
-    counts only when there is nothing else.
+    counts only when there is nothing else. Only finite gradients set the
+    scale: an infinite one (sqrt at 0) is drawn in full colour, nan in white.
     """
     below = [abs(grads.get(n.index, 0.0)) for n in graph.nodes[:-1]] + [abs(c) for c in contributions]
-    largest = max(below, default=0.0)
-    return largest or abs(grads.get(graph.root.index, 0.0)) or 1.0
+    largest = max((g for g in below if math.isfinite(g)), default=0.0)
+    root = abs(grads.get(graph.root.index, 0.0))
+    return largest or (root if math.isfinite(root) else 0.0) or 1.0
 
 
 def _check_options(rankdir: str, group_by: str | None, collapse: str | None, max_nodes: int | None,
@@ -218,7 +211,7 @@ class _Drawing:
             # The title is a node heading the weights, not the cluster's label: Graphviz routes edges
             # round nodes, but across a cluster's label.
             title = f"t{len(self.clusters) - 1}"
-            cluster.nodes.append((title, {"label": f"<<B>{_text(key)}</B>>", "id": title}))
+            cluster.nodes.append((title, {"label": f"<<B>{for_dot(key)}</B>>", "id": title}))
             cluster.keep_in_order(self.chain_key(node, Role.WEIGHT.value), (), title)
         cluster.order = min(cluster.order, node.place.order)
         return cluster
@@ -231,7 +224,7 @@ class _Drawing:
     def add_value(self, node: TracedNode) -> None:
         group = self.group_of(node)
         name = node.name_within(group.key or self.title)
-        rows = [[f"<B>{_text(name)}</B>"], [f"data {format_number(node.value.data)}"]]
+        rows = [[f"<B>{for_dot(name)}</B>"], [f"data {format_number(node.value.data)}"]]
         if self.last_row(node) is not None:
             rows.append([self.last_row(node)])
         group.nodes.append((node.id, {"label": _table(rows, *self.colours(node)), "id": node.id}))
@@ -240,7 +233,7 @@ class _Drawing:
             group.keep_in_order(self.chain_key(node, place.role.value), place.order, node.id)
         if not node.parents:
             return
-        group.nodes.append((node.op_id, {"label": f"<{_text(node.value.op)}>", "shape": "ellipse",
+        group.nodes.append((node.op_id, {"label": f"<{for_dot(node.value.op)}>", "shape": "ellipse",
                                          "style": "filled", "fillcolor": OP_FILL, "id": node.op_id,
                                          "width": "0.3", "height": "0.3", "margin": "0.04"}))
         if place is not None and place.role is Role.PRODUCT:
@@ -292,7 +285,7 @@ class _Drawing:
         """
         first, shown = box.members[0], box.output
         layer = first.place.layer if box.key == first.place.neuron else None
-        cells = [f"<B>{_text(relative_name(box.key, layer))}</B>"]
+        cells = [f"<B>{for_dot(relative_name(box.key, layer))}</B>"]
         if shown is not None:
             cells.append(f"out {format_number(shown.value.data)}")
             if self.last_row(shown) is not None:
@@ -307,7 +300,7 @@ class _Drawing:
             chain = ("box", layer)
             if chain not in self.top.chains:  # the header: the layer's path, above (LR) or left of (TB) its neurons
                 header = f"h{box.id}"
-                self.top.nodes.append((header, {"label": f"<<B>{_text(layer)}</B>>", "id": header}))
+                self.top.nodes.append((header, {"label": f"<<B>{for_dot(layer)}</B>>", "id": header}))
                 self.top.keep_in_order(chain, (), header)
             self.top.keep_in_order(chain, first.place.order, box.id)
 
@@ -352,12 +345,14 @@ class _Drawing:
         """The graph's label: the neuron drawn and, colouring by gradient, what a colour means in numbers."""
         rows = []
         if self.title:
-            rows.append(f'<TR><TD COLSPAN="7" ALIGN="LEFT"><B>{_text(self.title)}</B></TD></TR>')
+            rows.append(f'<TR><TD COLSPAN="7" ALIGN="LEFT"><B>{for_dot(self.title)}</B></TD></TR>')
         if self.color_by_grad:
             swatches = "".join(f'<TD BGCOLOR="{grad_fill(level, self.scale)}" BORDER="1">{text}</TD>'
                                for level, text in legend_levels(self.scale))
+            infinite = any(math.isinf(self.grad_of(n)) for n in self.graph.nodes)
             rows.append(f'<TR><TD>grad</TD>{swatches}<TD ALIGN="LEFT">blue: raising the node raises the output, '
-                        f'red: lowers it; full colour at |grad| &#8805; {format_number(self.scale)}; '
+                        f'red: lowers it; full colour at |grad| &#8805; {format_number(self.scale)}'
+                        f'{" (inf: full colour)" if infinite else ""}; '
                         f'edges: the contribution flowing back, same scale</TD></TR>')
         if not rows:
             return None
@@ -376,7 +371,7 @@ class _Drawing:
             g.attr(label=legend, labelloc="t", labeljust="l")
         self.emit_group(g, self.top, arrangement)
         for cluster in self.written_clusters(arrangement):
-            with g.subgraph(name=f"cluster_{cluster.key}") as sub:
+            with g.subgraph(name=f"cluster_{visible(cluster.key, limit=None)}") as sub:  # an id: never cut
                 # label="": a cluster would otherwise repeat the graph's label (the legend) at its top
                 sub.attr(style="rounded,filled", color="#94a3b8", fillcolor=CLUSTER_FILL[self.group_by], label="")
                 self.emit_group(sub, cluster, arrangement)

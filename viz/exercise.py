@@ -20,8 +20,8 @@ in the backward pass's order, each once; an answer that cannot be read (a
 syntax error, an unknown name) is not counted, so a typo costs nothing.
 
 The same object serves the terminal (``run_in_terminal``, ``python -m viz
-exercise``), tests, and the notebook widget (``Exercise.widget()``), which
-listens for each check (``on_check``) to show it.
+exercise``), tests, and the notebook widget (``viz.exercise_widget(ex)``),
+which listens for each check (``on_check``) to show it.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Mapping, NamedTuple
+from typing import Callable, Mapping, NamedTuple
 
 from autograd_core import DomainError, OPS, Value
 from autograd_core.notation import is_word
@@ -41,9 +41,6 @@ from .explain import ExplainedStep, chain_rule_head, explain_steps, leaf_gradien
 from .expression import FUNCTIONS, SUM, ExpressionError, names_in, parse_expression, value_of
 from .text import TIMES, format_number, formula, local_derivative, says_more
 from .trace import Trace, TracedNode
-
-if TYPE_CHECKING:  # the widget imports anywidget: only when one is made
-    from .widgets import ExerciseWidget
 
 __all__ = ["Exercise", "Question", "Check", "Score", "exercise", "run_in_terminal", "writable", "graph_names",
            "ABS_TOLERANCE", "REL_TOLERANCE"]
@@ -337,12 +334,6 @@ class Exercise:
         if self.next is not None and step != self.next.number:
             raise ValueError(f"exercise: answer step {self.next.number} first: the backward pass goes in order")
         return self.questions[step - 1]
-
-    def widget(self, title: str | None = None, **options: object) -> "ExerciseWidget":
-        """This exercise as a notebook widget: the player with an answer box per step (``viz.widgets``)."""
-        from .widgets import ExerciseWidget  # anywidget: the widgets extra
-
-        return ExerciseWidget(self, title, **options)
 
     def __repr__(self) -> str:
         return f"<Exercise: {formula(self.graph, self.graph.root, None)}; {self.score}>"

@@ -2,7 +2,9 @@
 
 The text is parsed with ``ast`` and checked against a whitelist before anything
 is computed: numbers, names, ``+ - * / **``, unary minus (and plus), calls of
-the engine's functions by name, and ``sum(...)`` of any number of terms.
+the engine's functions by name, and ``sum(...)`` of any number of terms. The
+functions are the ops the op table writes as calls (``tanh(x)``), looked up in
+``autograd_core.OPS`` when the text is checked, so a new row is a new function.
 Anything else (attribute access, other calls, lambdas, subscripts, strings,
 ...) is rejected with a one-line ``ExpressionError``; nothing is ever passed
 to ``eval``. ``evaluate`` builds the command line's graph; ``value_of`` gives
@@ -19,24 +21,39 @@ import ast
 import math
 import sys
 from itertools import chain, count
-from typing import Callable, Collection, Mapping
+from typing import Collection, Iterator, Mapping
 
-from autograd_core import Value
+from autograd_core import OPS, Op, Value, apply
 
 __all__ = ["FUNCTIONS", "SUM", "ExpressionError", "parse_expression", "evaluate", "value_of", "names_in"]
 
-FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "exp": Value.exp,
-    "log": Value.log,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-    "sin": Value.sin,
-    "cos": Value.cos,
-    "sqrt": Value.sqrt,
-    "abs": Value.__abs__,
-}
-SUM = "sum"  # the one function of any number of terms: sum(a*b, c, 2)
+
+class _Functions(Mapping[str, Op]):
+    """The functions expressions may call, by name: the ops the table writes as calls, read from it on each use.
+
+    ``FUNCTIONS`` holds the ops of a fixed number of inputs (``tanh``, ...);
+    the variadic ones (``sum``) are called the same way with any number.
+    """
+
+    def __init__(self, variadic: bool) -> None:
+        self._variadic = variadic
+
+    def _current(self) -> dict[str, Op]:
+        return {op.call_name: op for op in OPS.values() if op.call_name and op.variadic == self._variadic}
+
+    def __getitem__(self, name: str) -> Op:
+        return self._current()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+
+FUNCTIONS: Mapping[str, Op] = _Functions(variadic=False)
+_VARIADIC: Mapping[str, Op] = _Functions(variadic=True)
+SUM = next(iter(_VARIADIC))  # "sum", the table's function of any number of terms: sum(a*b, c, 2)
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _FORBIDDEN = {
     ast.Attribute: "attribute access",
@@ -53,8 +70,6 @@ _FORBIDDEN = {
 _LABEL_LIMIT = 24  # longer sub-expressions get a generated name in drawings
 _SHOWN_NAMES = 5  # how many names an error message lists
 _OUTPUT_NAMES = ("L", "out", "result")
-_CALLABLE = ", ".join([*FUNCTIONS, SUM])
-_ALLOWED = f"numbers, names, + - * / **, unary minus and the functions {_CALLABLE}"
 TOO_DEEP = ("the expression is nested too deeply for Python's parser (about 2,900 levels); "
             "write a long sum as sum(a, b, c, ...)")
 
@@ -74,8 +89,14 @@ def _where(node: ast.AST) -> str:
     return f" at column {col + 1}" if col is not None else ""
 
 
+def _callable() -> str:
+    """The functions an expression may call, as a message lists them (read from the op table now)."""
+    return ", ".join([*FUNCTIONS, *_VARIADIC])
+
+
 def _reject(node: ast.AST, what: str) -> ExpressionError:
-    return ExpressionError(f"{what}{_where(node)} is not allowed; expressions may use {_ALLOWED}")
+    return ExpressionError(f"{what}{_where(node)} is not allowed; expressions may use numbers, names, "
+                           f"+ - * / **, unary minus and the functions {_callable()}")
 
 
 def _children(node: ast.expr) -> list[ast.expr]:
@@ -108,19 +129,27 @@ def _check_node(node: ast.AST) -> None:
         raise _reject(node, _FORBIDDEN.get(type(node), f"a {type(node).__name__} expression"))
 
 
+def _function(name: str) -> Op | None:
+    """The op an expression calls by ``name`` (``tanh``, ``sum``), from the op table; None for no such function."""
+    return FUNCTIONS.get(name) or _VARIADIC.get(name)
+
+
 def _check_call(node: ast.Call) -> None:
     if not isinstance(node.func, ast.Name):
         raise ExpressionError(f"calling {ast.unparse(node.func)!r}{_where(node)} is not allowed; only "
-                              f"{_CALLABLE} can be called, by name")
+                              f"{_callable()} can be called, by name")
     name = node.func.id
-    if name == SUM:
+    op = _function(name)
+    if op is None:
+        raise ExpressionError(f"unknown function {name!r}{_where(node)}; the functions are {_callable()}")
+    if op.variadic:
         if node.keywords or not node.args:
-            raise ExpressionError(f"sum() takes one or more terms, e.g. sum(a*b, c, 2){_where(node)}")
+            raise ExpressionError(f"{name}() takes one or more terms, e.g. {name}(a*b, c, 2){_where(node)}")
         return
-    if name not in FUNCTIONS:
-        raise ExpressionError(f"unknown function {name!r}{_where(node)}; the functions are {_CALLABLE}")
-    if node.keywords or len(node.args) != 1:
-        raise ExpressionError(f"{name}() takes exactly one argument, e.g. {name}(x){_where(node)}")
+    if node.keywords or len(node.args) != len(op.inputs):
+        example = f"{name}({', '.join(op.inputs)})"
+        count = "exactly one argument" if len(op.inputs) == 1 else f"exactly {len(op.inputs)} arguments"
+        raise ExpressionError(f"{name}() takes {count}, e.g. {example}{_where(node)}")
 
 
 def _check(tree: ast.Expression) -> None:
@@ -143,6 +172,8 @@ def parse_expression(text: str) -> ast.Expression:
         raise ExpressionError(f"syntax error{col}: {exc.msg}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError(TOO_DEEP) from None
+    except ValueError as exc:  # a NUL, or a lone surrogate (UnicodeEncodeError), which Python's parser cannot read
+        raise ExpressionError(f"{text.strip()[:40]!r} holds a character an expression cannot: {exc}") from None
     _check(tree)
     return tree
 
@@ -185,9 +216,8 @@ def _apply(node: ast.expr, operands: list[Value]) -> Value:
     if isinstance(node, ast.UnaryOp):
         return -operands[0] if isinstance(node.op, ast.USub) else operands[0]
     if isinstance(node, ast.Call):
-        if node.func.id == SUM:
-            return Value.sum(operands)  # one node with a parent per term
-        return FUNCTIONS[node.func.id](operands[0])
+        name = node.func.id  # checked: a function of the table
+        return apply(FUNCTIONS.get(name) or _VARIADIC[name], *operands)  # a sum: one node with a parent per term
     left, right = operands
     symbol = _BINARY[type(node.op)]
     if symbol == "+":
@@ -268,7 +298,7 @@ def evaluate(text: str, values: Mapping[str, float]) -> Value:
     missing = [n for n in used if n not in values]
     if missing:
         example = " ".join(f"{n}=1.0" for n in missing[:_SHOWN_NAMES])
-        known = "; functions must be called, e.g. exp(x)" if any(n in FUNCTIONS or n == SUM for n in missing) else ""
+        known = "; functions must be called, e.g. exp(x)" if any(_function(n) for n in missing) else ""
         raise ExpressionError(f"{'name' if len(missing) == 1 else 'names'} {_some(missing)} "
                               f"not defined; give {'it a value' if len(missing) == 1 else 'them values'}, e.g. {example}{known}")
     unused = [n for n in values if n not in used]

@@ -1,72 +1,26 @@
-"""Notebook output: drawings that fit the cell, static pictures for outputs saved without a kernel, and the widgets.
+"""The notebook widgets' entry points: ``play``, ``explore`` and ``exercise_widget``.
 
-A widget needs a live kernel. Everywhere else (a saved notebook reopened
-without one, nbconvert's HTML, GitHub's viewer) an output shows the next
-format of its bundle instead, so every widget's bundle also carries
-``static_bundle``: the picture as ``text/html`` (an ``<img>`` of the SVG, which
-the HTML sanitizers of JupyterLab and of notebook viewers keep, scaled to the
-cell's width) and as ``image/svg+xml``, with its numbers and steps as text.
-``draw_dot`` returns a ``Drawing``, a ``graphviz.Digraph`` that shows itself
-the same way: Graphviz's own display is an ``image/svg+xml`` as wide as
-Graphviz drew it (cut off on the right in a narrow cell) which JupyterLab
-refuses to show in a notebook it did not run itself.
-
-``play``, ``explore`` and ``Exercise.widget`` import ``anywidget`` (the
-``widgets`` extra) only when called, so ``import viz`` never needs it.
+Each imports ``viz.widgets`` (and so ``anywidget``, the ``widgets`` extra)
+only when called, so ``import viz`` never needs it. The imports go one way:
+this module imports the widgets, and nothing the widgets import imports it.
+A drawing's own notebook display is ``viz.drawing.Drawing``'s.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import re
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-import graphviz
-
 from autograd_core import Value
+from autograd_core.errors import short_repr
+
+from .exercise import Exercise
 
 if TYPE_CHECKING:  # the widgets import anywidget: only when one is made
     from nn import Module
 
-    from .widgets import Explorer, Player
+    from .widgets import ExerciseWidget, Explorer, Player
 
-__all__ = ["Drawing", "static_bundle", "play", "explore"]
-
-_FIT = "max-width: 100%; height: auto;"
-
-
-def _fitting(svg: str) -> str:
-    """The SVG with a style that shrinks it to its container's width (and never stretches it)."""
-    return re.sub(r"<svg\b", f'<svg style="{_FIT}"', svg, count=1)
-
-
-def static_bundle(svg: str, description: str, lines: Sequence[str] = (), steps: Sequence[str] = ()) -> dict[str, str]:
-    """``text/html`` and ``image/svg+xml`` showing a drawing, with text lines and a numbered list of steps under it.
-
-    ``svg`` is Graphviz's SVG (its labels are escaped by Graphviz); every
-    other text is escaped here, so no label can run as script.
-    """
-    uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    parts = [f'<div class="ag-static"><img src="{uri}" alt="{html.escape(description)}" style="{_FIT}">']
-    parts += [f"<p>{html.escape(line)}</p>" for line in lines]
-    if steps:
-        items = ("<br>".join(html.escape(line) for line in step.split("\n")) for step in steps)  # a step's lines
-        parts.append("<ol>" + "".join(f"<li>{item}</li>" for item in items) + "</ol>")
-    parts.append("</div>")
-    return {"text/html": "\n".join(parts), "image/svg+xml": _fitting(svg)}
-
-
-class Drawing(graphviz.Digraph):
-    """A ``graphviz.Digraph`` (what ``draw_dot`` returns) that a notebook shows fitted to the cell's width."""
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> dict[str, str]:
-        from .render import pipe  # render imports dot, which makes Drawings
-
-        bundle = static_bundle(pipe(self, "svg").decode("utf-8"), "the computation graph")
-        bundle["text/plain"] = "<viz.Drawing: a computation graph (viz.render writes it to a file)>"
-        return {mime: data for mime, data in bundle.items()
-                if (include is None or mime in include) and (exclude is None or mime not in exclude)}
+__all__ = ["play", "explore", "exercise_widget"]
 
 
 def play(root: Value, **options: Any) -> "Player":
@@ -99,3 +53,18 @@ def explore(target: Callable[..., Any] | Value | "Module", values: Mapping[str, 
         raise TypeError("explore: give the values either as a dict or as keywords, not both")
     return Explorer(target, values if values is not None else named_values, ranges=ranges, rankdir=rankdir,
                     group_by=group_by)
+
+
+def exercise_widget(exercise: Exercise, title: str | None = None, **options: Any) -> "ExerciseWidget":
+    """An exercise (``viz.exercise(root)``) as a notebook widget: the player with an answer box per step.
+
+    ``title`` and ``options`` are the player's (``viz.player_fragment``'s);
+    answers given before or after, from Python or on the page, are the same
+    exercise's.
+    """
+    if not isinstance(exercise, Exercise):
+        raise TypeError(f"exercise_widget takes an Exercise (viz.exercise(root)), got {type(exercise).__name__} "
+                        f"{short_repr(exercise)}")
+    from .widgets import ExerciseWidget  # anywidget: the widgets extra
+
+    return ExerciseWidget(exercise, title, **options)

@@ -29,10 +29,10 @@ from autograd_core.notation import dotted
 from nn import Role
 
 from .dot import DEFAULT_MAX_NODES, Box, boxes, draw_dot, gradient_scale
+from .drawing import pipe, svg_element
 from .exercise import Exercise
 from .explain import ExplainedStep, explain_steps, final_gradients, leaf_gradients, seed_line
 from .player_page import fragment, page
-from .render import pipe, svg_element
 from .style import KIND_FILL, edge_color, grad_fill
 from .tangents import ForwardPass, forward_pass
 from .text import computation, context_of, format_number, gradient

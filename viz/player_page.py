@@ -9,8 +9,9 @@ script is ``player.js``, read once and inlined.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
+
+from .labels import for_html
 
 __all__ = ["CSS", "SCRIPT", "fragment", "page"]
 
@@ -116,10 +117,11 @@ _PAGE = """<!DOCTYPE html>
 
 def fragment(title: str, heading: str, svg: str, legend: str, data_json: str) -> str:
     """One player's markup. ``svg`` and ``legend`` are markup already; ``data_json`` is safe inside <script>."""
-    return _FRAGMENT.format(label=html.escape(title), title=html.escape(title), heading=html.escape(heading),
-                            svg=svg, legend=legend, data=data_json)
+    title, heading = for_html(title, limit=None), for_html(heading, limit=None)  # sentences: escaped, not cut
+    return _FRAGMENT.format(label=title, title=title, heading=heading, svg=svg, legend=legend, data=data_json)
 
 
 def page(fragments: list[str], title: str) -> str:
     """A self-contained page holding the players (and the script, once)."""
-    return _PAGE.format(title=html.escape(title), css=CSS, fragments="\n".join(fragments), script=SCRIPT, boot=_BOOT)
+    return _PAGE.format(title=for_html(title, limit=None), css=CSS, fragments="\n".join(fragments), script=SCRIPT,
+                        boot=_BOOT)

@@ -2,8 +2,8 @@
 
 The format comes from ``format`` or the file's suffix. ``.dot``/``.gv``
 write the DOT source and need no Graphviz; the others run Graphviz's ``dot``
-program, and when it is missing raise ``GraphvizNotFoundError`` saying how to
-install it. The picture is made in memory and written atomically, so a failure
+program (``drawing.pipe``), and when it is missing raise
+``GraphvizNotFoundError`` saying how to install it. The picture is made in memory and written atomically, so a failure
 never leaves a half-written file behind. ``dpi`` sets a PNG's resolution
 (Graphviz's 96 by default, where a PNG has the size a browser shows the SVG);
 ``size`` scales the picture to fit a width and height in inches.
@@ -12,31 +12,19 @@ never leaves a half-written file behind. ``dpi`` sets a PNG's resolution
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
-
-import graphviz
 
 from autograd_core import Value, write_atomic
 
 from .dot import draw_dot
+from .drawing import pipe
 
-__all__ = ["render", "pipe", "svg_element", "GraphvizNotFoundError", "RENDER_FORMATS", "SOURCE_FORMATS", "DEFAULT_DPI"]
+__all__ = ["render", "RENDER_FORMATS", "SOURCE_FORMATS", "DEFAULT_DPI"]
 
 RENDER_FORMATS = ("svg", "png", "pdf")
 SOURCE_FORMATS = ("dot", "gv")
 DEFAULT_DPI = 96  # Graphviz's own: a PNG pixel is a CSS pixel of the SVG
-
-INSTALL_HELP = (
-    "install Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) "
-    "or `conda install -c conda-forge graphviz` (conda); the DOT source can still be written without it "
-    "(a path ending in .dot or .gv)"
-)
-
-
-class GraphvizNotFoundError(RuntimeError):
-    """Graphviz's ``dot`` program is not installed (or not on PATH)."""
 
 
 def _format_of(path: Path, format: str | None) -> str:
@@ -53,26 +41,6 @@ def _format_of(path: Path, format: str | None) -> str:
     if format not in known:
         raise ValueError(f"{where} is {format!r}; supported formats are {', '.join(known)}")
     return format
-
-
-def pipe(digraph: graphviz.Digraph, format: str) -> bytes:
-    """Run ``dot`` on a Digraph and return the picture's bytes; clear errors when Graphviz fails."""
-    try:
-        return digraph.pipe(format=format)
-    except graphviz.ExecutableNotFound:
-        raise GraphvizNotFoundError(f"Graphviz's `dot` program was not found on PATH; {INSTALL_HELP}") from None
-    except graphviz.CalledProcessError as exc:
-        detail = exc.stderr.decode(errors="replace").strip() if isinstance(exc.stderr, bytes) else str(exc.stderr)
-        raise RuntimeError(f"Graphviz's dot failed to draw the graph as {format}: {detail or exc}") from None
-
-
-def svg_element(svg: str) -> str:
-    """Graphviz's ``<svg>`` element for embedding: no prolog or comments, ids made ``data-id`` (a page may hold two)."""
-    start = svg.find("<svg")
-    if start < 0:
-        raise RuntimeError("Graphviz returned no <svg> element")
-    svg = re.sub(r"<!--.*?-->\n?", "", svg[start:], flags=re.S)
-    return re.sub(r'<g id="([^"]*)" class="', r'<g data-id="\1" class="', svg)
 
 
 def _positive(value: object, what: str) -> float:

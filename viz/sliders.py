@@ -24,7 +24,7 @@ from autograd_core import Value, apply, backward_steps, enable_grad, grad, topol
 from nn import Module
 
 from .dot import DEFAULT_MAX_NODES, draw_dot, gradient_scale
-from .render import pipe, svg_element
+from .drawing import pipe, svg_element
 from .trace import Trace, trace
 
 __all__ = ["Exploration", "Frame", "Slider", "slider_for"]
@@ -204,4 +204,8 @@ def _labelled_leaves(root: Value) -> dict[str, float]:
     if not leaves:
         raise ValueError("explore(graph): the graph has no labelled leaves to put on sliders; "
                          "label its inputs (Value(2.0, label='a'))")
+    for name, leaf in leaves.items():
+        if not math.isfinite(leaf.data):
+            raise ValueError(f"explore(graph): the leaf {name!r} is {leaf.data!r}; a slider starts at a finite "
+                             f"number: build the graph with a finite value there")
     return {name: leaf.data for name, leaf in leaves.items()}

@@ -7,7 +7,7 @@ that imports it. The player's module is the HTML player's own script
 its step is a trait, so Python can read and move it. The sliders' Python
 computes (``viz.sliders``) and the page shows: the traits carry the drawing
 as SVG and the numbers as text. Each widget's
-output bundle also holds a static picture (``viz.notebook.static_bundle``)
+output bundle also holds a static picture (``viz.drawing.static_bundle``)
 for wherever widgets cannot run.
 
 The exercise (``ExerciseWidget``) is built on the player so: a
@@ -31,8 +31,8 @@ import traitlets
 from autograd_core import Value
 from nn import Module
 
+from .drawing import static_bundle
 from .exercise import Check, Exercise, Score
-from .notebook import static_bundle
 from .player import PlayerParts, exercise_parts, exercise_views, player_parts
 from .player_page import CSS as PLAYER_CSS
 from .player_page import SCRIPT as PLAYER_SCRIPT

@@ -2,24 +2,28 @@
 
 Every line of a generated program is elementwise, so the program that runs on
 one example's floats also runs on arrays holding every example's value of
-each variable. What differs is bound here: the rule helpers and op forwards
-that branch (``step``, relu) become ``numpy.where`` with the same choice at
-the kink and for nan; the forwards that check their domain run as numpy
-functions and, when a result is not finite, the op's own float forward is run
-on that example to raise the error a single call raises (``ExampleError``
-carries the example's index); user ops and anything without an array form
-run elementwise through their float functions, which is slow but exact.
+each variable. What differs is bound here, from the op table: each op's
+numpy form (its row's ``numpy`` column, ``np.tanh(x)``) and each rule
+helper's (``RULE_HELPERS_NUMPY``; the ones that branch, such as ``step``,
+are ``np.where`` with the same choice at the kink and for nan). Where a
+forward that checks its domain gives a result that is not finite, the op's
+own float forward is run on that example to raise the error a single call
+raises (``ExampleError`` carries the example's index); user ops and anything
+without an array form run elementwise through their float functions, which is
+slow but exact.
 numpy is imported here only, when a program over arrays is first needed.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from typing import Any, Callable
 
 import numpy as np
 
-from ..ops import RULE_HELPERS, Op
+from ..ops import RULE_HELPERS, RULE_HELPERS_NUMPY, Op
 from .codegen import Bindings, ExampleError
 from .expressions import is_elementwise
 
@@ -79,56 +83,43 @@ def _checked(array_forward: Callable[..., Any], forward: Callable[..., float]) -
     return run
 
 
-def _sigmoid(x: Any) -> Any:
-    e = np.exp(-np.abs(x))  # as the float forward: exp never overflows
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+_NUMPY_NAMESPACE = {"np": np}
 
 
-# Array forms of the built-in forwards that are not elementwise expressions.
-_FORWARDS: dict[str, Callable[..., Any]] = {
-    "/": np.divide, "**": np.power, "pow": np.power, "exp": np.exp, "log": np.log, "sqrt": np.sqrt,
-    "tanh": np.tanh, "sigmoid": _sigmoid, "sin": np.sin, "cos": np.cos, "abs": np.abs,
-    # fmax takes 0.0 over nan, as the float relu does; + 0.0 makes relu(-0.0) 0.0, not -0.0.
-    "relu": lambda x: np.fmax(x, 0.0) + 0.0,
-}
+@functools.lru_cache(maxsize=None)
+def _numpy_function(expr: str, params: str) -> Callable[..., Any]:
+    """A numpy form from the op table (``"np.tanh(x)"``) as a function, run with numpy's warnings off.
 
+    The forms choose with ``np.where``, so the branch not taken may divide by
+    zero or overflow; the results are checked where it matters (``_checked``).
+    """
+    function = eval(f"lambda {params}: {expr}", _NUMPY_NAMESPACE)  # noqa: S307 - the op table's own text
 
-def _pow_dx(x: Any, y: Any) -> Any:
-    with np.errstate(all="ignore"):
-        general = y * np.power(x, y - 1.0)
-    at_zero = np.where(y == 0, 0.0, np.where(y == 1, 1.0, math.inf))
-    return np.where((x == 0) & (y < 1), at_zero, general)
+    def run(*args: Any) -> Any:
+        with np.errstate(all="ignore"):
+            return function(*args)
 
-
-def _pow_dy(x: Any, out: Any) -> Any:
-    with np.errstate(all="ignore"):
-        positive = out * np.log(np.where(x > 0, x, 1.0))
-    return np.where(x > 0, positive, np.where(x == 0, 0.0, math.nan))
-
-
-def _sqrt_dx(out: Any) -> Any:
-    with np.errstate(all="ignore"):
-        return np.where(out != 0, 0.5 / np.where(out != 0, out, 1.0), math.inf)
-
-
-# Array forms of the rule helpers, with the float helpers' choices at kinks and for nan.
-_HELPERS: dict[str, Callable[..., Any]] = {
-    "step": lambda x: np.asarray(x > 0, dtype=float),  # 0.0 for nan, as the float step
-    "sign": lambda x: np.asarray(x > 0, dtype=float) - np.asarray(x < 0, dtype=float),
-    "cos": np.cos, "sin": np.sin, "log": np.log,
-    "pow_dx": _pow_dx, "pow_dy": _pow_dy, "sqrt_dx": _sqrt_dx,
-}
+    return run
 
 
 def _forward(op: Op) -> Callable[..., Any]:
-    """The array form of a built-in op's forward; a user op's float forward run elementwise."""
-    array_forward = _FORWARDS.get(op.name) if op.derivative_exprs is not None else None
-    if array_forward is None:
-        if op.forward_expr is not None and is_elementwise(op.forward_expr):
-            return op.forward  # arithmetic: arrays run it as it is
-        return _elementwise(op.forward)
-    # A forward written as an expression cannot fail on floats; the others check their domain.
-    return array_forward if op.forward_expr is not None else _checked(array_forward, op.forward)
+    """An op's forward over arrays, from its row: the numpy form, else the forward expression, else per example."""
+    if op.numpy_expr is not None:
+        params = f"*{op.inputs[0]}" if op.variadic else ", ".join(op.inputs)
+        array_forward = _numpy_function(op.numpy_expr, params)
+        # A forward written as an expression cannot fail on floats; the others check their domain.
+        return array_forward if op.forward_expr is not None else _checked(array_forward, op.forward)
+    if op.forward_expr is not None and is_elementwise(op.forward_expr):
+        return op.forward  # arithmetic: arrays run it as it is
+    return _elementwise(op.forward)
+
+
+def _helper(name: str, helper: Callable[..., Any]) -> Callable[..., Any]:
+    """A rule helper over arrays: its numpy form from ``RULE_HELPERS_NUMPY``, else the float helper per example."""
+    expr = RULE_HELPERS_NUMPY.get(name)
+    if expr is None:
+        return _elementwise(helper)
+    return _numpy_function(expr, ", ".join(inspect.signature(helper).parameters))
 
 
 def batch_dot(upstream: Any, local: Any, n: int) -> float:
@@ -149,5 +140,5 @@ def broadcast(x: Any, n: int) -> np.ndarray:
 
 ARRAY_BINDINGS = Bindings(
     {"inf": math.inf, "nan": math.nan, "np": np, "batch_dot": batch_dot, "broadcast": broadcast,
-     **{name: _HELPERS.get(name) or _elementwise(helper) for name, helper in RULE_HELPERS.items()}},
+     **{name: _helper(name, helper) for name, helper in RULE_HELPERS.items()}},
     _forward, lambda op: _elementwise_tuple(op.local_grads))

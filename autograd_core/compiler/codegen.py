@@ -109,6 +109,7 @@ class _InlineWriter:
         self.program, self.trace, self.lines, self.namespace = program, program.trace, lines, namespace
         self.text: list[str] = []
         self.nodes: list = []
+        self.with_grad = _with_grad(program.trace)
 
     def emit(self, text: str, depth: int = 1, node: Value | None = None) -> None:
         self.text.append("    " * depth + text + "\n")
@@ -123,7 +124,7 @@ class _InlineWriter:
         self.emit(f"def {function_name}({header}):", 0)
         for guard in trace.guards:
             self.emit(f"# traced where {guard.describe(inputs)}: a call where that changes is traced again")
-        reached = [p for p in trace.params if p in trace.live]  # the parameters the outputs depend on
+        reached = [p for p in trace.params if p in trace.live]  # the parameters the outputs (and aux) depend on
         if reached:
             self.emit("# parameters: read " + ("at every call, so that updates are seen" if mode == "call" else
                                                "once, so that updates made before the call are seen"))
@@ -131,7 +132,7 @@ class _InlineWriter:
                 if p in reached:
                     self.emit(f"{names[p]} = params[{i}].data")
             for p in self.lines.summed:
-                if p in reached:
+                if p in reached and p in self.with_grad:
                     self.emit(f"{GRAD_PREFIX}{names[p]} = 0.0")
         depth = 1
         if mode == "rows":
@@ -139,7 +140,7 @@ class _InlineWriter:
             self.emit(f"for {'(' + ', '.join(inputs) + ',)' if inputs else '_'} in rows:")
             depth = 2
         backward_from = self._body(depth)
-        self._finish(reached, depth)
+        self._finish([p for p in reached if p in self.with_grad], depth)
         unit, function = _compile_unit(program, "".join(self.text), 1, self.nodes, backward_from, self.namespace,
                                        function_name)
         return [unit], function
@@ -160,8 +161,9 @@ class _InlineWriter:
         return backward_from or len(self.nodes) + 1
 
     def _finish(self, reached: list[Value], depth: int) -> None:
+        """The end of the program: gradients added into ``.grad`` (``reached``: the parameters that have one)."""
         trace, program, layout = self.trace, self.program, self.program.layout
-        grads = [layout.grad(x) if x in trace.live else "0.0" for x in trace.inputs]
+        grads = [layout.grad(x) if x in self.with_grad else "0.0" for x in trace.inputs]
         param_grads = [layout.grad(p) if p in reached else "0.0" for p in trace.params]
         out, aux = layout.value(trace.output), [layout.value(a) for a in trace.aux]
         if program.mode == "rows":
@@ -178,6 +180,17 @@ class _InlineWriter:
                 if p in reached:
                     self.emit(f"params[{i}].grad += {layout.grad(p)}")
         self.emit(_return(program, out, grads, param_grads, aux))
+
+
+def _with_grad(trace: Trace) -> set[Value]:
+    """The live nodes of the output's own graph: the ones the backward pass gives a gradient variable.
+
+    An input or parameter read only by the aux outputs, or every node when the
+    output is a constant, has none: its gradient is the number 0.0.
+    """
+    if trace.output not in trace.live:
+        return set()
+    return trace.live.intersection(trace.order[:trace.output_graph_size])
 
 
 def _return(program: Program, out: str, grads: list[str], param_grads: list[str], aux: list[str]) -> str:

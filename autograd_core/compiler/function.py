@@ -12,10 +12,14 @@ they are asked for.
 from __future__ import annotations
 
 import functools
+import itertools
 import numbers
 from typing import Any, Callable, NamedTuple, Sequence
 
-from ..value import Value, cyclic_gc_paused, op_error
+from ..checks import as_float
+from ..collector import cyclic_gc_paused
+from ..errors import op_error, short_repr
+from ..value import Value
 from .codegen import SCALAR_BINDINGS, ExampleError, Program
 from .trace import Guard, Kink, Trace, TraceMismatchError
 
@@ -99,11 +103,16 @@ class CompiledFunction:
         the parameters are read once, and their gradients are summed in local
         variables (then added into ``.grad`` when ``accumulate``).
         """
-        rows = [row if type(row) is tuple else tuple(row) for row in rows]
+        rows = list(rows)
+        try:
+            checked = [row if type(row) is tuple else tuple(row) for row in rows]
+        except TypeError:  # a row that is not a sequence: the check below names it
+            checked = []
+        if len(checked) != len(rows) or set(map(len, checked)) - {len(self.input_names)} or \
+                set(map(type, itertools.chain.from_iterable(checked))) - {float}:
+            checked = [self._row(row, index) for index, row in enumerate(rows)]  # one by one, only when needed
+        rows = checked
         for row in rows:
-            if len(row) != len(self.input_names):
-                raise TypeError(f"compiled {self.name}: each row needs {len(self.input_names)} number(s) "
-                                f"({', '.join(self.input_names)}), got {row!r}")
             self._check_graph(row)
         try:
             return BatchResult(*self._rows_program.function(rows))
@@ -121,10 +130,7 @@ class CompiledFunction:
         """
         import numpy as np
 
-        X = np.asarray(X, dtype=float)
-        if X.ndim != 2 or X.shape[1] != len(self.input_names):
-            raise TypeError(f"compiled {self.name}: batch_arrays needs an array of shape (examples, "
-                            f"{len(self.input_names)}), got shape {X.shape}")
+        X = self._as_array(X)
         self._check_graph_arrays(X)
         columns = [np.ascontiguousarray(X[:, j]) for j in range(X.shape[1])]
         try:
@@ -170,12 +176,48 @@ class CompiledFunction:
                 f"({difference}{'; ' + why if why else ''}): f's Python control flow or constants depend on the "
                 "input data; compile it for these inputs, or keep it interpreted")
 
-    def _as_floats(self, inputs: Sequence[Any]) -> tuple[float, ...]:
+    def _as_floats(self, inputs: Sequence[Any], example: int | None = None) -> tuple[float, ...]:
+        """The inputs of one call (or of one ``example`` of a batch) as floats; errors name the input."""
+        where = f"compiled {self.name}" + ("() input" if example is None else f": example {example}, input")
+        floats = []
         for name, x in zip(self.input_names, inputs):
             if isinstance(x, Value) or not isinstance(x, numbers.Real):
-                raise TypeError(f"compiled {self.name}() input {name!r} must be a real number, got "
-                                f"{type(x).__name__} {x!r}" + (" (pass its .data)" if isinstance(x, Value) else ""))
-        return tuple(float(x) for x in inputs)
+                raise TypeError(f"{where} {name!r} must be a real number, got {type(x).__name__} {short_repr(x)}"
+                                + (" (pass its .data)" if isinstance(x, Value) else ""))
+            floats.append(x if type(x) is float else as_float(x, f"{where} {name!r} needs a real number"))
+        return tuple(floats)
+
+    def _row(self, row: Any, index: int) -> tuple[float, ...]:
+        """One row of a batch, checked as a call's inputs are: one real number per input, as floats."""
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__len__"):
+            raise TypeError(f"compiled {self.name}: example {index} must be a row of {len(self.input_names)} "
+                            f"number(s) ({', '.join(self.input_names)}), got {type(row).__name__} {short_repr(row)}")
+        row = row if type(row) is tuple else tuple(row)
+        if len(row) != len(self.input_names):
+            raise TypeError(f"compiled {self.name}: each row needs {len(self.input_names)} number(s) "
+                            f"({', '.join(self.input_names)}), got {short_repr(row)} (example {index})")
+        for x in row:
+            if type(x) is not float:
+                return self._as_floats(row, index)
+        return row
+
+    def _as_array(self, X: Any) -> Any:
+        """``X`` as a float array of shape (examples, inputs); entries that are not real numbers are refused
+        as a call refuses them (a string is not parsed, a complex number not cut to its real part)."""
+        import numpy as np
+
+        try:
+            array = np.asarray(X)
+        except (ValueError, OverflowError):  # rows of different lengths; an int too large for numpy's
+            array = np.asarray(X, dtype=object) if isinstance(X, Sequence) else None
+        if array is None or array.ndim != 2 or array.shape[1] != len(self.input_names):
+            shape = getattr(array, "shape", None)
+            raise TypeError(f"compiled {self.name}: batch_arrays needs an array of shape (examples, "
+                            f"{len(self.input_names)}), got " + (f"shape {shape}" if shape is not None else
+                                                                 f"{type(X).__name__}"))
+        if array.dtype.kind in "fiub":  # floats, ints, unsigned ints, booleans: numbers already
+            return array.astype(float, copy=False)
+        return np.array([self._as_floats(row, index) for index, row in enumerate(array.tolist())], dtype=float)
 
 
 def _explained(program: Program, exc: BaseException) -> BaseException:
@@ -205,7 +247,7 @@ def _explained(program: Program, exc: BaseException) -> BaseException:
         error_type = type(error)
     try:
         return error_type(message)
-    except Exception:  # an exception type that needs other arguments: keep it as it is
+    except Exception:  # noqa: BLE001 - an exception type that needs other arguments: keep it as it is
         return error
 
 
@@ -264,6 +306,7 @@ def compile(  # noqa: A001 - the package's name for it; shadows the builtin only
         if isinstance(x, Value) or not isinstance(x, numbers.Real):
             raise TypeError(f"compile: example input {i} must be a real number, got {type(x).__name__} {x!r}"
                             + (" (pass its .data: compile makes its own input Values)" if isinstance(x, Value) else ""))
+    point = [as_float(x, f"compile: example input {i} needs a real number") for i, x in enumerate(example_inputs)]
     with cyclic_gc_paused():  # the trace holds the whole graph; the collector would only rescan it
-        trace = Trace(f, [float(x) for x in example_inputs], params=params, has_aux=has_aux)
+        trace = Trace(f, point, params=params, has_aux=has_aux)
         return CompiledFunction(trace, accumulate, check)

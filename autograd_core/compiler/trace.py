@@ -37,7 +37,8 @@ from ..backprop import topological_order
 from ..define import input_names
 from ..notation import node_names
 from ..ops import RULE_HELPERS, Op
-from ..value import Value, enable_grad
+from ..modes import enable_grad
+from ..value import Value
 from .names import Namer, identifier
 
 __all__ = ["Trace", "TracedInput", "Guard", "Kink", "TraceMismatchError", "CODE_NAMES"]

@@ -21,7 +21,7 @@ from autograd_core import (
     grad,
     no_grad,
 )
-from autograd_core.strategies import expressions, points
+from autograd_core.hypothesis_strategies import expressions, points
 
 
 def assert_close(actual: float, expected: float, what: str = "") -> None:

@@ -89,10 +89,10 @@ def test_f_gets_leaves_labelled_with_its_parameter_names():
 # ------------------------------------------------------------ random expressions
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from autograd_core.strategies import expressions_and_points, points  # noqa: E402
+from autograd_core.hypothesis_strategies import expressions_and_points, points
 
 SETTINGS = settings(max_examples=60, deadline=None)
 

@@ -1,7 +1,7 @@
 """jacobian, hessian, hvp and vjp: shapes, against our reverse mode, finite differences, and each other.
 
 A table of small functions with Jacobians and Hessians worked out by hand;
-random expressions (``autograd_core.strategies``) with a user op, where both
+random expressions (``autograd_core.hypothesis_strategies``) with a user op, where both
 strategies of ``jacobian`` must agree with ``grad`` row by row, and the
 Hessian (forward over reverse) with reverse over reverse; and every bad
 argument. PyTorch is the reference in ``test_functional_vs_torch.py``.
@@ -97,10 +97,10 @@ def test_auto_strategy_picks_the_fewer_sweeps(monkeypatch):
 # ------------------------------------------------------------ random expressions
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from autograd_core.strategies import points  # noqa: E402
+from autograd_core.hypothesis_strategies import points
 
 SETTINGS = settings(max_examples=40, deadline=None)
 

@@ -1,6 +1,6 @@
 """jvp, jacobian, hessian, hvp and vjp against PyTorch in float64, to 1e-12, on random expressions.
 
-The expressions come from ``autograd_core.strategies`` (every built-in op and
+The expressions come from ``autograd_core.hypothesis_strategies`` (every built-in op and
 reflected operator) plus a user op made with ``define_op`` (softplus). PyTorch
 gets the same function by replaying our graph: each node's op from the table
 ``TORCH`` below (which must cover ``OPS``), applied to tensors in topological
@@ -24,12 +24,12 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning"),
 ]
 
-from hypothesis import assume, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
-from autograd_core import OPS, Value, hessian, hvp, jacobian, jvp, topological_order, vjp  # noqa: E402
-from autograd_core.strategies import points  # noqa: E402
-from helpers import functions_and_points  # noqa: E402
+from autograd_core import OPS, Value, hessian, hvp, jacobian, jvp, topological_order, vjp
+from autograd_core.hypothesis_strategies import points
+from helpers import functions_and_points
 
 
 TORCH = {

@@ -210,12 +210,29 @@ def test_backward_outside_the_block_does_not_check():
 
 
 def test_nodes_built_inside_are_let_go_after_the_block():
-    from autograd_core.value import built_at
+    from autograd_core.anomaly import built_at
 
     with detect_anomaly():
         x = Value(1.0) * 2
         assert built_at(x).endswith("x = Value(1.0) * 2")
     assert built_at(x) == ""
+
+
+def test_training_inside_detect_anomaly_keeps_no_graph_alive_between_steps():
+    """Each step's nodes are let go once its backward pass has checked them (they were kept until the block ended)."""
+    from autograd_core.anomaly import remembered_nodes
+    from nn import MLP, SGD, hinge_loss
+
+    model = MLP(2, [4, 1], activation="tanh", seed=0)
+    optimizer = SGD(model.parameters(), lr=0.1)
+    with detect_anomaly():
+        for _ in range(3):
+            loss = hinge_loss([model([1.0, -1.0])], [1.0])
+            assert remembered_nodes() > 10  # the step's nodes, with the lines that built them
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            assert remembered_nodes() == 0
 
 
 def test_detect_anomaly_checks_ops_inside_no_grad_too():

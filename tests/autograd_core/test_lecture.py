@@ -139,10 +139,12 @@ def numbers(**nodes) -> dict:
 def first_expression(V):
     """a, b, c, e = a*b, d = e + c, f, L = d * f; then backward (the lecture's first graph)."""
     a, b, c = V(2.0, label="a"), V(-3.0, label="b"), V(10.0, label="c")
+    # fmt: off
     e = a * b; e.label = "e"  # noqa: E702 - as the lecture writes it
-    d = e + c; d.label = "d"  # noqa: E702
+    d = e + c; d.label = "d"  # noqa: E702 - as the lecture writes it
     f = V(-2.0, label="f")
-    L = d * f; L.label = "L"  # noqa: E702
+    L = d * f; L.label = "L"  # noqa: E702 - as the lecture writes it
+    # fmt: on
     L.backward()
     return dict(a=a, b=b, c=c, e=e, d=d, f=f, L=L)
 
@@ -152,10 +154,12 @@ def the_neuron(V, tanh_by_exp: bool = False):
     x1, x2 = V(2.0, label="x1"), V(0.0, label="x2")
     w1, w2 = V(-3.0, label="w1"), V(1.0, label="w2")
     b = V(6.8813735870195432, label="b")
-    x1w1 = x1 * w1; x1w1.label = "x1*w1"  # noqa: E702
-    x2w2 = x2 * w2; x2w2.label = "x2*w2"  # noqa: E702
-    x1w1x2w2 = x1w1 + x2w2; x1w1x2w2.label = "x1*w1 + x2*w2"  # noqa: E702
-    n = x1w1x2w2 + b; n.label = "n"  # noqa: E702
+    # fmt: off
+    x1w1 = x1 * w1; x1w1.label = "x1*w1"  # noqa: E702 - as the lecture writes it
+    x2w2 = x2 * w2; x2w2.label = "x2*w2"  # noqa: E702 - as the lecture writes it
+    x1w1x2w2 = x1w1 + x2w2; x1w1x2w2.label = "x1*w1 + x2*w2"  # noqa: E702 - as the lecture writes it
+    n = x1w1x2w2 + b; n.label = "n"  # noqa: E702 - as the lecture writes it
+    # fmt: on
     if tanh_by_exp:
         e = (2 * n).exp()
         o = (e - 1) / (e + 1)

@@ -1,4 +1,4 @@
-"""Property tests of the engine on random smooth expressions (``autograd_core.strategies``).
+"""Property tests of the engine on random smooth expressions (``autograd_core.hypothesis_strategies``).
 
 The finite differences here are computed on plain floats with ``math``
 (``Expression`` called on floats), so they do not depend on the engine; the
@@ -13,12 +13,12 @@ import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
 
-from helpers import central_difference, close  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from helpers import central_difference, close
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from autograd_core import Value, define_op, grad, gradcheck, gradgradcheck  # noqa: E402
-from autograd_core.strategies import Expression, expressions, expressions_and_points, points  # noqa: E402
+from autograd_core import Value, define_op, grad, gradcheck, gradgradcheck
+from autograd_core.hypothesis_strategies import Expression, expressions, expressions_and_points, points
 
 SETTINGS = settings(max_examples=60, deadline=None)
 
@@ -151,21 +151,25 @@ def softplus(x: float) -> float:
 @given(expressions_and_points(n_inputs=2, max_depth=2))
 def test_softplus_inside_random_expressions(case) -> None:
     expression, point = case
-    f = lambda x, y: softplus(expression(x, y)) * softplus(y - x)  # noqa: E731
+    f = lambda x, y: softplus(expression(x, y)) * softplus(y - x)  # noqa: E731 - the function under test, in one line
     assert gradcheck(f, point) and gradgradcheck(f, point)
 
 
 def test_strategy_uses_every_builtin_op() -> None:
-    from autograd_core import OPS, topological_order
-    from autograd_core.strategies import _BINARY, _UNARY
+    """Each op of the table, applied by the strategies as its row writes it, makes a node of that op."""
+    from autograd_core import OPS
+    from autograd_core.hypothesis_strategies import _applied
 
-    x, y = Value(0.3), Value(-0.7)
-    used = set()
-    for _, op in _UNARY:
-        used |= {node.op for node in topological_order(op(x))}
-    for _, op in _BINARY:
-        used |= {node.op for node in topological_order(op(x, y))}
-    assert set(OPS) <= used
+    x, y, z = Value(0.3), Value(-0.7), Value(1.2)
+    leaves = [("x", lambda args: x), ("y", lambda args: y), ("z", lambda args: z)]
+    for name, op in OPS.items():
+        operands = leaves if op.variadic else leaves[:len(op.inputs)]
+        if name == "**":  # a constant exponent
+            operands = [leaves[0], ("2", lambda args: 2)]
+        text, function = _applied(op, operands)
+        node = function(())
+        assert node.op == name, text
+        assert node.parents[:1] == (x,), text
 
 
 @SETTINGS

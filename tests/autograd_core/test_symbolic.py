@@ -3,7 +3,7 @@
 A table with one row per op in ``OPS`` (a coverage guard fails when an op has
 none): the sympy expression evaluates to the graph's value and its derivative
 to the engine's gradient, at points away from kinks and domain edges, and at
-the kinks on purpose. Random expressions from ``autograd_core.strategies`` do
+the kinks on purpose. Random expressions from ``autograd_core.hypothesis_strategies`` do
 the same. The three-ways lesson is checked for its numbers' sizes.
 """
 
@@ -19,7 +19,7 @@ from autograd_core.notation import symbol as as_one_symbol
 
 sp = pytest.importorskip("sympy")
 
-from autograd_core import OPS, Value, chain_rule, define_op, grad, symbolic_grad, to_sympy  # noqa: E402
+from autograd_core import OPS, Value, chain_rule, define_op, grad, symbolic_grad, to_sympy
 
 
 def evaluate(expression, values: dict[Value, float]) -> float:
@@ -205,9 +205,9 @@ def test_chain_rule_refuses_too_many_paths():
 # ------------------------------------------------------------ random expressions
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import given, settings
 
-from autograd_core.strategies import expressions_and_points  # noqa: E402
+from autograd_core.hypothesis_strategies import expressions_and_points
 
 
 @settings(max_examples=40, deadline=None)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 import fractions
 import math
 import operator
+import pickle
 
 import pytest
 
@@ -290,3 +292,16 @@ def test_cyclic_gc_paused_restores_the_collector_state():
             assert gc.isenabled() is before
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_place_is_none_on_every_new_node_settable_and_kept_by_copies():
+    a, b = Value(2.0, "a"), Value(3.0, "b")
+    made = [a, a + b, a * b, a - b, a + 1, 2 * a, a.tanh(), Value.sum([a, b, 1.0]), a.detach()]
+    made += [p for node in made for p in node.parents]  # the constant leaves lifted from 1 and 2
+    assert all(node.place is None for node in made)
+    out = a * b + a
+    a.place, out.place = ("somewhere", 1), "the output"  # any object: the engine never reads it
+    out.backward()
+    assert (a.grad, b.grad) == (4.0, 2.0)
+    for copied in (copy.deepcopy(out), pickle.loads(pickle.dumps(out))):
+        assert copied.place == "the output" and copied.parents[1].place == ("somewhere", 1)

@@ -90,12 +90,53 @@ def test_plain_labels_have_no_place():
     assert place_of(Value(1.0)) is None
 
 
-def test_labels_are_strings_and_survive_copies():
+def test_labels_are_plain_strings_and_the_place_is_the_nodes_slot():
+    model = MLP(2, [2, 1], seed=0)
+    out = model([0.5, -0.5])
+    for node in topological_order(out):
+        assert type(node.label) is str
+        assert node.place is place_of(node) and isinstance(node.place, Place)
+    assert Value(1.0).place is None
+
+
+def test_places_survive_copies_and_pickles():
     model = MLP(2, [2, 1], seed=0)
     w = model.layers[0].neurons[1].w[0]
-    assert isinstance(w.label, str) and w.label == "layers.0.neurons.1.w.0"
+    out = model([0.5, -0.5])
     for copied in (pickle.loads(pickle.dumps(model)), copy.deepcopy(model)):
         assert place_of(copied.layers[0].neurons[1].w[0]) == place_of(w)
+    for copied in (pickle.loads(pickle.dumps(out)), copy.deepcopy(out)):
+        assert [place_of(n) for n in topological_order(copied)] == [place_of(n) for n in topological_order(out)]
+
+
+def test_one_place_per_module_role_shared_by_every_forward_pass():
+    neuron = Neuron(2, seed=0)
+    first, second = neuron([1.0, 2.0]), neuron([3.0, 4.0])
+    assert first.place is second.place
+    assert first.parents[0].place is second.parents[0].place  # the sum
+    x0 = neuron([5.0, 6.0]).parents[0].parents[0].parents[1]  # out <- sum <- wx.0 = w.0 * x[0]
+    assert x0.place is first.parents[0].parents[0].parents[1].place and x0.place.path == "x[0]"
+
+
+def test_the_place_is_not_in_the_label():
+    w = MLP(2, [2, 1], seed=0).layers[0].neurons[1].w[0]
+    assert place_of(Value(w.data, w.label)) is None  # nn's label on a node nn did not make
+    w.label = "my weight"  # a user's label: the node still sits where it sits
+    assert place_of(w).path == "layers.0.neurons.1.w.0" and w.label == "my weight"
+
+
+def test_relabelling_in_a_module_that_places_nothing_clears_the_place():
+    neuron = Neuron(1, seed=0)
+
+    class Shared(Module):
+        def __init__(self):
+            self.weights = [neuron.w[0]]
+            self.relabel()
+
+    Shared()
+    assert neuron.w[0].label == "weights.0" and place_of(neuron.w[0]) is None
+    neuron.relabel()
+    assert neuron.w[0].label == "w.0" and place_of(neuron.w[0]).role is Role.WEIGHT
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])

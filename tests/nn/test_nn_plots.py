@@ -6,10 +6,10 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure
 
-from nn import MLP, SGD, Adam, fit, make_moons, make_spiral, signed_labels  # noqa: E402
-from nn.plots import plot_boundary, plot_diagnostics, plot_history, scores_on_grid  # noqa: E402
+from nn import MLP, SGD, Adam, fit, make_moons, make_spiral, signed_labels
+from nn.plots import plot_boundary, plot_diagnostics, plot_history, scores_on_grid
 
 PNG = b"\x89PNG\r\n\x1a\n"
 X, Y = make_moons(20, noise=0.1, seed=0)

@@ -48,9 +48,9 @@ wide = MLP(2, [16, 1], seed=0)([0.5, -1.0])
     "viz.draw_dot(wide)",
     "print('steps', p1.step, p2.step, 'x1', ex.values['x1'], 'output', round(ex.output, 6))",
     "if p1.step == 1:  # after the test clicked Next (not during Run All)\n    p2.step = 3",
-    "quiz = viz.exercise(o).widget()\nquiz",
+    "quiz = viz.exercise_widget(viz.exercise(o))\nquiz",
     "print('score:', quiz.score)",
-    "viz.exercise(y).widget()",
+    "viz.exercise_widget(viz.exercise(y))",
 ]
 STATE, MOVE, SCORE = 6, 7, 9  # the cells that read the widgets' state, move a player, read the exercise's score
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"

@@ -186,6 +186,14 @@ def test_group_by_neuron_draws_a_box_per_neuron_with_names_within_it(mlp):
     assert {"x[0]", "x[1]", "loss"} <= set(names_in(top))
 
 
+def test_a_network_node_its_user_relabelled_is_drawn_in_its_neuron_by_the_users_label():
+    model = MLP(2, [2, 1], seed=0)
+    model.layers[0].neurons[1].w[0].label = "my weight"
+    source = draw_dot(model([1.0, -2.0]), group_by="neuron").source
+    assert sorted(names_in(cluster_body(source, "layers.0.neurons.1"))) == [
+        "b", "my weight", "out", "sum", "w.1", "wx.0", "wx.1"]
+
+
 def test_group_by_layer_draws_a_box_per_layer(mlp):
     source = draw_dot(mlp(), group_by="layer").source
     assert re.findall(r'subgraph "(cluster_[^"]+)"', source) == ["cluster_layers.0", "cluster_layers.1"]

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 import pytest
+from gallery import slide_fit
+from svg_geometry import Drawing, font_sizes, read_svg
 
 from autograd_core import Value
 from nn import MLP, Layer, Neuron, Role
-from svg_geometry import Drawing, font_sizes, read_svg
 from viz import draw_dot, trace
-from viz.gallery import slide_fit
-from viz.render import pipe
+from viz.drawing import pipe
 
 
 def mlp(sizes: tuple[int, ...]) -> Value:

@@ -7,12 +7,12 @@ import re
 from contextlib import contextmanager
 
 import pytest
+from gallery import lecture_neuron  # micrograd's lecture neuron, labelled as there
 from helpers import CHROMIUM_ARGS
 
 from autograd_core import Value
 from nn import MLP
 from viz import explain_steps, player_fragment, player_html, trace, write_html
-from viz.gallery import lecture_neuron  # micrograd's lecture neuron, labelled as there
 from viz.player_page import page as player_page
 from viz.text import computation, format_number
 
@@ -226,8 +226,8 @@ def inside(box: dict, frame: dict) -> bool:
 
 
 def demo_neuron() -> Value:
-    """The demo's drawing: a first-layer neuron of the trained 2-16-16-1 MLP on a training point (as nn.demo does)."""
-    from nn import demo
+    """The demo's drawing (course.demo's): a first-layer neuron of the trained 2-16-16-1 MLP on a training point."""
+    from course import demo
 
     X, y = demo.load_data("moons", 40, seed=1)
     model, _ = demo.train(X, y, [16, 16], steps=20, seed=1, progress=False)

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from viz.gallery import DRAWINGS, main as gallery, slide_fit
+from gallery import DRAWINGS, slide_fit
+from gallery import main as gallery
 
 REPO = Path(__file__).resolve().parents[2]
 SECTION = re.search(r"<!-- viz:start -->(.*?)<!-- viz:end -->", (REPO / "README.md").read_text(), flags=re.S).group(1)
@@ -83,7 +83,7 @@ def test_committed_drawing_is_what_the_command_draws(dot_program, tmp_path):
     assert labels((tmp_path / "graph.svg").read_text()) == labels((REPO / "docs" / "tanh-neuron.svg").read_text())
 
 
-def test_the_gallery_is_what_python_m_viz_gallery_draws(dot_program, tmp_path, capsys):
+def test_the_gallery_is_what_scripts_gallery_py_draws(dot_program, tmp_path, capsys):
     assert gallery([str(tmp_path)]) == 0
     printed = capsys.readouterr().out
     for name in DRAWINGS:
@@ -93,6 +93,20 @@ def test_the_gallery_is_what_python_m_viz_gallery_draws(dot_program, tmp_path, c
     steps = re.compile(r'<script type="application/json" class="ag-data">(.*?)</script>', re.S)
     assert steps.search((tmp_path / "lecture-neuron.html").read_text()).group(1) == \
         steps.search((REPO / "docs" / "lecture-neuron.html").read_text()).group(1)
+
+
+@pytest.mark.parametrize("command", [["scripts/gallery.py"], ["-m", "scripts.gallery"]])
+def test_the_gallery_runs_from_the_project_root_as_the_readme_says(command, tmp_path):
+    assert "`python scripts/gallery.py docs --screenshot`" in (REPO / "README.md").read_text()
+    result = subprocess.run([sys.executable, *command, str(tmp_path / "missing")], cwd=REPO,
+                            env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and "missing is not a folder" in result.stderr, result.stderr
+
+
+def test_the_gallery_is_not_installed_with_viz():
+    assert not (REPO / "viz" / "gallery.py").exists()
+    packages = re.search(r"^packages = \[(.*)\]$", (REPO / "pyproject.toml").read_text(), flags=re.M).group(1)
+    assert '"viz"' in packages and "scripts" not in packages
 
 
 def test_the_size_table_is_measured_from_the_committed_drawings():

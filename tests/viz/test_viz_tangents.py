@@ -10,7 +10,7 @@ import pytest
 from autograd_core import Value, jvp
 from nn import MLP
 from viz import draw_dot, explain, player_html, trace
-from viz.render import pipe
+from viz.drawing import pipe
 from viz.tangents import forward_pass
 
 # L = c * d with c = a * b, d = a + b, a = 2, b = -3 (c = -6, d = -1). With ȧ = 1, ḃ = 0, by hand:

@@ -16,8 +16,8 @@ from helpers import LECTURE_POINT, lecture_neuron
 
 from autograd_core import Value, grad
 from nn import MLP
-from viz import draw_dot, exercise, explain_steps, explore, play
-from viz.notebook import Drawing, static_bundle
+from viz import draw_dot, exercise, exercise_widget, explain_steps, explore, play
+from viz.drawing import Drawing, static_bundle
 from viz.player import player_parts
 from viz.player_page import SCRIPT
 from viz.sliders import Exploration, slider_for
@@ -115,9 +115,16 @@ def fragment_data(fragment: str) -> dict:
     return json.loads(re.search(r'class="ag-data">(.*?)</script>', fragment, flags=re.S).group(1))
 
 
+def test_exercise_widget_takes_an_exercise_and_says_so_when_given_a_value(diamond):
+    root, _ = diamond()
+    with pytest.raises(TypeError, match=r"exercise_widget takes an Exercise \(viz.exercise\(root\)\), got Value "
+                                        r"Value\(data="):
+        exercise_widget(root)
+
+
 def test_exercise_widget_checks_what_the_page_sends(dot_program, diamond):
     root, _ = diamond()
-    widget = exercise(root).widget()
+    widget = exercise_widget(exercise(root))
     assert isinstance(widget, ExerciseWidget) and widget.total == 6
     assert [v["status"] for v in widget.views] == ["asking"] + ["locked"] * 5
     widget._receive(widget, {"step": 1, "answer": "d"}, [])  # what the page's Check button sends
@@ -144,7 +151,7 @@ def test_exercise_widget_checks_what_the_page_sends(dot_program, diamond):
 
 def test_the_exercise_page_holds_no_answer_before_it_is_checked(dot_program, diamond):
     root, _ = diamond()
-    widget = exercise(root).widget()
+    widget = exercise_widget(exercise(root))
     data = fragment_data(widget.fragment)
     assert [s["grad"] for s in data["steps"]] == [None] * 6 and data["given"] == {"v4": "1.0000"}
     svg_texts = re.findall(r"<text[^>]*>([^<]*)</text>", widget.fragment)
@@ -167,7 +174,7 @@ def test_exercise_labels_and_answers_are_text_never_markup(dot_program):
     x = Value(1.0, XSS)
     y = (x * 3.0).exp()
     y.label = "</script><b>y"
-    widget = exercise(y).widget(title=XSS)
+    widget = exercise_widget(exercise(y), title=XSS)
     widget.answer(1, XSS)  # unreadable: the message quotes the syntax error, not the markup
     data, _ = widget._repr_mimebundle_()
     for markup in (widget.fragment, data["text/html"], data["image/svg+xml"]):
@@ -308,7 +315,7 @@ def test_a_network_drawn_in_clusters_has_one_legend(dot_program):
     model = MLP(2, [3, 1], activation="tanh", seed=0)
     out = model([0.5, -1.0])
     out.backward()
-    from viz.render import pipe
+    from viz.drawing import pipe
 
     svg = pipe(draw_dot(out, group_by="neuron", color_by_grad=True), "svg").decode()
     assert svg.count("blue: raising the node raises the output") == 1

@@ -1,11 +1,11 @@
 """The lessons of backpropagation, each shown with the engine: a function returning its numbers and a figure.
 
-    from nn.lessons import run
+    from course.lessons import run
     lesson = run("learning-rate")
     print(lesson)                   # what it found, one line a finding
     lesson.figure                   # a matplotlib Figure: shows inline in a notebook
 
-``python -m nn.lessons NAME --out DIR`` (or ``all``) writes ``DIR/NAME.png``
+``python -m course.lessons NAME --out DIR`` (or ``all``) writes ``DIR/NAME.png``
 and prints the numbers. Each lesson is one module, small enough to read
 whole: its docstring says what it teaches, its function trains with
 ``nn.fit`` and returns a ``Lesson``, its ``_figure`` draws it with

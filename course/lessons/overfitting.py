@@ -22,12 +22,12 @@ import math
 import random
 
 from autograd_core import no_grad
+from nn.layers import MLP
+from nn.losses import mse_loss
+from nn.optim import Adam
+from nn.plots import label_axes, new_figure
+from nn.train import History, fit
 
-from ..layers import MLP
-from ..losses import mse_loss
-from ..optim import Adam
-from ..plots import label_axes, new_figure
-from ..train import History, fit
 from .lesson import Lesson
 
 __all__ = ["overfitting", "noisy_sine"]

@@ -10,15 +10,15 @@ import types
 import pytest
 from helpers import as_user_without_root_rights
 
+from course import demo
 from nn import MLP, History, evaluate, load_parameters, signed_labels
-from nn import demo
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_demo_training_reaches_full_accuracy_on_moons():
     # The demo's own training (default architecture, Adam, seed 1) on 40 of its moons points,
-    # so the test takes a couple of seconds; the full default run is `python -m nn.demo`.
+    # so the test takes a couple of seconds; the full default run is `python -m course.demo`.
     X, y = demo.load_data("moons", 40, seed=1)
     model, history = demo.train(X, y, [16, 16], steps=40, seed=1, progress=False)
     assert evaluate(model, X, signed_labels(y)) == 1.0
@@ -115,7 +115,7 @@ def test_bad_command_lines_exit_with_a_message(argv, message, capsys):
         demo.parse_args(argv)
     assert info.value.code == 2
     error = capsys.readouterr().err.splitlines()[-1]
-    assert error.startswith("python -m nn.demo: error: ") and message in error
+    assert error.startswith("python -m course.demo: error: ") and message in error
 
 
 def _run_small(out, *extra):
@@ -126,7 +126,7 @@ def test_a_diverging_run_prints_one_line_and_writes_nothing(tmp_path, capsys, fa
     out = tmp_path / "new" / "results"
     assert _run_small(out, "--lr", "1e308") == 1
     error = capsys.readouterr().err.splitlines()[-1]
-    assert error.startswith("python -m nn.demo: error: training diverged at step 2 (epoch 2, batch 1 of 1): the loss")
+    assert error.startswith("python -m course.demo: error: training diverged at step 2 (epoch 2, batch 1 of 1): the loss")
     assert list(tmp_path.iterdir()) == [] and fake_viz == []
 
 
@@ -146,7 +146,7 @@ def test_a_failure_while_writing_leaves_nothing_of_this_run(tmp_path, capsys, fa
     monkeypatch.setattr(sys.modules["viz"], "write_html", broken_write_html)
     assert _run_small(out) == 1
     error = capsys.readouterr().err.splitlines()[-1]
-    assert error == (f"python -m nn.demo: error: nothing written to {out}: RuntimeError: Graphviz's dot failed "
+    assert error == (f"python -m course.demo: error: nothing written to {out}: RuntimeError: Graphviz's dot failed "
                      "to draw the graph")
     # The PNGs, the model and the SVG were written before the failure, into a folder that is gone.
     assert sorted(p.name for p in out.iterdir()) == ["decision_boundary.png", "notes.txt"]
@@ -182,7 +182,7 @@ def test_an_output_path_that_cannot_be_a_folder_is_refused_before_training(tmp_p
     taken.write_text("keep me")
     monkeypatch.setattr(demo, "train", lambda *args, **kwargs: pytest.fail("trained before checking --out"))
     assert demo.main(["--out", str(tmp_path / where), "--steps", "1"]) == 2
-    assert capsys.readouterr().err == f"python -m nn.demo: error: {message.format(taken=taken)}\n"
+    assert capsys.readouterr().err == f"python -m course.demo: error: {message.format(taken=taken)}\n"
     assert taken.read_text() == "keep me" and [p.name for p in tmp_path.iterdir()] == ["taken"]
 
 
@@ -193,7 +193,7 @@ def test_an_output_folder_this_user_cannot_write_is_refused_before_training(shar
     with as_user_without_root_rights():
         status = demo.main(["--out", str(locked / "results"), "--steps", "1"])
     assert status == 2 and list(locked.iterdir()) == []
-    assert capsys.readouterr().err == f"python -m nn.demo: error: --out {locked}/results: this user cannot write in {locked}\n"
+    assert capsys.readouterr().err == f"python -m course.demo: error: --out {locked}/results: this user cannot write in {locked}\n"
 
 
 def test_missing_demo_dependencies_are_named(monkeypatch, capsys, tmp_path):
@@ -219,7 +219,7 @@ def test_an_error_in_training_prints_one_line_and_writes_nothing(tmp_path, capsy
 
     monkeypatch.setattr(demo, "train", overflowing)
     assert _run_small(tmp_path / "results") == 1
-    assert capsys.readouterr().err.splitlines()[-1] == ("python -m nn.demo: error: training failed: exp(1000.0): the "
+    assert capsys.readouterr().err.splitlines()[-1] == ("python -m course.demo: error: training failed: exp(1000.0): the "
                                                         "result is too large for a float; try a smaller --lr")
     assert list(tmp_path.iterdir()) == []
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import warnings
 
-from ..data import make_xor
-from ..layers import MLP
-from ..losses import mse_loss, signed_labels
-from ..optim import SGD
-from ..plots import LEGEND_SIZE, label_axes, new_figure
-from ..train import History, TrainingDivergedWarning, fit
+from nn.data import make_xor
+from nn.layers import MLP
+from nn.losses import mse_loss, signed_labels
+from nn.optim import SGD
+from nn.plots import LEGEND_SIZE, label_axes, new_figure
+from nn.train import History, TrainingDivergedWarning, fit
+
 from .lesson import Lesson
 
 __all__ = ["learning_rate"]

@@ -15,11 +15,12 @@ stuck run sits in a basin of its own.
 
 from __future__ import annotations
 
-from ..layers import MLP
-from ..losses import mse_loss
-from ..optim import SGD
-from ..plots import LABEL_SIZE, label_axes, new_figure
-from ..train import evaluate, evaluate_loss, fit
+from nn.layers import MLP
+from nn.losses import mse_loss
+from nn.optim import SGD
+from nn.plots import LABEL_SIZE, label_axes, new_figure
+from nn.train import evaluate, evaluate_loss, fit
+
 from .lesson import Lesson
 
 __all__ = ["local_minima", "XOR_X", "XOR_Y"]

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import random
 
-from ..data import make_moons
-from ..diagnostics import gradient_norms, layers_of
-from ..layers import MLP
-from ..losses import mse_loss, signed_labels
-from ..plots import label_axes, new_figure
-from ..train import batch_loss
+from nn.data import make_moons
+from nn.diagnostics import gradient_norms, layers_of
+from nn.layers import MLP
+from nn.losses import mse_loss, signed_labels
+from nn.plots import label_axes, new_figure
+from nn.train import batch_loss
+
 from .lesson import Lesson
 
 __all__ = ["vanishing"]

@@ -1,4 +1,4 @@
-"""``python -m viz.gallery docs``: the README's drawings, made by the project itself, and their sizes for a slide.
+"""``python scripts/gallery.py docs``: the README's drawings, made by the project itself, and their sizes for a slide.
 
 Writes the drawings of a neuron with 3 inputs, a 2-3-1 MLP grouped by neuron
 and a 2-16-16-1 MLP with each neuron (and each layer) collapsed (SVG), the player of the
@@ -7,6 +7,12 @@ Chromium) a picture of that player in a 1280x800 browser window. For each
 drawing it prints its size in CSS pixels (the size of a PNG at the default
 96 dpi) and how it fits a 1920x1080 slide: the scale that fits it, and how
 tall its smallest text is then (14 px reads from the back of a room).
+
+A development tool, outside the installed packages; the tests import its
+graphs (``DRAWINGS``, ``lecture_neuron``) and ``slide_fit`` from here
+(``scripts`` is on pytest's path). ``make gallery`` runs it with
+``--screenshot``; ``python -m scripts.gallery docs`` from the project's root
+works too.
 """
 
 from __future__ import annotations
@@ -20,11 +26,8 @@ from typing import Callable, Sequence
 
 from autograd_core import Value, write_atomic
 from nn import MLP, Neuron
-
-from .dot import draw_dot
-from .explain import gradients
-from .player import write_html
-from .render import pipe
+from viz import draw_dot, gradients, write_html
+from viz.drawing import pipe
 
 __all__ = ["DRAWINGS", "SlideFit", "slide_fit", "lecture_neuron", "main"]
 
@@ -114,7 +117,8 @@ def screenshot(page_path: Path, png: Path, step: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the gallery into a folder and print each drawing's size."""
-    parser = argparse.ArgumentParser(prog="python -m viz.gallery", description=__doc__.split("\n")[0].split(": ", 1)[1])
+    parser = argparse.ArgumentParser(prog="python scripts/gallery.py",
+                                     description=__doc__.split("\n")[0].split(": ", 1)[1])
     parser.add_argument("folder", type=Path, help="where to write (the README's pictures are in docs)")
     parser.add_argument("--screenshot", action="store_true",
                         help="also photograph the player (needs Playwright and Chromium)")

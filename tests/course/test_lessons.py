@@ -10,10 +10,10 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure
 
-from nn import lessons  # noqa: E402
-from nn.lessons.__main__ import main  # noqa: E402
+from course import lessons
+from course.lessons.__main__ import main
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,13 @@ weight through ``fit`` and checks that each step it took is exactly
 
 from __future__ import annotations
 
-from ..data import make_moons
-from ..layers import MLP
-from ..losses import mse_loss, signed_labels
-from ..optim import SGD
-from ..plots import label_axes, new_figure
-from ..train import fit
+from nn.data import make_moons
+from nn.layers import MLP
+from nn.losses import mse_loss, signed_labels
+from nn.optim import SGD
+from nn.plots import label_axes, new_figure
+from nn.train import fit
+
 from .lesson import Lesson
 
 __all__ = ["update_rule"]

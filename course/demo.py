@@ -1,4 +1,4 @@
-"""``python -m nn.demo`` (``make demo``): train a small MLP on a toy data set and draw what it learned.
+"""``python -m course.demo`` (``make demo``): train a small MLP on a toy data set and draw what it learned.
 
 The default run is micrograd's demo: an MLP 2-16-16-1 with ReLU on 100
 two-moons points, hinge loss + 1e-4 L2, 100 full-batch steps; here with Adam
@@ -31,13 +31,13 @@ import time
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .data import make_circles, make_moons, make_spiral, make_xor
-from .layers import MLP
-from .losses import cross_entropy, hinge_loss, signed_labels
-from .optim import SGD, Adam
-from .serialize import save_parameters
-from .compiled import fit_compiled
-from .train import History, TrainingDivergedError, evaluate, fit
+from nn.compiled import fit_compiled
+from nn.data import make_circles, make_moons, make_spiral, make_xor
+from nn.layers import MLP
+from nn.losses import cross_entropy, hinge_loss, signed_labels
+from nn.optim import SGD, Adam
+from nn.serialize import save_parameters
+from nn.train import History, TrainingDivergedError, evaluate, fit
 
 __all__ = ["main", "parse_args", "load_data", "train", "save_figure", "draw_neuron"]
 
@@ -61,7 +61,7 @@ def _hidden_sizes(text: str) -> list[int]:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line: data set, architecture, steps, optimizer, learning rate, seed, output folder."""
-    parser = argparse.ArgumentParser(prog="python -m nn.demo", description=__doc__.split("\n")[0].split(": ", 1)[1])
+    parser = argparse.ArgumentParser(prog="python -m course.demo", description=__doc__.split("\n")[0].split(": ", 1)[1])
     parser.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="toy data set (default moons)")
     parser.add_argument("--points", type=int, default=100, help="number of training points (default 100)")
     parser.add_argument("--hidden", type=_hidden_sizes, default=[16, 16], help="hidden layer sizes (default 16,16)")
@@ -166,7 +166,7 @@ def draw_neuron(model: MLP, X: list[list[float]], folder: Path) -> list[Path]:
 
 def _fail(message: str, status: int = 1) -> int:
     """Print the error as one line on stderr and return the exit status."""
-    print(f"python -m nn.demo: error: {' '.join(message.split())}", file=sys.stderr)
+    print(f"python -m course.demo: error: {' '.join(message.split())}", file=sys.stderr)
     return status
 
 
@@ -209,7 +209,7 @@ def _staged(out: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
 def _write_results(folder: Path, args: argparse.Namespace, model: MLP, X: list[list[float]], y: list[int],
                    history: History, final: float) -> list[Path]:
     """Write the figures, the parameters and the neuron's drawing and player into ``folder``."""
-    from .plots import plot_boundary, plot_history  # matplotlib, only when drawing
+    from nn.plots import plot_boundary, plot_history  # matplotlib, only when drawing
 
     return [
         save_figure(plot_boundary(model, X, y, f"{args.dataset}: {final:.0%} training accuracy after "

@@ -1,0 +1,95 @@
+"""A Graphviz drawing: running Graphviz's ``dot`` on it, and showing it in a notebook.
+
+``pipe`` runs ``dot`` and turns its failures into errors that say what to
+do (``GraphvizNotFoundError`` names the install command); ``svg_element``
+makes its SVG fit to embed in a page. A widget needs a live kernel.
+Everywhere else (a saved notebook reopened without one, nbconvert's HTML,
+GitHub's viewer) an output shows the next format of its bundle instead, so
+every widget's bundle also carries ``static_bundle``: the picture as
+``text/html`` (an ``<img>`` of the SVG, which the HTML sanitizers of
+JupyterLab and of notebook viewers keep, scaled to the cell's width) and as
+``image/svg+xml``, with its numbers and steps as text. ``draw_dot`` returns a
+``Drawing``, a ``graphviz.Digraph`` that shows itself the same way:
+Graphviz's own display is an ``image/svg+xml`` as wide as Graphviz drew it
+(cut off on the right in a narrow cell) which JupyterLab refuses to show in a
+notebook it did not run itself.
+
+This module imports no other module of viz: the drawing, the player and the
+widgets all build on it.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from typing import Any, Sequence
+
+import graphviz
+
+__all__ = ["Drawing", "GraphvizNotFoundError", "pipe", "svg_element", "static_bundle"]
+
+INSTALL_HELP = (
+    "install Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) "
+    "or `conda install -c conda-forge graphviz` (conda); the DOT source can still be written without it "
+    "(a path ending in .dot or .gv)"
+)
+
+_FIT = "max-width: 100%; height: auto;"
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """Graphviz's ``dot`` program is not installed (or not on PATH)."""
+
+
+def pipe(digraph: graphviz.Digraph, format: str) -> bytes:
+    """Run ``dot`` on a Digraph and return the picture's bytes; clear errors when Graphviz fails."""
+    try:
+        return digraph.pipe(format=format)
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFoundError(f"Graphviz's `dot` program was not found on PATH; {INSTALL_HELP}") from None
+    except BrokenPipeError:  # dot stopped reading its input: it failed before it had read the whole graph
+        raise RuntimeError(f"Graphviz's dot stopped before it had read the graph to draw as {format}") from None
+    except graphviz.CalledProcessError as exc:
+        detail = exc.stderr.decode(errors="replace").strip() if isinstance(exc.stderr, bytes) else str(exc.stderr)
+        raise RuntimeError(f"Graphviz's dot failed to draw the graph as {format}: {detail or exc}") from None
+
+
+def svg_element(svg: str) -> str:
+    """Graphviz's ``<svg>`` element for embedding: no prolog or comments, ids made ``data-id`` (a page may hold two)."""
+    start = svg.find("<svg")
+    if start < 0:
+        raise RuntimeError("Graphviz returned no <svg> element")
+    svg = re.sub(r"<!--.*?-->\n?", "", svg[start:], flags=re.S)
+    return re.sub(r'<g id="([^"]*)" class="', r'<g data-id="\1" class="', svg)
+
+
+def _fitting(svg: str) -> str:
+    """The SVG with a style that shrinks it to its container's width (and never stretches it)."""
+    return re.sub(r"<svg\b", f'<svg style="{_FIT}"', svg, count=1)
+
+
+def static_bundle(svg: str, description: str, lines: Sequence[str] = (), steps: Sequence[str] = ()) -> dict[str, str]:
+    """``text/html`` and ``image/svg+xml`` showing a drawing, with text lines and a numbered list of steps under it.
+
+    ``svg`` is Graphviz's SVG (its labels are escaped by Graphviz); every
+    other text is escaped here, so no label can run as script.
+    """
+    uri = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    parts = [f'<div class="ag-static"><img src="{uri}" alt="{html.escape(description)}" style="{_FIT}">']
+    parts += [f"<p>{html.escape(line)}</p>" for line in lines]
+    if steps:
+        items = ("<br>".join(html.escape(line) for line in step.split("\n")) for step in steps)  # a step's lines
+        parts.append("<ol>" + "".join(f"<li>{item}</li>" for item in items) + "</ol>")
+    parts.append("</div>")
+    return {"text/html": "\n".join(parts), "image/svg+xml": _fitting(svg)}
+
+
+class Drawing(graphviz.Digraph):
+    """A ``graphviz.Digraph`` (what ``draw_dot`` returns) that a notebook shows fitted to the cell's width."""
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> dict[str, str]:
+        bundle = static_bundle(pipe(self, "svg").decode("utf-8"), "the computation graph")
+        bundle["text/plain"] = "<viz.Drawing: a computation graph (viz.render writes it to a file)>"
+        return {mime: data for mime, data in bundle.items()
+                if (include is None or mime in include) and (exclude is None or mime not in exclude)}
