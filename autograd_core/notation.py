@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING, Collection, Sequence
-
-if TYPE_CHECKING:  # for the hints only: value.py imports this module to write its errors
-    from .value import Value
+from collections.abc import Collection, Hashable, Sequence
+from typing import Protocol, TypeVar
 
 __all__ = ["INFIX", "node_names", "is_word", "symbol", "written", "dotted", "factor"]
 
@@ -35,19 +33,33 @@ INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**", "pow": "**"}
 _WORD_PUNCTUATION = str.maketrans("", "", "._#'[]")
 
 
-def node_names(order: Sequence[Value], variables: Collection[Value] = ()) -> dict[Value, str]:
+class _Node(Hashable, Protocol):
+    """What naming reads of a node (a ``Value``; value.py imports this module, so it is not imported here)."""
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def operation(self) -> object: ...
+
+
+Node = TypeVar("Node", bound=_Node)
+
+
+def node_names(order: Sequence[Node], variables: Collection[Node] = ()) -> dict[Node, str]:
     """The one name of every node of ``order`` but the constants (the rule is in this module's docstring).
 
     ``order`` is a graph's nodes parents first, as ``topological_order``
     gives them (it is taken, not computed, because the engine imports this
-    module). ``variables`` are unlabelled leaves that are named anyway
-    (``v1``, ...) rather than written as numbers: the leaves forward mode
-    gives a tangent, a compiled function's parameters. Constants get no entry.
+    module, which is also why nodes are read through ``_Node``).
+    ``variables`` are unlabelled leaves that are named anyway (``v1``, ...)
+    rather than written as numbers: the leaves forward mode gives a tangent,
+    a compiled function's parameters. Constants get no entry.
     """
     labels = {str(node.label) for node in order if node.label}
     taken = set(labels)
     uses: dict[str, int] = {}
-    names: dict[Value, str] = {}
+    names: dict[Node, str] = {}
     count = 0
     for node in order:
         if node.label:

@@ -54,8 +54,11 @@ def _derivative_names(lines) -> set[str]:
 
 def _expected(root: Value, variables=()) -> dict[str, tuple]:
     names = node_names(topological_order(root), variables)
-    return {names[n]: tuple(names[p] if p in names else float(p.data) for p in n.parents)
-            for n in topological_order(root) if n.parents}
+    return {
+        names[n]: tuple(names[p] if p in names else float(p.data) for p in n.parents)
+        for n in topological_order(root)
+        if n.parents
+    }
 
 
 def lecture_neuron(x1, x2, w1, w2, b):
@@ -74,12 +77,16 @@ def shared_label_and_constant(a, b):
 
 
 GRAPHS = {
-    "lecture neuron": (lecture_neuron, {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432},
-                       {"v1": ("x1", "w1"), "v2": ("x2", "w2"), "v3": ("v1", "v2"), "v4": ("v3", "b"),
-                        "o": ("v4",)}),
-    "shared label, constant": (shared_label_and_constant, {"a": 2.0, "b": -0.5},
-                               {"a#2": ("a", "b"), "v1": ("a#2", 2.0), "v2": ("v1",), "v3": ("v2", "a"),
-                                "v4": ("v3", "a#2")}),
+    "lecture neuron": (
+        lecture_neuron,
+        {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.8813735870195432},
+        {"v1": ("x1", "w1"), "v2": ("x2", "w2"), "v3": ("v1", "v2"), "v4": ("v3", "b"), "o": ("v4",)},
+    ),
+    "shared label, constant": (
+        shared_label_and_constant,
+        {"a": 2.0, "b": -0.5},
+        {"a#2": ("a", "b"), "v1": ("a#2", 2.0), "v2": ("v1",), "v3": ("v2", "a"), "v4": ("v3", "a#2")},
+    ),
 }
 
 
@@ -120,7 +127,8 @@ def test_every_printout_names_the_same_nodes_the_same(graph):
     forward_code = source.split("# forward")[1].split("# backward")[0].splitlines()
     code_names = {name: identifier(name) for name in names}  # a#2 -> a_2: the same name, as Python writes it
     assert _from_lines(forward_code, r"^\s+(\w+) = (.*)$") == {
-        code_names[name]: tuple(code_names.get(o, o) for o in operands) for name, operands in expected.items()}
+        code_names[name]: tuple(code_names.get(o, o) for o in operands) for name, operands in expected.items()
+    }
 
 
 def test_forward_mode_names_an_unlabelled_leaf_given_a_tangent_in_every_printout():
@@ -129,7 +137,8 @@ def test_forward_mode_names_an_unlabelled_leaf_given_a_tangent_in_every_printout
     assert explain_forward(out, {x: 1.0}).splitlines()[1:] == [
         "v̇1 = 1  (the tangents given; every other leaf is held fixed)",
         "v2 = v1 * v1:   v̇2 = ∂v2/∂v1 · v̇1 + ∂v2/∂v1 · v̇1 = 3 · 1 + 3 · 1 = 6",
-        "v3 = tanh(v2):  v̇3 = ∂v3/∂v2 · v̇2 = 6.09199e-08 · 6 = 3.6552e-07"]
+        "v3 = tanh(v2):  v̇3 = ∂v3/∂v2 · v̇2 = 6.09199e-08 · 6 = 3.6552e-07",
+    ]
     lines = explain(out, tangents={x: 1.0}).splitlines()
     assert lines[1].startswith("v̇1 = 1.0000")
     assert _from_lines(lines, _MADE_BY) == {"v2": ("v1", "v1"), "v3": ("v2",)}

@@ -16,8 +16,8 @@ network names; viz never takes nn's labels apart itself.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Collection
 
 from autograd_core import Value, topological_order
 from autograd_core.notation import node_names

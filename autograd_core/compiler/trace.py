@@ -365,7 +365,7 @@ class Trace:
         in_graph = set(self.order)
         unreached = [x for x in (*self.inputs, *self.params) if x not in in_graph]  # the outputs do not use them
         rule = node_names([*self.order, *unreached], variables)
-        names = {x: namer.new(rule[x]) for x in self.inputs}
+        names: dict[Value, str] = {x: namer.new(rule[x]) for x in self.inputs}
         for node in [*self.order, *unreached]:
             if node not in names and (node in self.live or node in variables):
                 names[node] = namer.new(rule[node])
