@@ -381,9 +381,11 @@ def fit(
 def _scheduled(lr_schedule: Callable[[int], float], where: _Where) -> float:
     """The schedule's learning rate for this step, or a ValueError naming the schedule, the step and the value."""
     lr = lr_schedule(where.step - 1)
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (math.isfinite(lr) and lr >= 0):
-        raise ValueError(f"fit lr_schedule({where.step - 1}) returned {type(lr).__name__} {lr!r} for {where}; "
-                         "a learning rate must be a finite number >= 0")
+    problem = f"fit lr_schedule({where.step - 1}) returned {type(lr).__name__} {lr!r} for {where}"
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+        raise TypeError(f"{problem}; a learning rate is a number")
+    if not (math.isfinite(lr) and lr >= 0):
+        raise ValueError(f"{problem}; a learning rate is a finite number >= 0")
     return float(lr)
 
 
@@ -434,8 +436,9 @@ class _Guard:
     at the start: the largest loss of the first epoch's first
     ``REFERENCE_STEPS`` steps (one step for the full batch), counted as at
     least 1 (a per-example loss can be 0, and a loss growing from 1e-6 to 1e-3
-    is no disaster). Later steps do not move it, so a loss that climbs
-    steadily, even within the first epoch, is caught.
+    is no disaster). The first step has nothing to grow from, so any finite
+    loss passes it. Later steps do not move the reference, so a loss that
+    climbs steadily, even within the first epoch, is caught.
     """
 
     REFERENCE_STEPS = 10
@@ -445,7 +448,7 @@ class _Guard:
                                        or not max_growth > 0):
             raise ValueError(f"fit max_loss_growth must be None or a number > 0, got {max_growth!r}")
         self.params, self.optimizer, self.max_growth = params, optimizer, max_growth
-        self.start = 0.0
+        self.start: float | None = None  # no loss seen yet: the first step sets the size at the start
 
     def step(self, model: Module, X: list, y: list, loss_fn: LossFn, where: _Where,
              history: History) -> tuple[float, float]:
@@ -477,7 +480,7 @@ class _Guard:
         if not all(math.isfinite(p.grad) for p in self.params):
             return f"the loss is {loss:.4g} but a gradient is not finite"
         start = self.start
-        if self.max_growth is not None and loss > self.max_growth * max(start, 1.0):
+        if self.max_growth is not None and start is not None and loss > self.max_growth * max(start, 1.0):
             return (f"the loss is {loss:.3g}, more than {self.max_growth:g} times its size at the start "
                     f"({start:.3g}{', counted as 1' if start < 1 else ''})")
         for i, (p, w) in enumerate(zip(self.params, weights)):
@@ -486,7 +489,7 @@ class _Guard:
                 return (f"the loss is {loss:.4g} but the update made {name} {p.data} "
                         f"(from {w:.3g}, with grad {p.grad:.3g})")
         if where.epoch == 1 and where.batch <= self.REFERENCE_STEPS:
-            self.start = max(start, loss)
+            self.start = loss if start is None else max(start, loss)
         return None
 
     def _largest_gradient(self) -> tuple[str, Value]:

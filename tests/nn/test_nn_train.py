@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-import pytest
+import importlib.util
+import math
+import re
+import subprocess
+import sys
 
-from autograd_core import Value
+import pytest
+from helpers import require_tool
+
+from autograd_core import Value, is_grad_enabled
 from nn import (MLP, SGD, Adam, Stopping, TrainingDivergedError, accuracy, batch_loss, cross_entropy, diagnose,
                 evaluate, evaluate_loss, fit, hinge_loss, make_moons, make_spiral, make_xor, mse_loss, predicted_class,
                 signed_labels, train_step)
+from nn.compiled import fit_compiled
 
 
 def test_fit_learns_xor_to_full_accuracy():
@@ -369,3 +377,157 @@ def test_fit_checks_its_new_arguments(kwargs, error, message):
     args = {"steps": 1, **kwargs}
     with pytest.raises(error, match=message):
         fit(model, [[0.0, 1.0]] * 4, [1, -1, 1, -1], hinge_loss, SGD(model.parameters(), lr=0.1), **args)
+
+
+# ------------------------------------------------------------------ hardening (issue 18: items 5, 10, 16, smaller)
+def test_a_nan_validation_loss_is_divergence_not_convergence():
+    # On main, every comparison with nan is False, so the stopping rule reported "converged".
+    def nan_when_validating(scores, labels):
+        loss = hinge_loss(scores, labels)
+        return loss if is_grad_enabled() else loss * Value(math.nan)  # validation runs under no_grad
+
+    X, labels = ten_points()
+    model = MLP(2, [4, 1], seed=0)
+    with pytest.raises(TrainingDivergedError, match=r"^training diverged at the end of epoch 1: the validation loss "
+                                                    r"is nan, although every weight is finite") as info:
+        fit(model, X, labels, nan_when_validating, SGD(model.parameters(), lr=0.1), epochs=20,
+            validation=(X, labels), stopping=Stopping(tol=1e-3, patience=1))
+    assert info.value.history.stopped_by == "diverged" and info.value.epoch == 1
+
+
+def test_adam_at_lr_1e308_keeps_the_last_finite_weights_and_optimizer_state():
+    # On main the loss and gradients were checked before the update only: every weight became -inf or inf.
+    X, labels = ten_points()
+    model = MLP(2, [4, 1], seed=0)
+    optimizer = Adam(model.parameters(), lr=1e308)
+    start, state = model.state_dict(), optimizer.state_dict()
+    with pytest.raises(TrainingDivergedError, match=r"at step 1 .*: the loss is [0-9.]+ but the update made "
+                                                    r"layers\.\d\.neurons\.\d\.[wb].* -?inf") as info:
+        fit(model, X, labels, hinge_loss, optimizer, epochs=3)
+    assert "learning rate too large" not in str(info.value) and "before any update" in str(info.value)
+    assert model.state_dict() == start and all(math.isfinite(w) for w in start.values())
+    assert optimizer.state_dict() == state and optimizer.t == 0  # the step is undone in the optimizer too
+
+
+def test_a_schedule_that_blows_the_weights_up_is_undone_at_its_step():
+    X, labels = ten_points()
+    model = MLP(2, [4, 1], seed=0)
+    kept = {}
+    with pytest.raises(TrainingDivergedError, match=r"at step 3 .*the update made .* learning rate 1e\+308") as info:
+        fit(model, X, labels, lambda s, y: hinge_loss(s, y) * 1e3, SGD(model.parameters(), lr=1e-4), epochs=5,
+            lr_schedule=lambda step: 1e308 if step == 2 else 1e-4, on_step=lambda *_: kept.update(model.state_dict()))
+    assert info.value.step == 3 and "a learning rate too large is the usual cause" in str(info.value)
+    assert model.state_dict() == kept  # the weights after step 2, all finite
+    assert all(math.isfinite(w) for w in kept.values())
+
+
+@pytest.mark.parametrize("returned, error, message", [
+    (math.inf, ValueError, r"lr_schedule\(2\) returned float inf for step 3 .*a finite number >= 0"),
+    (-0.1, ValueError, r"lr_schedule\(2\) returned float -0.1 for step 3 .*a finite number >= 0"),
+    ("0.1", TypeError, r"lr_schedule\(2\) returned str '0.1' for step 3 .*a learning rate is a number"),
+])
+def test_a_schedule_value_that_is_not_a_learning_rate_is_refused_before_its_step(returned, error, message):
+    # On main: inf made every weight nan; a negative rate was accepted; a str raised a bare TypeError in the update.
+    X, labels = ten_points()
+    model = MLP(2, [4, 1], seed=0)
+    kept = {}
+    with pytest.raises(error, match=message):
+        fit(model, X, labels, hinge_loss, SGD(model.parameters(), lr=0.1), epochs=5,
+            lr_schedule=lambda step: returned if step == 2 else 0.1,
+            on_step=lambda *_: kept.update(model.state_dict()))
+    assert model.state_dict() == kept
+
+
+def _numpy():
+    require_tool(importlib.util.find_spec("numpy") is not None, "numpy", "pip install -e '.[dev]'")
+    import numpy
+
+    return numpy
+
+
+@pytest.mark.parametrize("fitter", [fit, fit_compiled], ids=["fit", "fit_compiled"])
+def test_numpy_arrays_train_as_lists_do(fitter):
+    # On main: "the truth value of an array with more than one element is ambiguous".
+    np = _numpy()
+    X, labels = ten_points()
+    X_val, y_val = make_xor(6, seed=5)
+    runs = []
+    for as_array in (False, True):
+        model = MLP(2, [4, 1], seed=0)
+        data = (np.array(X), np.array(labels)) if as_array else (X, labels)
+        validation = (np.array(X_val), np.array(signed_labels(y_val))) if as_array else (X_val, signed_labels(y_val))
+        history = fitter(model, *data, hinge_loss, SGD(model.parameters(), lr=0.1), epochs=3, batch_size=5, seed=0,
+                         validation=validation)
+        runs.append((history.loss, history.val_loss, model.state_dict()))
+    assert runs[0] == runs[1]
+
+
+def test_numpy_is_not_imported_by_nn():
+    code = "import sys, nn, nn.train, nn.compiled; print('numpy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("X, y, validation, error, message", [
+    ([[0.0, 1.0], [1.0, math.nan]], [1, -1], None, ValueError, r"fit X\[1\]\[1\] is nan: the data must be finite"),
+    ([[0.0, 1.0], [1.0, 2.0]], [1, math.inf], None, ValueError, r"fit y\[1\] is inf: the data must be finite"),
+    ([[0.0, 1.0], [1.0]], [1, -1], None, ValueError, r"fit X\[1\] has 1 numbers, expected 2"),
+    ([[0.0, 1.0], [1.0, 2.0]], [1, -1], ([[0.0, 1.0, 2.0]], [1]), ValueError,
+     r"fit validation X\[0\] has 3 numbers, expected 2 \(as the training data's first example\)"),
+    ([[0.0, 1.0], [1.0, 2.0]], [1, -1], ([[0.0, -math.inf]], [1]), ValueError,
+     r"fit validation X\[0\]\[1\] is -inf"),
+])
+def test_bad_data_is_refused_before_the_first_step_and_blamed_on_the_data(X, y, validation, error, message):
+    # On main: nan in X was reported as divergence ("a learning rate too large is the usual cause"),
+    # and a validation set of the wrong width was found only after the first epoch.
+    model = Recorder(MLP(2, [3, 1], seed=0))
+    start = model.model.state_dict()
+    with pytest.raises(error, match=message):
+        fit(model, X, y, hinge_loss, SGD(model.parameters(), lr=0.1), epochs=2, validation=validation)
+    assert model.seen == [] and model.model.state_dict() == start
+
+
+def test_a_loss_function_returning_a_float_is_named():
+    # On main: AttributeError: 'float' object has no attribute 'backward'.
+    def float_loss(scores, labels):
+        return hinge_loss(scores, labels).data
+
+    X, labels = ten_points()
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(TypeError, match=r"the loss function float_loss returned float [0-9.]+; it must return a "
+                                        r"Value built from the scores"):
+        fit(model, X, labels, float_loss, SGD(model.parameters(), lr=0.1), epochs=1)
+
+
+def test_a_loss_that_is_nan_at_the_first_step_is_not_blamed_on_the_learning_rate():
+    X, labels = ten_points()
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(TrainingDivergedError) as info:
+        fit(model, X, labels, nan_loss, SGD(model.parameters(), lr=0.1), epochs=1)
+    assert "before any update, so the data, the initial weights or the loss function made it" in str(info.value)
+    assert "learning rate too large" not in str(info.value)
+
+
+def test_the_old_argument_order_gets_a_clear_error():
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(TypeError, match=r"fit\(model, X, y, loss_fn, optimizer, \.\.\.\): the loss function comes "
+                                        r"before the optimizer"):
+        fit(model, [[0.0, 1.0]], [1], SGD(model.parameters(), lr=0.1), hinge_loss, epochs=1)
+
+
+@pytest.mark.parametrize("tol, patience, message", [
+    (0.0, 5, "Stopping tol must be a number > 0, got 0.0"),
+    ("1e-3", 5, "Stopping tol must be a number > 0, got '1e-3'"),
+    (1e-3, 0, "Stopping patience must be an int >= 1, got 0"),
+])
+def test_stopping_checks_its_arguments(tol, patience, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Stopping(tol, patience)
+
+
+def test_a_loss_that_starts_large_is_not_growth():
+    # On main the first step was compared with a start of 0 (counted as 1): a first loss over 1000 "diverged".
+    X, labels = ten_points()
+    model = MLP(2, [3, 1], seed=0)
+    history = fit(model, X, labels, lambda s, y: hinge_loss(s, y) * 1e4, SGD(model.parameters(), lr=1e-6), steps=3)
+    assert history.loss[0] > 1000 and history.stopped_by == "steps"
