@@ -8,7 +8,7 @@ pytest.importorskip("matplotlib")
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from nn import MLP, SGD, Adam, fit, make_moons, make_spiral, signed_labels  # noqa: E402
+from nn import MLP, SGD, Adam, fit, hinge_loss, make_moons, make_spiral, signed_labels  # noqa: E402
 from nn.plots import plot_boundary, plot_diagnostics, plot_history, scores_on_grid  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -17,7 +17,7 @@ X, Y = make_moons(20, noise=0.1, seed=0)
 
 def trained(**options):
     model = MLP(2, [4, 1], seed=0)
-    history = fit(model, X, signed_labels(Y), Adam(model.parameters(), lr=0.05), epochs=4, **options)
+    history = fit(model, X, signed_labels(Y), hinge_loss, Adam(model.parameters(), lr=0.05), epochs=4, **options)
     return model, history
 
 
@@ -54,7 +54,7 @@ def test_plot_boundary(nouts, y):
 
 def test_plot_diagnostics_has_a_panel_per_measure_and_a_line_per_layer():
     model = MLP(2, [4, 4, 1], seed=0)
-    history = fit(model, X, signed_labels(Y), SGD(model.parameters(), lr=0.1), epochs=3, diagnostics=True)
+    history = fit(model, X, signed_labels(Y), hinge_loss, SGD(model.parameters(), lr=0.1), epochs=3, diagnostics=True)
     figure = plot_diagnostics(history.diagnostics)
     assert titles(figure) == ["gradient norm per layer (log)", "update / weight per layer (log)", "dead ReLUs",
                               "saturated tanh/sigmoid outputs"]
