@@ -460,9 +460,10 @@ class _Guard:
                 loss, scores = train_step(model, X, y, loss_fn, self.optimizer)
             except OverflowError as error:  # a float past 1.8e308 in the forward or backward pass
                 problem, loss_value, acc, computed = f"{error} (raised by the engine)", math.inf, 0.0, False
+                by_update = False
             else:
                 loss_value, acc = loss.data, accuracy(scores, y)
-                problem = self._problem(loss_value, weights, where)
+                problem, by_update = self._problem(loss_value, weights, where)
         history.loss.append(loss_value)
         history.accuracy.append(acc)
         history.lr.append(self.optimizer.lr)
@@ -470,27 +471,30 @@ class _Guard:
             for p, w in zip(self.params, weights):
                 p.data = w
             self.optimizer.load_state_dict(state)
-            self._report(problem, where, loss_value, history, computed=computed)
+            self._report(problem, where, loss_value, history, computed=computed, by_update=by_update)
         return loss_value, acc
 
-    def _problem(self, loss: float, weights: list[float], where: _Where) -> str | None:
-        """What went wrong at this step, or None (``weights`` are the ones before the update)."""
+    def _problem(self, loss: float, weights: list[float], where: _Where) -> tuple[str | None, bool]:
+        """What went wrong at this step, or None; and whether the update itself did it.
+
+        ``weights`` are the ones before the update.
+        """
         if not math.isfinite(loss):
-            return f"the loss is {loss}"
+            return f"the loss is {loss}", False
         if not all(math.isfinite(p.grad) for p in self.params):
-            return f"the loss is {loss:.4g} but a gradient is not finite"
+            return f"the loss is {loss:.4g} but a gradient is not finite", False
         start = self.start
         if self.max_growth is not None and start is not None and loss > self.max_growth * max(start, 1.0):
             return (f"the loss is {loss:.3g}, more than {self.max_growth:g} times its size at the start "
-                    f"({start:.3g}{', counted as 1' if start < 1 else ''})")
+                    f"({start:.3g}{', counted as 1' if start < 1 else ''})"), False
         for i, (p, w) in enumerate(zip(self.params, weights)):
             if not math.isfinite(p.data):
                 name = p.label or f"parameter {i} (unlabelled)"
                 return (f"the loss is {loss:.4g} but the update made {name} {p.data} "
-                        f"(from {w:.3g}, with grad {p.grad:.3g})")
+                        f"(from {w:.3g}, with grad {p.grad:.3g})"), True
         if where.epoch == 1 and where.batch <= self.REFERENCE_STEPS:
             self.start = loss if start is None else max(start, loss)
-        return None
+        return None, False
 
     def _largest_gradient(self) -> tuple[str, Value]:
         """The name and the parameter with the largest |grad|, a non-finite one counting as largest."""
@@ -499,14 +503,15 @@ class _Guard:
                 key=lambda k: abs(params[k].grad) if math.isfinite(params[k].grad) else math.inf)
         return params[i].label or f"parameter {i} (unlabelled)", params[i]
 
-    def _report(self, problem: str, where: _Where, loss: float, history: History, *, computed: bool) -> None:
+    def _report(self, problem: str, where: _Where, loss: float, history: History, *, computed: bool,
+                by_update: bool) -> None:
         """Raise TrainingDivergedError naming the step, the problem, the largest gradient and the likely cause."""
         name, p = self._largest_gradient()
         gradient = (f"the parameter with the largest gradient is {name} (grad {p.grad:.3g}, value {p.data:.3g})"
                     if computed else "the step's gradients were not computed")
         non_finite = not (computed and math.isfinite(loss) and math.isfinite(p.grad))
         hint = "; autograd_core.detect_anomaly() around fit names the op that made it" if non_finite else ""
-        if where.step == 1:  # nothing was updated yet: the learning rate cannot be the cause
+        if where.step == 1 and not by_update:  # nothing was updated yet: the learning rate cannot be the cause
             cause = f"before any update, so the data, the initial weights or the loss function made it{hint}"
         else:
             cause = f"a learning rate too large is the usual cause{hint}"
