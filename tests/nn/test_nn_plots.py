@@ -32,7 +32,7 @@ def test_plot_history_draws_loss_and_accuracy_per_epoch_with_validation():
     loss_ax, accuracy_ax = figure.axes
     assert titles(figure) == ["hinge loss (log scale)", "accuracy"]
     assert loss_ax.get_yscale() == "log" and loss_ax.get_xlabel() == "epoch"
-    assert [line.get_label() for line in loss_ax.get_lines()] == ["each step", "training (+ L2)", "validation"]
+    assert [line.get_label() for line in loss_ax.get_lines()] == ["each step", "training", "validation"]
     assert list(loss_ax.get_lines()[1].get_ydata()) == history.epoch_loss
     assert [line.get_label() for line in accuracy_ax.get_lines()] == ["training", "validation"]
     assert figure.get_suptitle() == "stopped: ran all 4 epochs"
