@@ -106,7 +106,7 @@ def load_data(dataset: str, points: int, seed: int) -> tuple[list[list[float]], 
 def train(X: list[list[float]], y: list[int], hidden: Sequence[int], *, steps: int = 100, optimizer: str = "adam",
           lr: float | None = None, seed: int = 1, progress: bool = True,
           compiled: bool = False) -> tuple[MLP, History]:
-    """Build the MLP and train it full-batch: hinge loss for two classes, cross-entropy for more; L2 weight decay 2e-4."""
+    """Build the MLP and train it full-batch: hinge loss for two classes, cross-entropy for more; weight decay 2e-4."""
     n_classes = max(y) + 1
     model = MLP(len(X[0]), [*hidden, 1 if n_classes == 2 else n_classes], seed=seed)
     labels: list = signed_labels(y) if n_classes == 2 else list(y)

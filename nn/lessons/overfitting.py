@@ -69,7 +69,8 @@ def overfitting(*, epochs: int = 200, weight_decay: float = 6e-3, lr: float = 0.
         f"L2 (weight_decay {weight_decay:g}): training loss {numbers['l2_train_final']:.3f}, "
         f"validation {numbers['l2_val_final']:.3f} after {epochs} epochs",
     ]
-    models = {"no regularisation": model, f"L2 (weight_decay {weight_decay:g})": l2_model, f"early stopping (epoch {early.epochs})": early_model}
+    models = {"no regularisation": model, f"L2 (weight_decay {weight_decay:g})": l2_model,
+              f"early stopping (epoch {early.epochs})": early_model}
     return Lesson("overfitting", "a large network on ten noisy points, and two remedies", numbers, lines,
                   _figure(plain, with_l2, early.epochs, models, X, y, validation))
 

@@ -45,7 +45,8 @@ def test_minibatches_are_seeded_and_the_schedule_is_applied():
     def run(seed):
         model = MLP(2, [4, 1], seed=0)
         opt = SGD(model.parameters(), lr=0.1)
-        return fit(model, X, labels, hinge_loss, opt, steps=5, batch_size=4, seed=seed, lr_schedule=lambda k: 0.1 / (k + 1))
+        return fit(model, X, labels, hinge_loss, opt, steps=5, batch_size=4, seed=seed,
+                   lr_schedule=lambda k: 0.1 / (k + 1))
 
     a, b, c = run(3), run(3), run(4)
     assert a.loss == b.loss and a.loss != c.loss
@@ -168,7 +169,8 @@ def ten_points():
 def test_an_epoch_sees_every_example_once_in_batches(batch_size, steps_per_epoch, sizes):
     X, labels = ten_points()
     model = Recorder(MLP(2, [3, 1], seed=0))
-    history = fit(model, X, labels, hinge_loss, SGD(model.parameters(), lr=0.05), epochs=3, batch_size=batch_size, seed=1)
+    history = fit(model, X, labels, hinge_loss, SGD(model.parameters(), lr=0.05), epochs=3, batch_size=batch_size,
+                  seed=1)
     assert history.epochs == 3 and len(history.loss) == 3 * steps_per_epoch
     assert history.epoch_steps == [steps_per_epoch, 2 * steps_per_epoch, 3 * steps_per_epoch]
     epochs = [model.seen[i * 10:(i + 1) * 10] for i in range(3)]
@@ -204,8 +206,8 @@ def test_the_shuffle_is_seeded():
 def test_training_stops_at_the_first_limit_and_says_which(epochs, steps, ran_steps, ran_epochs, stopped_by, reason):
     X, labels = ten_points()
     model = MLP(2, [3, 1], seed=0)
-    history = fit(model, X, labels, hinge_loss, SGD(model.parameters(), lr=0.05), epochs=epochs, steps=steps, batch_size=3,
-                  seed=0)
+    history = fit(model, X, labels, hinge_loss, SGD(model.parameters(), lr=0.05), epochs=epochs, steps=steps,
+                  batch_size=3, seed=0)
     assert (len(history.loss), history.epochs) == (ran_steps, ran_epochs)
     assert (history.stopped_by, history.stop_reason) == (stopped_by, reason)
 
@@ -247,7 +249,8 @@ def test_early_stopping_watches_the_validation_loss():
     # Validating on the opposite labels: the better the model learns, the worse the validation loss.
     X, labels = ten_points()
     model = MLP(2, [4, 1], seed=0)
-    history = fit(model, X, labels, hinge_loss, Adam(model.parameters(), lr=0.05), epochs=50, stopping=Stopping(1e-6, 3),
+    history = fit(model, X, labels, hinge_loss, Adam(model.parameters(), lr=0.05), epochs=50,
+                  stopping=Stopping(1e-6, 3),
                   validation=(X, [-label for label in labels]))
     assert history.val_loss[1] > history.val_loss[0]
     assert history.stopped_by == "converged" and history.epochs == 4  # the best was epoch 1, then 3 epochs worse
@@ -346,8 +349,8 @@ def test_a_per_example_run_that_diverges_within_the_first_epoch_is_caught():
 def test_diagnostics_are_recorded_per_epoch():
     X, labels = ten_points()
     model = MLP(2, [4, 4, 1], seed=0)
-    history = fit(model, X, labels, hinge_loss, SGD(model.parameters(), lr=0.1), epochs=3, batch_size=5, diagnostics=True,
-                  seed=0)
+    history = fit(model, X, labels, hinge_loss, SGD(model.parameters(), lr=0.1), epochs=3, batch_size=5,
+                  diagnostics=True, seed=0)
     assert len(history.diagnostics) == 3
     last = history.diagnostics[-1]
     assert last.grad_norm == diagnose(model, X).grad_norm  # the last step's gradients are still in .grad
