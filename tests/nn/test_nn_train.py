@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import math
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from helpers import require_tool
@@ -534,3 +536,11 @@ def test_a_loss_that_starts_large_is_not_growth():
     model = MLP(2, [3, 1], seed=0)
     history = fit(model, X, labels, lambda s, y: hinge_loss(s, y) * 1e4, SGD(model.parameters(), lr=1e-6), steps=3)
     assert history.loss[0] > 1000 and history.stopped_by == "steps"
+
+
+def test_the_readme_shows_train_step_as_it_is():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"```python\ndef train_step\(.*?\n(.*?)```", readme, flags=re.S).group(1).splitlines()
+    source = inspect.getsource(train_step).splitlines()
+    docstring_end = max(i for i, line in enumerate(source) if line.strip().endswith('"""'))
+    assert shown == source[docstring_end + 1:]  # the body, line for line
