@@ -13,8 +13,8 @@ user-defined ops, ``gradcheck.py`` (with ``finite_differences.py`` and
 and ``functional.py`` the derivative operators built on both modes;
 ``symbolic.py`` (sympy, imported only when called) the derivative as a
 formula; ``files.py`` the atomic file writes that ``nn`` and ``viz`` share.
-``hypothesis_strategies.py`` and ``three_ways.py`` (the lesson comparing
-numeric, symbolic and automatic differentiation) are imported only on request.
+``hypothesis_strategies.py`` (test helpers for hypothesis) is imported only on
+request.
 """
 
 from .backprop import ChainRuleStep, backward_order, backward_steps, grad, local_derivatives, topological_order

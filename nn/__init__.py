@@ -3,13 +3,14 @@
     from nn import MLP, SGD, fit, hinge_loss, make_moons, signed_labels
     X, y = make_moons(100, noise=0.1, seed=1)
     model = MLP(2, [16, 16, 1], seed=0)
-    history = fit(model, X, signed_labels(y), SGD(model.parameters(), lr=0.1), epochs=100, l2=1e-4)
+    history = fit(model, X, signed_labels(y), hinge_loss, SGD(model.parameters(), lr=0.1, weight_decay=2e-4),
+                  epochs=100)
 
 ``module.py`` has the Module base class, ``layers.py`` Neuron/Layer/MLP,
 ``places.py`` where a graph's node belongs (``place_of``), ``losses.py`` the
 losses, ``optim.py`` SGD and Adam, ``data.py`` the toy data sets,
-``serialize.py`` JSON save/load, ``train.py`` the loop (epochs, batches,
-validation, stopping, divergence), ``diagnostics.py`` gradient health per
+``serialize.py`` JSON save/load, ``train.py`` the loop (``train_step``, and
+epochs, batches, validation, stopping, divergence around it), ``diagnostics.py`` gradient health per
 layer, ``compiled.py`` training on compiled code, ``pytorch.py`` the way to
 PyTorch. With matplotlib: ``plots.py`` draws them. nn imports only
 autograd_core; the demo and the lessons that use nn with viz are in ``course``.
@@ -25,8 +26,8 @@ from .optim import SGD, Adam, Optimizer
 from .pytorch import from_torch, to_torch
 from .places import Place, Role, place_of
 from .serialize import ModelFileError, load_parameters, save_parameters
-from .train import (History, TrainingDivergedError, TrainingDivergedWarning, accuracy, batch_loss, evaluate,
-                    evaluate_loss, fit, predicted_class)
+from .train import (History, Stopping, TrainingDivergedError, accuracy, batch_loss, evaluate, evaluate_loss, fit,
+                    predicted_class, train_step)
 
 __all__ = [
     "Module",
@@ -55,7 +56,9 @@ __all__ = [
     "load_parameters",
     "ModelFileError",
     "History",
+    "Stopping",
     "fit",
+    "train_step",
     "batch_loss",
     "accuracy",
     "evaluate",
@@ -64,7 +67,6 @@ __all__ = [
     "to_torch",
     "from_torch",
     "TrainingDivergedError",
-    "TrainingDivergedWarning",
     "Diagnostics",
     "diagnose",
     "gradient_norms",

@@ -1,11 +1,11 @@
 """A model compiled once: nn's own training loop on generated code, whole batches at a time, same results.
 
-    from nn import MLP, SGD, make_moons, signed_labels
+    from nn import MLP, SGD, hinge_loss, make_moons, signed_labels
     from nn.compiled import CompiledModel, fit_compiled
 
     X, y = make_moons(10_000, noise=0.1, seed=1)
     model = MLP(2, [16, 16, 1], seed=0)
-    history = fit_compiled(model, X, signed_labels(y), SGD(model.parameters(), lr=0.1), steps=100, l2=1e-4)
+    history = fit_compiled(model, X, signed_labels(y), hinge_loss, SGD(model.parameters(), lr=0.1), steps=100)
     # the same as fit(CompiledModel(model, X[0]), ...): fit's own loop
 
 ``CompiledModel(model, example)`` wraps a model for ``nn.fit``. Two uses:
@@ -18,8 +18,8 @@
   for cross-entropy) and run over the batch at once: by default as one program over numpy
   arrays (``batch="numpy"``), or as one generated loop over the examples
   (``batch="python"``, standard library only). The batch loss is the mean of
-  the examples' losses, as every nn loss is (checked on the first batch), plus
-  the L2 term. It is returned as ONE node whose parents are the weights and
+  the examples' losses, as every nn loss is (checked on the first batch). It
+  is returned as ONE node whose parents are the weights and
   whose local derivatives are the compiled gradients, so ``loss.backward()``
   and the optimizer are nn's own.
 * Called on one example (``batch="node"``, or any custom use), it returns the
@@ -46,7 +46,7 @@ from autograd_core import CompiledFunction, Op, Value, apply, compile, is_grad_e
 
 from .layers import as_inputs
 from .module import Module
-from .train import History, fit
+from .train import History, LossFn, checked_data, fit
 
 __all__ = ["CompiledModel", "fit_compiled", "BATCH_MODES"]
 
@@ -146,9 +146,8 @@ class CompiledModel:
         return outputs[0] if self.n_outputs == 1 else outputs
 
     # ------------------------------------------------------------ batches
-    def batch_loss(self, X: Sequence, y: Sequence, loss_fn: Callable, l2: float,
-                   params: Sequence[Value]) -> tuple[Value, list] | Any:
-        """The loss of the batch (mean over the examples) plus ``l2 * sum(p**2)``, as one node; and the scores.
+    def batch_loss(self, X: Sequence, y: Sequence, loss_fn: Callable) -> tuple[Value, list] | Any:
+        """The loss of the batch (mean over the examples), as one node; and the scores.
 
         ``nn.fit`` calls this instead of building the loss graph. Returns
         ``NotImplemented`` (fit then builds the loss itself, calling this
@@ -159,7 +158,7 @@ class CompiledModel:
         groups: dict[tuple, list[int]] = {}
         for i, label in enumerate(y):
             groups.setdefault((type(label), label), []).append(i)
-        if self.batch == "node" or len(groups) > _MAX_PROGRAMS or list(params) != self._params:
+        if self.batch == "node" or len(groups) > _MAX_PROGRAMS:
             return NotImplemented
         n = len(X)
         losses, scores, grads = [0.0] * n, [None] * n, [0.0] * len(self._params)
@@ -171,12 +170,6 @@ class CompiledModel:
         self._check_mean(loss_fn, X, y, losses)
         total = math.fsum(losses) / n
         grads = [g / n for g in grads]
-        if l2:
-            squares = 0.0
-            for k, p in enumerate(self._params):
-                squares += p.data * p.data
-                grads[k] += l2 * p.data + l2 * p.data  # d(l2 * p * p)/dp, as the graph's two edges give it
-            total += l2 * squares
         return _batch_node(total, grads, self._params), [self._score(aux) for aux in scores]
 
     def _loss_program(self, loss_fn: Callable, label: Any) -> CompiledFunction:
@@ -225,10 +218,9 @@ def _batch_node(total: float, grads: list[float], params: list[Value]) -> Value:
     return apply(op, *params)
 
 
-def fit_compiled(model: Module, X: Sequence, y: Sequence, optimizer: Any, *, batch: str = "auto",
+def fit_compiled(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn, optimizer: Any, *, batch: str = "auto",
                  **options: Any) -> History:
     """``nn.fit`` on the model compiled once (see the module docstring): same arguments, same History."""
-    if not X:
-        return fit(model, X, y, optimizer, **options)  # fit's own error for an empty data set
-    return fit(CompiledModel(model, X[0], batch=batch), X, y, optimizer, **options)
+    X, y = checked_data(X, y, "fit_compiled")  # before compiling: the data, not the compiler, is wrong
+    return fit(CompiledModel(model, X[0], batch=batch), X, y, loss_fn, optimizer, **options)
 

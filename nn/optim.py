@@ -22,14 +22,23 @@ Adam (torch.optim.Adam, weight_decay as an L2 term added to the gradient)::
     v = beta2 * v + (1 - beta2) * g * g
     p = p - (lr / (1 - beta1**t)) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
 
-``lr`` is a plain attribute: change it between steps for a schedule.
+L2 regularisation is ``weight_decay``, as in PyTorch: the optimizer adds
+``weight_decay * p`` to each gradient, which is the gradient of a penalty
+``weight_decay / 2 * sum(p**2)`` added to the loss (the loss itself stays the
+data's loss).
+
+``lr`` is an attribute of every optimizer: set it between steps for a
+schedule (``nn.fit(..., lr_schedule=...)`` does); a value that is not a
+finite number >= 0 is refused when it is set. ``state_dict()`` and
+``load_state_dict()`` copy the learning rate and the per-parameter state out
+and back (``fit`` uses them to undo an update that made a weight non-finite).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from typing import Iterable
+from typing import Any, Iterable
 
 from autograd_core import Value
 
@@ -51,9 +60,15 @@ def _check_number(value: object, name: str, low: float, high: float = math.inf, 
 
 
 class Optimizer:
-    """Holds the parameters; subclasses implement ``step``."""
+    """Holds the parameters and the learning rate ``lr``; subclasses implement ``step``.
 
-    def __init__(self, params: Iterable[Value]) -> None:
+    ``STATE`` names the attributes that hold a subclass's per-parameter state
+    (lists of floats, or counters), which ``state_dict`` copies.
+    """
+
+    STATE: tuple[str, ...] = ()
+
+    def __init__(self, params: Iterable[Value], lr: float) -> None:
         if isinstance(params, Value):
             raise TypeError(f"{type(self).__name__} needs a list of parameters, got a single Value; use [value]")
         self.params = list(params)
@@ -67,6 +82,16 @@ class Optimizer:
                 raise ValueError(f"{type(self).__name__}: parameter {i} ({p.label or p.data!r}) is the same Value "
                                  f"as parameter {seen[id(p)]}; it would be updated twice")
             seen[id(p)] = i
+        self.lr = lr
+
+    @property
+    def lr(self) -> float:
+        """The learning rate of the next step."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = _check_number(value, f"{type(self).__name__} lr", 0.0)
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0."""
@@ -77,14 +102,30 @@ class Optimizer:
         """Update every parameter from its ``.grad``."""
         raise NotImplementedError
 
+    def state_dict(self) -> dict[str, Any]:
+        """A copy of the learning rate and the per-parameter state (momentum buffers, moments, step count)."""
+        state: dict[str, Any] = {"lr": self.lr}
+        for name in self.STATE:
+            value = getattr(self, name)
+            state[name] = list(value) if isinstance(value, list) else value
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Put back what ``state_dict`` returned (copied, so the dict can be loaded again)."""
+        self.lr = state["lr"]
+        for name in self.STATE:
+            value = state[name]
+            setattr(self, name, list(value) if isinstance(value, list) else value)
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent with optional momentum (and Nesterov) and L2 weight decay."""
 
+    STATE = ("buffers",)
+
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0, weight_decay: float = 0.0,
                  nesterov: bool = False) -> None:
-        super().__init__(params)
-        self.lr = _check_number(lr, "SGD lr", 0.0)
+        super().__init__(params, lr)
         self.momentum = _check_number(momentum, "SGD momentum", 0.0)
         self.weight_decay = _check_number(weight_decay, "SGD weight_decay", 0.0)
         if nesterov and self.momentum == 0:
@@ -113,10 +154,11 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """Adam with bias correction, as torch.optim.Adam (weight_decay adds weight_decay * p to the gradient)."""
 
+    STATE = ("t", "m", "v")
+
     def __init__(self, params: Iterable[Value], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0) -> None:
-        super().__init__(params)
-        self.lr = _check_number(lr, "Adam lr", 0.0)
+        super().__init__(params, lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"Adam betas must be a pair (beta1, beta2), got {betas!r}")
         self.betas = (_check_number(betas[0], "Adam betas[0]", 0.0, 1.0, high_open=True),

@@ -57,7 +57,7 @@ def plot_history(history: History, loss_name: str = "loss") -> Figure:
     if len(history.loss) > history.epochs:  # several steps an epoch: place each step inside its epoch
         left.plot(_step_positions(history), history.loss, color="tab:blue", alpha=0.25, lw=1, label="each step")
     left.plot(epochs, history.epoch_loss, color="tab:blue", marker="." if history.epochs < 30 else None,
-              label="training (+ L2)")
+              label="training")
     if history.val_loss:
         left.plot(epochs, history.val_loss, color="tab:orange", label="validation")
     left.set_yscale("log")

@@ -1,22 +1,29 @@
-"""The training loop as the textbooks describe it: epochs of batches, validation, a stopping rule, loud failure.
+"""The training loop: micrograd's four lines, with epochs, batches, validation and a stopping rule around them.
 
     model = MLP(2, [16, 16, 1], seed=0)
     X, y = make_moons(100, seed=1)
-    history = fit(model, X, signed_labels(y), SGD(model.parameters(), lr=0.1), epochs=100, l2=1e-4)
+    history = fit(model, X, signed_labels(y), hinge_loss, SGD(model.parameters(), lr=0.1, weight_decay=2e-4),
+                  epochs=100)
 
-An epoch is one pass over the training data: shuffled from ``seed``, cut into
-batches of ``batch_size`` (1 is per-example stochastic gradient descent, None
-the full batch, in the data's own order). Each batch is one step, the three
-lines of every training loop, kept visible: ``batch_loss`` builds the loss
-graph, ``loss.backward()`` fills the gradients, ``optimizer.step()`` moves the
-parameters. Training ends after ``epochs`` epochs or ``steps`` steps, or when
-the stopping rule fires, and the History says which.
+Every training loop is ``train_step``: the forward pass and the loss,
+``optimizer.zero_grad()``, ``loss.backward()``, ``optimizer.step()``. ``fit``
+runs it once per batch and composes the rest around it:
 
-Before each update the step is checked: a loss or a gradient that is not
-finite, or a loss grown a thousandfold, stops training with one
-``TrainingDivergedError`` naming the step, the loss and the parameter with the
-largest gradient (the update is not applied, so the model keeps its last
-finite weights). ``on_divergence="warn"`` warns and returns the History instead.
+* an epoch is one pass over the data, shuffled from ``seed`` and cut into
+  batches of ``batch_size`` (``_batches``; 1 is per-example stochastic
+  gradient descent, None the full batch in the data's own order);
+* training ends after ``epochs`` epochs or ``steps`` steps, or when a
+  ``Stopping`` rule fires; the History says which;
+* each step runs under a ``_Guard``: a loss, a gradient or an updated weight
+  that is not finite, or a loss grown a thousandfold, undoes the step's update
+  (weights and optimizer state) and raises one ``TrainingDivergedError``
+  naming the step, the loss and the parameter with the largest gradient, so
+  the model keeps its last finite weights;
+* validation, diagnostics and the ``on_step``/``on_epoch`` callbacks read the
+  model between steps.
+
+The data are checked before the first step: lists (or numpy arrays) of
+examples of one width, finite numbers, as many labels as examples.
 
 A prediction is right when its class matches the label: for one score, the
 class is "positive" when the score is > 0 and a label is positive when it is
@@ -29,10 +36,10 @@ from __future__ import annotations
 import math
 import numbers
 import random
+import sys
 import time
-import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 from autograd_core import Value, cyclic_gc_paused, no_grad
 
@@ -42,26 +49,25 @@ from .losses import hinge_loss
 from .module import Module
 from .optim import Optimizer
 
-__all__ = ["History", "fit", "batch_loss", "accuracy", "evaluate", "evaluate_loss", "predicted_class",
-           "TrainingDivergedError", "TrainingDivergedWarning"]
+__all__ = ["History", "Stopping", "fit", "train_step", "batch_loss", "accuracy", "evaluate", "evaluate_loss",
+           "predicted_class", "TrainingDivergedError"]
 
 LossFn = Callable[[list, list], Value]
-DIVERGENCE_ACTIONS = ("raise", "warn")
 
 
 @dataclass
 class History:
     """What ``fit`` saw: one entry per step, one per epoch, and why it stopped.
 
-    Per step (before that step's update): ``loss`` of the batch (with L2),
-    ``accuracy`` on the batch, ``lr``. Per epoch: ``epoch_loss`` and
-    ``epoch_accuracy`` (means over the epoch's batches, weighted by their
-    sizes), ``val_loss`` and ``val_accuracy`` (on the validation set at the
-    epoch's end, without L2; empty without one), ``epoch_steps`` (steps taken
-    by the epoch's end), ``epoch_time`` (seconds spent training by the epoch's
-    end, not counting validation and diagnostics) and ``diagnostics``
-    (``fit(..., diagnostics=True)``). ``stopped_by`` is "epochs", "steps",
-    "converged" or "diverged"; ``stop_reason`` says it in a sentence.
+    Per step (before that step's update): ``loss`` of the batch, ``accuracy``
+    on the batch, ``lr``. Per epoch: ``epoch_loss`` and ``epoch_accuracy``
+    (means over the epoch's batches, weighted by their sizes), ``val_loss``
+    and ``val_accuracy`` (on the validation set at the epoch's end; empty
+    without one), ``epoch_steps`` (steps taken by the epoch's end),
+    ``epoch_time`` (seconds spent training by the epoch's end, not counting
+    validation and diagnostics) and ``diagnostics`` (``fit(...,
+    diagnostics=True)``). ``stopped_by`` is "epochs", "steps", "converged" or
+    "diverged"; ``stop_reason`` says it in a sentence.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -84,11 +90,13 @@ class History:
 
 
 class TrainingDivergedError(ArithmeticError):
-    """Training went off the rails: a non-finite loss or gradient, or a loss grown by orders of magnitude.
+    """Training went off the rails: a non-finite loss, gradient or weight, or a loss grown by orders of magnitude.
 
     ``step`` and ``epoch`` count from 1; ``parameter`` is the label of the
-    parameter with the largest gradient and ``grad`` that gradient; ``history``
-    holds everything up to and including the failed step.
+    parameter with the largest gradient and ``grad`` that gradient ("" and nan
+    when the step's gradients could not be computed); ``history`` holds
+    everything up to and including the failed step, with ``stopped_by``
+    "diverged" (catch the error to keep the curve up to there).
     """
 
     def __init__(self, message: str, *, step: int, epoch: int, loss: float, parameter: str, grad: float,
@@ -98,8 +106,35 @@ class TrainingDivergedError(ArithmeticError):
         self.parameter, self.grad, self.history = parameter, grad, history
 
 
-class TrainingDivergedWarning(RuntimeWarning):
-    """``fit(..., on_divergence="warn")``: training diverged and stopped; the History is returned."""
+@dataclass(frozen=True)
+class Stopping:
+    """The stopping rule: stop when the monitored loss improved by less than ``tol`` over the last ``patience`` epochs.
+
+    The monitored loss is the validation loss when ``fit`` has a validation
+    set (early stopping: it also stops when the validation loss rises), else
+    the epoch's training loss. The model keeps its last weights, not the best
+    epoch's.
+    """
+
+    tol: float
+    patience: int = 5
+
+    def __post_init__(self) -> None:
+        if isinstance(self.tol, bool) or not isinstance(self.tol, numbers.Real) or not self.tol > 0:
+            raise ValueError(f"Stopping tol must be a number > 0, got {self.tol!r}")
+        if isinstance(self.patience, bool) or not isinstance(self.patience, int) or self.patience < 1:
+            raise ValueError(f"Stopping patience must be an int >= 1, got {self.patience!r}")
+
+    def reason(self, monitored: Sequence[float], name: str) -> str:
+        """Why the rule fires after these epochs' losses (of the ``name`` data), or "" while it does not."""
+        tol, patience = self.tol, self.patience
+        if len(monitored) <= patience:
+            return ""
+        earlier, recent = min(monitored[:-patience]), min(monitored[-patience:])
+        if earlier - recent >= tol:
+            return ""
+        return (f"converged after {len(monitored)} epochs: the {name} loss improved by less than tol={tol:g} over "
+                f"the last {patience} epochs (best {recent:.4g} in them, {earlier:.4g} before)")
 
 
 def predicted_class(score: Value | Sequence[Value]) -> int:
@@ -120,170 +155,105 @@ def accuracy(scores: Sequence, labels: Sequence) -> float:
     return right / len(scores)
 
 
-def batch_loss(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn, l2: float,
-               params: Sequence[Value]) -> tuple[Value, list]:
-    """The loss of ``model`` on a batch plus ``l2 * sum(p**2)``, and the model's scores.
+# ------------------------------------------------------------ the loop's body
+def batch_loss(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn) -> tuple[Value, list]:
+    """The forward pass: the model's scores on a batch and ``loss_fn(scores, y)``, as (loss, scores).
 
     A model with a ``batch_loss`` method of its own (``nn.compiled.CompiledModel``)
     computes them itself, unless it returns ``NotImplemented``.
     """
     own = getattr(model, "batch_loss", None)
     if own is not None:
-        result = own(X, y, loss_fn, l2, params)
+        result = own(X, y, loss_fn)
         if result is not NotImplemented:
             return result
     scores = [model(x) for x in X]
     loss = loss_fn(scores, list(y))
-    if l2:
-        loss = loss + l2 * Value.sum(p * p for p in params)
+    if not isinstance(loss, Value):
+        name = getattr(loss_fn, "__name__", repr(loss_fn))
+        raise TypeError(f"the loss function {name} returned {type(loss).__name__} {loss!r}; it must return a Value "
+                        "built from the scores (a float has no graph to backpropagate through)")
+    return loss, scores
+
+
+def train_step(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn, optimizer: Optimizer) -> tuple[Value, list]:
+    """One step of every training loop, micrograd's: forward, zero the gradients, backward, update.
+
+    Returns the batch's loss (before the update) and the model's scores.
+    """
+    loss, scores = batch_loss(model, X, y, loss_fn)  # forward: the batch's loss graph
+    optimizer.zero_grad()                            # backward() adds to .grad, so start from 0
+    loss.backward()                                  # every parameter's .grad = d loss / d parameter
+    optimizer.step()                                 # the update: p.data -= lr * p.grad (SGD)
     return loss, scores
 
 
 def evaluate(model: Module, X: Sequence, y: Sequence) -> float:
     """The model's accuracy on (X, y), without recording a graph."""
     with no_grad():
-        return accuracy([model(x) for x in X], y)
+        return accuracy([model(x) for x in as_list(X)], as_list(y))
 
 
 def evaluate_loss(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn = hinge_loss) -> float:
-    """The model's loss on (X, y) (no L2 term), without recording a graph."""
+    """The model's loss on (X, y), without recording a graph."""
     with no_grad():
-        return loss_fn([model(x) for x in X], list(y)).data
+        return loss_fn([model(x) for x in as_list(X)], list(as_list(y))).data
 
 
-# ----------------------------------------------------------------- arguments
-def _check_data(X: Sequence, y: Sequence, where: str) -> None:
-    if len(X) != len(y) or not X:
+# ----------------------------------------------------------------------- data
+def as_list(data: Any) -> Any:
+    """A numpy array as nested lists of Python numbers (``tolist``); anything else as it is.
+
+    numpy is optional: it is looked up only among the modules already
+    imported, since data cannot be a numpy array unless numpy was imported.
+    """
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(data, numpy.ndarray):
+        return data.tolist()
+    if numpy is not None and isinstance(data, (list, tuple)) and any(isinstance(row, numpy.ndarray) for row in data):
+        return [row.tolist() if isinstance(row, numpy.ndarray) else row for row in data]
+    return data
+
+
+def _check_finite(value: Any, where: str) -> None:
+    """A real number (or a Value's data) that is nan or infinite is a ValueError naming where it is."""
+    number = value.data if isinstance(value, Value) else value
+    if isinstance(number, numbers.Real) and not isinstance(number, bool) and not math.isfinite(number):
+        raise ValueError(f"{where} is {number}: the data must be finite numbers")
+
+
+def checked_data(X: Any, y: Any, where: str, width: int | None = None) -> tuple[list, list]:
+    """(X, y) as lists (numpy arrays too), checked: as many labels as examples (at least one), examples of one
+    width (``width``, else the first example's), finite numbers; errors name ``where`` and the example."""
+    X, y = as_list(X), as_list(y)
+    if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"{where} needs as many labels as examples (and at least one): {len(X)} and {len(y)}")
+    X, y = list(X), list(y)
+    for i, row in enumerate(X):
+        if not isinstance(row, (list, tuple)):  # a number, or an example only the model knows how to read
+            _check_finite(row, f"{where} X[{i}]")
+            continue
+        if width is None:
+            width = len(row)
+        if len(row) != width:
+            raise ValueError(f"{where} X[{i}] has {len(row)} numbers, expected {width} (as the training data's "
+                             "first example)")
+        for j, number in enumerate(row):
+            _check_finite(number, f"{where} X[{i}][{j}]")
+    for i, label in enumerate(y):
+        _check_finite(label, f"{where} y[{i}]")
+    return X, y
 
 
-def _check_count(value: object, name: str, low: int, high: float = math.inf, *, none_ok: bool = True) -> None:
-    """``value`` is an int in [low, high] (or None, when allowed: no limit); else a ValueError naming it."""
-    if value is None and none_ok:
+def _check_count(value: object, name: str, low: int, high: float = math.inf) -> None:
+    """``value`` is None (no limit) or an int in [low, high]; else a ValueError naming it."""
+    if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         span = f"an int >= {low}" if high == math.inf else f"None or an int from {low} to {high}"
         raise ValueError(f"fit {name} must be {span}, got {value!r}")
 
 
-def _check_positive(value: object, name: str) -> None:
-    """``value`` is None or a real number > 0 (inf allowed); else a ValueError naming it."""
-    if value is not None and (isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0):
-        raise ValueError(f"fit {name} must be None or a number > 0, got {value!r}")
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """fit's arguments, checked once: what every step and epoch reads."""
-
-    model: Any
-    params: list[Value]
-    X: Sequence
-    y: Sequence
-    optimizer: Optimizer
-    loss_fn: LossFn
-    l2: float
-    batch_size: int | None
-    epochs: int | None
-    steps: int | None
-    lr_schedule: Callable[[int], float] | None
-    validation: tuple[Sequence, Sequence] | None
-    tol: float | None
-    patience: int
-    on_divergence: str
-    max_loss_growth: float | None
-    diagnostics: bool
-    on_step: Callable[[int, float, float], None] | None
-    on_epoch: Callable[[int, History], None] | None
-
-    def __post_init__(self) -> None:
-        _check_data(self.X, self.y, "fit")
-        if self.validation is not None:
-            if not isinstance(self.validation, (tuple, list)) or len(self.validation) != 2:
-                raise TypeError(f"fit validation must be a pair (X_val, y_val), got {type(self.validation).__name__}")
-            _check_data(*self.validation, "fit validation")
-        _check_count(self.epochs, "epochs", 0)
-        _check_count(self.steps, "steps", 0)
-        _check_count(self.batch_size, "batch_size", 1, len(self.X))
-        _check_count(self.patience, "patience", 1, none_ok=False)
-        _check_positive(self.tol, "tol")
-        _check_positive(self.max_loss_growth, "max_loss_growth")
-        if self.on_divergence not in DIVERGENCE_ACTIONS:
-            raise ValueError(f"fit on_divergence must be 'raise' or 'warn', got {self.on_divergence!r}")
-        if self.epochs is None and self.steps is None:
-            raise ValueError("fit needs epochs= (passes over the data) or steps= (optimizer steps), or both")
-        if self.diagnostics and not isinstance(self.model, Module):
-            raise TypeError(f"fit diagnostics=True needs an nn Module (its layers are found with named_modules), "
-                            f"got {type(self.model).__name__}")
-
-
-def fit(
-    model: Module,
-    X: Sequence,
-    y: Sequence,
-    optimizer: Optimizer,
-    *,
-    epochs: int | None = None,
-    steps: int | None = None,
-    batch_size: int | None = None,
-    loss_fn: LossFn = hinge_loss,
-    l2: float = 0.0,
-    lr_schedule: Callable[[int], float] | None = None,
-    seed: Seed = None,
-    validation: tuple[Sequence, Sequence] | None = None,
-    tol: float | None = None,
-    patience: int = 5,
-    on_divergence: str = "raise",
-    max_loss_growth: float | None = 1e3,
-    diagnostics: bool = False,
-    on_step: Callable[[int, float, float], None] | None = None,
-    on_epoch: Callable[[int, History], None] | None = None,
-) -> History:
-    """Train ``model`` on (X, y) for ``epochs`` passes over the data or ``steps`` steps; returns the History.
-
-    Args:
-        model: called on one example, returns a Value (or a list of Values);
-            has ``.parameters()``. An ``MLP``, or a ``CompiledModel``.
-        optimizer: holds the parameters to update (usually ``model.parameters()``).
-        epochs, steps: stop after this many epochs, or this many steps (a
-            step budget: the last epoch may be cut short), whichever comes first.
-        batch_size: examples per step, from the data shuffled each epoch
-            (seeded by ``seed``); the last batch of an epoch may be smaller;
-            1 is per-example SGD; None the whole data set, unshuffled.
-        loss_fn: ``loss_fn(scores, labels)`` -> Value (``hinge_loss`` wants -1/+1 labels).
-        l2: the L2 penalty's weight, added to the loss.
-        lr_schedule: ``lr_schedule(step)`` -> the learning rate for that step (0-based).
-        validation: ``(X_val, y_val)``: loss and accuracy recorded at each epoch's end.
-        tol, patience: the stopping rule: stop when the monitored loss (the
-            validation loss, else the epoch's training loss) has improved by
-            less than ``tol`` over the last ``patience`` epochs. None: no rule.
-        on_divergence: "raise" (TrainingDivergedError) or "warn" (a
-            TrainingDivergedWarning, and the History is returned).
-        max_loss_growth: a step whose loss exceeds this many times the loss at
-            the start (the largest of the first epoch's first ten steps,
-            counted as at least 1) has diverged; None: no limit.
-        diagnostics: record ``nn.diagnose`` at each epoch's end (an nn Module only).
-        on_step: called after each step with (step, loss, accuracy), e.g. to update a progress bar.
-        on_epoch: called after each epoch with (epoch, history), epochs counted from 1.
-    """
-    plan = _Plan(model, model.parameters(), X, y, optimizer, loss_fn, l2, batch_size, epochs, steps, lr_schedule,
-                 validation, tol, patience, on_divergence, max_loss_growth, diagnostics, on_step, on_epoch)
-    rng = as_random(seed, "fit")
-    history = History()
-    check = _DivergenceCheck(max_loss_growth)
-    epoch = 0
-    while not history.stopped_by:
-        if plan.epochs is not None and epoch == plan.epochs:
-            history.stopped_by, history.stop_reason = "epochs", f"ran all {epoch} epochs"
-        elif plan.steps is not None and len(history.loss) == plan.steps:
-            history.stopped_by, history.stop_reason = "steps", f"took all {plan.steps} steps"
-        else:
-            epoch += 1
-            _run_epoch(plan, history, epoch, _batches(len(X), batch_size, rng), check)
-    return history
-
-
-# --------------------------------------------------------------------- epochs
 def _batches(n: int, batch_size: int | None, rng: random.Random) -> list[list[int]]:
     """One epoch's batches of example indices: all of them in order, or shuffled and cut into batch_size pieces."""
     if batch_size is None:
@@ -293,67 +263,158 @@ def _batches(n: int, batch_size: int | None, rng: random.Random) -> list[list[in
     return [order[i:i + batch_size] for i in range(0, n, batch_size)]
 
 
-def _run_epoch(plan: _Plan, history: History, epoch: int, batches: list[list[int]],
-               check: _DivergenceCheck) -> None:
-    """One pass over the data, a step per batch (fewer when training stops first), then its records."""
-    losses, accuracies, sizes, seconds, before = [], [], [], 0.0, None
-    for number, rows in enumerate(batches, 1):
-        if plan.steps is not None and len(history.loss) == plan.steps:
-            history.stopped_by = "steps"
-            history.stop_reason = (f"took all {plan.steps} steps (in epoch {epoch}, after {number - 1} "
-                                   f"of its {len(batches)} batches)")
-            break
-        before = plan.model.state_dict() if plan.diagnostics else None  # for the update-to-weight ratios
-        started = time.perf_counter()
-        loss, acc = _step(plan, history, [plan.X[i] for i in rows], [plan.y[i] for i in rows],
-                          _Where(len(history.loss) + 1, epoch, number, len(batches)), check)
-        seconds += time.perf_counter() - started
-        losses.append(loss)
-        accuracies.append(acc)
-        sizes.append(len(rows))
-        if history.stopped_by:  # diverged, with on_divergence="warn"
-            break
-    _record_epoch(plan, history, losses, accuracies, sizes, seconds, before)
-    if plan.on_epoch is not None:
-        plan.on_epoch(epoch, history)
-    reason = "" if history.stopped_by else _converged(plan, history)
-    if reason:
-        history.stopped_by, history.stop_reason = "converged", reason
+# ------------------------------------------------------------------------ fit
+def fit(
+    model: Module,
+    X: Sequence,
+    y: Sequence,
+    loss_fn: LossFn,
+    optimizer: Optimizer,
+    *,
+    epochs: int | None = None,
+    steps: int | None = None,
+    batch_size: int | None = None,
+    seed: Seed = None,
+    validation: tuple[Sequence, Sequence] | None = None,
+    stopping: Stopping | None = None,
+    lr_schedule: Callable[[int], float] | None = None,
+    max_loss_growth: float | None = 1e3,
+    diagnostics: bool = False,
+    on_step: Callable[[int, float, float], None] | None = None,
+    on_epoch: Callable[[int, History], None] | None = None,
+) -> History:
+    """Train ``model`` on (X, y) with ``train_step`` for ``epochs`` passes over the data or ``steps`` steps.
+
+    Args:
+        model: called on one example, returns a Value (or a list of Values);
+            has ``.parameters()``. An ``MLP``, or a ``CompiledModel``.
+        X, y: the examples (lists of numbers, all of one width) and their
+            labels; lists or numpy arrays.
+        loss_fn: ``loss_fn(scores, labels)`` -> Value (``hinge_loss`` wants -1/+1 labels).
+        optimizer: holds the parameters to update (usually ``model.parameters()``);
+            L2 regularisation is its ``weight_decay``.
+        epochs, steps: stop after this many epochs, or this many steps (a
+            step budget: the last epoch may be cut short), whichever comes first.
+        batch_size: examples per step, from the data shuffled each epoch
+            (seeded by ``seed``); the last batch of an epoch may be smaller;
+            1 is per-example SGD; None the whole data set, unshuffled.
+        validation: ``(X_val, y_val)``: loss and accuracy recorded at each epoch's end.
+        stopping: a ``Stopping(tol, patience)`` rule; None: train to the limit.
+        lr_schedule: ``lr_schedule(step)`` -> the learning rate for that step
+            (0-based), set as ``optimizer.lr`` before it.
+        max_loss_growth: a step whose loss exceeds this many times the loss at
+            the start (the largest of the first epoch's first ten steps,
+            counted as at least 1) has diverged; None: no limit.
+        diagnostics: record ``nn.diagnose`` at each epoch's end (an nn Module only).
+        on_step: called after each step with (step, loss, accuracy), steps counted from 0.
+        on_epoch: called after each epoch with (epoch, history), epochs counted from 1.
+
+    Returns the History; raises ``TrainingDivergedError`` (its ``history``
+    attribute holds the History) when a step diverges.
+    """
+    if isinstance(loss_fn, Optimizer):
+        raise TypeError("fit(model, X, y, loss_fn, optimizer, ...): the loss function comes before the optimizer")
+    X, y = checked_data(X, y, "fit")
+    if validation is not None:
+        if not isinstance(validation, (tuple, list)) or len(validation) != 2:
+            raise TypeError(f"fit validation must be a pair (X_val, y_val), got {type(validation).__name__}")
+        width = len(X[0]) if isinstance(X[0], (list, tuple)) else None
+        validation = checked_data(*validation, "fit validation", width=width)
+    _check_count(epochs, "epochs", 0)
+    _check_count(steps, "steps", 0)
+    _check_count(batch_size, "batch_size", 1, len(X))
+    if epochs is None and steps is None:
+        raise ValueError("fit needs epochs= (passes over the data) or steps= (optimizer steps), or both")
+    if stopping is not None and not isinstance(stopping, Stopping):
+        raise TypeError(f"fit stopping must be a Stopping(tol, patience) or None, got {stopping!r}")
+    if lr_schedule is not None and not callable(lr_schedule):
+        raise TypeError(f"fit lr_schedule must be a function of the step (0-based), got {lr_schedule!r}")
+    if diagnostics and not isinstance(model, Module):
+        raise TypeError(f"fit diagnostics=True needs an nn Module (its layers are found with named_modules), "
+                        f"got {type(model).__name__}")
+    rng = as_random(seed, "fit")
+    history = History()
+    guard = _Guard(model.parameters(), optimizer, max_loss_growth)
+    while not history.stopped_by:
+        if epochs is not None and history.epochs == epochs:
+            history.stopped_by, history.stop_reason = "epochs", f"ran all {epochs} epochs"
+        elif steps is not None and len(history.loss) == steps:
+            history.stopped_by, history.stop_reason = "steps", f"took all {steps} steps"
+        else:
+            epoch = history.epochs + 1
+            batches = _batches(len(X), batch_size, rng)
+            losses, accuracies, sizes, seconds, before = [], [], [], 0.0, None
+            for number, rows in enumerate(batches, 1):
+                if steps is not None and len(history.loss) == steps:
+                    history.stopped_by = "steps"
+                    history.stop_reason = (f"took all {steps} steps (in epoch {epoch}, after {number - 1} "
+                                           f"of its {len(batches)} batches)")
+                    break
+                where = _Where(len(history.loss) + 1, epoch, number, len(batches))
+                if lr_schedule is not None:
+                    optimizer.lr = _scheduled(lr_schedule, where)
+                before = model.state_dict() if diagnostics else None  # for the update-to-weight ratios
+                started = time.perf_counter()
+                loss, acc = guard.step(model, [X[i] for i in rows], [y[i] for i in rows], loss_fn, where, history)
+                seconds += time.perf_counter() - started
+                losses.append(loss)
+                accuracies.append(acc)
+                sizes.append(len(rows))
+                if on_step is not None:
+                    on_step(where.step - 1, loss, acc)
+            _record_epoch(history, losses, accuracies, sizes, seconds)
+            if validation is not None:
+                _validate(model, *validation, loss_fn, history, guard)
+            if diagnostics:
+                history.diagnostics.append(diagnose(model, X, before))
+            if on_epoch is not None:
+                on_epoch(epoch, history)
+            if stopping is not None and not history.stopped_by:
+                monitored = (history.val_loss, "validation") if validation is not None else (history.epoch_loss,
+                                                                                             "training")
+                reason = stopping.reason(*monitored)
+                if reason:
+                    history.stopped_by, history.stop_reason = "converged", reason
+    return history
 
 
-def _record_epoch(plan: _Plan, history: History, losses: list[float], accuracies: list[float], sizes: list[int],
-                  seconds: float, before: dict[str, float] | None) -> None:
-    """The epoch's means, its validation loss and accuracy, and its diagnostics."""
+def _scheduled(lr_schedule: Callable[[int], float], where: _Where) -> float:
+    """The schedule's learning rate for this step, or a ValueError naming the schedule, the step and the value."""
+    lr = lr_schedule(where.step - 1)
+    problem = f"fit lr_schedule({where.step - 1}) returned {type(lr).__name__} {lr!r} for {where}"
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+        raise TypeError(f"{problem}; a learning rate is a number")
+    if not (math.isfinite(lr) and lr >= 0):
+        raise ValueError(f"{problem}; a learning rate is a finite number >= 0")
+    return float(lr)
+
+
+def _record_epoch(history: History, losses: list[float], accuracies: list[float], sizes: list[int],
+                  seconds: float) -> None:
+    """The epoch's means over its batches (weighted by their sizes), its steps and its time."""
     total = sum(sizes)
     history.epoch_loss.append(sum(l * n for l, n in zip(losses, sizes)) / total)
     history.epoch_accuracy.append(sum(a * n for a, n in zip(accuracies, sizes)) / total)
     history.epoch_steps.append(len(history.loss))
     history.epoch_time.append((history.epoch_time[-1] if history.epoch_time else 0.0) + seconds)
-    if plan.validation is not None:
-        X_val, y_val = plan.validation
-        with no_grad():  # one forward pass for both numbers
-            scores = [plan.model(x) for x in X_val]
-            history.val_loss.append(plan.loss_fn(scores, list(y_val)).data)
-        history.val_accuracy.append(accuracy(scores, y_val))
-    if plan.diagnostics:
-        history.diagnostics.append(diagnose(plan.model, plan.X, before))
 
 
-def _converged(plan: _Plan, history: History) -> str:
-    """Why the stopping rule fires now, or "": the loss improved by less than tol over the last patience epochs."""
-    validating = plan.validation is not None
-    monitored, name = (history.val_loss, "validation") if validating else (history.epoch_loss, "training")
-    tol, patience = plan.tol, plan.patience
-    if tol is None or len(monitored) <= patience:
-        return ""
-    earlier, recent = min(monitored[:-patience]), min(monitored[-patience:])
-    if earlier - recent >= tol:
-        return ""
-    return (f"converged after {len(monitored)} epochs: the {name} loss improved by less than tol={tol:g} over the "
-            f"last {patience} epochs (best {recent:.4g} in them, {earlier:.4g} before)")
+def _validate(model: Module, X_val: list, y_val: list, loss_fn: LossFn, history: History, guard: _Guard) -> None:
+    """The validation loss and accuracy at an epoch's end (one forward pass, no graph); a non-finite loss diverged."""
+    with no_grad():
+        scores = [model(x) for x in X_val]
+        loss = loss_fn(scores, list(y_val)).data
+    history.val_loss.append(loss)
+    history.val_accuracy.append(accuracy(scores, y_val))
+    if not math.isfinite(loss):
+        epoch = history.epochs
+        guard.diverged(f"training diverged at the end of epoch {epoch}: the validation loss is {loss}, although "
+                       f"every weight is finite and the epoch's training loss is {history.epoch_loss[-1]:.4g} "
+                       "(the validation data give the model or the loss function numbers out of range)",
+                       step=len(history.loss), epoch=epoch, loss=loss, parameter="", grad=math.nan, history=history)
 
 
-# ---------------------------------------------------------------------- steps
+# ---------------------------------------------------------------- the guard
 @dataclass(frozen=True)
 class _Where:
     """Where a step is, for messages: its number and its epoch's (from 1), and its batch of how many."""
@@ -367,85 +428,102 @@ class _Where:
         return f"step {self.step} (epoch {self.epoch}, batch {self.batch} of {self.batches})"
 
 
-def _step(plan: _Plan, history: History, Xb: list, yb: list, where: _Where,
-          check: _DivergenceCheck) -> tuple[float, float]:
-    """One step: the batch's loss graph, backward, the checks, the update; records it and returns (loss, accuracy)."""
-    optimizer = plan.optimizer
-    if plan.lr_schedule is not None:
-        optimizer.lr = plan.lr_schedule(where.step - 1)  # type: ignore[attr-defined]
-    forward_failed = False
-    with cyclic_gc_paused():  # the step's graph has no cycles; the collector would only rescan it
-        try:
-            loss, scores = batch_loss(plan.model, Xb, yb, plan.loss_fn, plan.l2, plan.params)
-        except OverflowError as error:  # a float past 1.8e308 in the forward pass: the weights ran away
-            problem, loss_value, acc, forward_failed = f"{error} (raised by the engine)", math.inf, 0.0, True
-        else:
-            optimizer.zero_grad()
-            loss.backward()
-            loss_value, acc = loss.data, accuracy(scores, yb)
-            problem = check.problem(loss_value, plan.params, where)
-        if problem is None:
-            optimizer.step()
-    history.loss.append(loss_value)
-    history.accuracy.append(acc)
-    history.lr.append(optimizer.lr)  # type: ignore[attr-defined]
-    if problem is not None:
-        _diverged(plan, history, problem, where, loss_value, forward_failed=forward_failed)
-    elif plan.on_step is not None:
-        plan.on_step(where.step - 1, loss_value, acc)
-    return loss_value, acc
+class _Guard:
+    """Runs ``train_step`` and undoes it when it diverged: weights and optimizer state back as before it.
 
-
-# ----------------------------------------------------------------- divergence
-class _DivergenceCheck:
-    """Has a step diverged? Its loss or a gradient is not finite, or its loss grew past the limit.
-
-    The limit is ``max_growth`` times the loss at the start: the largest loss
-    of the first epoch's first ``REFERENCE_STEPS`` steps (one step for the
-    full batch), counted as at least 1 (a per-example loss can be 0, and a
-    loss growing from 1e-6 to 1e-3 is no disaster). Later steps do not move
-    it, so a loss that climbs steadily, even within the first epoch, is caught.
+    A step has diverged when its loss or a gradient is not finite, an updated
+    weight is not finite, or its loss grew past ``max_growth`` times the loss
+    at the start: the largest loss of the first epoch's first
+    ``REFERENCE_STEPS`` steps (one step for the full batch), counted as at
+    least 1 (a per-example loss can be 0, and a loss growing from 1e-6 to 1e-3
+    is no disaster). The first step has nothing to grow from, so any finite
+    loss passes it. Later steps do not move the reference, so a loss that
+    climbs steadily, even within the first epoch, is caught.
     """
 
     REFERENCE_STEPS = 10
 
-    def __init__(self, max_growth: float | None) -> None:
-        self.max_growth = max_growth
-        self.start = 0.0
+    def __init__(self, params: list[Value], optimizer: Optimizer, max_growth: float | None) -> None:
+        if max_growth is not None and (isinstance(max_growth, bool) or not isinstance(max_growth, numbers.Real)
+                                       or not max_growth > 0):
+            raise ValueError(f"fit max_loss_growth must be None or a number > 0, got {max_growth!r}")
+        self.params, self.optimizer, self.max_growth = params, optimizer, max_growth
+        self.start: float | None = None  # no loss seen yet: the first step sets the size at the start
 
-    def problem(self, loss: float, params: Sequence[Value], where: _Where) -> str | None:
-        """What went wrong at this step, or None."""
+    def step(self, model: Module, X: list, y: list, loss_fn: LossFn, where: _Where,
+             history: History) -> tuple[float, float]:
+        """``train_step`` on the batch, checked; records it in the History and returns (loss, accuracy)."""
+        weights, state = [p.data for p in self.params], self.optimizer.state_dict()
+        computed = True
+        with cyclic_gc_paused():  # the step's graph has no cycles; the collector would only rescan it
+            try:
+                loss, scores = train_step(model, X, y, loss_fn, self.optimizer)
+            except OverflowError as error:  # a float past 1.8e308 in the forward or backward pass
+                problem, loss_value, acc, computed = f"{error} (raised by the engine)", math.inf, 0.0, False
+                by_update = False
+            else:
+                loss_value, acc = loss.data, accuracy(scores, y)
+                problem, by_update = self._problem(loss_value, weights, where)
+        history.loss.append(loss_value)
+        history.accuracy.append(acc)
+        history.lr.append(self.optimizer.lr)
+        if problem is not None:
+            for p, w in zip(self.params, weights):
+                p.data = w
+            self.optimizer.load_state_dict(state)
+            self._report(problem, where, loss_value, history, computed=computed, by_update=by_update)
+        return loss_value, acc
+
+    def _problem(self, loss: float, weights: list[float], where: _Where) -> tuple[str | None, bool]:
+        """What went wrong at this step, or None; and whether the update itself did it.
+
+        ``weights`` are the ones before the update.
+        """
         if not math.isfinite(loss):
-            return f"the loss is {loss}"
-        if not all(math.isfinite(p.grad) for p in params):
-            return f"the loss is {loss:.4g} but a gradient is not finite"
+            return f"the loss is {loss}", False
+        if not all(math.isfinite(p.grad) for p in self.params):
+            return f"the loss is {loss:.4g} but a gradient is not finite", False
         start = self.start
-        if self.max_growth is not None and loss > self.max_growth * max(start, 1.0):
+        if self.max_growth is not None and start is not None and loss > self.max_growth * max(start, 1.0):
             return (f"the loss is {loss:.3g}, more than {self.max_growth:g} times its size at the start "
-                    f"({start:.3g}{', counted as 1' if start < 1 else ''})")
+                    f"({start:.3g}{', counted as 1' if start < 1 else ''})"), False
+        for i, (p, w) in enumerate(zip(self.params, weights)):
+            if not math.isfinite(p.data):
+                name = p.label or f"parameter {i} (unlabelled)"
+                return (f"the loss is {loss:.4g} but the update made {name} {p.data} "
+                        f"(from {w:.3g}, with grad {p.grad:.3g})"), True
         if where.epoch == 1 and where.batch <= self.REFERENCE_STEPS:
-            self.start = max(start, loss)
-        return None
+            self.start = loss if start is None else max(start, loss)
+        return None, False
 
+    def _largest_gradient(self) -> tuple[str, Value]:
+        """The name and the parameter with the largest |grad|, a non-finite one counting as largest."""
+        params = self.params
+        i = max(range(len(params)),
+                key=lambda k: abs(params[k].grad) if math.isfinite(params[k].grad) else math.inf)
+        return params[i].label or f"parameter {i} (unlabelled)", params[i]
 
-def _largest_gradient(params: Sequence[Value]) -> tuple[str, Value]:
-    """The name and the parameter with the largest |grad|, a non-finite one counting as largest."""
-    i = max(range(len(params)), key=lambda k: abs(params[k].grad) if math.isfinite(params[k].grad) else math.inf)
-    return params[i].label or f"parameter {i} (unlabelled)", params[i]
+    def _report(self, problem: str, where: _Where, loss: float, history: History, *, computed: bool,
+                by_update: bool) -> None:
+        """Raise TrainingDivergedError naming the step, the problem, the largest gradient and the likely cause."""
+        name, p = self._largest_gradient()
+        gradient = (f"the parameter with the largest gradient is {name} (grad {p.grad:.3g}, value {p.data:.3g})"
+                    if computed else "the step's gradients were not computed")
+        non_finite = not (computed and math.isfinite(loss) and math.isfinite(p.grad))
+        hint = "; autograd_core.detect_anomaly() around fit names the op that made it" if non_finite else ""
+        if where.step == 1 and not by_update:  # nothing was updated yet: the learning rate cannot be the cause
+            cause = f"before any update, so the data, the initial weights or the loss function made it{hint}"
+        else:
+            cause = f"a learning rate too large is the usual cause{hint}"
+        message = (f"training diverged at {where}: {problem}; {gradient}; learning rate {history.lr[-1]:g}. "
+                   f"This step's update was undone ({cause})")
+        self.diverged(message, step=where.step, epoch=where.epoch, loss=loss, parameter=name if computed else "",
+                      grad=p.grad if computed else math.nan, history=history)
 
-
-def _diverged(plan: _Plan, history: History, problem: str, where: _Where, loss: float, *, forward_failed: bool) -> None:
-    """Raise TrainingDivergedError naming the step, the loss and the largest gradient, or warn and stop."""
-    name, p = _largest_gradient(plan.params)
-    when = " at the previous step" if forward_failed else ""  # a failed forward pass leaves last step's gradients
-    gradient = (f"the parameter with the largest gradient{when} is {name} (grad {p.grad:.3g}, value {p.data:.3g})"
-                if not (forward_failed and where.step == 1) else "no gradient was computed yet")
-    non_finite = not (forward_failed or math.isfinite(loss) and math.isfinite(p.grad))
-    hint = "; autograd_core.detect_anomaly() around fit names the op that made it" if non_finite else ""
-    message = (f"training diverged at {where}: {problem}; {gradient}; learning rate {history.lr[-1]:g}. This step's "
-               f"update was not applied (a learning rate too large is the usual cause{hint})")
-    history.stopped_by, history.stop_reason = "diverged", message
-    if plan.on_divergence == "raise":
-        raise TrainingDivergedError(message, step=where.step, epoch=where.epoch, loss=loss, parameter=name,
-                                    grad=p.grad, history=history)
-    warnings.warn(message, TrainingDivergedWarning, stacklevel=4)
+    @staticmethod
+    def diverged(message: str, *, step: int, epoch: int, loss: float, parameter: str, grad: float,
+                 history: History) -> None:
+        """Mark the History as diverged and raise the error."""
+        history.stopped_by, history.stop_reason = "diverged", message
+        raise TrainingDivergedError(message, step=step, epoch=epoch, loss=loss, parameter=parameter, grad=grad,
+                                    history=history)

@@ -54,11 +54,11 @@ def test_importing_every_module_imports_no_matplotlib():
 def test_importing_everything_and_drawing_keep_the_backend(backend):
     code = IMPORT_EVERYTHING + """
 import matplotlib
-from nn import MLP, fit, SGD, make_moons, signed_labels
+from nn import MLP, fit, SGD, hinge_loss, make_moons, signed_labels
 from nn.plots import plot_boundary, plot_history
 X, y = make_moons(10, seed=0)
 model = MLP(2, [3, 1], seed=0)
-history = fit(model, X, signed_labels(y), SGD(model.parameters(), lr=0.1), epochs=2)
+history = fit(model, X, signed_labels(y), hinge_loss, SGD(model.parameters(), lr=0.1), epochs=2)
 plot_history(history)._repr_png_()
 plot_boundary(model, X, y)
 print(matplotlib.get_backend(), 'matplotlib.pyplot' in sys.modules)

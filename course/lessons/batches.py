@@ -41,8 +41,8 @@ def batches(*, epochs: int = 20, lr: float = 0.05, seed: int = 0) -> Lesson:
     histories = {}
     for name, size in BATCH_SIZES.items():
         model = MLP(2, [8, 1], "tanh", seed=seed)
-        histories[name] = fit(model, X, signed_labels(y), SGD(model.parameters(), lr=lr), epochs=epochs,
-                              batch_size=size, loss_fn=mse_loss, validation=(X_val, signed_labels(y_val)), seed=seed)
+        histories[name] = fit(model, X, signed_labels(y), mse_loss, SGD(model.parameters(), lr=lr), epochs=epochs,
+                              batch_size=size, validation=(X_val, signed_labels(y_val)), seed=seed)
     numbers = {name: {"steps_per_epoch": h.epoch_steps[0], "val_loss": h.val_loss,
                       "seconds_per_epoch": h.epoch_time[-1] / h.epochs, "val_rises": _rises(h.val_loss)}
                for name, h in histories.items()}

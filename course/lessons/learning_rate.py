@@ -3,19 +3,18 @@
 Too small and the loss creeps down; about right and it falls fast and
 smoothly; too large and it bounces up and down as the steps overshoot the
 valley; larger still and it grows by orders of magnitude until ``fit`` stops
-it (``on_divergence="warn"``: the lesson keeps the curve up to that step).
+it (the lesson catches its ``TrainingDivergedError`` and keeps the curve up
+to that step from ``error.history``).
 """
 
 from __future__ import annotations
-
-import warnings
 
 from nn.data import make_xor
 from nn.layers import MLP
 from nn.losses import mse_loss, signed_labels
 from nn.optim import SGD
 from nn.plots import LEGEND_SIZE, label_axes, new_figure
-from nn.train import History, TrainingDivergedWarning, fit
+from nn.train import History, TrainingDivergedError, fit
 
 from .lesson import Lesson
 
@@ -31,10 +30,10 @@ def learning_rate(*, rates: tuple[float, ...] = RATES, epochs: int = 100, seed: 
     histories = {}
     for lr in rates:
         model = MLP(2, [8, 1], "tanh", seed=seed)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", TrainingDivergedWarning)  # expected: the lesson shows it
-            histories[lr] = fit(model, X, signed_labels(y), SGD(model.parameters(), lr=lr), epochs=epochs,
-                                loss_fn=mse_loss, on_divergence="warn")
+        try:
+            histories[lr] = fit(model, X, signed_labels(y), mse_loss, SGD(model.parameters(), lr=lr), epochs=epochs)
+        except TrainingDivergedError as error:  # expected at the largest rate: the lesson shows it
+            histories[lr] = error.history
     numbers = {"rates": list(rates), "final_loss": [histories[lr].loss[-1] for lr in rates],
                "increases": [_increases(histories[lr].loss) for lr in rates],
                "stopped_by": [histories[lr].stopped_by for lr in rates],

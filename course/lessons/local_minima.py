@@ -19,7 +19,7 @@ from nn.layers import MLP
 from nn.losses import mse_loss
 from nn.optim import SGD
 from nn.plots import LABEL_SIZE, label_axes, new_figure
-from nn.train import evaluate, evaluate_loss, fit
+from nn.train import Stopping, evaluate, evaluate_loss, fit
 
 from .lesson import Lesson
 
@@ -65,8 +65,8 @@ def _train(seed: int, epochs: int, lr: float) -> tuple[float, int, dict[str, flo
     cannot tell them apart either).
     """
     model = MLP(2, [2, 1], "tanh", seed=seed)
-    history = fit(model, XOR_X, XOR_Y, SGD(model.parameters(), lr=lr), epochs=epochs, loss_fn=mse_loss,
-                  tol=1e-9, patience=50)
+    history = fit(model, XOR_X, XOR_Y, mse_loss, SGD(model.parameters(), lr=lr), epochs=epochs,
+                  stopping=Stopping(tol=1e-9, patience=50))
     right = round(4 * evaluate(model, XOR_X, XOR_Y))  # points on the right side of 0
     return history.loss[-1], right, model.state_dict(), history.epochs
 

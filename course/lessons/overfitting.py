@@ -6,10 +6,10 @@ falling while the loss on 20 fresh points (the validation set) turns and
 rises: the network learns the noise (*overfitting*). Two remedies, each
 measured on the same validation set:
 
-* L2 regularisation (``fit(..., l2=...)``) penalises large weights, so the
-  fitted curve stays smooth;
-* early stopping (``fit(..., validation=..., tol=..., patience=...)``) stops
-  when the validation loss no longer improves.
+* L2 regularisation (the optimizer's ``weight_decay``) pulls the weights
+  towards 0, so the fitted curve stays smooth;
+* early stopping (``fit(..., validation=..., stopping=Stopping(tol, patience))``)
+  stops when the validation loss no longer improves.
 
 The unregularised run is the early-stopped run trained on: full-batch Adam
 with the same optimizer continues exactly where it stopped, so one run shows
@@ -26,7 +26,7 @@ from nn.layers import MLP
 from nn.losses import mse_loss
 from nn.optim import Adam
 from nn.plots import label_axes, new_figure
-from nn.train import History, fit
+from nn.train import History, Stopping, fit
 
 from .lesson import Lesson
 
@@ -43,32 +43,34 @@ def noisy_sine(n: int, noise: float, seed: int, *, spread: bool = False) -> tupl
     return [[x] for x in xs], [math.sin(x) + rng.gauss(0.0, noise) for x in xs]
 
 
-def overfitting(*, epochs: int = 200, l2: float = 3e-3, lr: float = 0.03, seed: int = 0) -> Lesson:
+def overfitting(*, epochs: int = 200, weight_decay: float = 6e-3, lr: float = 0.03, seed: int = 0) -> Lesson:
     """Train the MLP without regularisation (stopping early, then on), and with L2; compare validation losses."""
     X, y = noisy_sine(10, 0.3, seed, spread=True)
     validation = noisy_sine(20, 0.3, seed + 101)
     model = MLP(1, [12, 12, 1], "tanh", seed=seed)
     optimizer = Adam(model.parameters(), lr=lr)
-    early = fit(model, X, y, optimizer, epochs=epochs, loss_fn=mse_loss, validation=validation, tol=1e-3, patience=10)
+    early = fit(model, X, y, mse_loss, optimizer, epochs=epochs, validation=validation,
+                stopping=Stopping(tol=1e-3, patience=10))
     early_model = _copy(model)
-    rest = fit(model, X, y, optimizer, epochs=epochs - early.epochs, loss_fn=mse_loss, validation=validation)
+    rest = fit(model, X, y, mse_loss, optimizer, epochs=epochs - early.epochs, validation=validation)
     plain = _joined(early, rest)
     l2_model = MLP(1, [12, 12, 1], "tanh", seed=seed)
-    with_l2 = fit(l2_model, X, y, Adam(l2_model.parameters(), lr=lr), epochs=epochs, loss_fn=mse_loss, l2=l2,
-                  validation=validation)
+    l2_optimizer = Adam(l2_model.parameters(), lr=lr, weight_decay=weight_decay)
+    with_l2 = fit(l2_model, X, y, mse_loss, l2_optimizer, epochs=epochs, validation=validation)
     best = min(plain.val_loss)
     numbers = {"train_final": plain.epoch_loss[-1], "val_final": plain.val_loss[-1], "val_best": best,
                "val_best_epoch": plain.val_loss.index(best) + 1, "early_stop_epoch": early.epochs,
-               "early_val": early.val_loss[-1], "l2": l2, "l2_train_final": with_l2.epoch_loss[-1],
+               "early_val": early.val_loss[-1], "weight_decay": weight_decay, "l2_train_final": with_l2.epoch_loss[-1],
                "l2_val_final": with_l2.val_loss[-1]}
     lines = [
         f"no regularisation: training loss {numbers['train_final']:.3f} but validation {numbers['val_final']:.3f} "
         f"after {epochs} epochs (its best, {best:.3f}, was at epoch {numbers['val_best_epoch']})",
         f"early stopping (tol 1e-3, patience 10) stops at epoch {early.epochs}: validation {numbers['early_val']:.3f}",
-        f"L2 {l2:g}: training loss (with the penalty) {numbers['l2_train_final']:.3f}, "
+        f"L2 (weight_decay {weight_decay:g}): training loss {numbers['l2_train_final']:.3f}, "
         f"validation {numbers['l2_val_final']:.3f} after {epochs} epochs",
     ]
-    models = {"no regularisation": model, f"L2 {l2:g}": l2_model, f"early stopping (epoch {early.epochs})": early_model}
+    models = {"no regularisation": model, f"L2 (weight_decay {weight_decay:g})": l2_model,
+              f"early stopping (epoch {early.epochs})": early_model}
     return Lesson("overfitting", "a large network on ten noisy points, and two remedies", numbers, lines,
                   _figure(plain, with_l2, early.epochs, models, X, y, validation))
 

@@ -33,7 +33,7 @@ def update_rule(*, lr: float = 0.2, epochs: int = 40, seed: int = 0) -> Lesson:
         values.append(weight.data)
         grads.append(weight.grad)
 
-    history = fit(model, X, signed_labels(y), SGD(model.parameters(), lr=lr), epochs=epochs, loss_fn=mse_loss,
+    history = fit(model, X, signed_labels(y), mse_loss, SGD(model.parameters(), lr=lr), epochs=epochs,
                   on_step=follow)
     steps = [after - before for before, after in zip(values, values[1:])]
     worst = max(abs(step + lr * g) for step, g in zip(steps, grads))

@@ -55,7 +55,7 @@ def _layer_norms(activation: str, init: str, depth: int, width: int, X: list, la
     model = MLP(2, [width] * (depth - 1) + [1], activation, seed=seed)
     if init != "textbook":
         _uniform_weights(model, random.Random(seed))
-    loss, _ = batch_loss(model, X, labels, mse_loss, 0.0, model.parameters())
+    loss, _ = batch_loss(model, X, labels, mse_loss)
     model.zero_grad()
     loss.backward()
     return list(gradient_norms(model).values())

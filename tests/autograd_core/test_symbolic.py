@@ -227,7 +227,7 @@ def test_random_expressions_round_trip(case):
 
 
 def test_three_ways_numbers():
-    from autograd_core.three_ways import compare, growth
+    from course.three_ways import compare, growth
 
     result = compare(depth=4, x=0.3)
     assert result.automatic_error < 1e-15 and result.forward_error < 1e-15 and result.symbolic_error < 1e-15
@@ -244,7 +244,7 @@ def test_three_ways_numbers():
 
 def test_three_ways_plot_chooses_no_backend():
     matplotlib = pytest.importorskip("matplotlib")
-    from autograd_core.three_ways import compare, growth, plot
+    from course.three_ways import compare, growth, plot
 
     backend = matplotlib.get_backend()
     figure = plot(compare(3, 0.3), growth(4))
@@ -252,7 +252,7 @@ def test_three_ways_plot_chooses_no_backend():
 
 
 def test_three_ways_rejects_bad_arguments():
-    from autograd_core.three_ways import compare, growth
+    from course.three_ways import compare, growth
 
     with pytest.raises(ValueError, match="depth must be an int >= 0, got -1"):
         compare(-1)

@@ -39,8 +39,8 @@ def relative_difference(a: list[float], b: list[float]) -> float:
 def train(fitter, *, nouts=(8, 8, 1), labels=SIGNED, loss_fn=hinge_loss, optimizer=SGD, activation="relu",
           **kwargs):
     model = MLP(2, list(nouts), activation=activation, seed=0)
-    history = fitter(model, X, labels, optimizer(model.parameters(), lr=0.05), steps=4, loss_fn=loss_fn,
-                     l2=1e-4, **kwargs)
+    history = fitter(model, X, labels, loss_fn, optimizer(model.parameters(), lr=0.05, weight_decay=2e-4), steps=4,
+                     **kwargs)
     return history, [p.data for p in model.parameters()]
 
 
@@ -74,7 +74,8 @@ def test_on_step_sees_the_same_steps():
     for fitter in (fit, fit_compiled):
         calls = seen[fitter] = []
         model = MLP(2, [4, 1], seed=0)
-        fitter(model, X, SIGNED, SGD(model.parameters(), lr=0.1), steps=3, on_step=lambda *a: calls.append(a))
+        fitter(model, X, SIGNED, hinge_loss, SGD(model.parameters(), lr=0.1), steps=3,
+               on_step=lambda *a: calls.append(a))
     assert [(s, a) for s, _, a in seen[fit]] == [(s, a) for s, _, a in seen[fit_compiled]]
     assert relative_difference([l for _, l, _ in seen[fit]], [l for _, l, _ in seen[fit_compiled]]) <= 1e-12
 
@@ -177,19 +178,19 @@ def test_wrong_number_of_inputs():
 def test_fit_compiled_rejects_bad_arguments(labels, options, message):
     model = MLP(2, [3, 1], seed=0)
     with pytest.raises(ValueError, match=message):
-        fit_compiled(model, X, labels, SGD(model.parameters(), lr=0.1), **options)
+        fit_compiled(model, X, labels, hinge_loss, SGD(model.parameters(), lr=0.1), **options)
 
 
 def test_a_batch_loss_is_one_node_over_the_weights():
     model = MLP(2, [4, 1], seed=1)
     compiled = CompiledModel(model, X[0])
     params = model.parameters()
-    loss, scores = compiled.batch_loss(X, SIGNED, hinge_loss, 1e-3, params)
+    loss, scores = compiled.batch_loss(X, SIGNED, hinge_loss)
     assert loss.parents == tuple(params) and len(scores) == len(X)
     loss.backward()
     got = [p.grad for p in params]
     model.zero_grad()
-    expected = hinge_loss([model(x) for x in X], SIGNED) + 1e-3 * Value.sum([p * p for p in params])
+    expected = hinge_loss([model(x) for x in X], SIGNED)
     expected.backward()
     assert math.isclose(loss.data, expected.data, rel_tol=1e-12)
     assert relative_difference(got, [p.grad for p in params]) <= 1e-12
@@ -209,7 +210,7 @@ def test_a_loss_that_is_not_a_mean_is_refused():
 
     model = MLP(2, [3, 1], seed=0)
     with pytest.raises(ValueError, match=r"'summed_hinge' is not the mean.*batch='node'"):
-        fit_compiled(model, X, SIGNED, SGD(model.parameters(), lr=0.1), steps=1, loss_fn=summed_hinge)
+        fit_compiled(model, X, SIGNED, summed_hinge, SGD(model.parameters(), lr=0.1), steps=1)
 
 
 def test_bad_batch_mode():

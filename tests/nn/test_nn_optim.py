@@ -104,6 +104,12 @@ def test_ten_steps_match_torch_optim(name, ours, theirs):
      "Adam weight_decay must be a finite number >= 0.0, got -inf"),
     (lambda: Adam([Value(1.0)], betas=(math.inf, 0.9)), ValueError, "Adam betas[0] must be in [0.0, 1.0), got inf"),
     (lambda: SGD([Value(1.0)], lr="0.1"), TypeError, "SGD lr must be a real number, got str"),
+    (lambda: SGD([Value(1.0)], lr=0.1, weight_decay="1e-4"), TypeError,
+     "SGD weight_decay must be a real number, got str"),
+    (lambda: SGD([Value(1.0)], lr=0.1, weight_decay=-1e-4), ValueError,
+     "SGD weight_decay must be a finite number >= 0.0, got -0.0001"),
+    (lambda: Adam([Value(1.0)], weight_decay=math.nan), ValueError,
+     "Adam weight_decay must be a finite number >= 0.0, got nan"),
     (lambda: SGD([Value(1.0)], lr=0.1, momentum=-1), ValueError, "SGD momentum"),
     (lambda: SGD([Value(1.0)], lr=0.1, nesterov=True), ValueError, "nesterov=True needs a momentum > 0"),
     (lambda: Adam([Value(1.0)], betas=(0.9, 1.0)), ValueError, "Adam betas[1] must be in [0.0, 1.0), got 1.0"),
@@ -123,3 +129,34 @@ def test_a_parameter_listed_twice_is_rejected():
     p = Value(1.0, "w")
     with pytest.raises(ValueError, match=r"parameter 2 \('w'\) is the same Value as parameter 0"):
         Adam([p, Value(2.0), p])
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1), lambda ps: Adam(ps, lr=0.1)], ids=["SGD", "Adam"])
+@pytest.mark.parametrize("value, error, message", [
+    ("0.1", TypeError, "lr must be a real number, got str '0.1'"),
+    (-0.5, ValueError, "lr must be a finite number >= 0.0, got -0.5"),
+    (math.inf, ValueError, "lr must be a finite number >= 0.0, got inf"),
+])
+def test_lr_is_an_attribute_checked_when_it_is_set(make, value, error, message):
+    opt = make([Value(1.0)])
+    assert opt.lr == 0.1
+    with pytest.raises(error, match=message):
+        opt.lr = value
+    assert opt.lr == 0.1  # unchanged
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9), lambda ps: Adam(ps, lr=0.1)],
+                         ids=["SGD momentum", "Adam"])
+def test_state_dict_puts_the_optimizer_back_where_it_was(make):
+    p = Value(1.0)
+    opt = make([p])
+    _steps(opt, p, [0.5, -0.25])
+    saved, weight = opt.state_dict(), p.data
+    after = _steps(opt, p, [0.3, 0.1])
+    opt.lr = 0.7
+    opt.load_state_dict(saved)
+    p.data = weight
+    assert opt.lr == 0.1 and _steps(opt, p, [0.3, 0.1]) == after  # the same two steps again, exactly
+    opt.load_state_dict(saved)  # loading copies: the saved state is still the one saved
+    p.data = weight
+    assert _steps(opt, p, [0.3, 0.1]) == after

@@ -8,7 +8,7 @@ pytest.importorskip("matplotlib")
 
 from matplotlib.figure import Figure
 
-from nn import MLP, SGD, Adam, fit, make_moons, make_spiral, signed_labels
+from nn import MLP, SGD, Adam, fit, hinge_loss, make_moons, make_spiral, signed_labels
 from nn.plots import plot_boundary, plot_diagnostics, plot_history, scores_on_grid
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -17,7 +17,7 @@ X, Y = make_moons(20, noise=0.1, seed=0)
 
 def trained(**options):
     model = MLP(2, [4, 1], seed=0)
-    history = fit(model, X, signed_labels(Y), Adam(model.parameters(), lr=0.05), epochs=4, **options)
+    history = fit(model, X, signed_labels(Y), hinge_loss, Adam(model.parameters(), lr=0.05), epochs=4, **options)
     return model, history
 
 
@@ -32,7 +32,7 @@ def test_plot_history_draws_loss_and_accuracy_per_epoch_with_validation():
     loss_ax, accuracy_ax = figure.axes
     assert titles(figure) == ["hinge loss (log scale)", "accuracy"]
     assert loss_ax.get_yscale() == "log" and loss_ax.get_xlabel() == "epoch"
-    assert [line.get_label() for line in loss_ax.get_lines()] == ["each step", "training (+ L2)", "validation"]
+    assert [line.get_label() for line in loss_ax.get_lines()] == ["each step", "training", "validation"]
     assert list(loss_ax.get_lines()[1].get_ydata()) == history.epoch_loss
     assert [line.get_label() for line in accuracy_ax.get_lines()] == ["training", "validation"]
     assert figure.get_suptitle() == "stopped: ran all 4 epochs"
@@ -54,7 +54,7 @@ def test_plot_boundary(nouts, y):
 
 def test_plot_diagnostics_has_a_panel_per_measure_and_a_line_per_layer():
     model = MLP(2, [4, 4, 1], seed=0)
-    history = fit(model, X, signed_labels(Y), SGD(model.parameters(), lr=0.1), epochs=3, diagnostics=True)
+    history = fit(model, X, signed_labels(Y), hinge_loss, SGD(model.parameters(), lr=0.1), epochs=3, diagnostics=True)
     figure = plot_diagnostics(history.diagnostics)
     assert titles(figure) == ["gradient norm per layer (log)", "update / weight per layer (log)", "dead ReLUs",
                               "saturated tanh/sigmoid outputs"]

@@ -24,10 +24,7 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
-from .backprop import grad, topological_order
-from .forward import jvp
-from .symbolic import _sympy, symbolic_grad, to_sympy
-from .value import Value
+from autograd_core import Value, grad, jvp, symbolic_grad, to_sympy, topological_order
 
 __all__ = ["logistic_map", "compare", "Comparison", "growth", "GrowthRow", "plot"]
 
@@ -73,7 +70,7 @@ def compare(depth: int = 4, x: float = 0.3) -> Comparison:
     if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
         raise TypeError(f"compare(): x must be a finite number, got {type(x).__name__} {x!r}")
     x = float(x)
-    sp = _sympy()
+    import sympy as sp  # the symbolic extra: three_ways differentiates with it
     leaf, out = _graph(depth, x)
     derivative = symbolic_grad(out, leaf)
     at_x = {sp.Symbol("x", real=True): sp.Float(x)}
@@ -108,7 +105,7 @@ def growth(max_depth: int = 8) -> list[GrowthRow]:
     """How the graph and the symbolic formulas grow with the depth of the logistic map, depth 1 to max_depth."""
     if not isinstance(max_depth, int) or max_depth < 1:
         raise ValueError(f"growth(): max_depth must be an int >= 1, got {max_depth!r}")
-    sp = _sympy()
+    import sympy as sp  # the symbolic extra: three_ways differentiates with it
     rows = []
     for depth in range(1, max_depth + 1):
         leaf, out = _graph(depth, 0.3)
