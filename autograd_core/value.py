@@ -25,7 +25,7 @@ find (it is what makes micrograd slow).
 from __future__ import annotations
 
 import numbers
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, SupportsFloat
 
 from .anomaly import check_new_node, checked_backward
 from .checks import as_float, check_label
@@ -55,7 +55,7 @@ class Value:
 
     __slots__ = ("_data", "_grad", "_label", "_rule", "_a", "_b", "_place")
 
-    def __init__(self, data: numbers.Real, label: str = "") -> None:
+    def __init__(self, data: SupportsFloat, label: str = "") -> None:
         self._data = data if type(data) is float else as_float(data, "Value(data) needs a real number")
         self._grad = 0.0
         self._label = label if type(label) is str else check_label(label)
@@ -71,7 +71,7 @@ class Value:
         return self._data
 
     @data.setter
-    def data(self, value: numbers.Real) -> None:
+    def data(self, value: SupportsFloat) -> None:
         self._data = value if type(value) is float else as_float(value, "Value.data needs a real number")
 
     @property
@@ -80,7 +80,7 @@ class Value:
         return self._grad
 
     @grad.setter
-    def grad(self, value: numbers.Real) -> None:
+    def grad(self, value: SupportsFloat) -> None:
         self._grad = value if type(value) is float else as_float(value, "Value.grad needs a real number")
 
     @property
@@ -197,11 +197,11 @@ class Value:
         return _unary(_NEG, self)
 
     # Derived operations: one line each, no derivative of their own.
-    def __radd__(self, other: Any) -> Value:
+    def __radd__(self, other: object) -> Value:
         """other + self (``2 + x``, and Python's ``sum``, which starts from 0)."""
         return self + other
 
-    def __rmul__(self, other: Any) -> Value:
+    def __rmul__(self, other: object) -> Value:
         """other * self (``2 * x``)."""
         return self * other
 
@@ -279,7 +279,7 @@ class Value:
         return apply(_SUM, *inputs) if inputs else Value(0.0)
 
     # ---------------------------------------------------- the backward pass
-    def backward(self, grad: float = 1.0) -> None:
+    def backward(self, grad: SupportsFloat = 1.0) -> None:
         """Fill ``.grad`` of this node and of every node it depends on, by the chain rule.
 
         ``grad`` is d(final output)/d(this node), 1 when this node is the
