@@ -30,7 +30,7 @@ from .expressions import is_elementwise
 __all__ = ["ARRAY_BINDINGS"]
 
 
-def _as_arrays(args: tuple) -> tuple[list, int]:
+def _as_arrays(args: tuple[Any, ...]) -> tuple[list[np.ndarray], int]:
     n = max((len(a) for a in args if isinstance(a, np.ndarray) and a.ndim), default=1)
     return [a if isinstance(a, np.ndarray) and a.ndim else np.full(n, float(a)) for a in args], n
 
@@ -50,9 +50,9 @@ def _elementwise(function: Callable[..., Any]) -> Callable[..., np.ndarray]:
     return run
 
 
-def _elementwise_tuple(local_grads: Callable[..., tuple]) -> Callable[..., tuple]:
+def _elementwise_tuple(local_grads: Callable[..., tuple[Any, ...]]) -> Callable[..., tuple[np.ndarray, ...]]:
     """A user op's ``local_grads`` run on every example: one array per input."""
-    def run(*args: Any) -> tuple:
+    def run(*args: Any) -> tuple[np.ndarray, ...]:
         columns, n = _as_arrays(args)
         rows = []
         for i, values in enumerate(zip(*[c.tolist() for c in columns])):

@@ -59,7 +59,8 @@ def _terms(node: Value, inner: set[Value]) -> tuple[list[Value], list[Value]]:
     return terms, adds[1:]
 
 
-def _neuron(node: Value, params: set[Value], batch: set[Value], uses: dict[Value, int], inner: set[Value]):
+def _neuron(node: Value, params: set[Value], batch: set[Value], uses: dict[Value, int],
+            inner: set[Value]) -> tuple[tuple[Value, ...], tuple[Value, ...], Value | None, tuple[Value, ...]] | None:
     """(inputs, weights, bias, replaced nodes) when ``node`` sums parameter-times-input products, else None."""
     terms, adds = _terms(node, inner)
     biases = [t for t in terms if t in params]
@@ -91,7 +92,8 @@ def find_layers(trace: Trace, uses: dict[Value, int]) -> list[Layer]:
     params = set(trace.params)
     batch: set[Value] = set(trace.inputs)  # the variables that hold one number per example
     inner: set[Value] = set()  # + nodes whose only reader is a + node: inside a tree of +
-    grouped: dict[tuple[Value, ...], list] = {}
+    # inputs -> (sum, weights, bias, replaced nodes) of each neuron over them
+    grouped: dict[tuple[Value, ...], list[tuple[Value, tuple[Value, ...], Value | None, tuple[Value, ...]]]] = {}
     for i, node in enumerate(trace.order[:trace.output_graph_size]):
         op = node.operation
         if op is None or node not in trace.live:
