@@ -46,14 +46,16 @@ class Value:
     ``grad`` starts at 0.0. ``backward()`` fills it: leaves accumulate across
     calls until you reset them (as in PyTorch); interior nodes hold the
     gradient of the latest ``backward()`` only, so calling it twice never
-    doubles them. For code written against micrograd: ``_prev`` is the set of
-    parents, ``_op`` the op's name and ``_backward()`` the node's chain-rule step.
+    doubles them. ``place`` says where the node sits in a model: the code that
+    built it may set it (``nn`` sets an ``nn.Place``); the engine never reads it.
+    For code written against micrograd: ``_prev`` is the set of parents, ``_op``
+    the op's name and ``_backward()`` the node's chain-rule step.
 
     Values hash by identity and define no ``__eq__``, so they can be kept in
     sets and dicts; compare ``.data`` to compare numbers.
     """
 
-    __slots__ = ("_data", "_grad", "_label", "_rule", "_a", "_b", "_place")
+    __slots__ = ("_data", "_grad", "_label", "_rule", "_a", "_b", "place")
 
     def __init__(self, data: SupportsFloat, label: str = "") -> None:
         self._data = data if type(data) is float else as_float(data, "Value(data) needs a real number")
@@ -62,7 +64,7 @@ class Value:
         self._rule: Op | None = None  # the op that made this node; None for a leaf
         self._a: Any = None  # the parents: _a and _b, or _a a tuple of them
         self._b: Value | None = None
-        self._place: Any = None
+        self.place: Any = None  # where the node sits in a model (nn sets it); the engine never reads it
 
     # ------------------------------------------------- the number and its name
     @property
@@ -114,18 +116,6 @@ class Value:
             return a
         return (a,) if b is None else (a, b)
 
-    @property
-    def place(self) -> Any:
-        """Where this node sits in a model, set by the code that built it (``nn`` sets an ``nn.Place``).
-
-        None unless someone set it; the engine never reads it.
-        """
-        return self._place
-
-    @place.setter
-    def place(self, value: Any) -> None:
-        self._place = value
-
     # micrograd's names, so code written for it (and its lecture) runs unchanged.
     @property
     def _prev(self) -> set[Value]:
@@ -153,7 +143,7 @@ class Value:
         out._data = self._data + other._data
         out._grad = 0.0
         out._label = ""
-        out._place = None
+        out.place = None
         if MODE.fast:
             out._rule, out._a, out._b = _ADD, self, other
             return out
@@ -169,7 +159,7 @@ class Value:
         out._data = self._data * other._data
         out._grad = 0.0
         out._label = ""
-        out._place = None
+        out.place = None
         if MODE.fast:
             out._rule, out._a, out._b = _MUL, self, other
             return out
@@ -339,7 +329,7 @@ class Value:
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle a node with its graph (the parents are pickled with it)."""
-        return (_rebuild, (self._data, self._grad, self._label, self._rule, self._a, self._b, self._place))
+        return (_rebuild, (self._data, self._grad, self._label, self._rule, self._a, self._b, self.place))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
         """A copy of the whole graph under this node, made without recursion (graphs can be deep)."""
@@ -351,7 +341,7 @@ class Value:
                 a = tuple(memo[id(p)] for p in a)
             elif a is not None:
                 a, b = memo[id(a)], None if b is None else memo[id(b)]
-            memo[id(node)] = _rebuild(node._data, node._grad, node._label, node._rule, a, b, node._place)
+            memo[id(node)] = _rebuild(node._data, node._grad, node._label, node._rule, a, b, node.place)
         copy: Value = memo[id(self)]
         return copy
 
@@ -407,7 +397,7 @@ def _node(data: float, op: Op, a: Any, b: Value | None) -> Value:
     out._data = data
     out._grad = 0.0
     out._label = ""
-    out._place = None
+    out.place = None
     if MODE.fast:
         out._rule, out._a, out._b = op, a, b
         return out
@@ -488,5 +478,5 @@ def _lift(x: Any, op: str = "a Value op") -> Value | None:
 def _rebuild(data: float, grad: float, label: str, rule: Op | None, a: Any, b: Value | None, place: Any) -> Value:
     """A node from its fields (how a constant, a pickled or a copied Value is made)."""
     out = _new(Value)
-    out._data, out._grad, out._label, out._rule, out._a, out._b, out._place = data, grad, label, rule, a, b, place
+    out._data, out._grad, out._label, out._rule, out._a, out._b, out.place = data, grad, label, rule, a, b, place
     return out
