@@ -45,8 +45,11 @@ class CompiledFunction:
             or those the trace reached, in reading order (``w * x + b``: w, b).
         kinks: the branching nodes (relu, abs), each with its traced input.
         guards: the comparisons ``f`` made on its inputs' ``.data`` in the
-            trace; a call on which one comes out differently traces ``f``
-            again and raises ``TraceMismatchError`` if the graph differs.
+            trace, with any real number (int, float, Fraction, Decimal, numpy's
+            scalars), kept exactly; a call on which one comes out differently
+            traces ``f`` again and raises ``TraceMismatchError`` if the graph
+            differs. A comparison on a number computed from an input (a
+            node's ``.data``, ``x.data * 2``) is not seen: ``check=True`` is.
         accumulate: True when parameter gradients are added into ``.grad``.
     """
 

@@ -275,7 +275,11 @@ class Lines:
             return
         seen = set(self.summed)
         shared: dict[Value, str] = {}  # aliased node -> the gradient it shares with its consumer
-        yield Line(f"{layout.grad(trace.output)} = 1.0", None, True)
+        seed = layout.grad(trace.output)
+        if trace.output in self.summed:  # the output is a parameter: it adds 1 per example to its batch's sum
+            yield Line(self.dialect.sum_into.format(seed, "1.0", "1.0", "1.0"), None, True)
+        else:
+            yield Line(f"{seed} = 1.0", None, True)
         order = trace.order
         for i in range(trace.output_graph_size - 1, -1, -1):  # aux outputs' own nodes have no gradient
             node = order[i]
@@ -341,7 +345,7 @@ class Lines:
         bias = ""
         if any(b is not None for b in layer.biases):
             bias = f" + np.array(({', '.join(value(b) if b is not None else '0.0' for b in layer.biases)},))[:, None]"
-        yield f"{mm}Z{index} = {mm}W{index} @ {mm}X{index}{bias}"
+        yield f"{mm}Z{index} = matmul({mm}W{index}, {mm}X{index}){bias}"
         if layer.activation is None:
             yield f"{', '.join(value(s) for s in layer.sums)}, = {mm}Z{index}"
         else:
@@ -362,7 +366,7 @@ class Lines:
             op = layer.activation
             local = factor_template(_table_exprs(op)[0], (*op.inputs, "out")).format(f"{mm}Z{index}", f"{mm}A{index}")
             yield f"{mm}G{index} = {times(f'{mm}GX{layer.next_layer}', local)}"
-        yield f"{mm}GW{index} = ({mm}G{index} @ {mm}X{index}.T).tolist()"  # lists of floats, not numpy scalars
+        yield f"{mm}GW{index} = matmul({mm}G{index}, {mm}X{index}.T).tolist()"  # lists of floats, not numpy scalars
         for i, row in enumerate(layer.weights):
             for j, w in enumerate(row):
                 yield f"{grad(w)} += {mm}GW{index}[{i}][{j}]"
@@ -371,7 +375,7 @@ class Lines:
             for i, b in enumerate(layer.biases):
                 if b is not None:
                     yield f"{grad(b)} += {mm}GB{index}[{i}]"
-        yield f"{mm}GX{index} = {mm}W{index}.T @ {mm}G{index}"
+        yield f"{mm}GX{index} = matmul({mm}W{index}.T, {mm}G{index})"
         if layer.input_layer is None:
             for j, x in enumerate(layer.inputs):
                 yield self._add(x, f"{mm}GX{index}[{j}]", "1.0", seen)

@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import numbers
 import operator
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Callable, NamedTuple, Sequence
 
 from ..backprop import topological_order
@@ -46,7 +48,7 @@ __all__ = ["Trace", "TracedInput", "Guard", "Kink", "TraceMismatchError", "CODE_
 # Every name the generated code uses for itself; no node may be given one of these.
 CODE_NAMES = frozenset({
     "True", "False", "None", "params", "P", "G", "v", "g", "n", "row", "rows", "outputs", "input_grads", "auxes",
-    "BLOCKS", "block", "np", "inf", "nan", "batch_dot", "broadcast", "local_grads_", "_",
+    "BLOCKS", "block", "np", "inf", "nan", "batch_dot", "broadcast", "matmul", "local_grads_", "_",
     "sum", "zip", "range", "len", "float", "tuple", "list", "abs", *RULE_HELPERS,  # the builtins it calls
 })
 # Readable global names for the ops whose names are symbols.
@@ -64,7 +66,7 @@ class Guard(NamedTuple):
 
     input: int  # which input
     op: str  # "<", "<=", ">", ">=", "==" or "!="
-    other: float  # the number it was compared with (ignored when other_input is set)
+    other: float | int | Fraction  # the number it was compared with, exactly (ignored when other_input is set)
     other_input: int | None  # or the other input it was compared with
     result: bool
 
@@ -94,26 +96,55 @@ class _GuardLog:
         self.recording = True
         self.results: dict[tuple, bool] = {}
 
-    def record(self, index: int, op: str, other: Any, result: Any) -> None:
-        if not self.recording or not isinstance(result, bool):
+    def record(self, index: int, op: str, other: Any, result: bool) -> None:
+        if not self.recording:
             return
-        if isinstance(other, RecordingFloat):
-            key = (index, op, 0.0, other.input_index)
-        elif isinstance(other, numbers.Real):
-            key = (index, op, float(other), None)
-        else:
-            return
+        key = (index, op, 0.0, other.input_index) if isinstance(other, RecordingFloat) else (index, op, other, None)
         self.results.setdefault(key, result)
 
     def guards(self) -> tuple[Guard, ...]:
         return tuple(Guard(*key, result) for key, result in self.results.items())
 
 
+def exact_number(x: Any) -> float | int | Fraction | None:
+    """``x`` as a Python number with exactly its value (an int, a float or a Fraction), or None if it is no
+    real number.
+
+    numpy's scalars, ``Fraction`` and ``Decimal`` become the number they hold,
+    so that a guard compares with it as ``f`` did: ``2**53 + 1`` stays an int
+    (a float would round it), ``Decimal("0.1")`` is the Fraction it is.
+    """
+    if isinstance(x, (bool, int, float)):
+        return x if type(x) in (int, float) else (int(x) if isinstance(x, int) else float(x))
+    if isinstance(x, numbers.Integral):
+        return int(x)
+    if isinstance(x, numbers.Rational):
+        return int(x.numerator) if x.denominator == 1 else Fraction(x.numerator, x.denominator)
+    if isinstance(x, (numbers.Real, Decimal)):
+        try:
+            ratio = x.as_integer_ratio()  # float32, longdouble, Decimal: exactly, when finite
+        except (OverflowError, ValueError, AttributeError, TypeError):
+            try:
+                return float(x)  # infinities and nan
+            except (ValueError, TypeError):  # a signalling nan
+                return None
+        return Fraction(*ratio) if ratio[1] != 1 else ratio[0]
+    return None
+
+
 class RecordingFloat(float):
-    """An input's ``.data`` during a trace: a float that records its comparisons (``x.data > 0``)."""
+    """An input's ``.data`` during a trace: a float that records its comparisons (``x.data > 0``).
+
+    ``__array_ufunc__ = None`` makes numpy's scalars step aside, so that
+    ``np.float64(0) < x.data`` is answered here (as ``x.data > np.float64(0)``)
+    and recorded. Python's own ``Fraction`` and ``Decimal`` on the left
+    (``Fraction(0) < x.data``) answer themselves and are not seen; ``check=True``
+    finds what they change.
+    """
 
     __slots__ = ("log", "input_index")
     __hash__ = float.__hash__
+    __array_ufunc__ = None
 
     def __new__(cls, value: float, log: _GuardLog, index: int) -> "RecordingFloat":
         self = super().__new__(cls, value)
@@ -131,7 +162,14 @@ class RecordingFloat(float):
 
 def _recording(op: str, compare: Callable[[float, Any], Any]) -> Callable[[RecordingFloat, Any], Any]:
     def method(self: RecordingFloat, other: Any) -> Any:
-        result = compare(self, other)
+        if isinstance(other, RecordingFloat):
+            result = compare(self, other)
+        else:
+            exact = exact_number(other)
+            if exact is None:
+                return compare(self, other)  # not a number: float's own answer (NotImplemented), not recorded
+            result = _COMPARE[op](float(self), exact)  # float against int or Fraction is exact in Python
+            other = exact
         self.log.record(self.input_index, op, other, result)
         return result
 
