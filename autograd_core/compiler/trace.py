@@ -76,7 +76,7 @@ class Guard(NamedTuple):
         return _COMPARE[self.op](inputs[self.input], other) == self.result
 
     def describe(self, names: Sequence[str]) -> str:
-        other = repr(self.other) if self.other_input is None else names[self.other_input]
+        other = _number_text(self.other) if self.other_input is None else names[self.other_input]
         return f"{names[self.input]} {self.op} {other} was {self.result}"
 
 
@@ -107,44 +107,56 @@ class _GuardLog:
 
 
 def exact_number(x: Any) -> float | int | Fraction | None:
-    """``x`` as a Python number with exactly its value (an int, a float or a Fraction), or None if it is no
-    real number.
+    """``x`` as a Python number with exactly its value, or None if it is no real number: a float when one holds
+    it exactly, else an int or a Fraction.
 
     numpy's scalars, ``Fraction`` and ``Decimal`` become the number they hold,
     so that a guard compares with it as ``f`` did: ``2**53 + 1`` stays an int
-    (a float would round it), ``Decimal("0.1")`` is the Fraction it is.
+    (a float would round it), ``Fraction(1, 3)`` a Fraction.
     """
-    if isinstance(x, (bool, int, float)):
-        return x if type(x) in (int, float) else (int(x) if isinstance(x, int) else float(x))
+    if type(x) is float:
+        return x
     if isinstance(x, numbers.Integral):
-        return int(x)
-    if isinstance(x, numbers.Rational):
-        return int(x.numerator) if x.denominator == 1 else Fraction(x.numerator, x.denominator)
-    if isinstance(x, (numbers.Real, Decimal)):
+        exact: float | int | Fraction = int(x)
+    elif isinstance(x, numbers.Rational):
+        exact = Fraction(int(x.numerator), int(x.denominator))
+    elif isinstance(x, (numbers.Real, Decimal)):
         try:
-            ratio = x.as_integer_ratio()  # float32, longdouble, Decimal: exactly, when finite
+            exact = Fraction(*x.as_integer_ratio())  # float32, longdouble, Decimal: exactly, when finite
         except (OverflowError, ValueError, AttributeError, TypeError):
             try:
                 return float(x)  # infinities and nan
             except (ValueError, TypeError):  # a signalling nan
                 return None
-        return Fraction(*ratio) if ratio[1] != 1 else ratio[0]
-    return None
+    else:
+        return None
+    try:
+        as_float = float(exact)
+    except OverflowError:
+        return exact
+    return as_float if as_float == exact else exact
+
+
+def _number_text(x: float | int | Fraction) -> str:
+    """A guard's number as text; an int too long to print whole (Python refuses past 4300 digits) by its size."""
+    if isinstance(x, int) and x.bit_length() > 128:
+        return f"{'-' if x < 0 else ''}(an int of {x.bit_length()} bits)"
+    return repr(x)
 
 
 class RecordingFloat(float):
     """An input's ``.data`` during a trace: a float that records its comparisons (``x.data > 0``).
 
-    ``__array_ufunc__ = None`` makes numpy's scalars step aside, so that
-    ``np.float64(0) < x.data`` is answered here (as ``x.data > np.float64(0)``)
-    and recorded. Python's own ``Fraction`` and ``Decimal`` on the left
+    A comparison with any real number is made exactly (``exact_number``) and
+    recorded. numpy hands the comparisons it is asked first
+    (``np.float64(0) < x.data``) to ``__array_ufunc__``, which records them
+    the same way. Python's own ``Fraction`` and ``Decimal`` on the left
     (``Fraction(0) < x.data``) answer themselves and are not seen; ``check=True``
     finds what they change.
     """
 
     __slots__ = ("log", "input_index")
     __hash__ = float.__hash__
-    __array_ufunc__ = None
 
     def __new__(cls, value: float, log: _GuardLog, index: int) -> "RecordingFloat":
         self = super().__new__(cls, value)
@@ -159,27 +171,47 @@ class RecordingFloat(float):
     def __repr__(self) -> str:
         return float.__repr__(self)
 
-
-def _recording(op: str, compare: Callable[[float, Any], Any]) -> Callable[[RecordingFloat, Any], Any]:
-    def method(self: RecordingFloat, other: Any) -> Any:
+    def compare(self, op: str, other: Any) -> Any:
+        """``self op other``, recorded when ``other`` is a real number or another input's ``.data``."""
         if isinstance(other, RecordingFloat):
-            result = compare(self, other)
+            result = _COMPARE[op](float(self), float(other))
         else:
             exact = exact_number(other)
             if exact is None:
-                return compare(self, other)  # not a number: float's own answer (NotImplemented), not recorded
-            result = _COMPARE[op](float(self), exact)  # float against int or Fraction is exact in Python
-            other = exact
+                return NotImplemented
+            result, other = _COMPARE[op](float(self), exact), exact  # float against int or Fraction: exact
         self.log.record(self.input_index, op, other, result)
         return result
 
-    method.__name__ = compare.__name__
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """numpy's operators with this number: a comparison with one number is ``compare``'s, the rest numpy's
+        on the plain float."""
+        op = _UFUNC_COMPARISONS.get(getattr(ufunc, "__name__", ""))
+        if op is not None and method == "__call__" and len(inputs) == 2 and not kwargs:
+            a, b = inputs
+            if a is self and getattr(b, "ndim", 0) == 0:
+                return self.compare(op, b.item() if hasattr(b, "item") else b)
+            if b is self and getattr(a, "ndim", 0) == 0:
+                return self.compare(_MIRRORED[op], a.item() if hasattr(a, "item") else a)
+        plain = [float(x) if isinstance(x, RecordingFloat) else x for x in inputs]
+        return getattr(ufunc, method)(*plain, **kwargs)
+
+
+_UFUNC_COMPARISONS = {"less": "<", "less_equal": "<=", "greater": ">", "greater_equal": ">=", "equal": "==",
+                      "not_equal": "!="}
+_MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}  # a < b is b > a
+
+
+def _recording(op: str) -> Callable[[RecordingFloat, Any], Any]:
+    def method(self: RecordingFloat, other: Any) -> Any:
+        return self.compare(op, other)
+
     return method
 
 
 for _op, _method in (("<", "__lt__"), ("<=", "__le__"), (">", "__gt__"), (">=", "__ge__"),
                      ("==", "__eq__"), ("!=", "__ne__")):
-    setattr(RecordingFloat, _method, _recording(_op, getattr(float, _method)))
+    setattr(RecordingFloat, _method, _recording(_op))
 
 
 class TracedInput(Value):

@@ -76,6 +76,31 @@ def test_a_numpy_scalar_on_the_left_is_a_guard():
         fn(-1.0)
 
 
+@pytest.mark.parametrize("f", [
+    lambda x: x * 2 if np.float32(0) < x.data else 3 - x * 0,
+    lambda x: x * 2 if np.array(0.0) < x.data else 3 - x * 0,
+    lambda x: x * 2 if x.data > np.array(0.0) else 3 - x * 0,
+    lambda x: x * 2 if x.data > 10**5000 - 10**5000 else 3 - x * 0,
+])
+def test_numpy_on_either_side_and_ints_of_any_size_are_guards(f):
+    fn = compile(f, [1.0])
+    assert [(g.op, g.other, g.result) for g in fn.guards] == [(">", 0, True)]
+    with pytest.raises(TraceMismatchError):
+        fn(-1.0)
+
+
+def test_a_huge_int_threshold_is_shown_by_its_size():
+    fn = compile(lambda x: x * 2 if x.data > -10**5000 else x * 3, [1.5])
+    assert fn.guards[0].other == -10**5000
+    assert "x > -(an int of 16610 bits) was True" in fn.source
+    assert fn(2.0)[0] == 4.0
+
+
+def test_numpy_arithmetic_on_an_input_still_works_while_tracing():
+    fn = compile(lambda x: x * float(np.float32(2) * x.data) + x * float(np.sum(np.array([1.0, 2.0]) * x.data)), [1.5])
+    assert fn(1.5)[0] == 1.5 * 3.0 + 1.5 * 4.5  # traced: the numbers are constants of the graph
+
+
 def test_an_int_threshold_is_kept_exactly():
     def f(x):
         return x * 2 if x.data >= 2**53 + 1 else x * -3
