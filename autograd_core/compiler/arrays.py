@@ -170,6 +170,26 @@ def matmul(A: Any, B: Any) -> np.ndarray:
         return np.where(safe, product, exact)
 
 
+def layer_sums(W: np.ndarray, X: np.ndarray, b: np.ndarray | None, order: tuple[int, ...],
+               from_zero: bool) -> np.ndarray:
+    """``W @ X + b`` as the engine computes each neuron's sum: its terms added one by one in ``order``.
+
+    ``order`` lists the terms as each sum adds them: j < k is the product of
+    ``W[:, j]`` and ``X[j]``, k the bias; a sum op starts at 0 (``from_zero``),
+    a chain of ``+`` at its first term. Each step is one operation on an
+    m x n matrix, so the sums are the engine's to the last bit (a matrix
+    product adds in another order and may fuse a multiply and an add), which
+    a relu's kink at 0 and every nan and inf need.
+    """
+    k = W.shape[1]
+    total: Any = 0.0 if from_zero else None
+    with np.errstate(all="ignore"):
+        for j in order:
+            term = b[:, None] if j == k else W[:, j:j + 1] * X[j:j + 1, :]
+            total = term if total is None else total + term
+    return np.broadcast_to(total, (W.shape[0], X.shape[1]))
+
+
 def broadcast(x: Any, n: int) -> np.ndarray:
     """``x`` as an array of the batch's length (a variable that is the same for every example is one number)."""
     return np.broadcast_to(np.asarray(x, dtype=float), (n,))
@@ -177,6 +197,6 @@ def broadcast(x: Any, n: int) -> np.ndarray:
 
 ARRAY_BINDINGS = Bindings(
     {"inf": math.inf, "nan": math.nan, "np": np, "batch_dot": batch_dot, "broadcast": broadcast,
-     "matmul": matmul,
+     "matmul": matmul, "layer_sums": layer_sums,
      **{name: _helper(name, helper) for name, helper in RULE_HELPERS.items()}},
     _forward, lambda op: _elementwise_tuple(op.local_grads))

@@ -2,16 +2,19 @@
 
 A neuron is ``sum(w0 * x0, ..., wk * xk, b)``. Over a batch held as arrays,
 that is k multiplications and k additions of whole arrays per neuron; a layer
-of m neurons reading the same inputs is one matrix product instead,
-``Z = W @ X + b`` (m x k by k x n), and its backward pass two more
-(``G @ X.T`` for the weights, ``W.T @ G`` for the inputs). ``find_layers``
+of m neurons reading the same inputs is ``Z = W @ X + b`` (m x k by k x n),
+k products and additions of m x n matrices in the neurons' own order
+(``layer_sums``: the engine's numbers to the last bit, which a relu's kink
+needs), and its backward pass two matrix products (``G @ X.T`` for the
+weights, ``W.T @ G`` for the inputs). ``find_layers``
 finds them from the graph alone: a ``sum`` node, or a tree of ``+`` nodes
 read by nothing else (Python's ``sum(w * x for ..., b)``), whose terms are
 ``*`` nodes, each of a parameter and a batch variable and read by nothing
 else, and at most one parameter (the bias). The built-in ops' local
 derivatives are what make this exact: 1 for each term of a sum, and for a
 product of two factors, the other factor. Sums over the same batch
-variables, in the same order, are one layer. When one layer's inputs are
+variables, in the same order, adding their terms in the same order, are one
+layer. When one layer's inputs are
 one op (an activation) applied to each sum of another layer, in order, and
 nothing else reads them, the op is applied to the whole matrix Z at once and
 the result is the next layer's X.
@@ -38,6 +41,8 @@ class Layer(NamedTuple):
     weights: tuple[tuple[Value, ...], ...]  # m rows of k parameters
     biases: tuple[Value | None, ...]  # each sum's one parameter term, if it has one
     replaced: tuple[Value, ...]  # the products (and inner + nodes) the matrix product replaces
+    order: tuple[int, ...] = ()  # how each sum adds its terms: k for the bias, j < k for the j-th product
+    from_zero: bool = True  # the sum starts at 0 (the op sum, Python's sum) rather than at its first term (+)
     activation: Op | None = None  # the op applied to every sum to make the next layer's inputs
     activations: tuple[Value, ...] = ()  # those nodes: the next layer's X is activation(Z), one array op
     next_layer: int | None = None  # the index of the layer they feed
@@ -82,9 +87,25 @@ def _neuron(node: Value, params: set[Value], batch: set[Value], uses: dict[Value
         else:
             return None
         products.append(product)
-    if not products:
+    if not products or not _left_to_right(node, inner):
         return None
-    return tuple(inputs), tuple(weights), biases[0] if biases else None, (*products, *adds)
+    order = tuple(len(products) if t in params else products.index(t) for t in terms)
+    return tuple(inputs), tuple(weights), biases[0] if biases else None, (*products, *adds), order
+
+
+def _left_to_right(node: Value, inner: set[Value]) -> bool:
+    """True for a sum node, or a tree of + nodes that adds its terms one after another, left to right
+    (``a + b + c``): the order a layer's sums are computed in (``layer_sums``), so that they are the engine's."""
+    if node.operation is _SUM:
+        return True
+    while node.operation is _ADD:
+        left, right = node.parents
+        if right.operation is _ADD and right in inner:
+            return False
+        if not (left.operation is _ADD and left in inner):
+            return True
+        node = left
+    return True
 
 
 def find_layers(trace: Trace, uses: dict[Value, int]) -> list[Layer]:
@@ -105,12 +126,14 @@ def find_layers(trace: Trace, uses: dict[Value, int]) -> list[Layer]:
     for node in trace.order[:trace.output_graph_size]:
         if node.operation in (_SUM, _ADD) and node in trace.live and node not in inner:
             found = _neuron(node, params, batch, uses, inner)
-            if found is not None:
-                grouped.setdefault(found[0], []).append((node, *found[1:]))
+            if found is not None:  # sums over the same inputs that add their terms in the same order
+                inputs, weights, bias, replaced, order = found
+                grouped.setdefault((inputs, order, node.operation is _SUM), []).append((node, weights, bias, replaced))
     layers = []
-    for inputs, neurons in grouped.items():
+    for (inputs, order, from_zero), neurons in grouped.items():
         sums, weights, biases, replaced = zip(*neurons)
-        layers.append(Layer(sums, inputs, weights, biases, tuple(p for group in replaced for p in group)))
+        layers.append(Layer(sums, inputs, weights, biases, tuple(p for group in replaced for p in group), order,
+                            from_zero))
     return _linked(layers, uses, {trace.output, *trace.aux})
 
 

@@ -342,10 +342,10 @@ class Lines:
         else:  # the previous layer's activations, computed as one matrix
             yield f"{mm}X{index} = {mm}A{layer.input_layer}"
         yield f"{mm}W{index} = np.array(({rows},))"
-        bias = ""
+        bias = "None"
         if any(b is not None for b in layer.biases):
-            bias = f" + np.array(({', '.join(value(b) if b is not None else '0.0' for b in layer.biases)},))[:, None]"
-        yield f"{mm}Z{index} = matmul({mm}W{index}, {mm}X{index}){bias}"
+            bias = f"np.array(({', '.join(value(b) for b in layer.biases)},))"
+        yield f"{mm}Z{index} = layer_sums({mm}W{index}, {mm}X{index}, {bias}, {layer.order!r}, {layer.from_zero!r})"
         if layer.activation is None:
             yield f"{', '.join(value(s) for s in layer.sums)}, = {mm}Z{index}"
         else:

@@ -48,7 +48,7 @@ __all__ = ["Trace", "TracedInput", "Guard", "Kink", "TraceMismatchError", "CODE_
 # Every name the generated code uses for itself; no node may be given one of these.
 CODE_NAMES = frozenset({
     "True", "False", "None", "params", "P", "G", "v", "g", "n", "row", "rows", "outputs", "input_grads", "auxes",
-    "BLOCKS", "block", "np", "inf", "nan", "batch_dot", "broadcast", "matmul", "local_grads_", "_",
+    "BLOCKS", "block", "np", "inf", "nan", "batch_dot", "broadcast", "matmul", "layer_sums", "local_grads_", "_",
     "sum", "zip", "range", "len", "float", "tuple", "list", "abs", *RULE_HELPERS,  # the builtins it calls
 })
 # Readable global names for the ops whose names are symbols.

@@ -137,11 +137,20 @@ def test_a_parameter_returned_as_the_output_gets_one_per_example(run):
 def test_a_layer_gives_nan_where_the_engine_does():
     w = [Value(1.0, "w0"), Value(2.0, "w1")]
     fn = compile(lambda a, b: Value.sum([w[0] * a, w[1] * b]), [1.0, 1.0], params=w, accumulate=False)
-    assert "matmul(" in fn._arrays_program.source  # the sum is a layer's matrix product
+    assert "layer_sums(" in fn._arrays_program.source  # the sum is a layer
     assert math.isnan(fn(-math.inf, 1e308)[0])
     result = fn.batch_arrays([[-math.inf, 1e308], [1.0, 2.0]])
     assert math.isnan(result.outputs[0]) and result.outputs[1] == 5.0
     assert result.param_grads == (-math.inf, 1e308)
+
+
+def test_a_layer_adds_as_the_engine_does_so_a_relu_takes_the_same_side_of_its_kink():
+    w = [Value(0.1, "w0"), Value(0.2, "w1")]
+    fn = compile(lambda a, b: Value.sum([w[0] * a, w[1] * b]).relu(), [1.0, 1.0], params=w, accumulate=False)
+    out, grads = fn(3.0, -1.5)  # 0.1 * 3.0 + 0.2 * -1.5 is 0.0 exactly; a fused multiply-add gives 2.8e-17
+    assert (out, grads) == (0.0, (0.0, 0.0, 0.0, 0.0))
+    result = fn.batch_arrays([[3.0, -1.5]])
+    assert (float(result.outputs[0]), *result.input_grads[0].tolist(), *result.param_grads) == (out, *grads)
 
 
 @pytest.mark.parametrize("f, x", [
