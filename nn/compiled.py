@@ -214,6 +214,8 @@ class CompiledModel:
         if loss_fn in self._checked:
             return
         k = min(2, len(X))
+        if not all(map(math.isfinite, losses[:k])):
+            return  # a nan or an infinite loss tells nothing (fit stops on it); the next finite batch is checked
         expected = loss_fn([self.model(x) for x in X[:k]], list(y[:k])).data
         if not math.isclose(expected, math.fsum(losses[:k]) / k, rel_tol=1e-9, abs_tol=1e-12):
             raise ValueError(f"CompiledModel: {getattr(loss_fn, '__name__', loss_fn)!r} is not the mean of the "

@@ -234,11 +234,10 @@ def test_a_loss_that_branches_on_the_score_is_refused_not_trained_on(batch):
     model = MLP(2, [1], seed=0)
     for p in model.parameters():
         p.data = 2.0
-    assert fit(model, rows, labels, SGD(model.parameters(), lr=0.0), steps=1, loss_fn=modified_huber).loss == [14.0]
+    assert fit(model, rows, labels, modified_huber, SGD(model.parameters(), lr=0.0), steps=1).loss == [14.0]
     with pytest.raises(ValueError, match=r"'modified_huber' gives 49\.0 for example 0 .* itself gives 24\.0.*"
                                          r"branches on a computed node's \.data"):
-        fit_compiled(model, rows, labels, SGD(model.parameters(), lr=0.0), steps=1, loss_fn=modified_huber,
-                     batch=batch)
+        fit_compiled(model, rows, labels, modified_huber, SGD(model.parameters(), lr=0.0), steps=1, batch=batch)
 
 
 def squared_hinge(scores, labels):
@@ -254,13 +253,12 @@ def test_a_users_loss_is_checked_per_example_and_trains_as_fit(batch):
     assert relative_difference(history.loss, expected.loss) <= 1e-12
 
 
-@pytest.mark.parametrize("activation", ["tanh", "relu"])
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
 @pytest.mark.parametrize("batch", ["numpy", "python"])
 def test_nan_in_a_network_is_training_diverged_not_a_crash(activation, batch):
     from nn import TrainingDivergedError
 
-    rows = [list(x) for x in X]
-    rows[3][0] = math.nan
     model = MLP(2, [4, 1], activation=activation, seed=0)
+    model.parameters()[0].data = math.nan  # a weight of the first layer: nan in the layer's matrix
     with pytest.raises(TrainingDivergedError, match="the loss is nan"):
-        fit_compiled(model, rows, SIGNED, SGD(model.parameters(), lr=0.1), steps=2, batch=batch)
+        fit_compiled(model, X, SIGNED, hinge_loss, SGD(model.parameters(), lr=0.1), steps=2, batch=batch)
