@@ -161,6 +161,8 @@ def matmul(A: Any, B: Any) -> np.ndarray:
     """
     with np.errstate(all="ignore"):
         product = A @ B
+        if A.size and B.size and float(np.abs(A).max()) * float(np.abs(B).max()) * A.shape[1] < _SAFE:
+            return product  # every term and every partial sum is below _SAFE: no overflow in any order
         safe = np.abs(A) @ np.abs(B) < _SAFE  # False for nan and inf too
         if safe.all():
             return product
@@ -182,12 +184,16 @@ def layer_sums(W: np.ndarray, X: np.ndarray, b: np.ndarray | None, order: tuple[
     a relu's kink at 0 and every nan and inf need.
     """
     k = W.shape[1]
-    total: Any = 0.0 if from_zero else None
+    total = np.zeros((W.shape[0], X.shape[1])) if from_zero else None
+    term = np.empty((W.shape[0], X.shape[1]))
     with np.errstate(all="ignore"):
         for j in order:
-            term = b[:, None] if j == k else W[:, j:j + 1] * X[j:j + 1, :]
-            total = term if total is None else total + term
-    return np.broadcast_to(total, (W.shape[0], X.shape[1]))
+            if j == k:
+                total = np.broadcast_to(b[:, None], term.shape).copy() if total is None else np.add(total, b[:, None], out=total)
+            else:
+                np.multiply(W[:, j:j + 1], X[j:j + 1, :], out=term)
+                total = term.copy() if total is None else np.add(total, term, out=total)
+    return total
 
 
 def broadcast(x: Any, n: int) -> np.ndarray:
