@@ -136,11 +136,12 @@ class CompiledFunction:
         X = self._as_array(X)
         self._check_graph_arrays(X)
         columns = [np.ascontiguousarray(X[:, j]) for j in range(X.shape[1])]
-        try:
-            with np.errstate(all="ignore"):  # inf - inf is nan on floats too, without a warning
+        with np.errstate(all="ignore"):  # inf - inf is nan on floats too, without a warning
+            try:
                 out, grads, param_grads, aux = self._arrays_program.function(len(X), *columns)
-        except (ValueError, ArithmeticError, TypeError, AttributeError, ExampleError) as exc:
-            raise _explained(self._arrays_program, exc) from None
+            except (ValueError, ArithmeticError, TypeError, AttributeError, ExampleError) as exc:
+                raise _explained(self._arrays_program, exc) from None  # which may compute a fused node again
+
         def stack(arrays: Sequence[Any]) -> np.ndarray:
             return np.column_stack(arrays) if arrays else np.empty((len(X), 0))
 
