@@ -160,7 +160,7 @@ def matmul(A: Any, B: Any) -> np.ndarray:
     the sum of its products made one by one, as the engine adds them.
     """
     with np.errstate(all="ignore"):
-        product = A @ B
+        product: np.ndarray = A @ B
         if A.size and B.size and float(np.abs(A).max()) * float(np.abs(B).max()) * A.shape[1] < _SAFE:
             return product  # every term and every partial sum is below _SAFE: no overflow in any order
         safe = np.abs(A) @ np.abs(B) < _SAFE  # False for nan and inf too
@@ -172,7 +172,7 @@ def matmul(A: Any, B: Any) -> np.ndarray:
         return np.where(safe, product, exact)
 
 
-def layer_sums(W: np.ndarray, X: np.ndarray, b: np.ndarray | None, order: tuple[int, ...],
+def layer_sums(W: np.ndarray, X: np.ndarray, b: Any, order: tuple[int, ...],
                from_zero: bool) -> np.ndarray:
     """``W @ X + b`` as the engine computes each neuron's sum: its terms added one by one in ``order``.
 
@@ -183,16 +183,18 @@ def layer_sums(W: np.ndarray, X: np.ndarray, b: np.ndarray | None, order: tuple[
     product adds in another order and may fuse a multiply and an add), which
     a relu's kink at 0 and every nan and inf need.
     """
-    k = W.shape[1]
-    total = np.zeros((W.shape[0], X.shape[1])) if from_zero else None
-    term = np.empty((W.shape[0], X.shape[1]))
+    k, shape = W.shape[1], (W.shape[0], X.shape[1])
+    total, term = np.zeros(shape), np.empty(shape)
     with np.errstate(all="ignore"):
-        for j in order:
+        for position, j in enumerate(order):
             if j == k:
-                total = np.broadcast_to(b[:, None], term.shape).copy() if total is None else np.add(total, b[:, None], out=total)
+                term[...] = b[:, None]
             else:
                 np.multiply(W[:, j:j + 1], X[j:j + 1, :], out=term)
-                total = term.copy() if total is None else np.add(total, term, out=total)
+            if position == 0 and not from_zero:
+                total[...] = term  # a chain of + starts at its first term (-0.0 stays -0.0)
+            else:
+                np.add(total, term, out=total)
     return total
 
 

@@ -65,8 +65,10 @@ def _terms(node: Value, inner: set[Value]) -> tuple[list[Value], list[Value]]:
 
 
 def _neuron(node: Value, params: set[Value], batch: set[Value], uses: dict[Value, int],
-            inner: set[Value]) -> tuple[tuple[Value, ...], tuple[Value, ...], Value | None, tuple[Value, ...]] | None:
-    """(inputs, weights, bias, replaced nodes) when ``node`` sums parameter-times-input products, else None."""
+            inner: set[Value]) -> tuple[tuple[Value, ...], tuple[Value, ...], Value | None, tuple[Value, ...],
+                                        tuple[int, ...]] | None:
+    """(inputs, weights, bias, replaced nodes, the order it adds its terms in) when ``node`` sums
+    parameter-times-input products, else None."""
     terms, adds = _terms(node, inner)
     biases = [t for t in terms if t in params]
     if len(biases) > 1:
@@ -89,7 +91,8 @@ def _neuron(node: Value, params: set[Value], batch: set[Value], uses: dict[Value
         products.append(product)
     if not products or not _left_to_right(node, inner):
         return None
-    order = tuple(len(products) if t in params else products.index(t) for t in terms)
+    position = {product: j for j, product in enumerate(products)}
+    order = tuple(len(products) if t in params else position[t] for t in terms)
     return tuple(inputs), tuple(weights), biases[0] if biases else None, (*products, *adds), order
 
 
@@ -113,8 +116,9 @@ def find_layers(trace: Trace, uses: dict[Value, int]) -> list[Layer]:
     params = set(trace.params)
     batch: set[Value] = set(trace.inputs)  # the variables that hold one number per example
     inner: set[Value] = set()  # + nodes whose only reader is a + node: inside a tree of +
-    # inputs -> (sum, weights, bias, replaced nodes) of each neuron over them
-    grouped: dict[tuple[Value, ...], list[tuple[Value, tuple[Value, ...], Value | None, tuple[Value, ...]]]] = {}
+    # (inputs, order of the terms, from zero) -> (sum, weights, bias, replaced nodes) of each neuron so
+    grouped: dict[tuple[tuple[Value, ...], tuple[int, ...], bool],
+                  list[tuple[Value, tuple[Value, ...], Value | None, tuple[Value, ...]]]] = {}
     for i, node in enumerate(trace.order[:trace.output_graph_size]):
         op = node.operation
         if op is None or node not in trace.live:
@@ -131,9 +135,9 @@ def find_layers(trace: Trace, uses: dict[Value, int]) -> list[Layer]:
                 grouped.setdefault((inputs, order, node.operation is _SUM), []).append((node, weights, bias, replaced))
     layers = []
     for (inputs, order, from_zero), neurons in grouped.items():
-        sums, weights, biases, replaced = zip(*neurons)
-        layers.append(Layer(sums, inputs, weights, biases, tuple(p for group in replaced for p in group), order,
-                            from_zero))
+        sums, weight_rows, biases, replaced_groups = zip(*neurons)
+        layers.append(Layer(sums, inputs, weight_rows, biases, tuple(p for group in replaced_groups for p in group),
+                            order, from_zero))
     return _linked(layers, uses, {trace.output, *trace.aux})
 
 

@@ -344,7 +344,7 @@ class Lines:
         yield f"{mm}W{index} = np.array(({rows},))"
         bias = "None"
         if any(b is not None for b in layer.biases):
-            bias = f"np.array(({', '.join(value(b) for b in layer.biases)},))"
+            bias = f"np.array(({', '.join(value(b) for b in layer.biases if b is not None)},))"  # all or none
         yield f"{mm}Z{index} = layer_sums({mm}W{index}, {mm}X{index}, {bias}, {layer.order!r}, {layer.from_zero!r})"
         if layer.activation is None:
             yield f"{', '.join(value(s) for s in layer.sums)}, = {mm}Z{index}"

@@ -122,7 +122,8 @@ def exact_number(x: Any) -> float | int | Fraction | None:
         exact = Fraction(int(x.numerator), int(x.denominator))
     elif isinstance(x, (numbers.Real, Decimal)):
         try:
-            exact = Fraction(*x.as_integer_ratio())  # float32, longdouble, Decimal: exactly, when finite
+            ratio: Any = x  # numbers.Real promises no as_integer_ratio; float32, longdouble and Decimal have one
+            exact = Fraction(*ratio.as_integer_ratio())  # exactly, when finite
         except (OverflowError, ValueError, AttributeError, TypeError):
             try:
                 return float(x)  # infinities and nan

@@ -51,9 +51,9 @@ def assert_paths_agree(fn, rows):
     """Each row: call, batch of that row, batch_arrays of that row: the same numbers or the same error."""
     n = len(fn.input_names)
     for row in rows:
-        expected = outcome(lambda: call_numbers(fn, row))
-        assert same(outcome(lambda: row_numbers(fn.batch([row]), 0, n)), expected), ("batch", row)
-        assert same(outcome(lambda: row_numbers(fn.batch_arrays([row]), 0, n)), expected), ("batch_arrays", row)
+        expected = outcome(lambda row=row: call_numbers(fn, row))
+        assert same(outcome(lambda row=row: row_numbers(fn.batch([row]), 0, n)), expected), ("batch", row)
+        assert same(outcome(lambda row=row: row_numbers(fn.batch_arrays([row]), 0, n)), expected), ("batch_arrays", row)
 
 
 # ------------------------------------------------------------------ item 2: guards
