@@ -33,9 +33,10 @@ import numbers
 import operator
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence, SupportsFloat
 
 from ..backprop import topological_order
+from ..checks import as_float
 from ..define import input_names
 from ..notation import node_names
 from ..ops import RULE_HELPERS, Op
@@ -53,7 +54,7 @@ CODE_NAMES = frozenset({
 })
 # Readable global names for the ops whose names are symbols.
 _SYMBOL_NAMES = {"/": "div", "**": "power", "pow": "power", "+": "add", "-": "sub", "*": "mul"}
-_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
             "==": operator.eq, "!=": operator.ne}
 
 
@@ -94,7 +95,7 @@ class _GuardLog:
 
     def __init__(self) -> None:
         self.recording = True
-        self.results: dict[tuple, bool] = {}
+        self.results: dict[tuple[int, str, float | int | Fraction, int | None], bool] = {}
 
     def record(self, index: int, op: str, other: Any, result: bool) -> None:
         if not self.recording:
@@ -158,6 +159,9 @@ class RecordingFloat(float):
 
     __slots__ = ("log", "input_index")
     __hash__ = float.__hash__
+
+    log: _GuardLog
+    input_index: int
 
     def __new__(cls, value: float, log: _GuardLog, index: int) -> "RecordingFloat":
         self = super().__new__(cls, value)
@@ -226,17 +230,17 @@ class TracedInput(Value):
 
     @property
     def data(self) -> float:
-        plain = Value.data.fget(self)
+        plain = self._data
         log = self._log
         return plain if log is None or not log.recording else RecordingFloat(plain, log, self._index)
 
     @data.setter
-    def data(self, value: float) -> None:
-        Value.data.fset(self, value)
+    def data(self, value: SupportsFloat) -> None:
+        self._data = value if type(value) is float else as_float(value, "Value.data needs a real number")
 
 
 # ------------------------------------------------------------------ tracing
-def _run(f: Callable[..., Any], inputs: list[Value], name: str, has_aux: bool) -> tuple[Value, tuple[Value, ...]]:
+def _run(f: Callable[..., Any], inputs: Sequence[Value], name: str, has_aux: bool) -> tuple[Value, tuple[Value, ...]]:
     """Call ``f`` on Values with graph recording on: its output, and its auxiliary outputs."""
     with enable_grad():
         result = f(*inputs)
@@ -291,7 +295,7 @@ class _Run:
 
     def live(self, params: Sequence[Value]) -> set[Value]:
         """The nodes of the graph that depend on an input or a parameter; the rest are constants."""
-        sources = set(self.inputs)
+        sources: set[Value] = set(self.inputs)
         sources.update(params)
         live: set[Value] = set()
         add = live.add
@@ -305,7 +309,7 @@ class _Run:
                     break
         return live
 
-    def entry(self, i: int, live: set[Value], params: Sequence[Value]) -> tuple | None:
+    def entry(self, i: int, live: set[Value], params: Sequence[Value]) -> tuple[Any, ...] | None:
         """Node ``i`` as comparable data (parents as positions in ``order``), for an error message."""
         if i >= len(self.order):
             return None
@@ -448,7 +452,7 @@ def _function_name(f: Callable[..., Any]) -> str:
     return name if isinstance(name, str) and identifier(name) == name else "f"  # lambdas, callable objects
 
 
-def _show(entry: tuple | None) -> str:
+def _show(entry: tuple[Any, ...] | None) -> str:
     if entry is None:
         return "nothing"
     kind, detail = entry
