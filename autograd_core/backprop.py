@@ -72,7 +72,9 @@ def _backprop(
 ) -> dict[Value, float | Value]:
     """d root / d node for every node reachable from ``root``, by the chain rule, in a dictionary."""
     grads: dict[Value, float | Value] = {root: seed}
-    for node in backward_order(root):
+    order = topological_order(root, leaves=False)  # a leaf has no step: its gradient is only added to
+    order.reverse()
+    for node in order:
         upstream = grads[node]
         for index, (parent, local) in enumerate(zip(node.parents, local_derivatives(node, create_graph))):
             contribution = upstream * local  # the chain rule: upstream x local
