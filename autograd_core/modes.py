@@ -107,7 +107,7 @@ def _generator_in_mode(gen: Generator[Any, Any, Any], block: type[ModeBlock]) ->
             with block():
                 gen.close()
             raise
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - all go on to gen, as in `yield from`
             with block():
                 try:
                     request = gen.throw(exc)

@@ -53,8 +53,8 @@ def _hidden_sizes(text: str) -> list[int]:
     """'16,16' -> [16, 16], for argparse."""
     try:
         sizes = [int(part) for part in text.split(",")]  # "16,,16" is a slip, not two layers
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--hidden takes layer sizes separated by commas, like 16,16; got {text!r}")
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"--hidden takes layer sizes separated by commas, like 16,16; got {text!r}") from err
     if not sizes or min(sizes) < 1:
         raise argparse.ArgumentTypeError(f"--hidden needs at least one layer size >= 1, got {text!r}")
     return sizes

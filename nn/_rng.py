@@ -10,11 +10,10 @@ draw from one stream).
 from __future__ import annotations
 
 import random
-from typing import Union
 
 __all__ = ["Seed", "as_random"]
 
-Seed = Union[None, int, random.Random]
+Seed = None | int | random.Random
 
 
 def as_random(seed: Seed, where: str) -> random.Random:

@@ -121,7 +121,7 @@ def dead_relu_fraction(model: Module, X: Sequence) -> dict[str, float]:
 
 
 def saturated_fraction(model: Module, X: Sequence, threshold: float = SATURATED) -> dict[str, float]:
-    """For each tanh or sigmoid layer: the fraction of its outputs on ``X`` whose slope is under ``threshold`` of its top."""
+    """Per tanh or sigmoid layer: the fraction of its outputs on ``X`` whose slope is under ``threshold`` of its top."""
     return {name: _saturated(rows, kind, threshold)
             for name, (kind, rows) in _activations(model, X, tuple(_RELATIVE_SLOPE)).items()}
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Sequence, Union
+from typing import Sequence
 
 from autograd_core import Value
 
@@ -40,7 +40,7 @@ __all__ = ["ACTIVATIONS", "Neuron", "Layer", "MLP", "init_bound"]
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 _APPLY = {"relu": Value.relu, "tanh": Value.tanh, "sigmoid": Value.sigmoid, "linear": None}
 
-Input = Union[float, Value]
+Input = float | Value
 
 _input_places: list[Place] = []  # x[0], x[1], ...: one Place per input position, shared by all graphs
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Sequence, Union
+from typing import Sequence
 
 from autograd_core import Value
 
 __all__ = ["mse_loss", "hinge_loss", "binary_cross_entropy", "cross_entropy", "signed_labels"]
 
-Score = Union[Value, float]
+Score = Value | float
 REDUCTIONS = ("mean", "sum")
 
 

@@ -64,7 +64,7 @@ class Place:
 
     @property
     def order(self) -> tuple:
-        """A sort key in reading order: inputs first, then by neuron (layers.2 before layers.10), then w.0, w.1, ..., b."""
+        """A sort key in reading order: inputs first, then by neuron (layers.2 before layers.10), then w.0, ..., b."""
         neuron = () if self.neuron is None else module_order(self.neuron)
         return (neuron, _ROLES.index(self.role), -1 if self.index is None else self.index)
 

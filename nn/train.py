@@ -393,7 +393,7 @@ def _record_epoch(history: History, losses: list[float], accuracies: list[float]
                   seconds: float) -> None:
     """The epoch's means over its batches (weighted by their sizes), its steps and its time."""
     total = sum(sizes)
-    history.epoch_loss.append(sum(l * n for l, n in zip(losses, sizes)) / total)
+    history.epoch_loss.append(sum(loss * n for loss, n in zip(losses, sizes)) / total)
     history.epoch_accuracy.append(sum(a * n for a, n in zip(accuracies, sizes)) / total)
     history.epoch_steps.append(len(history.loss))
     history.epoch_time.append((history.epoch_time[-1] if history.epoch_time else 0.0) + seconds)

@@ -30,7 +30,8 @@ def close(a: float, b: float, rel: float = 1e-7, abs_: float = 1e-9) -> bool:
 
 IN_CI = bool(os.environ.get("CI"))
 
-# How the browser tests launch Debian's Chromium: headless, no sandbox (CI runs as root), nothing fetched in the background.
+# How the browser tests launch Debian's Chromium: headless, no sandbox (CI runs as root), nothing fetched in the
+# background.
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

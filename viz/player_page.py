@@ -53,13 +53,17 @@ ol.ag-steps li.ag-now { color: var(--hot); font-weight: 700; }
 .ag-legend { display: flex; flex-wrap: wrap; gap: 4px 14px; font-size: 12px; color: var(--muted); }
 .ag-legend span::before { content: ""; display: inline-block; width: 11px; height: 11px; margin-right: 5px;
   vertical-align: -1px; border: 1px solid #94a3b8; background: var(--c); }
-.ag-player g.edge.ag-active path { stroke: var(--hot); stroke-width: 3px; stroke-dasharray: 7 4; animation: ag-flow .9s linear infinite; }
+.ag-player g.edge.ag-active path { stroke: var(--hot); stroke-width: 3px; stroke-dasharray: 7 4;
+  animation: ag-flow .9s linear infinite; }
 .ag-player g.edge.ag-active polygon { fill: var(--hot); stroke: var(--hot); }
 .ag-player g.edge.ag-forward path { stroke: var(--flow); stroke-width: 3px; }
 .ag-player g.edge.ag-forward polygon { fill: var(--flow); stroke: var(--flow); }
-.ag-player g.node.ag-current > path, .ag-player g.node.ag-current > polygon, .ag-player g.node.ag-current > ellipse { stroke: var(--hot); stroke-width: 3px; }
-.ag-player g.node.ag-receiving > path, .ag-player g.node.ag-receiving > polygon { stroke: var(--warm); stroke-width: 3px; }
-.ag-player g.node.ag-computing > path, .ag-player g.node.ag-computing > polygon, .ag-player g.node.ag-computing > ellipse { stroke: var(--flow); stroke-width: 3px; }
+.ag-player g.node.ag-current > path, .ag-player g.node.ag-current > polygon, .ag-player g.node.ag-current > ellipse {
+  stroke: var(--hot); stroke-width: 3px; }
+.ag-player g.node.ag-receiving > path, .ag-player g.node.ag-receiving > polygon {
+  stroke: var(--warm); stroke-width: 3px; }
+.ag-player g.node.ag-computing > path, .ag-player g.node.ag-computing > polygon,
+.ag-player g.node.ag-computing > ellipse { stroke: var(--flow); stroke-width: 3px; }
 .ag-player g.node text.ag-unknown { fill: #9ca3af; }
 @keyframes ag-flow { to { stroke-dashoffset: -22; } }
 @media (prefers-reduced-motion: reduce) { .ag-player g.edge.ag-active path { animation: none; } }
@@ -99,7 +103,8 @@ _PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy"
+  content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>body {{ margin: 0; }} .ag-player + .ag-player {{ border-top: 2px solid #e5e7eb; }}{css}</style>

@@ -76,7 +76,8 @@ EXPLORER_CSS = """
 .ag-explorer th, .ag-explorer td { padding: 0 10px 0 0; text-align: left; }
 .ag-explorer td + td { text-align: right; }
 .ag-explorer .ag-picture-box { grid-column: 1 / -1; position: relative; }
-.ag-explorer .ag-picture { border: 1px solid #e5e7eb; border-radius: 6px; padding: 4px; overflow: auto; max-height: 80vh; }
+.ag-explorer .ag-picture { border: 1px solid #e5e7eb; border-radius: 6px; padding: 4px; overflow: auto;
+  max-height: 80vh; }
 .ag-explorer .ag-picture svg { display: block; height: auto; margin: 0 auto; }
 .ag-explorer .ag-size { position: absolute; right: 6px; top: 6px; z-index: 1; font: 12px system-ui, sans-serif;
   padding: 1px 8px; border: 1px solid #cbd5e1; border-radius: 5px; background: #f8fafc; cursor: pointer; }

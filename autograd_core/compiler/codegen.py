@@ -197,7 +197,10 @@ def _with_grad(trace: Trace) -> set[Value]:
 
 
 def _return(program: Program, out: str, grads: list[str], param_grads: list[str], aux: list[str]) -> str:
-    """The return line: (output, gradients[, aux]) for a call; (outputs, input_grads, param_grads, auxes) for a batch."""
+    """The return line.
+
+    (output, gradients[, aux]) for a call; (outputs, input_grads, param_grads, auxes) for a batch.
+    """
     def packed(items: list[str]) -> str:
         return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
 

@@ -46,7 +46,7 @@ def template(expr: str, names: tuple[str, ...]) -> str:
     """A table expression as a format string, each of ``names`` a numbered field: 'x * y' -> '{0} * {1}'."""
     index = {name: i for i, name in enumerate(names)}
     escaped = expr.replace("{", "{{").replace("}", "}}")
-    return _IDENTIFIER.sub(lambda m: "{%d}" % index[m.group(0)] if m.group(0) in index else m.group(0), escaped)
+    return _IDENTIFIER.sub(lambda m: f"{{{index[m.group(0)]}}}" if m.group(0) in index else m.group(0), escaped)
 
 
 @functools.lru_cache(maxsize=None)

@@ -119,7 +119,7 @@ def find_layers(trace: Trace, uses: dict[Value, int]) -> list[Layer]:
     # (inputs, order of the terms, from zero) -> (sum, weights, bias, replaced nodes) of each neuron so
     grouped: dict[tuple[tuple[Value, ...], tuple[int, ...], bool],
                   list[tuple[Value, tuple[Value, ...], Value | None, tuple[Value, ...]]]] = {}
-    for i, node in enumerate(trace.order[:trace.output_graph_size]):
+    for node in trace.order[:trace.output_graph_size]:
         op = node.operation
         if op is None or node not in trace.live:
             continue

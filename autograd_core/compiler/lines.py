@@ -162,7 +162,7 @@ class Lines:
     def _plan(self) -> tuple[set[Value], set[Value], list[Layer]]:
         """(the nodes written into their consumer's line, the nodes whose gradient is their consumer's, and,
         over arrays, the layers computed as one matrix product)."""
-        live, forward_expr = self.trace.live, self.dialect.forward_expr
+        forward_expr = self.dialect.forward_expr
         uses, last_edge, read_back = self._readers()
         layers = find_layers(self.trace, uses) if self.dialect is ARRAY_DIALECT and not self.layout.blocked else []
         kept = {self.trace.output, *self.trace.aux}  # and the layers' own nodes: never fused
@@ -326,7 +326,8 @@ class Lines:
             if isinstance(part, tuple):
                 local = each.format("P[i]", out)
                 contribution = times(upstream, local)
-                yield f"for i in range({part[0]}, {part[1]}): {self.dialect.sum_into.format('G[i]', contribution, upstream, local)}"
+                line = self.dialect.sum_into.format("G[i]", contribution, upstream, local)
+                yield f"for i in range({part[0]}, {part[1]}): {line}"
             elif part in self.aliased:
                 shared[part] = upstream
             elif part in self.trace.live:

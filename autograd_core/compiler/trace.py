@@ -335,7 +335,7 @@ def _first_difference(old: _Run, old_live: set[Value], new: _Run, params: Sequen
     new_live = new.live(params)
     match: dict[Value, Value] = dict(zip(old.inputs, new.inputs))
     match.update((p, p) for p in params)
-    for i, (a, b) in enumerate(zip(old.order, new.order)):
+    for i, (a, b) in enumerate(zip(old.order, new.order)):  # noqa: B007 - i is read after a break
         a_live, b_live = a in old_live, b in new_live
         if a_live != b_live:
             break

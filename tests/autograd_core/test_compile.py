@@ -120,7 +120,7 @@ def make_mlp(sizes, seed, activation="tanh"):
     def forward(*x):
         for li, layer in enumerate(layers):
             outs = []
-            for w, b, path in layer:
+            for w, b, _path in layer:
                 act = sum((wi * xi for wi, xi in zip(w, x)), b)
                 last = li == len(layers) - 1
                 outs.append(act if last else getattr(act, activation)())
@@ -549,7 +549,7 @@ def _labelled(labels):
 def test_unicode_and_code_names_as_labels_change_nothing(labels):
     f, w = _labelled(labels)
     fn = assert_matches_engine(f, (0.5, -0.25), [(1.5, 0.75), (-0.3, 2.0)], params=[w])
-    names = [name for name in re.findall(r"^\s+(\w+) = ", fn.source, flags=re.M)]
+    names = list(re.findall(r"^\s+(\w+) = ", fn.source, flags=re.M))
     assert len(names) == len(set(names))
 
 

@@ -68,7 +68,8 @@ def random_program(seed: int):
         pool = [*inputs, *params, Value(pick.uniform(-1, 1))]
         for _ in range(pick.randint(0, 5)):
             a, b = pick.choice(pool), pick.choice(pool)
-            pool.append(pick.choice([lambda: a + b, lambda: a * b, lambda: a.tanh(), lambda: b * 2.0])())
+            op = pick.choice([lambda x, y: x + y, lambda x, y: x * y, lambda x, y: x.tanh(), lambda x, y: y * 2.0])
+            pool.append(op(a, b))
         return pick.choice([*pool, Value(1.0)]), [pick.choice(pool) for _ in range(pick.randint(1, 2))]
     return f, point, params
 

@@ -159,7 +159,7 @@ def test_hessian_equals_finite_differences_of_the_gradient(case):
             moved[j] = t
             return jacobian(f, moved)[i]
         for i in range(len(point)):
-            assert close(h[i][j], central_difference(lambda t: column(t, i), point[j]), rel=1e-6, abs_=1e-6)
+            assert close(h[i][j], central_difference(lambda t, i=i: column(t, i), point[j]), rel=1e-6, abs_=1e-6)
 
 
 # ------------------------------------------------------------ bad arguments

@@ -258,7 +258,7 @@ def test_kinks_of_the_gradient_in_gradgradcheck() -> None:
 def test_richardson_is_more_accurate_than_central() -> None:
     rng = random.Random(7)
     errors = {"central": [], "richardson": []}
-    for name, f, sample in OP_CASES:
+    for _name, f, sample in OP_CASES:
         for _ in range(5):
             point = sample(rng)
             for method, errs in errors.items():
@@ -425,7 +425,8 @@ def test_assert_gradients_close_rejects_bad_options(options, error) -> None:
 
 
 def test_importing_autograd_core_does_not_import_hypothesis() -> None:
-    code = "import sys, autograd_core; print('hypothesis' in sys.modules, 'autograd_core.hypothesis_strategies' in sys.modules)"
+    code = ("import sys, autograd_core; "
+            "print('hypothesis' in sys.modules, 'autograd_core.hypothesis_strategies' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[2]).stdout
     assert out.split() == ["False", "False"]

@@ -185,7 +185,7 @@ def lecture_draw_dot(root):
     dot = graphviz.Digraph(format="svg", graph_attr={"rankdir": "LR"})
     for n in nodes:
         uid = str(id(n))
-        dot.node(name=uid, label="{ %s | data %.4f | grad %.4f }" % (n.label, n.data, n.grad), shape="record")
+        dot.node(name=uid, label=f"{{ {n.label} | data {n.data:.4f} | grad {n.grad:.4f} }}", shape="record")
         if n._op:
             dot.node(name=uid + n._op, label=n._op)
             dot.edge(uid + n._op, uid)

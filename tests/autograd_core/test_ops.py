@@ -113,8 +113,8 @@ def test_binary_second_derivatives(f, dx, dy, x, y):
     ga, gb = grad(f(a, b), [a, b], create_graph=True)
     hessian = [grad(g, [a, b]) if isinstance(g, Value) else (0.0, 0.0) for g in (ga, gb)]
     for row, first in zip(hessian, (dx, dy)):
-        assert close(row[0], central_difference(lambda t: first(t, y), x), rel=1e-6, abs_=1e-7)
-        assert close(row[1], central_difference(lambda t: first(x, t), y), rel=1e-6, abs_=1e-7)
+        assert close(row[0], central_difference(lambda t, first=first: first(t, y), x), rel=1e-6, abs_=1e-7)
+        assert close(row[1], central_difference(lambda t, first=first: first(x, t), y), rel=1e-6, abs_=1e-7)
     assert close(hessian[0][1], hessian[1][0], rel=1e-12, abs_=1e-15)  # symmetric
 
 

@@ -28,9 +28,9 @@ SIGNED = signed_labels(Y01)
 
 
 def relative_difference(a: list[float], b: list[float]) -> float:
-    """The largest difference relative to the numbers compared; below 1e-3 (the weights are of order 0.1 to 1) they count as 1e-3.
+    """The largest difference relative to the numbers compared; below 1e-3 they count as 1e-3.
 
-    The floor: a weight the gradients leave at 0.0 in one order of addition is
+    The floor (the weights are of order 0.1 to 1): a weight the gradients leave at 0.0 in one order of addition is
     1e-18 in another, which is rounding, not a relative error of 1.
     """
     return max((abs(x - y) / max(abs(x), abs(y), 1e-3) if x != y else 0.0) for x, y in zip(a, b))
@@ -49,7 +49,7 @@ def train(fitter, *, nouts=(8, 8, 1), labels=SIGNED, loss_fn=hinge_loss, optimiz
 @pytest.mark.parametrize(
     "name, options, tolerance",
     [
-        ("hinge, SGD", dict(), 1e-12),
+        ("hinge, SGD", {}, 1e-12),
         ("hinge, Adam", dict(optimizer=Adam), 1e-10),
         ("hinge, tanh", dict(activation="tanh"), 1e-12),
         ("binary cross-entropy (branches on the logit)", dict(loss_fn=binary_cross_entropy, labels=list(map(float, Y01))), 1e-12),
@@ -75,9 +75,9 @@ def test_on_step_sees_the_same_steps():
         calls = seen[fitter] = []
         model = MLP(2, [4, 1], seed=0)
         fitter(model, X, SIGNED, hinge_loss, SGD(model.parameters(), lr=0.1), steps=3,
-               on_step=lambda *a: calls.append(a))
+               on_step=lambda *a, calls=calls: calls.append(a))
     assert [(s, a) for s, _, a in seen[fit]] == [(s, a) for s, _, a in seen[fit_compiled]]
-    assert relative_difference([l for _, l, _ in seen[fit]], [l for _, l, _ in seen[fit_compiled]]) <= 1e-12
+    assert relative_difference([loss for _, loss, _ in seen[fit]], [loss for _, loss, _ in seen[fit_compiled]]) <= 1e-12
 
 
 @pytest.mark.parametrize("nouts", [(4, 1), (4, 3)])
@@ -170,7 +170,7 @@ def test_wrong_number_of_inputs():
 @pytest.mark.parametrize(
     "labels, options, message",
     [
-        (SIGNED[:-1], dict(), r"as many labels as examples.*40 and 39"),
+        (SIGNED[:-1], {}, r"as many labels as examples.*40 and 39"),
         (SIGNED, dict(steps=-1), r"steps must be an int >= 0, got -1"),
         (SIGNED, dict(batch_size=0), r"batch_size must be None or an int from 1 to 40, got 0"),
     ],

@@ -41,7 +41,7 @@ def test_gradient_norms_per_layer():
     model = MLP(2, [4, 3, 1], seed=0)
     backward_on_a_batch(model)
     norms = gradient_norms(model)
-    for layer, (name, norm) in zip(model.layers, norms.items()):
+    for layer, (_name, norm) in zip(model.layers, norms.items()):
         assert norm == pytest.approx(math.sqrt(sum(p.grad ** 2 for p in layer.parameters())), rel=1e-15)
     assert all(norm > 0 for norm in norms.values())
 

@@ -115,7 +115,8 @@ def _pop_first(s):
         (lambda s: s.update({"layers.1.neurons.0.b": math.nan}), ValueError, "is nan, expected a finite number"),
         (lambda s: s.update({"layers.1.neurons.0.b": -math.inf}), ValueError, "is -inf"),
         (lambda s: s.update({"layers.1.neurons.0.b": 10**400}), ValueError,
-         "state['layers.1.neurons.0.b'] is int 1000000000000000000000000000... (401 characters), too large for a float"),
+         "state['layers.1.neurons.0.b'] is int 1000000000000000000000000000... "
+         "(401 characters), too large for a float"),
         (lambda s: s.update({"layers.1.neurons.0.b": "7" * 10**6}), TypeError,
          "is str '777777777777777777777777777... (1000002 characters), expected a real number"),
         (lambda s: s.update({"k" * 10**6: 1.0}), ValueError, "unexpected 1 key(s): 'kkkkkkkkkkkkkkkkkkkkkkkkkkk... (1000002"),

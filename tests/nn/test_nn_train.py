@@ -1,4 +1,4 @@
-"""The training loop: it learns; epochs, batches, validation, the stopping rule; it fails loudly; it checks arguments."""
+"""The training loop: it learns; epochs, batches, validation, the stopping rule; loud failures; argument checks."""
 
 from __future__ import annotations
 
@@ -183,7 +183,7 @@ def test_an_epoch_sees_every_example_once_in_batches(batch_size, steps_per_epoch
         assert epochs[0] != epochs[1] != epochs[2]
     # The epoch means weight each batch by its size.
     first = history.loss[:steps_per_epoch]
-    assert history.epoch_loss[0] == pytest.approx(sum(l * n for l, n in zip(first, sizes)) / 10, rel=1e-12)
+    assert history.epoch_loss[0] == pytest.approx(sum(loss * n for loss, n in zip(first, sizes)) / 10, rel=1e-12)
 
 
 def test_the_shuffle_is_seeded():

@@ -21,9 +21,12 @@ digraph autograd {
 	graph [fontname=Helvetica fontsize=12 nodesep=0.2 rankdir=LR ranksep=0.35]
 	node [fontname=Helvetica fontsize=12 shape=plain]
 	edge [arrowsize=0.6 color="#6b7280"]
-	v0 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" BGCOLOR="#dbeafe" COLOR="#1f2937"><TR><TD><B>a</B></TD></TR><TR><TD>data 2.0000</TD></TR><TR><TD>grad -3.0000</TD></TR></TABLE>> id=v0]
-	v1 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" BGCOLOR="#dbeafe" COLOR="#1f2937"><TR><TD><B>b</B></TD></TR><TR><TD>data -3.0000</TD></TR><TR><TD>grad 2.0000</TD></TR></TABLE>> id=v1]
-	v2 [label=<<TABLE BORDER="2" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" BGCOLOR="#c9f0d3" COLOR="#1f2937"><TR><TD><B>c</B></TD></TR><TR><TD>data -6.0000</TD></TR><TR><TD>grad 1.0000</TD></TR></TABLE>> id=v2]
+	v0 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" BGCOLOR="#dbeafe" COLOR="#1f2937">\
+<TR><TD><B>a</B></TD></TR><TR><TD>data 2.0000</TD></TR><TR><TD>grad -3.0000</TD></TR></TABLE>> id=v0]
+	v1 [label=<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" BGCOLOR="#dbeafe" COLOR="#1f2937">\
+<TR><TD><B>b</B></TD></TR><TR><TD>data -3.0000</TD></TR><TR><TD>grad 2.0000</TD></TR></TABLE>> id=v1]
+	v2 [label=<<TABLE BORDER="2" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" BGCOLOR="#c9f0d3" COLOR="#1f2937">\
+<TR><TD><B>c</B></TD></TR><TR><TD>data -6.0000</TD></TR><TR><TD>grad 1.0000</TD></TR></TABLE>> id=v2]
 	op2 [label=<*> fillcolor="#f4f4f5" height=0.3 id=op2 margin=0.04 shape=ellipse style=filled width=0.3]
 	op2 -> v2 [id=e2_out]
 	v0 -> op2 [id=e2_0]
