@@ -115,7 +115,7 @@ class Question:
     inputs: str  # ``a = 2.0000, b = -3.0000, out = c = -6.0000``: the node's inputs and value
     solution: str | None  # the op table's derivative in the node's names (``b``), when it can be written so
     written_as: Mapping[str, str] = field(default_factory=dict, repr=False)  # a name Python reads as another's
-    moved: Callable[[], list[tuple[dict[str, float], float]]] = field(default=lambda: [], repr=False, compare=False)
+    moved: Callable[[], list[tuple[dict[str, float], float]]] = field(default=list, repr=False, compare=False)
     """The names' numbers and the engine's local derivative at points where the leaves are moved (computed once)."""
 
     @property
@@ -184,7 +184,8 @@ class Question:
             try:
                 value = value_of(answer, names)
             except (DomainError, ArithmeticError):
-                return f"where {_point(names, used)} ({answer} has no value there, {self.asked} = {format_number(expected)})"
+                return (f"where {_point(names, used)} ({answer} has no value there, "
+                        f"{self.asked} = {format_number(expected)})")
             if not _agrees(value, expected, [abs(names[n]) for n in used]):
                 return (f"where {_point(names, used)}: there {answer} = {format_number(value)} and "
                         f"{self.asked} = {format_number(expected)}")
@@ -212,7 +213,8 @@ def _number_agrees(text: str, value: float, expected: float) -> bool:
     if not (math.isfinite(value) and math.isfinite(expected)):
         return value == expected
     written = Decimal(text)
-    half_unit = Decimal(5).scaleb(written.as_tuple().exponent - 1)
+    exponent = written.as_tuple().exponent  # an int: a written number is finite
+    half_unit = Decimal(5).scaleb(int(exponent) - 1)
     return abs(written - Decimal(expected)) <= min(half_unit, _three_figures(expected))
 
 
@@ -436,7 +438,10 @@ class Exercise:
                 written_as[name] = key
 
         def moved() -> list[tuple[dict[str, float], float]]:
-            op, parents, found = s.node.value.operation, s.node.parents, []
+            op, parents = s.node.value.operation, s.node.parents
+            found: list[tuple[dict[str, float], float]] = []
+            if op is None:  # never: a step's node is an op's result
+                return found
             for point in self._moved_points():
                 try:
                     local = float(op.local_grads(*[point[p] for p in parents], point[s.node.index])[s.step.index])
