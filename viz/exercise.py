@@ -42,7 +42,7 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from typing import Callable, Mapping, NamedTuple
 
 from autograd_core import DomainError, OPS, Value
@@ -62,6 +62,7 @@ to within half a unit of its last written digit)."""
 MOVED_POINTS = 3  # points where the leaves are moved, besides the step's own, at which an expression must agree
 _ROUNDING = 1e-14  # relative to the numbers an expression reads: rounding, not a wrong answer
 MAX_ANSWER = 1000  # characters: an answer is a formula, not a program
+_EXACT = Context(prec=2 * MAX_ANSWER, Emin=MIN_EMIN, Emax=MAX_EMAX)  # a written number and a float, exactly
 _RESERVED = {"out", SUM, *FUNCTIONS}  # names an answer cannot give a node: they mean something else there
 
 
@@ -148,15 +149,16 @@ class Question:
                 raise ExpressionError(f"the answer is {len(answer)} characters long, more than {MAX_ANSWER}")
             self._check_spelling(answer)
             value = value_of(answer, self.names)
-            used = names_in(parse_expression(answer))
+            tree = parse_expression(answer)
         except ExpressionError as exc:
             return Check(self.number, answer, "unreadable", None, self.expected,
                          f"not understood, not counted: {exc}; answer with a number or an expression")
         except (DomainError, ArithmeticError) as exc:
             return Check(self.number, answer, "wrong", None, self.expected,
                          f"wrong: {answer} has no value here ({exc}); {self.solved}")
-        if _NUMBER.fullmatch(answer):
-            right = _number_agrees(answer, value, self.expected)
+        used, written = names_in(tree), _written_number(answer, tree)
+        if written is not None:
+            right = _number_agrees(written, value, self.expected)
         else:
             right = _agrees(value, self.expected, [abs(self.names[n]) for n in used])
         if right and used:
@@ -192,7 +194,6 @@ class Question:
         return None
 
 
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _WORD = re.compile(r"[^\W\d]\w*")
 
 
@@ -205,17 +206,30 @@ def _three_figures(expected: float) -> Decimal:
     """Half a unit of the third significant figure of ``expected`` (0 for 0: then only 0 agrees)."""
     if expected == 0:
         return Decimal(0)
-    return Decimal(5).scaleb(Decimal(expected).adjusted() - SIGNIFICANT_FIGURES)
+    return _EXACT.scaleb(Decimal(5), Decimal(expected).adjusted() - SIGNIFICANT_FIGURES)
 
 
-def _number_agrees(text: str, value: float, expected: float) -> bool:
+def _written_number(answer: str, tree: ast.Expression) -> Decimal | None:
+    """The answer's number as written (``-3.00``, ``(2.5e-5)``, ``- 3``), digits kept; None for an expression."""
+    body, sign = tree.body, 1
+    while isinstance(body, ast.UnaryOp) and isinstance(body.op, (ast.USub, ast.UAdd)):
+        sign = -sign if isinstance(body.op, ast.USub) else sign
+        body = body.operand
+    if not isinstance(body, ast.Constant) or isinstance(body.value, bool) or not isinstance(body.value, (int, float)):
+        return None
+    text = (ast.get_source_segment(answer, body) or "").replace("_", "")
+    if not re.fullmatch(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", text):
+        return None  # 0x10: a number, but not written in decimal digits
+    return Decimal(text) if sign > 0 else Decimal(text).copy_negate()
+
+
+def _number_agrees(written: Decimal, value: float, expected: float) -> bool:
     """A written number: within half a unit of its last digit of ``expected``, and to three significant figures."""
     if not (math.isfinite(value) and math.isfinite(expected)):
         return value == expected
-    written = Decimal(text)
     exponent = written.as_tuple().exponent  # an int: a written number is finite
-    half_unit = Decimal(5).scaleb(int(exponent) - 1)
-    return abs(written - Decimal(expected)) <= min(half_unit, _three_figures(expected))
+    half_unit = _EXACT.scaleb(Decimal(5), int(exponent) - 1)
+    return _EXACT.abs(_EXACT.subtract(written, Decimal(expected))) <= min(half_unit, _three_figures(expected))
 
 
 def _agrees(value: float, expected: float, read: list[float]) -> bool:

@@ -68,6 +68,8 @@ def _saturated_tanh() -> Value:
     ("-3", True), ("-3.0", True), ("-3.00", True), ("-3.000", True), ("-3e0", True), ("-30e-1", True),
     ("-3.004", False), ("-2.9951", False), ("-3.0009", False),  # off by more than half a unit of the last digit
     ("-3.006", False), ("-3.01", False), ("-2.99", False), ("-3.00000000001", False), ("-2.5", False),
+    ("- 3.004", False), ("(-3.004)", False), ("-(3.00)", True), ("-3.", True), ("-.3e1", True),  # written alike
+    ("1e-999999999", False), ("-3" + "0" * 900 + "e-900", True),  # any exponent, any length: no error
 ])
 def test_a_number_agrees_to_half_a_unit_of_its_last_digit_and_three_figures(text, right):
     a, b = Value(2.0, "a"), Value(-3.0, "b")
