@@ -23,6 +23,12 @@ How a graph becomes an expression:
   derivative stays ``Derivative(op(x), x)``, since the op's derivatives are
   Python functions, not formulas.
 
+``symbolic_grad`` is the chain rule over the graph, node by node (each
+node's own row differentiated by sympy, one level deep), not sympy's ``diff``
+of the whole formula, so depth costs no recursion here; sympy's own checks of
+a new expression recurse, so a graph about a thousand ops deep is refused
+with a RecursionError naming its depth.
+
 The chain rule (``chain_rule``) shows each local derivative as a formula in
 the node's own inputs, named as ``notation.node_names`` names them (labels,
 else v1, v2, ...), with the numbers the engine uses for it.
