@@ -17,7 +17,8 @@ from typing import Any, Sequence
 from .errors import NonFiniteError, call_text, describe
 from .modes import MODE, ModeBlock
 
-__all__ = ["detect_anomaly", "check_new_node", "checked_backward", "built_at", "user_code_line", "remembered_nodes"]
+__all__ = ["detect_anomaly", "check_new_node", "checked_backward", "check_grad_step", "built_at", "user_code_line",
+           "remembered_nodes"]
 
 
 class _BuiltAt(threading.local):
@@ -114,6 +115,23 @@ def checked_backward(order: Sequence[Any]) -> None:
     lines = _BUILT_AT.lines
     for node in order:
         lines.pop(node, None)
+
+
+def check_grad_step(node: Any, parent: Any, upstream: Any, local: Any, before: Any, after: Any) -> None:
+    """One step of ``grad()`` (floats, or Values with ``create_graph``): raise at a gradient that became nan or inf.
+
+    The same rule as ``checked_backward``: a gradient that was finite (or not
+    yet started) and is not any more, naming the node and its local derivative.
+    """
+    number = getattr(after, "data", after)
+    started = getattr(before, "data", before)
+    if math.isfinite(number) or (started is not None and not math.isfinite(started)):
+        return
+    where = built_at(node)
+    raise NonFiniteError(
+        f"detect_anomaly: in grad(), the gradient of {describe(parent)} became {number!r} at the step of node "
+        f"{describe(node)} (op {node.op!r}): upstream gradient {getattr(upstream, 'data', upstream)!r} x local "
+        f"derivative {getattr(local, 'data', local)!r}" + (f"; the node was built at {where}" if where else ""))
 
 
 def _local(node: Any, index: int) -> float:

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Literal, NamedTuple, Sequence, SupportsFloat, cast, overload
 
+from .anomaly import check_grad_step
 from .checks import as_float
-from .modes import enable_grad
+from .modes import MODE, enable_grad
 from .value import Value, topological_order
 
 __all__ = ["grad", "backward_order", "topological_order", "backward_steps", "ChainRuleStep", "local_derivatives"]
@@ -69,8 +70,12 @@ def _backprop(
     seed: float | Value,
     create_graph: bool = False,
     on_step: Callable[[ChainRuleStep], None] | None = None,
+    checked: bool = False,
 ) -> dict[Value, float | Value]:
-    """d root / d node for every node reachable from ``root``, by the chain rule, in a dictionary."""
+    """d root / d node for every node reachable from ``root``, by the chain rule, in a dictionary.
+
+    ``checked`` (``grad()`` inside ``detect_anomaly``): stop at the first gradient that becomes nan or inf.
+    """
     grads: dict[Value, float | Value] = {root: seed}
     order = topological_order(root, leaves=False)  # a leaf has no step: its gradient is only added to
     order.reverse()
@@ -80,6 +85,8 @@ def _backprop(
             contribution = upstream * local  # the chain rule: upstream x local
             so_far = grads.get(parent)
             grads[parent] = contribution if so_far is None else so_far + contribution
+            if checked:
+                check_grad_step(node, parent, upstream, local, so_far, grads[parent])
             if on_step is not None:  # backward_steps(), which never creates a graph: the numbers are floats
                 on_step(ChainRuleStep(node, parent, index, cast(float, upstream), local, cast(float, contribution)))
     return grads
@@ -123,10 +130,10 @@ def grad(
         if not isinstance(x, Value):
             raise TypeError(f"grad() inputs must be Values; input {i} is {type(x).__name__} {x!r}")
     if not create_graph:
-        grads = _backprop(output, 1.0)
+        grads = _backprop(output, 1.0, checked=MODE.anomaly > 0)
         return tuple(grads.get(x, 0.0) for x in inputs)
     with enable_grad():
-        grads = _backprop(output, Value(1.0), create_graph=True)
+        grads = _backprop(output, Value(1.0), create_graph=True, checked=MODE.anomaly > 0)
         return tuple(grads[x] if x in grads else Value(0.0) for x in inputs)
 
 

@@ -23,6 +23,12 @@ How a graph becomes an expression:
   derivative stays ``Derivative(op(x), x)``, since the op's derivatives are
   Python functions, not formulas.
 
+``symbolic_grad`` is the chain rule over the graph, node by node (each
+node's own row differentiated by sympy, one level deep), not sympy's ``diff``
+of the whole formula, so depth costs no recursion here; sympy's own checks of
+a new expression recurse, so a graph about a thousand ops deep is refused
+with a RecursionError naming its depth.
+
 The chain rule (``chain_rule``) shows each local derivative as a formula in
 the node's own inputs, named as ``notation.node_names`` names them (labels,
 else v1, v2, ...), with the numbers the engine uses for it.
@@ -31,6 +37,7 @@ else v1, v2, ...), with the numbers the engine uses for it.
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any, Callable, NamedTuple
 
 from .backprop import local_derivatives, topological_order
@@ -111,19 +118,47 @@ def _leaf_symbols(order: list[Value]) -> dict[Value, Any]:
     return symbols
 
 
+def _depth(order: list[Value]) -> int:
+    """The most ops on one path from a leaf to the output (``order``: parents first)."""
+    depth: dict[Value, int] = {}
+    for node in order:
+        depth[node] = 1 + max(depth[p] for p in node.parents) if node.parents else 0
+    return depth[order[-1]] if order else 0
+
+
+def _too_deep(order: list[Value], caller: str) -> RecursionError:
+    """The error for a graph sympy cannot hold: its own functions recurse once per level of nesting."""
+    return RecursionError(f"{caller}: the graph is {_depth(order)} ops deep, and sympy, which checks and prints an "
+                          f"expression by recursion, ran out of Python's recursion limit "
+                          f"({sys.getrecursionlimit()}) building it; use grad() for the number, or a shallower graph")
+
+
+def _expressions(order: list[Value], caller: str) -> dict[Value, Any]:
+    """Every node of ``order`` (parents first) as a sympy expression, built node by node without recursion."""
+    expressions = _leaf_symbols(order)
+    builder = _Builder()
+    try:
+        for node in order:  # parents first, so each node's inputs are ready
+            if node.operation is not None:
+                expressions[node] = builder.apply(node, [expressions[p] for p in node.parents])
+            elif node not in expressions:
+                expressions[node] = _number(node.data)
+    except RecursionError:
+        raise _too_deep(order, caller) from None
+    return expressions
+
+
 def to_sympy(root: Value) -> Any:
-    """``root``'s graph as a sympy expression in its labelled leaves; unlabelled leaves are numbers."""
+    """``root``'s graph as a sympy expression in its labelled leaves; unlabelled leaves are numbers.
+
+    Built node by node, parents first; sympy itself checks a new expression's
+    arguments by recursion, so a graph too deeply nested for it (about a
+    thousand ops on one path) is a RecursionError that names the depth.
+    """
     if not isinstance(root, Value):
         raise TypeError(f"to_sympy() needs a Value, got {type(root).__name__} {root!r}")
     order = topological_order(root)
-    expressions = _leaf_symbols(order)
-    builder = _Builder()
-    for node in order:  # parents first, so each node's inputs are ready; no recursion, any depth
-        if node.operation is not None:
-            expressions[node] = builder.apply(node, [expressions[p] for p in node.parents])
-        elif node not in expressions:
-            expressions[node] = _number(node.data)
-    return expressions[root]
+    return _expressions(order, "to_sympy()")[root]
 
 
 def _check_leaf(leaf: object, caller: str) -> Value:
@@ -139,13 +174,36 @@ def _check_leaf(leaf: object, caller: str) -> Value:
 
 
 def symbolic_grad(root: Value, leaf: Value) -> Any:
-    """d root / d leaf as a sympy expression in the graph's labelled leaves (sympy's ``diff`` of ``to_sympy``)."""
+    """d root / d leaf as a sympy expression in the graph's labelled leaves.
+
+    The chain rule, node by node, parents first (forward mode over formulas):
+    d node / d leaf is the sum over the node's parents of its local derivative
+    (sympy's ``diff`` of the node's own row, one level deep) times d parent /
+    d leaf. No step recurses through the graph, so depth costs no Python
+    recursion here; sympy's own checks of each new expression do, so a graph
+    too deep for them is a RecursionError that names the depth.
+    """
     sp = _sympy()
     _check_leaf(leaf, "symbolic_grad()")
-    expression = to_sympy(root)
-    if leaf not in set(topological_order(root)):
+    if not isinstance(root, Value):
+        raise TypeError(f"symbolic_grad() needs a Value to differentiate, got {type(root).__name__} {root!r}")
+    order = topological_order(root)
+    expressions = _expressions(order, "symbolic_grad()")
+    if leaf not in expressions:
         return sp.Integer(0)  # another leaf may share the label, but root does not depend on this one
-    return sp.diff(expression, sp.Symbol(leaf.label, real=True))
+    derivatives: dict[Value, Any] = {leaf: sp.Integer(1)}
+    try:
+        for node in order:
+            if node.operation is None:
+                continue
+            inputs = [expressions[p] for p in node.parents]
+            terms = [_local_formula(node, index, inputs) * derivatives[parent]
+                     for index, parent in enumerate(node.parents) if parent in derivatives]
+            if terms:
+                derivatives[node] = sp.Add(*terms)
+    except RecursionError:
+        raise _too_deep(order, "symbolic_grad()") from None
+    return derivatives.get(root, sp.Integer(0))
 
 
 # ------------------------------------------------------------ chain rule

@@ -14,8 +14,17 @@ computed by ``viz.expression`` (an ``ast`` whitelist, never ``eval``) with
 names bound to numbers: the node's inputs and every other named node of the
 graph by their names (``autograd_core.notation.node_names``; a name that is
 not an identifier, ``x[0]``, ``w.1`` or ``x#2``, as ``x_0``, ``w_1`` or
-``x_2``), and ``out`` as the node's own value. It is right
-within ``ABS_TOLERANCE + REL_TOLERANCE * |expected|``. Questions are answered
+``x_2``), and ``out`` as the node's own value. Each node has one name an
+answer writes (``answer_names``): where two names would be written alike
+(``x[0]`` and ``x_0``, ``x`` and ``𝑥``), a name that is an identifier as it
+stands keeps it and the other gets a suffix (``x_0_2``), which the question
+shows. A number is right when it agrees with the engine's to within half a
+unit of its last written digit, and never looser than ``SIGNIFICANT_FIGURES``
+(three) significant figures of the engine's number ("0" is right only where
+it is 0). An expression is right when it agrees to three significant figures
+at the step's point and at points where the leaves are moved (every node
+recomputed, no input of relu or abs crossing its kink), so an answer that
+equals the derivative at this point only is wrong. Questions are answered
 in the backward pass's order, each once; an answer that cannot be read (a
 syntax error, an unknown name) is not counted, so a typo costs nothing.
 
@@ -29,9 +38,11 @@ from __future__ import annotations
 import ast
 import keyword
 import math
+import random
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from typing import Callable, Mapping, NamedTuple
 
 from autograd_core import DomainError, OPS, Value
@@ -43,13 +54,15 @@ from .text import TIMES, format_number, formula, local_derivative, says_more
 from .trace import Trace, TracedNode
 
 __all__ = ["Exercise", "Question", "Check", "Score", "exercise", "run_in_terminal", "writable", "graph_names",
-           "ABS_TOLERANCE", "REL_TOLERANCE"]
+           "answer_names", "SIGNIFICANT_FIGURES"]
 
-ABS_TOLERANCE = 1e-3
-REL_TOLERANCE = 1e-3
-"""An answer is right when |answer - expected| <= 0.001 + 0.001·|expected|: the four-decimal numbers
-the questions show, carried through a short calculation by hand, pass."""
+SIGNIFICANT_FIGURES = 3
+"""An answer must agree with the engine's number to this many significant figures at least (a number also
+to within half a unit of its last written digit)."""
+MOVED_POINTS = 3  # points where the leaves are moved, besides the step's own, at which an expression must agree
+_ROUNDING = 1e-14  # relative to the numbers an expression reads: rounding, not a wrong answer
 MAX_ANSWER = 1000  # characters: an answer is a formula, not a program
+_EXACT = Context(prec=2 * MAX_ANSWER, Emin=MIN_EMIN, Emax=MAX_EMAX)  # a written number and a float, exactly
 _RESERVED = {"out", SUM, *FUNCTIONS}  # names an answer cannot give a node: they mean something else there
 
 
@@ -102,6 +115,9 @@ class Question:
     names: dict[str, float]  # the names an answer may use and their numbers (``out`` among them)
     inputs: str  # ``a = 2.0000, b = -3.0000, out = c = -6.0000``: the node's inputs and value
     solution: str | None  # the op table's derivative in the node's names (``b``), when it can be written so
+    written_as: Mapping[str, str] = field(default_factory=dict, repr=False)  # a name Python reads as another's
+    moved: Callable[[], list[tuple[dict[str, float], float]]] = field(default=list, repr=False, compare=False)
+    """The names' numbers and the engine's local derivative at points where the leaves are moved (computed once)."""
 
     @property
     def expected(self) -> float:
@@ -131,25 +147,98 @@ class Question:
         try:
             if len(answer) > MAX_ANSWER:
                 raise ExpressionError(f"the answer is {len(answer)} characters long, more than {MAX_ANSWER}")
+            self._check_spelling(answer)
             value = value_of(answer, self.names)
+            tree = parse_expression(answer)
         except ExpressionError as exc:
             return Check(self.number, answer, "unreadable", None, self.expected,
                          f"not understood, not counted: {exc}; answer with a number or an expression")
         except (DomainError, ArithmeticError) as exc:
             return Check(self.number, answer, "wrong", None, self.expected,
                          f"wrong: {answer} has no value here ({exc}); {self.solved}")
-        if _close(value, self.expected):
+        used, written = names_in(tree), _written_number(answer, tree)
+        if written is not None:
+            right = _number_agrees(written, value, self.expected)
+        else:
+            right = _agrees(value, self.expected, [abs(self.names[n]) for n in used])
+        if right and used:
+            elsewhere = self._wrong_elsewhere(answer, used)
+            if elsewhere is not None:
+                return Check(self.number, answer, "wrong", value, self.expected,
+                             f"wrong: {answer} = {format_number(value)} here, as {self.asked} is, but not "
+                             f"{elsewhere}; {self.solved}")
+        if right:
             return Check(self.number, answer, "right", value, self.expected,
                          f"right: {self.asked} = {answer} = {format_number(value)}")
         return Check(self.number, answer, "wrong", value, self.expected,
                      f"wrong: {answer} = {format_number(value)}, but {self.solved}")
 
+    def _check_spelling(self, answer: str) -> None:
+        """An ExpressionError for a name written as the question does not show it (``𝑥``, which Python reads as x)."""
+        for word in _WORD.findall(answer):
+            if word in self.written_as:
+                raise ExpressionError(f"{word} is read as {unicodedata.normalize('NFKC', word)} here; write "
+                                      f"{word} as {self.written_as[word]}")
 
-def _close(value: float, expected: float) -> bool:
-    """Within the tolerance; an infinite or nan derivative (sqrt at 0) only by being the same."""
+    def _wrong_elsewhere(self, answer: str, used: list[str]) -> str | None:
+        """Where the leaves are moved and ``answer`` (which reads ``used``) disagrees with the engine: said, or None."""
+        for names, expected in self.moved():
+            try:
+                value = value_of(answer, names)
+            except (DomainError, ArithmeticError):
+                return (f"where {_point(names, used)} ({answer} has no value there, "
+                        f"{self.asked} = {format_number(expected)})")
+            if not _agrees(value, expected, [abs(names[n]) for n in used]):
+                return (f"where {_point(names, used)}: there {answer} = {format_number(value)} and "
+                        f"{self.asked} = {format_number(expected)}")
+        return None
+
+
+_WORD = re.compile(r"[^\W\d]\w*")
+
+
+def _point(names: Mapping[str, float], used: list[str]) -> str:
+    """``a = 2.2000, b = -3.1000``: the moved numbers of the names an answer reads."""
+    return ", ".join(f"{name} = {format_number(names[name])}" for name in used)
+
+
+def _three_figures(expected: float) -> Decimal:
+    """Half a unit of the third significant figure of ``expected`` (0 for 0: then only 0 agrees)."""
+    if expected == 0:
+        return Decimal(0)
+    return _EXACT.scaleb(Decimal(5), Decimal(expected).adjusted() - SIGNIFICANT_FIGURES)
+
+
+def _written_number(answer: str, tree: ast.Expression) -> Decimal | None:
+    """The answer's number as written (``-3.00``, ``(2.5e-5)``, ``- 3``), digits kept; None for an expression."""
+    body, sign = tree.body, 1
+    while isinstance(body, ast.UnaryOp) and isinstance(body.op, (ast.USub, ast.UAdd)):
+        sign = -sign if isinstance(body.op, ast.USub) else sign
+        body = body.operand
+    if not isinstance(body, ast.Constant) or isinstance(body.value, bool) or not isinstance(body.value, (int, float)):
+        return None
+    text = (ast.get_source_segment(answer, body) or "").replace("_", "")
+    if not re.fullmatch(r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", text):
+        return None  # 0x10: a number, but not written in decimal digits
+    return Decimal(text) if sign > 0 else Decimal(text).copy_negate()
+
+
+def _number_agrees(written: Decimal, value: float, expected: float) -> bool:
+    """A written number: within half a unit of its last digit of ``expected``, and to three significant figures."""
+    if not (math.isfinite(value) and math.isfinite(expected)):
+        return value == expected
+    exponent = written.as_tuple().exponent  # an int: a written number is finite
+    half_unit = _EXACT.scaleb(Decimal(5), int(exponent) - 1)
+    return _EXACT.abs(_EXACT.subtract(written, Decimal(expected))) <= min(half_unit, _three_figures(expected))
+
+
+def _agrees(value: float, expected: float, read: list[float]) -> bool:
+    """An expression's number: to three significant figures of ``expected``, give or take the rounding of the
+    numbers it ``read``; an infinite or nan derivative (sqrt at 0) only by being the same."""
     if not (math.isfinite(value) and math.isfinite(expected)):
         return value == expected or (math.isnan(value) and math.isnan(expected))
-    return abs(value - expected) <= ABS_TOLERANCE + REL_TOLERANCE * abs(expected)
+    rounding = _ROUNDING * max([1.0, abs(expected), *read])
+    return abs(value - expected) <= float(_three_figures(expected)) + rounding
 
 
 # ------------------------------------------------------------------ the names an answer may use
@@ -166,27 +255,47 @@ def writable(name: str) -> str | None:
     return read if ok else None
 
 
-def graph_names(graph: Trace, context: str | None) -> dict[str, float]:
-    """Every named node of the graph as an answer writes it (within ``context``), with its number."""
-    names: dict[str, float] = {}
+def answer_names(graph: Trace, context: str | None) -> dict[int, str]:
+    """The one name an answer writes each named node by (within ``context``): node index -> name, one-to-one.
+
+    A node's name as ``writable`` writes it; where two nodes would be written
+    alike (``x[0]`` and ``x_0``; ``x`` and ``𝑥``, which Python reads as x), a
+    name that is an identifier as it stands keeps it, and the others get the
+    first free suffix in the graph's order (``x_0_2``, ``x_0_3``).
+    """
+    wanted = {}
     for node in graph.nodes:
         key = writable(node.name_within(context)) if node.kind != "constant" else None
         if key is not None:
-            names.setdefault(key, node.value.data)
-    return names
+            wanted[node.index] = key
+    keys: dict[int, str] = {}
+    for index, key in wanted.items():  # the names written as they stand first
+        if key == graph.nodes[index].name_within(context) and key not in keys.values():
+            keys[index] = key
+    taken = set(keys.values())
+    for index, key in wanted.items():
+        if index not in keys:
+            name, suffix = key, 2
+            while name in taken:
+                name, suffix = f"{key}_{suffix}", suffix + 1
+            keys[index] = name
+            taken.add(name)
+    return {index: keys[index] for index in wanted}  # in the graph's order
 
 
-def _names(graph: Trace, node: TracedNode, context: str | None, everyone: Mapping[str, float]) -> dict[str, float]:
-    """The names an answer about ``node`` may use: ``everyone`` (``graph_names``), its own inputs first, and out."""
-    inputs = {}
-    for parent in (graph.nodes[p] for p in node.parents):
-        key = writable(parent.name_within(context)) if parent.kind != "constant" else None
-        if key is not None:
-            inputs.setdefault(key, parent.value.data)
-    return {**inputs, **{k: v for k, v in everyone.items() if k not in inputs}, "out": node.value.data}
+def graph_names(graph: Trace, context: str | None) -> dict[str, float]:
+    """Every named node of the graph as an answer writes it (``answer_names``, within ``context``), with its number."""
+    return {key: graph.nodes[index].value.data for index, key in answer_names(graph, context).items()}
 
 
-def _inputs(graph: Trace, node: TracedNode, context: str | None) -> str:
+def _names(graph: Trace, node: TracedNode, keys: Mapping[int, str], numbers: list[float]) -> dict[str, float]:
+    """The names an answer about ``node`` may use, with ``numbers`` (one per node): its inputs first, every other
+    named node of the graph (``keys``, from ``answer_names``), and out."""
+    inputs = {keys[p]: numbers[p] for p in node.parents if p in keys}
+    return {**inputs, **{k: numbers[i] for i, k in keys.items() if k not in inputs}, "out": numbers[node.index]}
+
+
+def _inputs(graph: Trace, node: TracedNode, context: str | None, keys: Mapping[int, str]) -> str:
     """``a = 2.0000, x[0] (write x_0) = 0.6461, out = c = -6.0000``: what the question shows of the node."""
     shown = []
     for index in dict.fromkeys(node.parents):
@@ -194,14 +303,14 @@ def _inputs(graph: Trace, node: TracedNode, context: str | None) -> str:
         if parent.kind == "constant":
             continue
         name = parent.name_within(context)
-        key = writable(name)
+        key = keys.get(index)
         alias = f" (write {key})" if key is not None and key != name else ""
         shown.append(f"{name}{alias} = {format_number(parent.value.data)}")
     shown.append(f"out = {node.name_within(context)} = {format_number(node.value.data)}")
     return ", ".join(shown)
 
 
-def _solution(graph: Trace, node: TracedNode, index: int, context: str | None) -> str | None:
+def _solution(graph: Trace, node: TracedNode, index: int, context: str | None, keys: Mapping[int, str]) -> str | None:
     """The op table's derivative for input ``index`` in the node's names (``y`` -> ``b``); None where it has none.
 
     Only a built-in op's derivative that the answers' whitelist can read
@@ -217,7 +326,7 @@ def _solution(graph: Trace, node: TracedNode, index: int, context: str | None) -
         return None
     slots = ["xi"] if op.variadic else list(op.inputs)
     parents = [graph.nodes[node.parents[index]]] if op.variadic else [graph.nodes[p] for p in node.parents]
-    spelled = {slot: _spelled(parent, context) for slot, parent in zip(slots, parents)}
+    spelled = {slot: _spelled(parent, context, keys) for slot, parent in zip(slots, parents)}
     spelled["out"] = ast.Name("out")
     if any(spelled.get(name) is None for name in names_in(tree)):
         return None  # an input that cannot be written
@@ -225,14 +334,14 @@ def _solution(graph: Trace, node: TracedNode, index: int, context: str | None) -
     return ast.unparse(renamed) if names_in(renamed) else None  # a number (``1.0``) says no more than the value
 
 
-def _spelled(parent: TracedNode, context: str | None) -> ast.expr | None:
+def _spelled(parent: TracedNode, context: str | None, keys: Mapping[int, str]) -> ast.expr | None:
     """A parent as an answer writes it: its name, a constant's number, or its label when that is an expression."""
     if parent.kind == "constant":
         return ast.Constant(parent.value.data)
-    name = parent.name_within(context)
-    key = writable(name)
+    key = keys.get(parent.index)
     if key is not None:
         return ast.Name(key)
+    name = parent.name_within(context)
     try:
         return parse_expression(name).body  # a label such as "w * x": the leaves it names are bound too
     except ExpressionError:
@@ -251,6 +360,59 @@ class _Rename(ast.NodeTransformer):
     def visit_Call(self, call: ast.Call) -> ast.Call:
         call.args = [self.visit(arg) for arg in call.args]  # the function's own name (cos) stays
         return call
+
+
+# ------------------------------------------------------------------ where the leaves are moved
+
+
+def moved_points(graph: Trace, count: int = MOVED_POINTS, seed: int = 0) -> list[list[float]]:
+    """Every node's number (by index) at up to ``count`` points where each labelled leaf is moved.
+
+    A leaf ``x`` moves by 10% to 30% of ``max(|x|, 1)``, either way; the
+    graph is recomputed with each op's forward. A move that takes an input
+    of relu or abs (an op with a ``kink``) to the other side of it, that
+    leaves an op's domain, or that makes a finite number infinite or nan, is
+    halved, up to ten times; then the point is left out.
+    """
+    rng = random.Random(seed)
+    start = [node.value.data for node in graph.nodes]
+    leaves = [node.index for node in graph.nodes if node.value.operation is None and node.kind != "constant"]
+    points = []
+    for _ in range(count):
+        steps = {i: rng.choice((-1, 1)) * rng.uniform(0.1, 0.3) * max(abs(start[i]), 1.0) for i in leaves}
+        for halving in range(11):
+            point = _recomputed(graph, start, {i: start[i] + step / 2**halving for i, step in steps.items()})
+            if point is not None:
+                points.append(point)
+                break
+    return points
+
+
+def _recomputed(graph: Trace, start: list[float], leaves: Mapping[int, float]) -> list[float] | None:
+    """Every node's number with the leaves at ``leaves``; None where a kink is crossed or a number is lost."""
+    numbers: list[float] = []
+    for node in graph.nodes:
+        op = node.value.operation
+        if op is None:
+            numbers.append(leaves.get(node.index, start[node.index]))
+            continue
+        inputs = [numbers[p] for p in node.parents]
+        if op.kink is not None and any(_side(x, op.kink) != _side(start[p], op.kink)
+                                       for x, p in zip(inputs, node.parents)):
+            return None
+        try:
+            number = float(op.forward(*inputs))
+        except (ArithmeticError, ValueError):
+            return None
+        if math.isfinite(start[node.index]) and not math.isfinite(number):
+            return None
+        numbers.append(number)
+    return numbers
+
+
+def _side(x: float, kink: float) -> int:
+    """-1, 0 or 1: which side of the kink ``x`` is on."""
+    return (x > kink) - (x < kink)
 
 
 # ------------------------------------------------------------------ the exercise
@@ -272,20 +434,47 @@ class Exercise:
         if not asked:
             raise ValueError(f"exercise: {self.graph.root.name} has no chain-rule step to ask about (it is a leaf, "
                              "or made from constants only)")
-        self._names = {context: graph_names(self.graph, context) for context in {s.context for s in asked}}
+        self._keys = {context: answer_names(self.graph, context) for context in {s.context for s in asked}}
+        self._moved: list[list[float]] | None = None
         self.questions = tuple(self._question(number, s, len(asked)) for number, s in enumerate(asked, start=1))
         self.checks: dict[int, Check] = {}
         self._listeners: list[Callable[[Check], None]] = []
 
     def _question(self, number: int, s: ExplainedStep, total: int) -> Question:
-        graph, context = self.graph, s.context
+        graph, context, keys = self.graph, s.context, self._keys[s.context]
         head = chain_rule_head(graph, s.node, s.parent, context)
         made = formula(graph, s.node, context)
+        numbers = [n.value.data for n in graph.nodes]
+        written_as = {}
+        for index, key in keys.items():  # a name Python would read as another node's (𝑥 as x): refused, with why
+            name = graph.nodes[index].name_within(context)
+            if name.isidentifier() and unicodedata.normalize("NFKC", name) != key:
+                written_as[name] = key
+
+        def moved() -> list[tuple[dict[str, float], float]]:
+            op, parents = s.node.value.operation, s.node.parents
+            found: list[tuple[dict[str, float], float]] = []
+            if op is None:  # never: a step's node is an op's result
+                return found
+            for point in self._moved_points():
+                try:
+                    local = float(op.local_grads(*[point[p] for p in parents], point[s.node.index])[s.step.index])
+                except (ArithmeticError, ValueError):
+                    continue  # no derivative there: a point left out
+                found.append((_names(graph, s.node, keys, point), local))
+            return found
+
         return Question(number, total, s, f"{head} = {format_number(s.step.upstream)} {TIMES} ?",
                         made if says_more(made) else s.node.name_within(context),
                         local_derivative(s.node.name_within(context), s.parent.name_within(context)),
-                        _names(graph, s.node, context, self._names[context]), _inputs(graph, s.node, context),
-                        _solution(graph, s.node, s.step.index, context))
+                        _names(graph, s.node, keys, numbers), _inputs(graph, s.node, context, keys),
+                        _solution(graph, s.node, s.step.index, context, keys), written_as, moved)
+
+    def _moved_points(self) -> list[list[float]]:
+        """Every node's number at ``MOVED_POINTS`` points where the leaves are moved (computed on first use)."""
+        if self._moved is None:
+            self._moved = moved_points(self.graph)
+        return self._moved
 
     @property
     def next(self) -> Question | None:
@@ -302,8 +491,9 @@ class Exercise:
         made = formula(self.graph, self.graph.root, None)
         return (f"The backward pass of {made}, with its local derivatives hidden: {len(self.questions)} steps.\n"
                 "Give each ∂n/∂p as a number, or an expression in n's inputs and out (n's value):\n"
-                "for c = a * b, ∂c/∂a is b (or -3, or b * 1). An answer is right within\n"
-                f"{ABS_TOLERANCE:g} + {REL_TOLERANCE:g}·|the engine's number|; one that cannot be read is not counted.")
+                "for c = a * b, ∂c/∂a is b (or -3, or b * 1). A number is right to half a unit of its last\n"
+                f"digit and {SIGNIFICANT_FIGURES} significant figures; an expression must also hold where the leaves "
+                "move.\nOne that cannot be read is not counted.")
 
     def leaf_gradients(self) -> list[str]:
         """``dL/da = -3.0000`` for every leaf: what the pass computes."""

@@ -191,7 +191,13 @@ class ExerciseWidget(_Stepping):
         self.on_msg(self._receive)
 
     def _receive(self, _widget: Any, content: dict[str, Any], _buffers: Any) -> None:
-        """An answer from the page: checked by the exercise (``_show`` then updates the page)."""
+        """An answer from the page: checked by the exercise (``_show`` then updates the page).
+
+        A message that is not an object (``{"step": ..., "answer": ...}``) is
+        not the page's: it is ignored.
+        """
+        if not isinstance(content, dict):
+            return
         try:
             self.exercise.answer(content.get("step"), content.get("answer"))
         except (TypeError, ValueError) as exc:  # a stale page: the step was answered from Python meanwhile

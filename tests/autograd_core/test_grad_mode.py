@@ -202,6 +202,24 @@ def test_detect_anomaly_in_backward_names_the_node_and_where_it_was_built():
     assert "s = a.sqrt()" in message
 
 
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_detect_anomaly_checks_grad_with_and_without_create_graph(create_graph):
+    from autograd_core import grad
+
+    with detect_anomaly():
+        a = Value(0.0, "a")
+        s = a.sqrt()
+        s.label = "s"
+        with pytest.raises(NonFiniteError) as caught:
+            grad(s * 2.0, [a], create_graph=create_graph)
+    message = str(caught.value)
+    assert "in grad(), the gradient of 'a' (data=0.0) became inf" in message
+    assert "node 's'" in message and "op 'sqrt'" in message and "local derivative inf" in message
+    assert "s = a.sqrt()" in message
+    (g,) = grad(a.sqrt(), [a], create_graph=create_graph)  # outside the block: no check
+    assert getattr(g, "data", g) == math.inf
+
+
 def test_backward_outside_the_block_does_not_check():
     a = Value(0.0, "a")
     s = a.sqrt()

@@ -113,6 +113,31 @@ def test_a_deep_graph_needs_no_recursion():
     assert to_sympy(y) == sp.Symbol("x", real=True) + 3 * sys.getrecursionlimit()
 
 
+def _nested(ops: int) -> tuple[Value, Value]:
+    """``ops`` ops nested one in the next: tanh, + x, tanh, + x, ... (each op's input is the one before)."""
+    x = Value(0.5, "x")
+    y = x
+    for i in range(ops):
+        y = y.tanh() if i % 2 else y + x
+    return y, x
+
+
+def test_300_nested_ops_give_the_formula_and_its_derivative():
+    y, x = _nested(300)
+    symbol = sp.Symbol("x", real=True)
+    at = {symbol: sp.Float(0.5, 30)}  # xreplace, not evalf or print: those are sympy's and recurse
+    assert math.isclose(float(to_sympy(y).xreplace(at)), y.data, rel_tol=1e-14)
+    assert math.isclose(float(symbolic_grad(y, x).xreplace(at)), grad(y, [x])[0], rel_tol=1e-13)
+
+
+@pytest.mark.parametrize("convert", [lambda y, x: to_sympy(y), symbolic_grad], ids=["to_sympy", "symbolic_grad"])
+def test_1000_nested_ops_are_refused_naming_the_depth(convert):
+    y, x = _nested(1000)  # sympy checks a new expression's arguments by recursion: too deep for it
+    with pytest.raises(RecursionError, match=r"(to_sympy|symbolic_grad)\(\): the graph is 1000 ops deep, and "
+                                             r"sympy, which checks and prints an expression by recursion, ran out"):
+        convert(y, x)
+
+
 ERRORS = [
     ("to_sympy of a number", lambda: to_sympy(2.0), TypeError, "to_sympy\\(\\) needs a Value, got float"),
     ("two leaves, one label", lambda: to_sympy(Value(1.0, "x") + Value(2.0, "x")), ValueError,

@@ -13,7 +13,7 @@ import pytest
 from autograd_core import OPS, Value, backward_steps
 from nn import MLP
 from viz import Exercise, exercise
-from viz.exercise import ABS_TOLERANCE, REL_TOLERANCE, run_in_terminal, writable
+from viz.exercise import SIGNIFICANT_FIGURES, answer_names, moved_points, run_in_terminal, writable
 from viz.expression import value_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -48,7 +48,7 @@ def test_the_expected_numbers_are_the_engines_local_derivatives():
 
 
 @pytest.mark.parametrize("text, value", [("b", -3.0), ("-3", -3.0), ("b * 1", -3.0), ("out / a", -3.0),
-                                         ("-3.0009", -3.0009), ("sum(b, 0)", -3.0)])
+                                         ("-3.00", -3.0), ("-3.0", -3.0), ("sum(b, 0)", -3.0)])
 def test_an_answer_is_a_number_or_an_expression_in_the_inputs_and_out(text, value):
     a, b = Value(2.0, "a"), Value(-3.0, "b")
     c = a * b
@@ -57,14 +57,132 @@ def test_an_answer_is_a_number_or_an_expression_in_the_inputs_and_out(text, valu
     assert check.right and check.value == pytest.approx(value)
 
 
-def test_the_tolerance_is_the_documented_one():
+def _saturated_tanh() -> Value:
+    x = Value(6.0, "x")
+    y = x.tanh()
+    y.label = "y"
+    return y
+
+
+@pytest.mark.parametrize("text, right", [
+    ("-3", True), ("-3.0", True), ("-3.00", True), ("-3.000", True), ("-3e0", True), ("-30e-1", True),
+    ("-3.004", False), ("-2.9951", False), ("-3.0009", False),  # off by more than half a unit of the last digit
+    ("-3.006", False), ("-3.01", False), ("-2.99", False), ("-3.00000000001", False), ("-2.5", False),
+    ("- 3.004", False), ("(-3.004)", False), ("-(3.00)", True), ("-3.", True), ("-.3e1", True),  # written alike
+    ("1e-999999999", False), ("-3" + "0" * 900 + "e-900", True),  # any exponent, any length: no error
+])
+def test_a_number_agrees_to_half_a_unit_of_its_last_digit_and_three_figures(text, right):
     a, b = Value(2.0, "a"), Value(-3.0, "b")
     c = a * b
     c.label = "c"
-    edge = ABS_TOLERANCE + REL_TOLERANCE * 3.0  # |expected| = 3
-    assert exercise(c).answer(1, repr(-3.0 + 0.99 * edge)).right
-    assert not exercise(c).answer(1, repr(-3.0 + 1.01 * edge)).right
-    assert not exercise(c).answer(1, "-3.01").right
+    assert SIGNIFICANT_FIGURES == 3
+    assert exercise(c).answer(1, text).right is right
+
+
+@pytest.mark.parametrize("text, right", [
+    ("1.5", False), ("1.56", True), ("1.57", False), ("1.563", True), ("1.564", False), ("1.5625", True),
+    ("1.5624", False), ("15625e-4", True), ("2", False),
+])
+def test_a_number_with_more_digits_must_have_them_right(text, right):
+    y, z = Value(1.5625, "y"), Value(3.0, "z")
+    w = z * y
+    w.label = "w"
+    assert exercise(w).questions[0].expected == 1.5625  # dw/dz = y
+    assert exercise(w).answer(1, text).right is right
+
+
+@pytest.mark.parametrize("text, right", [
+    ("0", False), ("0.0", False), ("0.00002", False), ("2.5e-5", False),  # 2.4576e-05: not to three figures
+    ("0.0000246", True), ("2.458e-5", True), ("2.46e-5", True), ("2.45e-5", False),
+    ("1 - out**2", True), ("1 - out * out", True), ("1 - tanh(x)**2", True),
+    ("1 - 0.9999**2", False), ("0 * x", False),  # the old tolerance, 0.001 + 0.001·|expected|, took all these
+])
+def test_a_small_derivative_is_not_answered_by_0(text, right):
+    ex = exercise(_saturated_tanh())
+    assert ex.questions[0].expected == pytest.approx(2.4576e-05, rel=1e-4)
+    check = ex.answer(1, text)
+    assert check.counted and check.right is right, check.message
+
+
+def test_0_is_right_where_the_derivative_is_0():
+    x = Value(-2.0, "x")
+    y = x.relu()
+    y.label = "y"
+    assert exercise(y).answer(1, "0").right and exercise(y).answer(1, "-0.0").right
+    assert not exercise(y).answer(1, "1e-9").right
+
+
+@pytest.mark.parametrize("text, right", [
+    ("b", True), ("out / a", True), ("b * a / a", True), ("-3", True),
+    ("a**2 - 7", False), ("-a - 1", False), ("b - a + 2", False), ("c / 2", False),  # -3 here only
+])
+def test_an_expression_must_hold_where_the_leaves_are_moved(text, right):
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    c = a * b
+    c.label = "c"
+    check = exercise(c).answer(1, text)  # d(a·b)/da at (2, -3)
+    assert check.counted and check.right is right, check.message
+    if not right:
+        assert check.value == -3.0 and "here, as ∂c/∂a is, but not where" in check.message
+        assert check.message.endswith("; ∂c/∂a = b = -3.0000")
+
+
+def test_moved_points_recompute_every_node_and_keep_kinks_on_their_side():
+    x, w = Value(0.5, "x"), Value(-0.2, "w")
+    z = (x * w + 0.05).relu()  # the relu's input is -0.05: close to its kink
+    z.label = "z"
+    ex = exercise(z)
+    points = moved_points(ex.graph)
+    assert len(points) == 3
+    for point in points:
+        sum_ = point[ex.graph.position[z.parents[0]]]
+        assert sum_ < 0 and point[ex.graph.position[z]] == 0.0  # the same side of the kink, recomputed
+        moved_x, moved_w = point[ex.graph.position[x]], point[ex.graph.position[w]]
+        assert (moved_x, moved_w) != (0.5, -0.2)
+        assert sum_ == pytest.approx(moved_x * moved_w + 0.05)
+
+
+def test_an_expression_right_on_this_side_of_a_kink_is_right():
+    x = Value(0.5, "x")
+    y = x.relu()
+    y.label = "y"
+    assert exercise(y).answer(1, "x / x").right  # 1 on this side of the kink, wherever x is moved
+    assert exercise(y).answer(1, "abs(x) / x").right
+    assert not exercise(y).answer(1, "2 * x").right  # 1 at x = 0.5 only
+
+
+def test_labels_written_alike_name_one_node_each():
+    # c = x[0] * x_0: "x_0" is the label x_0 itself, so x[0] is written x_0_2, and the question says so
+    first, second = Value(3.0, "x[0]"), Value(5.0, "x_0")
+    c = first * second
+    c.label = "c"
+    ex = exercise(c)
+    keys = answer_names(ex.graph, None)
+    assert sorted(keys.values()) == ["c", "x_0", "x_0_2"]  # one-to-one
+    q1, q2 = ex.questions
+    assert q1.asked == "∂c/∂x[0]" and q1.solution == "x_0" and "x[0] (write x_0_2) = 3.0000" in q1.inputs
+    assert q1.names["x_0"] == 5.0 and q1.names["x_0_2"] == 3.0
+    assert ex.answer(1, q1.solution).right  # the solution shown, typed back
+    assert q2.solution == "x_0_2" and ex.answer(2, "x_0_2").right
+    again = exercise(c)
+    again.answer(1, "x_0_2")  # the wrong node: wrong
+    assert not again.checks[1].right and not again.answer(2, "x_0").right
+
+
+def test_a_name_python_reads_as_another_is_written_as_shown():
+    plain, math_x = Value(3.0, "x"), Value(5.0, "𝑥")  # Python reads 𝑥 as x (NFKC)
+    c = plain * math_x
+    c.label = "c"
+    ex = exercise(c)
+    q1, q2 = ex.questions
+    assert q1.solution == "x_2" and "𝑥 (write x_2) = 5.0000" in q1.inputs
+    assert ex.answer(1, "x_2").right
+    check = ex.answer(2, "𝑥")  # would be read as x, the other node: refused, not counted, saying how to write it
+    assert check.status == "unreadable" and "write 𝑥 as x_2" in check.message
+    assert not ex.answer(2, "x_2").right and ex.checks[2].expected == 3.0
+    alone = Value(2.0, "𝑥") * 4.0
+    alone.label = "d"
+    assert exercise(alone).answer(1, "4").right
 
 
 @pytest.mark.parametrize("text, reason", [

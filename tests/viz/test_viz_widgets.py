@@ -149,6 +149,17 @@ def test_exercise_widget_checks_what_the_page_sends(dot_program, diamond):
     assert widget.views[2]["status"] == "right" and widget.text.startswith("right: ")
 
 
+@pytest.mark.parametrize("content", [None, [1, "d"], "d", 3, b"{}"])
+def test_a_message_that_is_not_an_object_is_ignored(dot_program, diamond, content):
+    root, _ = diamond()
+    widget = exercise_widget(exercise(root))
+    before = (widget.views, widget.feedback, widget.score_text)
+    widget._receive(widget, content, [])  # not the page's: no AttributeError in the kernel, nothing changes
+    assert (widget.views, widget.feedback, widget.score_text) == before and widget.score.answered == 0
+    widget._receive(widget, {"step": 1, "answer": "d"}, [])  # the widget still works
+    assert widget.views[0]["status"] == "right"
+
+
 def test_the_exercise_page_holds_no_answer_before_it_is_checked(dot_program, diamond):
     root, _ = diamond()
     widget = exercise_widget(exercise(root))
