@@ -193,7 +193,9 @@ def answer_one_right_and_one_wrong(page, exercise) -> None:
     assert "ag-wrong" in panel.get_attribute("class")
     assert exercise.locator(".ag-score").inner_text() == "score: 1 of 9 right (2 of 9 answered)"
     run_cell(page, SCORE)  # the kernel holds the same answers
-    page.locator(".jp-OutputArea-output", has_text="score: 1 of 9 right (2 of 9 answered)").wait_for(timeout=30_000)
+    # The kernel's printout (stdout), not the widget's own score line, which reads the same.
+    printed = page.locator('[data-mime-type="application/vnd.jupyter.stdout"]', has_text="score: 1 of 9 right")
+    printed.filter(has_text="(2 of 9 answered)").wait_for(timeout=30_000)
 
 
 def expect_text(page, locator, text: str) -> None:
