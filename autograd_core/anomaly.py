@@ -109,7 +109,7 @@ def checked_backward(order: Sequence[Any]) -> None:
             where = built_at(node)
             raise NonFiniteError(
                 f"detect_anomaly: in backward, the gradient of {describe(parent)} became {parent.grad!r} at the "
-                f"step of node {describe(node)} (op {node.op!r}): upstream gradient {node.grad!r} x local "
+                f"step of node {describe(node)} (op {str(node.op)!r}): upstream gradient {node.grad!r} x local "
                 f"derivative {local!r}" + (f"; the node was built at {where}" if where else ""))
     lines = _BUILT_AT.lines
     for node in order:
@@ -119,4 +119,4 @@ def checked_backward(order: Sequence[Any]) -> None:
 def _local(node: Any, index: int) -> float:
     """``d node / d parent`` for the node's parent at ``index``, from the op table."""
     parents = node.parents
-    return node.operation.local_grads(*[p.data for p in parents], node.data)[index]
+    return node.op.local_grads(*[p.data for p in parents], node.data)[index]

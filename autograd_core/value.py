@@ -43,7 +43,8 @@ class Value:
         data: a real number (int, float, bool or any ``numbers.Real``), stored as float.
         label: a name shown in drawings and error messages.
 
-    ``grad`` starts at 0.0. ``backward()`` fills it: leaves accumulate across
+    ``op`` is the ``Op`` that made the node (None for a leaf); ``str(node.op)``
+    is its name. ``grad`` starts at 0.0. ``backward()`` fills it: leaves accumulate across
     calls until you reset them (as in PyTorch); interior nodes hold the
     gradient of the latest ``backward()`` only, so calling it twice never
     doubles them. For code written against micrograd: ``_prev`` is the set of
@@ -53,13 +54,13 @@ class Value:
     sets and dicts; compare ``.data`` to compare numbers.
     """
 
-    __slots__ = ("_data", "_grad", "_label", "_rule", "_a", "_b", "_place")
+    __slots__ = ("_data", "_grad", "_label", "op", "_a", "_b", "_place")
 
     def __init__(self, data: numbers.Real, label: str = "") -> None:
         self._data = data if type(data) is float else as_float(data, "Value(data) needs a real number")
         self._grad = 0.0
         self._label = label if type(label) is str else check_label(label)
-        self._rule: Op | None = None  # the op that made this node; None for a leaf
+        self.op: Op | None = None  # the op that made this node (its forward and local derivatives); None for a leaf
         self._a: Any = None  # the parents: _a and _b, or _a a tuple of them
         self._b: Value | None = None
         self._place: Any = None
@@ -94,17 +95,6 @@ class Value:
 
     # ------------------------------------------------------- how it was made
     @property
-    def op(self) -> str:
-        """The name of the operation that made this node; '' for a leaf."""
-        rule = self._rule
-        return rule.name if rule is not None else ""
-
-    @property
-    def operation(self) -> Op | None:
-        """The ``Op`` that made this node (its forward and local derivatives); None for a leaf."""
-        return self._rule
-
-    @property
     def parents(self) -> tuple[Value, ...]:
         """The nodes this one was computed from, in argument order."""
         a, b = self._a, self._b
@@ -135,7 +125,8 @@ class Value:
     @property
     def _op(self) -> str:
         """micrograd's name: the op's name as a string, '' for a leaf."""
-        return self.op
+        op = self.op
+        return op.name if op is not None else ""
 
     # ------------------------------------------------------------ arithmetic
     # Each op is one row of the table in ops.py (its forward and local
@@ -155,7 +146,7 @@ class Value:
         out._label = ""
         out._place = None
         if MODE.fast:
-            out._rule, out._a, out._b = _ADD, self, other
+            out.op, out._a, out._b = _ADD, self, other
             return out
         return _record(out, _ADD, self, other)
 
@@ -171,7 +162,7 @@ class Value:
         out._label = ""
         out._place = None
         if MODE.fast:
-            out._rule, out._a, out._b = _MUL, self, other
+            out.op, out._a, out._b = _MUL, self, other
             return out
         return _record(out, _MUL, self, other)
 
@@ -287,13 +278,13 @@ class Value:
         nodes are set to their gradient from this call.
         """
         seed = as_float(grad, "backward(grad) needs a real number")
-        if self._rule is None:  # a leaf: d self / d self
+        if self.op is None:  # a leaf: d self / d self
             self._grad += seed
             return
         order = topological_order(self)
         order.reverse()  # outputs first: a node's gradient is complete before it is passed on
         for node in order:
-            if node._rule is not None:
+            if node.op is not None:
                 node._grad = 0.0
         self._grad = seed
         if MODE.anomaly:  # inside detect_anomaly: check every step
@@ -318,13 +309,13 @@ class Value:
         if b is not None:
             # Two parents (+ - * / **, most nodes of a graph), written out: `make bench` measured the
             # general loop below at twice the cost of this case, the bulk of every backward().
-            local_a, local_b = self._rule.local_grads(a._data, b._data, self._data)  # type: ignore[union-attr]  # an op node has a rule
+            local_a, local_b = self.op.local_grads(a._data, b._data, self._data)  # type: ignore[union-attr]  # an op node has an op
             a._grad += local_a * self._grad
             b._grad += local_b * self._grad
             return
         parents = a if type(a) is tuple else (a,)
         upstream = self._grad
-        local_grads = self._rule.local_grads(*[p._data for p in parents], self._data)  # type: ignore[union-attr]  # as above
+        local_grads = self.op.local_grads(*[p._data for p in parents], self._data)  # type: ignore[union-attr]  # as above
         for parent, local in zip(parents, local_grads):
             parent._grad += local * upstream
 
@@ -339,7 +330,7 @@ class Value:
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle a node with its graph (the parents are pickled with it)."""
-        return (_rebuild, (self._data, self._grad, self._label, self._rule, self._a, self._b, self._place))
+        return (_rebuild, (self._data, self._grad, self._label, self.op, self._a, self._b, self._place))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
         """A copy of the whole graph under this node, made without recursion (graphs can be deep)."""
@@ -351,7 +342,7 @@ class Value:
                 a = tuple(memo[id(p)] for p in a)
             elif a is not None:
                 a, b = memo[id(a)], None if b is None else memo[id(b)]
-            memo[id(node)] = _rebuild(node._data, node._grad, node._label, node._rule, a, b, node._place)
+            memo[id(node)] = _rebuild(node._data, node._grad, node._label, node.op, a, b, node._place)
         copy: Value = memo[id(self)]
         return copy
 
@@ -409,7 +400,7 @@ def _node(data: float, op: Op, a: Any, b: Value | None) -> Value:
     out._label = ""
     out._place = None
     if MODE.fast:
-        out._rule, out._a, out._b = op, a, b
+        out.op, out._a, out._b = op, a, b
         return out
     return _record(out, op, a, b)
 
@@ -417,9 +408,9 @@ def _node(data: float, op: Op, a: Any, b: Value | None) -> Value:
 def _record(out: Value, op: Op, a: Any, b: Value | None) -> Value:
     """Record ``out``'s op and parents as the thread's mode asks (off the fast path: no_grad, detect_anomaly)."""
     if MODE.enabled:  # inside detect_anomaly
-        out._rule, out._a, out._b = op, a, b
+        out.op, out._a, out._b = op, a, b
     else:  # inside no_grad: a leaf
-        out._rule = out._a = out._b = None
+        out.op = out._a = out._b = None
     if MODE.anomaly:
         check_new_node(out, op, (a if type(a) is tuple else (a,) if b is None else (a, b)))
     return out
@@ -485,8 +476,8 @@ def _lift(x: Any, op: str = "a Value op") -> Value | None:
     return None
 
 
-def _rebuild(data: float, grad: float, label: str, rule: Op | None, a: Any, b: Value | None, place: Any) -> Value:
+def _rebuild(data: float, grad: float, label: str, op: Op | None, a: Any, b: Value | None, place: Any) -> Value:
     """A node from its fields (how a constant, a pickled or a copied Value is made)."""
     out = _new(Value)
-    out._data, out._grad, out._label, out._rule, out._a, out._b, out._place = data, grad, label, rule, a, b, place
+    out._data, out._grad, out._label, out.op, out._a, out._b, out._place = data, grad, label, op, a, b, place
     return out

@@ -42,7 +42,10 @@ import importlib.util
 import math
 from typing import Any, Callable, Sequence
 
-from autograd_core import CompiledFunction, Op, Value, apply, compile, is_grad_enabled
+from autograd_core import Op, Value, compile
+from autograd_core.compiler import CompiledFunction
+from autograd_core.modes import is_grad_enabled
+from autograd_core.value import apply
 
 from .layers import as_inputs
 from .module import Module

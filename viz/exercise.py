@@ -34,7 +34,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Mapping, NamedTuple
 
-from autograd_core import DomainError, OPS, Value
+from autograd_core import DomainError, Value
+from autograd_core.ops import OPS
 from autograd_core.notation import is_word
 
 from .explain import ExplainedStep, chain_rule_head, explain_steps, leaf_gradients
@@ -207,7 +208,7 @@ def _solution(graph: Trace, node: TracedNode, index: int, context: str | None) -
     Only a built-in op's derivative that the answers' whitelist can read
     (``1.0 - out * out``, not ``step(x)``), whose inputs can all be written.
     """
-    op = node.value.operation
+    op = node.value.op
     if OPS.get(op.name) is not op:
         return None
     text = op.derivative_exprs[0] if op.variadic else op.derivative_exprs[index]

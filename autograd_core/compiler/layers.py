@@ -23,14 +23,14 @@ from typing import NamedTuple
 
 from ..ops import OPS, Op
 from ..value import Value
-from .trace import Trace
+from .trace import TracedGraph
 
-__all__ = ["Layer", "find_layers"]
+__all__ = ["DenseLayer", "find_layers"]
 
 _SUM, _MUL, _ADD = OPS["sum"], OPS["*"], OPS["+"]
 
 
-class Layer(NamedTuple):
+class DenseLayer(NamedTuple):
     """m neurons over the same k inputs: Z = W @ X + b."""
 
     sums: tuple[Value, ...]  # the m sum nodes, in graph order
@@ -46,7 +46,7 @@ class Layer(NamedTuple):
 
 def _terms(node: Value, inner: set[Value]) -> tuple[list[Value], list[Value]]:
     """The terms of a sum node, or of a tree of + nodes, left to right; and the inner + nodes."""
-    if node.operation is _SUM:
+    if node.op is _SUM:
         return list(node.parents), []
     terms, adds, stack = [], [], [node]
     while stack:
@@ -69,7 +69,7 @@ def _neuron(node: Value, params: set[Value], batch: set[Value], uses: dict[Value
     for product in terms:
         if product in params:
             continue
-        if product.operation is not _MUL or uses.get(product) != 1:
+        if product.op is not _MUL or uses.get(product) != 1:
             return None
         a, b = product.parents
         if a in params and b in batch:
@@ -86,47 +86,47 @@ def _neuron(node: Value, params: set[Value], batch: set[Value], uses: dict[Value
     return tuple(inputs), tuple(weights), biases[0] if biases else None, (*products, *adds)
 
 
-def find_layers(trace: Trace, uses: dict[Value, int]) -> list[Layer]:
+def find_layers(trace: TracedGraph, uses: dict[Value, int]) -> list[DenseLayer]:
     """The layers of the part of ``trace`` that the output depends on, each in the order of its first sum."""
     params = set(trace.params)
     batch: set[Value] = set(trace.inputs)  # the variables that hold one number per example
     inner: set[Value] = set()  # + nodes whose only reader is a + node: inside a tree of +
     grouped: dict[tuple[Value, ...], list] = {}
     for i, node in enumerate(trace.order[:trace.output_graph_size]):
-        op = node.operation
+        op = node.op
         if op is None or node not in trace.live:
             continue
         if any(p in batch for p in node.parents):
             batch.add(node)
         if op is _ADD:
-            inner.update(p for p in node.parents if p.operation is _ADD and uses.get(p) == 1)
+            inner.update(p for p in node.parents if p.op is _ADD and uses.get(p) == 1)
     for node in trace.order[:trace.output_graph_size]:
-        if node.operation in (_SUM, _ADD) and node in trace.live and node not in inner:
+        if node.op in (_SUM, _ADD) and node in trace.live and node not in inner:
             found = _neuron(node, params, batch, uses, inner)
             if found is not None:
                 grouped.setdefault(found[0], []).append((node, *found[1:]))
     layers = []
     for inputs, neurons in grouped.items():
         sums, weights, biases, replaced = zip(*neurons)
-        layers.append(Layer(sums, inputs, weights, biases, tuple(p for group in replaced for p in group)))
+        layers.append(DenseLayer(sums, inputs, weights, biases, tuple(p for group in replaced for p in group)))
     return _linked(layers, uses, {trace.output, *trace.aux})
 
 
-def _activation(layer: Layer, following: Layer, uses: dict[Value, int], outputs: set[Value]) -> Op | None:
+def _activation(layer: DenseLayer, following: DenseLayer, uses: dict[Value, int], outputs: set[Value]) -> Op | None:
     """The op whose results, one per sum of ``layer``, are exactly ``following``'s inputs and read by nothing else."""
     if len(following.inputs) != len(layer.sums):
         return None
-    op = following.inputs[0].operation
+    op = following.inputs[0].op
     if op is None or op.variadic or op.derivative_exprs is None or len(op.inputs) != 1:
         return None
     for s, a in zip(layer.sums, following.inputs):
-        if (a.operation is not op or a.parents != (s,) or uses.get(s) != 1 or uses.get(a) != len(following.sums)
+        if (a.op is not op or a.parents != (s,) or uses.get(s) != 1 or uses.get(a) != len(following.sums)
                 or s in outputs or a in outputs):
             return None
     return op
 
 
-def _linked(layers: list[Layer], uses: dict[Value, int], outputs: set[Value]) -> list[Layer]:
+def _linked(layers: list[DenseLayer], uses: dict[Value, int], outputs: set[Value]) -> list[DenseLayer]:
     """The layers, each one whose activations feed another marked so (``activation``, ``next_layer``)."""
     for i, layer in enumerate(layers):
         for j, following in enumerate(layers):

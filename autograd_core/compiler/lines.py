@@ -19,9 +19,9 @@ from ..ops import Op
 from ..value import Value
 from .expressions import (ARRAY_DIALECT, Dialect, factor_template, literal, names_count, names_in, template,
                           times)
-from .layers import Layer, find_layers
+from .layers import DenseLayer, find_layers
 from .names import GRAD_PREFIX, MATRIX_PREFIX
-from .trace import Trace
+from .trace import TracedGraph
 
 __all__ = ["Line", "Lines", "Inline", "Blocked"]
 
@@ -36,7 +36,7 @@ class Inline:
 
     blocked = False
 
-    def __init__(self, trace: Trace) -> None:
+    def __init__(self, trace: TracedGraph) -> None:
         self.trace = trace
 
     def value(self, node: Value) -> str:
@@ -57,7 +57,7 @@ class Blocked:
 
     blocked = True
 
-    def __init__(self, trace: Trace) -> None:
+    def __init__(self, trace: TracedGraph) -> None:
         self.trace = trace
         self.param_index = {p: i for i, p in enumerate(trace.params)}
         self.slot: dict[Value, int] = {x: i for i, x in enumerate(trace.inputs)}
@@ -144,7 +144,7 @@ class Lines:
     consumer's gradient, so it gets no line of its own.
     """
 
-    def __init__(self, trace: Trace, layout: Inline | Blocked, dialect: Dialect, summed: set[Value],
+    def __init__(self, trace: TracedGraph, layout: Inline | Blocked, dialect: Dialect, summed: set[Value],
                  compact: bool) -> None:
         self.trace, self.layout, self.dialect = trace, layout, dialect
         self.summed = summed  # gradients that start at 0.0 before the lines (parameters summed over a batch)
@@ -152,7 +152,7 @@ class Lines:
         self._layers = {layer.sums[0]: (i, layer) for i, layer in enumerate(layers)}  # by its first sum
         self._in_layers = {node for layer in layers for node in (*layer.sums, *layer.replaced, *layer.activations)}
 
-    def _plan(self) -> tuple[set[Value], set[Value], list[Layer]]:
+    def _plan(self) -> tuple[set[Value], set[Value], list[DenseLayer]]:
         """(the nodes written into their consumer's line, the nodes whose gradient is their consumer's, and,
         over arrays, the layers computed as one matrix product)."""
         live, forward_expr = self.trace.live, self.dialect.forward_expr
@@ -163,7 +163,7 @@ class Lines:
         fused: set[Value] = set()
         depth: dict[Value, int] = {}
         for node in self.trace.order:
-            op = node.operation
+            op = node.op
             if (op is None or uses.get(node) != 1 or not last_edge[node] & _INTO or node in read_back
                     or node in kept or forward_expr(op) is None):
                 continue
@@ -172,7 +172,7 @@ class Lines:
                 fused.add(node)
                 depth[node] = level
         aliased = {node for node, edge in last_edge.items()
-                   if edge & _UNIT and uses[node] == 1 and node.operation is not None and node not in self.summed}
+                   if edge & _UNIT and uses[node] == 1 and node.op is not None and node not in self.summed}
         return fused, aliased, layers
 
     def _readers(self) -> tuple[dict[Value, int], dict[Value, int], set[Value]]:
@@ -184,7 +184,7 @@ class Lines:
         read_back: set[Value] = set()
         flags_of: dict[Op, tuple[int, ...]] = {}
         for node in self.trace.order:
-            op = node.operation
+            op = node.op
             if op is None or node not in live:
                 continue
             flags = flags_of.get(op)
@@ -210,7 +210,7 @@ class Lines:
 
     def _read_by_backward(self, node: Value) -> list[Value]:
         """The nodes whose values ``node``'s backward lines read."""
-        op, parents, live = node.operation, node.parents, self.trace.live
+        op, parents, live = node.op, node.parents, self.trace.live
         if op.derivative_exprs is None:  # a user op's local_grads gets every input and the output
             return [*parents, node]
         if op.variadic:  # one expression in xi (the input) and out, for every input
@@ -229,7 +229,7 @@ class Lines:
         value, live, fused = self.layout.value, self.trace.live, self.fused
         expressions: dict[Value, str] = {}  # fused nodes waiting for their consumer
         for node in self.trace.order:
-            if node.operation is None or node not in live:
+            if node.op is None or node not in live:
                 continue
             if node in self._in_layers:
                 if node in self._layers:
@@ -244,13 +244,13 @@ class Lines:
 
     def _operands(self, node: Value, expressions: dict[Value, str]) -> list[str]:
         value = self.layout.value
-        if node.operation.variadic and self.layout.blocked:
+        if node.op.variadic and self.layout.blocked:
             return [f"*P[{part[0]}:{part[1]}]" if isinstance(part, tuple) else expressions.pop(part, None) or value(part)
                     for part in self.layout.runs(node.parents)]
         return [expressions.pop(p, None) or value(p) for p in node.parents]
 
     def _forward_expr(self, node: Value, expressions: dict[Value, str]) -> str:
-        op = node.operation
+        op = node.op
         args = self._operands(node, expressions)
         expr = self.dialect.forward_expr(op)
         if op.variadic:
@@ -271,7 +271,7 @@ class Lines:
         order = trace.order
         for i in range(trace.output_graph_size - 1, -1, -1):  # aux outputs' own nodes have no gradient
             node = order[i]
-            if node.operation is None or node not in trace.live:
+            if node.op is None or node not in trace.live:
                 continue
             if node in self._in_layers:
                 if node in self._layers:  # the layer's last sum in this order: every sum's gradient is complete
@@ -284,7 +284,7 @@ class Lines:
 
     def _edges(self, node: Value, upstream: str, seen: set[Value], shared: dict[Value, str]) -> Iterator[str]:
         """One line per live parent: its gradient = or += this node's gradient times the local derivative."""
-        op, layout, live = node.operation, self.layout, self.trace.live
+        op, layout, live = node.op, self.layout, self.trace.live
         out = layout.value(node)
         if op.variadic and layout.blocked:
             yield from self._variadic_edges(node, upstream, out, seen, shared)
@@ -308,7 +308,7 @@ class Lines:
     def _variadic_edges(self, node: Value, upstream: str, out: str, seen: set[Value],
                         shared: dict[Value, str]) -> Iterator[str]:
         """A sum's edges in the blocked layout: a run of parameters is one loop over its slice of ``G``."""
-        each = factor_template(node.operation.derivative_exprs[0], ("xi", "out"))
+        each = factor_template(node.op.derivative_exprs[0], ("xi", "out"))
         for part in self.layout.runs(node.parents):
             if isinstance(part, tuple):
                 local = each.format("P[i]", out)
@@ -320,7 +320,7 @@ class Lines:
                 yield self._add(part, upstream, each.format(self.layout.value(part), out), seen)
 
     # ------------------------------------------------------------- layers
-    def _layer_forward(self, index: int, layer: Layer) -> Iterator[str]:
+    def _layer_forward(self, index: int, layer: DenseLayer) -> Iterator[str]:
         """Z = W @ X + b for the whole layer; each sum is a row of Z (or Z goes through its activation whole)."""
         value, mm = self.layout.value, MATRIX_PREFIX
         rows = ", ".join(f"({', '.join(value(w) for w in row)},)" for row in layer.weights)
@@ -343,7 +343,8 @@ class Lines:
         expr = self.dialect.forward_expr(op)
         return template(expr, op.inputs).format(operand) if expr else f"{self.trace.functions[op]}({operand})"
 
-    def _layer_backward(self, index: int, layer: Layer, shared: dict[Value, str], seen: set[Value]) -> Iterator[str]:
+    def _layer_backward(self, index: int, layer: DenseLayer, shared: dict[Value, str],
+                        seen: set[Value]) -> Iterator[str]:
         """The weights' gradients G @ X.T, the biases' G summed, the inputs' W.T @ G, G the sums' gradients."""
         grad, mm = self.layout.grad, MATRIX_PREFIX
         if layer.activation is None:
