@@ -119,4 +119,5 @@ def checked_backward(order: Sequence[Any]) -> None:
 def _local(node: Any, index: int) -> float:
     """``d node / d parent`` for the node's parent at ``index``, from the op table."""
     parents = node.parents
-    return node.op.local_grads(*[p.data for p in parents], node.data)[index]
+    local: float = node.op.local_grads(*[p.data for p in parents], node.data)[index]
+    return local

@@ -22,7 +22,7 @@ prints the same step as a line of Python instead of running it
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, NamedTuple, Sequence
+from typing import Any, Callable, Iterable, Literal, NamedTuple, Sequence, SupportsFloat, cast, overload
 
 from .checks import as_float
 from .modes import enable_grad
@@ -36,7 +36,7 @@ class ChainRuleStep(NamedTuple):
 
     node: Value  # the node whose gradient flows back
     parent: Value  # the parent it flows into
-    index: int  # the parent's position among node.parents
+    index: int  # type: ignore[assignment]  # the parent's position among node.parents (shadows tuple.index)
     upstream: float  # d output / d node
     local: float  # d node / d parent
     contribution: float  # upstream * local, added to d output / d parent
@@ -49,7 +49,7 @@ def backward_order(root: Value) -> list[Value]:
     return order
 
 
-def local_derivatives(node: Value, create_graph: bool = False) -> tuple:
+def local_derivatives(node: Value, create_graph: bool = False) -> tuple[Any, ...]:
     """``d node / d parent`` for each of ``node``'s parents, from the op table; () for a leaf.
 
     Floats; or, with ``create_graph=True``, Values built from the graph's own
@@ -78,8 +78,8 @@ def _backprop(
             contribution = upstream * local  # the chain rule: upstream x local
             so_far = grads.get(parent)
             grads[parent] = contribution if so_far is None else so_far + contribution
-            if on_step is not None:
-                on_step(ChainRuleStep(node, parent, index, upstream, local, contribution))
+            if on_step is not None:  # backward_steps(), which never creates a graph: the numbers are floats
+                on_step(ChainRuleStep(node, parent, index, cast(float, upstream), local, cast(float, contribution)))
     return grads
 
 
@@ -89,11 +89,20 @@ def _check_output(output: object, where: str) -> Value:
     return output
 
 
+# The type of the result follows create_graph: floats without it, Values with it.
+@overload
+def grad(output: Value, inputs: Value | Iterable[Value], create_graph: Literal[False] = False) -> tuple[float, ...]: ...
+@overload
+def grad(output: Value, inputs: Value | Iterable[Value], create_graph: Literal[True]) -> tuple[Value, ...]: ...
+@overload
+def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool) -> tuple[float | Value, ...]: ...
+
+
 def grad(
     output: Value,
     inputs: Value | Sequence[Value] | Iterable[Value],
     create_graph: bool = False,
-) -> tuple:
+) -> tuple[float | Value, ...]:
     """The gradients of ``output`` with respect to ``inputs``, as a tuple; no ``.grad`` is touched.
 
     Args:
@@ -119,7 +128,7 @@ def grad(
         return tuple(grads[x] if x in grads else Value(0.0) for x in inputs)
 
 
-def backward_steps(root: Value, grad: float = 1.0) -> list[ChainRuleStep]:
+def backward_steps(root: Value, grad: SupportsFloat = 1.0) -> list[ChainRuleStep]:
     """Every chain-rule step of ``root``'s backward pass, in the order ``backward()`` applies them.
 
     The same walk and the same local derivatives as ``backward()``, recorded

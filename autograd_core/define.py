@@ -89,11 +89,11 @@ class _Derivatives:
         # Derivatives found to need Values (they called a Value method on a float), by index.
         self.needs_values = [False] * len(derivatives)
 
-    def __call__(self, *args: Any) -> tuple:
+    def __call__(self, *args: Any) -> tuple[Any, ...]:
         first_order = not isinstance(args[-1], Value)  # floats in, floats out; else Values, for create_graph
         return tuple(self._one(index, args, first_order) for index in range(len(self.derivatives)))
 
-    def _one(self, index: int, args: tuple, first_order: bool) -> Any:
+    def _one(self, index: int, args: tuple[Any, ...], first_order: bool) -> Any:
         try:
             result = self._call(index, args, first_order)
         except (ValueError, ArithmeticError) as exc:  # DomainError, ZeroDivisionError, OverflowError, ...
@@ -116,7 +116,7 @@ class _Derivatives:
             raise self._error(index, args, f"returned {type(result).__name__} too large for a float",
                               OverflowError) from None
 
-    def _call(self, index: int, args: tuple, first_order: bool) -> Any:
+    def _call(self, index: int, args: tuple[Any, ...], first_order: bool) -> Any:
         """Derivative ``index`` at ``args``; on floats, a Value method is retried on Values (no graph)."""
         d = self.derivatives[index]
         if not first_order:
@@ -129,7 +129,7 @@ class _Derivatives:
         with no_grad():
             return d(*[Value(a) for a in args])
 
-    def _error(self, index: int, args: tuple, what: str, kind: type[Exception]) -> Exception:
+    def _error(self, index: int, args: tuple[Any, ...], what: str, kind: type[Exception]) -> Exception:
         """``kind``: 'derivative 1 of op 'f' (d out/dx) <what>, at f(x=-1.0) = 2.0' and, on Values, the nodes."""
         values = [a.data if isinstance(a, Value) else a for a in args]
         at = ", ".join(f"{name}={value!r}" for name, value in zip(self.names, values))
@@ -180,7 +180,7 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
     def decorate(forward: Callable[..., float]) -> Callable[..., Value]:
         if not callable(forward):
             raise TypeError(f"define_op must decorate a function, got {type(forward).__name__} {forward!r}")
-        op_name = name or getattr(forward, "__name__", "op")
+        op_name = name if name else getattr(forward, "__name__", "op")
         arity = _positional_count(forward, f"forward {op_name!r}")
         if arity is None:
             raise TypeError(f"define_op: forward {op_name!r} must take a fixed number of inputs, not *args")

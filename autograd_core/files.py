@@ -130,7 +130,7 @@ def _replace(target: Path, payload: bytes, existing: os.stat_result | None, show
     return True
 
 
-def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
+def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
     """Write ``data`` (bytes, or text as UTF-8) to ``path``, atomically; returns ``path`` as a Path.
 
     Follows a symbolic link, keeps an existing file's mode and owner, and

@@ -46,7 +46,7 @@ class ForwardStep(NamedTuple):
 
     node: Value  # the node whose tangent is being summed
     parent: Value  # the parent whose tangent flows in
-    index: int  # the parent's position among node.parents
+    index: int  # type: ignore[assignment]  # the parent's position among node.parents (shadows tuple.index)
     local: float  # d node / d parent
     parent_tangent: float  # the parent's tangent
     contribution: float  # local * parent_tangent

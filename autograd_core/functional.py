@@ -54,7 +54,7 @@ def _forward_columns(outputs: list[Value], leaves: list[Value]) -> list[list[flo
     return [list(row) for row in zip(*columns)] if columns else [[] for _ in outputs]
 
 
-def jacobian(f: Callable[..., Any], inputs: Sequence[float], strategy: str = "auto") -> list:
+def jacobian(f: Callable[..., Any], inputs: Sequence[float], strategy: str = "auto") -> list[float] | list[list[float]]:
     """The derivatives of ``f``'s outputs with respect to its inputs, at ``inputs``.
 
     Args:

@@ -154,7 +154,7 @@ def _notes(result: GradcheckResult) -> list[str]:
                      f"{first!r} and then {second!r}; finite differences of a random function mean nothing "
                      f"(fix its seed, or check it without the random part)")
     for row in result.failures:
-        if row.noisy and result.nondeterministic is None:
+        if row.noisy and result.nondeterministic is None and row.kink is not None:  # slopes that moved
             left, right = row.kink
             lines.append(f"  {row.name}: noise, not a kink: the one-sided slopes ({left:.6g} left, {right:.6g} right) "
                          f"changed when the step shrank, where a kink's stay put; f is noisy here (a random term, "
@@ -163,7 +163,7 @@ def _notes(result: GradcheckResult) -> list[str]:
             lines.append(f"  {row.name}: the numeric value is unreliable: it still changed when the step was halved "
                          f"(f changes faster than the step, or loses digits to rounding); try another point or eps=")
     for row in result.kinks:
-        left, right = row.kink
+        left, right = row.kink  # type: ignore[misc]  # result.kinks holds the rows whose kink is set
         if row.passed:
             why = "it lies between the one-sided slopes, a valid choice at a kink"
         elif not result.allow_kinks:
@@ -226,15 +226,15 @@ def _validated(f: Callable[..., Any], inputs: Any, eps: Any, atol: Any, rtol: An
             raise TypeError(f"{caller}: inputs are plain numbers, but inputs[{i}] is {v!r}; pass its .data")
         if not isinstance(v, numbers.Real):
             raise TypeError(f"{caller}: inputs[{i}] must be a real number, got {type(v).__name__} {short_repr(v)}")
-        if not abs(v) <= sys.float_info.max:  # also an int no float can hold, which math.isfinite cannot take
+        if v < -sys.float_info.max or not v <= sys.float_info.max:  # nan, inf, or an int too large for math.isfinite
             raise ValueError(f"{caller}: inputs[{i}] is {short_repr(v)}; derivatives can only be checked at finite "
                              f"points")
     if method not in METHODS:
         raise ValueError(f"{caller}: method must be one of {sorted(METHODS)}, got {method!r}")
     for what, v in (("atol", atol), ("rtol", rtol)):
-        if not isinstance(v, numbers.Real) or not v >= 0 or not math.isfinite(v):
+        if not isinstance(v, numbers.Real) or v < 0 or not math.isfinite(v):
             raise ValueError(f"{caller}: {what} must be a finite number >= 0, got {v!r}")
-    if eps is not None and (not isinstance(eps, numbers.Real) or not eps > 0 or not math.isfinite(eps)):
+    if eps is not None and (not isinstance(eps, numbers.Real) or eps <= 0 or not math.isfinite(eps)):
         raise ValueError(f"{caller}: eps (the step) must be a finite number > 0, or None, got {eps!r}")
     try:
         inspect.signature(f).bind(*values)

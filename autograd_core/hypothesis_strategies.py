@@ -144,6 +144,11 @@ def _tanh(x: Any) -> Any:
     return x.tanh() if isinstance(x, Value) else math.tanh(x)
 
 
+def _constant(c: float) -> Callable[[Sequence[Any]], float]:
+    """The function of the input tuple that is ``c`` whatever the inputs."""
+    return lambda args: c
+
+
 def _into(r: _Range, op: Op, text: str, function: Callable[[Sequence[Any]], Any], below: bool) -> Tree:
     """An operand (``text``, ``function``) mapped smoothly into the range ``r`` (``below``: the side of a hole)."""
     a = text if is_atom(text) else f"({text})"
@@ -180,7 +185,9 @@ def _written(op: Op) -> Callable[..., Any]:
 
     params = f"*{op.inputs[0]}" if op.variadic else ", ".join(op.inputs)
     namespace = {op.call_name: call} if op.call_name else {}
-    return eval(f"lambda {params}: {op.written}", namespace)  # noqa: S307 - the op table's own text
+    source = f"lambda {params}: {op.written}"
+    function: Callable[..., Any] = eval(source, namespace)  # noqa: S307 - the op table's own text
+    return function
 
 
 def _applied(op: Op, operands: Sequence[Tree]) -> Tree:
@@ -203,12 +210,12 @@ def _operands(draw: st.DrawFn, op: Op, operand: Callable[[], st.SearchStrategy[T
     """One operand per input of ``op`` (1 to 3 for a variadic op), each mapped into its input's draws."""
     ranges = _ranges(op)
     names = [op.inputs[0]] * draw(st.integers(1, 3)) if op.variadic else list(op.inputs)
-    trees = []
+    trees: list[Tree] = []
     for name in names:
         r = ranges[name]
         if r.choices is not None:
             c = draw(st.sampled_from(r.choices))
-            trees.append((repr(c), lambda args, c=c: c))
+            trees.append((repr(c), _constant(c)))
         else:
             text, function = draw(operand())
             trees.append(_into(r, op, text, function, below=r.excluded is not None and draw(st.booleans())))
@@ -223,7 +230,7 @@ def _tree(draw: st.DrawFn, n_inputs: int, depth: int, ops: tuple[str, ...]) -> T
         return _applied(op, draw(_operands(op, lambda: _tree(n_inputs, depth - 1, ops))))
     if draw(st.integers(0, 4)) == 0:
         c = draw(st.sampled_from(_CONSTANTS))
-        return repr(c), lambda args: c
+        return repr(c), _constant(c)
     i = draw(st.integers(0, n_inputs - 1))
     return f"x{i}", lambda args: args[i]
 
@@ -254,7 +261,7 @@ def points(n_inputs: int, bound: float = _BOUND) -> st.SearchStrategy[list[float
 def inputs(op: Op) -> st.SearchStrategy[tuple[float, ...]]:
     """Inputs for ``op`` alone, drawn where its row's ``draws`` says (1 to 3 of them for a variadic op)."""
     def number() -> st.SearchStrategy[Tree]:
-        return points(1).map(lambda p: (repr(p[0]), lambda args, x=p[0]: x))
+        return points(1).map(lambda p: (repr(p[0]), _constant(p[0])))
 
     return _operands(op, number).map(lambda trees: tuple(float(f(())) for _, f in trees))
 

@@ -83,7 +83,7 @@ class Op:
         name: str,
         inputs: tuple[str, ...],
         forward: Callable[..., float],
-        local_grads: Callable[..., tuple],
+        local_grads: Callable[..., tuple[Any, ...]],
         *,
         forward_expr: str | None = None,
         derivative_exprs: tuple[str, ...] | None = None,
@@ -122,7 +122,7 @@ class Op:
         called = _CALL.fullmatch(self.written or "")
         return called.group(1) if called else None
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         """Pickle by reference: a built-in op by its name in ``OPS``, a ``define_op`` op by its function."""
         if OPS.get(self.name) is self:
             return (_builtin_op, (self.name,))
@@ -144,7 +144,8 @@ def _defined_op(module: str, qualname: str) -> "Op":
     target: Any = importlib.import_module(module)
     for part in qualname.split("."):
         target = getattr(target, part)
-    return target.op
+    op: Op = target.op
+    return op
 
 
 def data_of(x: Any) -> float:
@@ -154,41 +155,42 @@ def data_of(x: Any) -> float:
 
 # ------------------------------------------------------------- rule helpers
 # Functions the derivative expressions may call. Each works on floats and on
-# Values; the ones that are piecewise constant return plain floats.
+# Values; the ones that are piecewise constant return plain floats. Their
+# arguments are typed Any: this file cannot name Value (value.py imports it).
 
 
-def cos(x):
+def cos(x: Any) -> Any:
     """cos on a float, or the graph op on a Value."""
     return math.cos(x) if isinstance(x, _NUMBER) else x.cos()
 
 
-def sin(x):
+def sin(x: Any) -> Any:
     """sin on a float, or the graph op on a Value."""
     return math.sin(x) if isinstance(x, _NUMBER) else x.sin()
 
 
-def log(x):
+def log(x: Any) -> Any:
     """log on a float, or the graph op on a Value."""
     return math.log(x) if isinstance(x, _NUMBER) else x.log()
 
 
-def exp(x):
+def exp(x: Any) -> Any:
     """exp on a float, or the graph op on a Value."""
     return math.exp(x) if isinstance(x, _NUMBER) else x.exp()
 
 
-def step(x) -> float:
+def step(x: Any) -> float:
     """1.0 where x > 0, else 0.0: relu's derivative, with 0 at the kink."""
     return 1.0 if data_of(x) > 0 else 0.0
 
 
-def sign(x) -> float:
+def sign(x: Any) -> float:
     """-1.0, 0.0 or 1.0: abs's derivative, with 0 at the kink."""
     d = data_of(x)
     return 1.0 if d > 0 else (-1.0 if d < 0 else 0.0)
 
 
-def pow_dx(x, y):
+def pow_dx(x: Any, y: Any) -> Any:
     """d(x**y)/dx = y * x**(y-1), with its limits at x = 0 where that formula fails."""
     xd, yd = data_of(x), data_of(y)
     if xd == 0 and yd < 1:
@@ -201,7 +203,7 @@ def pow_dx(x, y):
         return y * (-math.inf if xd < 0 and odd else math.inf)
 
 
-def pow_dy(x, out):
+def pow_dy(x: Any, out: Any) -> Any:
     """d(x**y)/dy = x**y * log(x): 0 at x = 0 (its limit), nan for x < 0 (as PyTorch)."""
     xd = data_of(x)
     if xd > 0:
@@ -209,7 +211,7 @@ def pow_dy(x, out):
     return 0.0 if xd == 0 else math.nan
 
 
-def sqrt_dx(out):
+def sqrt_dx(out: Any) -> Any:
     """d sqrt(x)/dx = 0.5 / sqrt(x), infinite at x = 0."""
     return 0.5 / out if data_of(out) != 0 else math.inf
 
@@ -252,9 +254,10 @@ def _pow(x: float, y: float) -> float:
     if x < 0 and y != int(y):
         raise DomainError("a negative base needs an integer exponent (the result would be complex)")
     try:
-        return x**y
+        power: float = x**y  # real: the checks above leave out a negative base with a fractional exponent
     except OverflowError:
         raise OverflowError("the result is too large for a float") from None
+    return power
 
 
 def _exp(x: float) -> float:
@@ -294,16 +297,14 @@ def row(name: str, inputs: str, forward: str | Callable[..., float], derivatives
     """
     namespace = {"math": math, **RULE_HELPERS}
     forward_expr = forward if isinstance(forward, str) else None
-    on_floats = forward if not isinstance(forward, str) else None
     if inputs.startswith("*"):
-        names = (inputs[1:],)
+        names: tuple[str, ...] = (inputs[1:],)
         if len(derivatives) != 1:
             raise TypeError(f"variadic op {name!r} needs one derivative expression, got {len(derivatives)}")
-        if forward_expr is not None:
-            on_floats = eval(f"lambda *{names[0]}: {forward_expr}", namespace)  # noqa: S307 - our own table
+        args = f"*{names[0]}"
         each = eval(f"lambda xi, out: {derivatives[0]}", namespace)  # noqa: S307 - our own table
 
-        def local_grads(*args: Any) -> tuple:
+        def local_grads(*args: Any) -> tuple[Any, ...]:
             out = args[-1]
             return tuple([each(xi, out) for xi in args[:-1]])
     else:
@@ -311,9 +312,11 @@ def row(name: str, inputs: str, forward: str | Callable[..., float], derivatives
         if len(derivatives) != len(names):
             raise TypeError(f"op {name!r} has {len(names)} inputs but {len(derivatives)} derivatives")
         args = ", ".join(names)
-        if forward_expr is not None:
-            on_floats = eval(f"lambda {args}: {forward_expr}", namespace)  # noqa: S307 - our own table
         local_grads = eval(f"lambda {args}, out: ({', '.join(derivatives)},)", namespace)  # noqa: S307 - our own table
+    if isinstance(forward, str):
+        on_floats: Callable[..., float] = eval(f"lambda {args}: {forward}", namespace)  # noqa: S307 - our own table
+    else:
+        on_floats = forward
     return Op(name, names, on_floats, local_grads, forward_expr=forward_expr, derivative_exprs=derivatives,
               variadic=inputs.startswith("*"), kink=kink, written=written, numpy_expr=numpy, sympy_expr=sympy,
               draws=draws)

@@ -54,7 +54,9 @@ def _sympy() -> Any:
 def _form(sympy_expr: str, inputs: tuple[str, ...], variadic: bool) -> Callable[..., Any]:
     """A table row's sympy form as a function of its inputs (``"sp.tanh(x)"`` -> ``lambda x: sp.tanh(x)``)."""
     params = f"*{inputs[0]}" if variadic else ", ".join(inputs)
-    return eval(f"lambda {params}: {sympy_expr}", {"sp": _sympy()})  # noqa: S307 - the op table's own text
+    source = f"lambda {params}: {sympy_expr}"
+    form: Callable[..., Any] = eval(source, {"sp": _sympy()})  # noqa: S307 - the op table's own text
+    return form
 
 
 def _row_function(op: Op) -> Callable[..., Any] | None:
@@ -80,6 +82,8 @@ class _Builder:
 
     def apply(self, node: Value, args: list[Any]) -> Any:
         op = node.op
+        if op is None:
+            raise ValueError(f"{node!r} is a leaf: it has no op to apply")
         row_function = _row_function(op)
         if row_function is not None:
             return row_function(*args)
@@ -152,7 +156,7 @@ class ChainFactor(NamedTuple):
 
     node: Value
     parent: Value
-    index: int  # the parent's position among node.parents
+    index: int  # type: ignore[assignment]  # the parent's position among node.parents (shadows tuple.index)
     formula: Any  # a sympy expression in the node's inputs' names
     value: float  # the engine's local derivative (``local_derivatives(node)[index]``)
 

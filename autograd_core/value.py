@@ -25,7 +25,7 @@ find (it is what makes micrograd slow).
 from __future__ import annotations
 
 import numbers
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Sequence, SupportsFloat
 
 from .anomaly import check_new_node, checked_backward
 from .checks import as_float, check_label
@@ -47,23 +47,25 @@ class Value:
     is its name. ``grad`` starts at 0.0. ``backward()`` fills it: leaves accumulate across
     calls until you reset them (as in PyTorch); interior nodes hold the
     gradient of the latest ``backward()`` only, so calling it twice never
-    doubles them. For code written against micrograd: ``_prev`` is the set of
-    parents, ``_op`` the op's name and ``_backward()`` the node's chain-rule step.
+    doubles them. ``place`` says where the node sits in a model: the code that
+    built it may set it (``nn`` sets an ``nn.Place``); the engine never reads it.
+    For code written against micrograd: ``_prev`` is the set of parents, ``_op``
+    the op's name and ``_backward()`` the node's chain-rule step.
 
     Values hash by identity and define no ``__eq__``, so they can be kept in
     sets and dicts; compare ``.data`` to compare numbers.
     """
 
-    __slots__ = ("_data", "_grad", "_label", "op", "_a", "_b", "_place")
+    __slots__ = ("_data", "_grad", "_label", "op", "_a", "_b", "place")
 
-    def __init__(self, data: numbers.Real, label: str = "") -> None:
+    def __init__(self, data: SupportsFloat, label: str = "") -> None:
         self._data = data if type(data) is float else as_float(data, "Value(data) needs a real number")
         self._grad = 0.0
         self._label = label if type(label) is str else check_label(label)
         self.op: Op | None = None  # the op that made this node (its forward and local derivatives); None for a leaf
         self._a: Any = None  # the parents: _a and _b, or _a a tuple of them
         self._b: Value | None = None
-        self._place: Any = None
+        self.place: Any = None  # where the node sits in a model (nn sets it); the engine never reads it
 
     # ------------------------------------------------- the number and its name
     @property
@@ -72,7 +74,7 @@ class Value:
         return self._data
 
     @data.setter
-    def data(self, value: numbers.Real) -> None:
+    def data(self, value: SupportsFloat) -> None:
         self._data = value if type(value) is float else as_float(value, "Value.data needs a real number")
 
     @property
@@ -81,7 +83,7 @@ class Value:
         return self._grad
 
     @grad.setter
-    def grad(self, value: numbers.Real) -> None:
+    def grad(self, value: SupportsFloat) -> None:
         self._grad = value if type(value) is float else as_float(value, "Value.grad needs a real number")
 
     @property
@@ -103,18 +105,6 @@ class Value:
         if type(a) is tuple:
             return a
         return (a,) if b is None else (a, b)
-
-    @property
-    def place(self) -> Any:
-        """Where this node sits in a model, set by the code that built it (``nn`` sets an ``nn.Place``).
-
-        None unless someone set it; the engine never reads it.
-        """
-        return self._place
-
-    @place.setter
-    def place(self, value: Any) -> None:
-        self._place = value
 
     # micrograd's names, so code written for it (and its lecture) runs unchanged.
     @property
@@ -144,7 +134,7 @@ class Value:
         out._data = self._data + other._data
         out._grad = 0.0
         out._label = ""
-        out._place = None
+        out.place = None
         if MODE.fast:
             out.op, out._a, out._b = _ADD, self, other
             return out
@@ -160,7 +150,7 @@ class Value:
         out._data = self._data * other._data
         out._grad = 0.0
         out._label = ""
-        out._place = None
+        out.place = None
         if MODE.fast:
             out.op, out._a, out._b = _MUL, self, other
             return out
@@ -188,11 +178,11 @@ class Value:
         return _unary(_NEG, self)
 
     # Derived operations: one line each, no derivative of their own.
-    def __radd__(self, other: Any) -> Value:
+    def __radd__(self, other: object) -> Value:
         """other + self (``2 + x``, and Python's ``sum``, which starts from 0)."""
         return self + other
 
-    def __rmul__(self, other: Any) -> Value:
+    def __rmul__(self, other: object) -> Value:
         """other * self (``2 * x``)."""
         return self * other
 
@@ -270,7 +260,7 @@ class Value:
         return apply(_SUM, *inputs) if inputs else Value(0.0)
 
     # ---------------------------------------------------- the backward pass
-    def backward(self, grad: float = 1.0) -> None:
+    def backward(self, grad: SupportsFloat = 1.0) -> None:
         """Fill ``.grad`` of this node and of every node it depends on, by the chain rule.
 
         ``grad`` is d(final output)/d(this node), 1 when this node is the
@@ -330,7 +320,7 @@ class Value:
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle a node with its graph (the parents are pickled with it)."""
-        return (_rebuild, (self._data, self._grad, self._label, self.op, self._a, self._b, self._place))
+        return (_rebuild, (self._data, self._grad, self._label, self.op, self._a, self._b, self.place))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
         """A copy of the whole graph under this node, made without recursion (graphs can be deep)."""
@@ -342,7 +332,7 @@ class Value:
                 a = tuple(memo[id(p)] for p in a)
             elif a is not None:
                 a, b = memo[id(a)], None if b is None else memo[id(b)]
-            memo[id(node)] = _rebuild(node._data, node._grad, node._label, node.op, a, b, node._place)
+            memo[id(node)] = _rebuild(node._data, node._grad, node._label, node.op, a, b, node.place)
         copy: Value = memo[id(self)]
         return copy
 
@@ -398,7 +388,7 @@ def _node(data: float, op: Op, a: Any, b: Value | None) -> Value:
     out._data = data
     out._grad = 0.0
     out._label = ""
-    out._place = None
+    out.place = None
     if MODE.fast:
         out.op, out._a, out._b = op, a, b
         return out
@@ -479,5 +469,5 @@ def _lift(x: Any, op: str = "a Value op") -> Value | None:
 def _rebuild(data: float, grad: float, label: str, op: Op | None, a: Any, b: Value | None, place: Any) -> Value:
     """A node from its fields (how a constant, a pickled or a copied Value is made)."""
     out = _new(Value)
-    out._data, out._grad, out._label, out.op, out._a, out._b, out._place = data, grad, label, op, a, b, place
+    out._data, out._grad, out._label, out.op, out._a, out._b, out.place = data, grad, label, op, a, b, place
     return out

@@ -22,16 +22,17 @@ inside the functions that need them.
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from autograd_core import Value, grad, jvp, symbolic_grad, to_sympy, topological_order
 
 __all__ = ["logistic_map", "compare", "Comparison", "growth", "GrowthRow", "plot"]
 
 _EPS = 2.0**-52
+_Number = TypeVar("_Number", float, Value)
 
 
-def logistic_map(x: Any, depth: int) -> Any:
+def logistic_map(x: _Number, depth: int) -> _Number:
     """``depth`` steps of ``l -> 4 l (1 - l)`` from ``x``: on a float, or on a Value (building a graph)."""
     for _ in range(depth):
         x = 4 * x * (1 - x)

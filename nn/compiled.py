@@ -28,12 +28,16 @@
 
 An MLP builds the same graph for every input (relu is compiled as a branch,
 evaluated per example), so the compiled model is exact for every input. The
-loss is traced once: a loss whose Python code branches on the score
-(``binary_cross_entropy`` picks one of two equal stable formulas by the
-score's sign) uses the traced formula for every example, which agrees to
-rounding and raises OverflowError, naming the op and the example, where it
-would overflow. Results equal ``fit``'s to rounding: the gradients are the
-same sums added in another order. A compiled model has no second derivatives.
+loss is traced once, and ``compile`` cannot guard a branch on a computed
+node's ``.data`` (the score's), so the traced formula serves every example.
+For nn's own losses that is exact (``binary_cross_entropy`` picks one of two
+equal stable formulas by the score's sign; it raises OverflowError, naming
+the op and the example, where the traced one would overflow). Any other loss
+is run again, interpreted, on every example's score, and a batch where it
+takes another path (scikit-learn's modified Huber, ``... if z.data >= -1
+else -4 * z``) is refused with a ValueError naming the example. Results equal
+``fit``'s to rounding: the gradients are the same sums added in another
+order. A compiled model has no second derivatives.
 """
 
 from __future__ import annotations
@@ -42,12 +46,14 @@ import importlib.util
 import math
 from typing import Any, Callable, Sequence
 
-from autograd_core import Op, Value, compile
+from autograd_core import Op, Value, compile, no_grad
 from autograd_core.compiler import CompiledFunction
+from autograd_core.errors import short_repr
 from autograd_core.modes import is_grad_enabled
 from autograd_core.value import apply
 
 from .layers import as_inputs
+from .losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
 from .module import Module
 from .train import History, LossFn, checked_data, fit
 
@@ -60,6 +66,11 @@ BATCH_MODES = ("numpy", "python", "node")
 _MAX_PENDING = 4096
 # A batch with more distinct labels than this is not compiled per label (the loss is built per example).
 _MAX_PROGRAMS = 16
+# nn's losses whose traced graph gives every score's loss: hinge and mse never read .data;
+# binary_cross_entropy picks between two formulas equal for every logit, and cross_entropy
+# subtracts the traced largest logit, which changes no number but by rounding. Any other
+# loss is checked on every example (``CompiledModel._check_paths``).
+_ONE_PATH_LOSSES = frozenset({hinge_loss, mse_loss, binary_cross_entropy, cross_entropy})
 
 
 class CompiledModel:
@@ -170,6 +181,8 @@ class CompiledModel:
             for i, loss, aux in zip(rows, result.outputs, result.aux):
                 losses[i], scores[i] = float(loss), aux
             grads = [g + r for g, r in zip(grads, result.param_grads)]
+        if loss_fn not in _ONE_PATH_LOSSES:
+            self._check_paths(loss_fn, y, losses, scores)
         self._check_mean(loss_fn, X, y, losses)
         total = math.fsum(losses) / n
         grads = [g / n for g in grads]
@@ -204,11 +217,38 @@ class CompiledModel:
         if loss_fn in self._checked:
             return
         k = min(2, len(X))
+        if not all(map(math.isfinite, losses[:k])):
+            return  # a nan or an infinite loss tells nothing (fit stops on it); the next finite batch is checked
         expected = loss_fn([self.model(x) for x in X[:k]], list(y[:k])).data
         if not math.isclose(expected, math.fsum(losses[:k]) / k, rel_tol=1e-9, abs_tol=1e-12):
             raise ValueError(f"CompiledModel: {getattr(loss_fn, '__name__', loss_fn)!r} is not the mean of the "
                              "examples' losses (reduction='sum'?); use CompiledModel(..., batch='node')")
         self._checked.add(loss_fn)
+
+    def _check_paths(self, loss_fn: Callable, y: Sequence, losses: list[float], scores: list) -> None:
+        """Every example's compiled loss must be the loss ``loss_fn`` gives on that example's score.
+
+        ``compile`` guards the comparisons made on its inputs' ``.data``, not
+        those on a computed node's (``z.data >= -1`` with ``z = y * score``):
+        a loss that branches on the score runs the traced branch for every
+        example. So a loss other than nn's own (``_ONE_PATH_LOSSES``) is run
+        again, interpreted, on each example's score: cheap beside the model,
+        and a disagreement is refused rather than trained on.
+        """
+        with no_grad():
+            for i, (loss, aux) in enumerate(zip(losses, scores)):
+                given = [float(a) for a in aux]
+                score = [Value(a) for a in given]
+                expected = loss_fn([score[0] if self.n_outputs == 1 else score], [y[i]]).data
+                if not (expected == loss or (expected != expected and loss != loss) or
+                        math.isclose(expected, loss, rel_tol=1e-9, abs_tol=1e-12 * (1.0 + sum(map(abs, given))))):
+                    name = getattr(loss_fn, "__name__", repr(loss_fn))
+                    raise ValueError(
+                        f"CompiledModel: the compiled {name!r} gives {loss!r} for example {i} (score "
+                        f"{short_repr(given if self.n_outputs > 1 else given[0])}, label {y[i]!r}), but {name} "
+                        f"itself gives {expected!r}: its Python code takes another path on this example than "
+                        "where it was traced (it branches on a computed node's .data, which compile cannot "
+                        "guard); train it with nn.fit, or CompiledModel(..., batch='node')")
 
     def __repr__(self) -> str:
         return f"CompiledModel({self.model!r})"

@@ -25,7 +25,7 @@ from __future__ import annotations
 import builtins
 import math
 import re
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, TypeVar
 
 from ..ops import RULE_HELPERS, Op
 from ..value import Value
@@ -46,7 +46,7 @@ class _Unit(NamedTuple):
     text: str
     code: Any  # the compiled function's code object
     first_line: int  # of the whole program's source
-    nodes: list  # local line number - 1 -> the node the line computes (or None)
+    nodes: list[Value | None]  # local line number - 1 -> the node the line computes (or None)
     backward_from: int  # the first local line number of the backward pass
 
 
@@ -69,16 +69,19 @@ class Program:
         namespace = {**bindings.namespace, "params": trace.params}
         namespace.update((name, bindings.forward(op)) for op, name in trace.functions.items())
         namespace.update((name, bindings.local_grads(op)) for op, name in trace.local_grads_functions.items())
-        writer = _BlockedWriter if self.layout.blocked else _InlineWriter
-        self.units, self.function = writer(self, lines, namespace).write()
+        if self.layout.blocked:
+            self.units, self.function = _BlockedWriter(self, self.layout, lines, namespace).write()
+        else:
+            self.units, self.function = _InlineWriter(self, lines, namespace).write()
         self.source = "".join(unit.text for unit in self.units)
         self._by_code = {unit.code: unit for unit in self.units}
         self._fused = lines.fused
 
-    def read(self, frame_locals: dict, node: Value) -> Any:
+    def read(self, frame_locals: dict[str, Any], node: Value) -> Any:
         """The number ``node`` holds in a running program's frame (a fused node's is computed again)."""
-        if node in self._fused:
-            return node.op.forward(*[self.read(frame_locals, p) for p in node.parents])
+        op = node.op
+        if node in self._fused and op is not None:  # (a fused node has an op)
+            return op.forward(*[self.read(frame_locals, p) for p in node.parents])
         return self.layout.read(frame_locals, node)
 
     def locate(self, exc: BaseException) -> tuple[Any, int, _Unit] | None:
@@ -93,8 +96,8 @@ class Program:
         return found
 
 
-def _compile_unit(program: Program, text: str, first_line: int, nodes: list, backward_from: int,
-                  namespace: dict[str, Any], name: str) -> tuple[_Unit, Callable]:
+def _compile_unit(program: Program, text: str, first_line: int, nodes: list[Value | None], backward_from: int,
+                  namespace: dict[str, Any], name: str) -> tuple[_Unit, Callable[..., Any]]:
     """Compile one piece of source and bind it in ``namespace``; the unit keeps which node each line computes."""
     filename = f"<compiled {program.trace.name}, from line {first_line}>"
     exec(builtins.compile(text, filename, "exec"), namespace)  # noqa: S102 - our own generated code
@@ -108,14 +111,14 @@ class _InlineWriter:
     def __init__(self, program: Program, lines: Lines, namespace: dict[str, Any]) -> None:
         self.program, self.trace, self.lines, self.namespace = program, program.trace, lines, namespace
         self.text: list[str] = []
-        self.nodes: list = []
+        self.nodes: list[Value | None] = []
         self.with_grad = _with_grad(program.trace)
 
     def emit(self, text: str, depth: int = 1, node: Value | None = None) -> None:
         self.text.append("    " * depth + text + "\n")
         self.nodes.append(node)
 
-    def write(self) -> tuple[list[_Unit], Callable]:
+    def write(self) -> tuple[list[_Unit], Callable[..., tuple[Any, ...]]]:
         trace, program, names = self.trace, self.program, self.trace.names
         mode = program.mode
         inputs = [names[x] for x in trace.inputs]
@@ -209,12 +212,13 @@ def _return(program: Program, out: str, grads: list[str], param_grads: list[str]
 class _BlockedWriter:
     """The program as block functions of ``BLOCK_LINES`` lines over the lists ``v``, ``g``, ``P``, ``G``."""
 
-    def __init__(self, program: Program, lines: Lines, namespace: dict[str, Any]) -> None:
+    def __init__(self, program: Program, layout: Blocked, lines: Lines, namespace: dict[str, Any]) -> None:
         self.program, self.trace, self.lines, self.namespace = program, program.trace, lines, namespace
+        self.layout = layout  # the program's
         self.units: list[_Unit] = []
         self.line = 1  # the next line number of the whole source
 
-    def write(self) -> tuple[list[_Unit], Callable]:
+    def write(self) -> tuple[list[_Unit], Callable[..., tuple[Any, ...]]]:
         blocks = []
         head = self._head_text()
         self.line += head.count("\n")
@@ -235,7 +239,7 @@ class _BlockedWriter:
         mode = self.program.mode
         return self.trace.name if mode == "call" else f"{self.trace.name}_{mode}"
 
-    def _block(self, lines: list[Line]) -> Callable:
+    def _block(self, lines: list[Line]) -> Callable[..., Any]:
         text = f"def block({self._block_args()}):\n" + "".join(f"    {line.text}\n" for line in lines)
         nodes = [None, *(line.node for line in lines)]
         backward_from = next((i + 2 for i, line in enumerate(lines) if line.backward), 10**12)
@@ -249,7 +253,7 @@ class _BlockedWriter:
 
     def _head_text(self) -> str:
         """The function that holds the lists and runs the blocks."""
-        trace, program, layout = self.trace, self.program, self.program.layout
+        trace, program, layout = self.trace, self.program, self.layout
         mode, n_inputs = program.mode, len(trace.inputs)
         inputs = [trace.names[x] for x in trace.inputs]
         header = {"call": ", ".join(inputs), "rows": "rows", "arrays": ", ".join(["n", *inputs])}[mode]
@@ -281,13 +285,17 @@ class _BlockedWriter:
         return f"def {self._function_name()}({header}):\n" + "".join(f"    {line}\n" for line in guards + body)
 
 
-def _chain(*iterables):
+_T = TypeVar("_T")
+
+
+def _chain(*iterables: Iterable[_T]) -> Iterator[_T]:
     for iterable in iterables:
         yield from iterable
 
 
 _PARAMETER_ADD = re.compile(r"G\[(\d+)\] \+= (.*)")
 _MERGE = 8  # consecutive parameters given the same contribution that become one loop
+_END = Line("", None, False)  # after the last line: ends the last run
 
 
 def _merged(lines: Iterator[Line]) -> Iterator[Line]:
@@ -298,8 +306,8 @@ def _merged(lines: Iterator[Line]) -> Iterator[Line]:
     it in a loop adds the same number.
     """
     run: list[tuple[int, str, Line]] = []
-    for line in _chain(lines, [None]):
-        match = _PARAMETER_ADD.fullmatch(line.text) if line is not None else None
+    for line in _chain(lines, [_END]):
+        match = _PARAMETER_ADD.fullmatch(line.text)
         if match and "G[" not in match.group(2) and run and match.group(2) == run[-1][1] and (
                 len(run) == 1 or int(match.group(1)) - run[-1][0] == run[-1][0] - run[-2][0]) and \
                 abs(int(match.group(1)) - run[-1][0]) == 1:
@@ -311,7 +319,7 @@ def _merged(lines: Iterator[Line]) -> Iterator[Line]:
         else:
             yield from (entry[2] for entry in run)
         run = [(int(match.group(1)), match.group(2), line)] if match and "G[" not in match.group(2) else []
-        if not run and line is not None:
+        if not run and line is not _END:
             yield line
 
 
@@ -319,8 +327,8 @@ class Bindings(NamedTuple):
     """What a program's global names stand for: helpers, and each op's forward and ``local_grads``."""
 
     namespace: dict[str, Any]
-    forward: Callable[[Op], Callable]
-    local_grads: Callable[[Op], Callable]
+    forward: Callable[[Op], Callable[..., Any]]
+    local_grads: Callable[[Op], Callable[..., Any]]
 
 
 # Plain floats: the rule helpers and the ops' own functions work on them as they are.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import itertools
 import numbers
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence, SupportsFloat
 
 from ..checks import as_float
 from ..collector import cyclic_gc_paused
@@ -45,8 +45,11 @@ class CompiledFunction:
             or those the trace reached, in reading order (``w * x + b``: w, b).
         kinks: the branching nodes (relu, abs), each with its traced input.
         guards: the comparisons ``f`` made on its inputs' ``.data`` in the
-            trace; a call on which one comes out differently traces ``f``
-            again and raises ``TraceMismatchError`` if the graph differs.
+            trace, with any real number (int, float, Fraction, Decimal, numpy's
+            scalars), kept exactly; a call on which one comes out differently
+            traces ``f`` again and raises ``TraceMismatchError`` if the graph
+            differs. A comparison on a number computed from an input (a
+            node's ``.data``, ``x.data * 2``) is not seen: ``check=True`` is.
         accumulate: True when parameter gradients are added into ``.grad``.
     """
 
@@ -67,7 +70,7 @@ class CompiledFunction:
         return (f"<CompiledFunction {self.name}({', '.join(self.input_names)}): "
                 f"{len(self.trace.live)} nodes, {len(self.params)} parameters>")
 
-    def __call__(self, *inputs: float) -> tuple:
+    def __call__(self, *inputs: float) -> tuple[Any, ...]:
         """``(output, gradients)``: one gradient per input, then (``accumulate=False``) per parameter.
 
         With ``has_aux=True``, ``(output, gradients, aux)``.
@@ -133,12 +136,15 @@ class CompiledFunction:
         X = self._as_array(X)
         self._check_graph_arrays(X)
         columns = [np.ascontiguousarray(X[:, j]) for j in range(X.shape[1])]
-        try:
-            with np.errstate(all="ignore"):  # inf - inf is nan on floats too, without a warning
+        with np.errstate(all="ignore"):  # inf - inf is nan on floats too, without a warning
+            try:
                 out, grads, param_grads, aux = self._arrays_program.function(len(X), *columns)
-        except (ValueError, ArithmeticError, TypeError, AttributeError, ExampleError) as exc:
-            raise _explained(self._arrays_program, exc) from None
-        stack = (lambda arrays: np.column_stack(arrays) if arrays else np.empty((len(X), 0)))
+            except (ValueError, ArithmeticError, TypeError, AttributeError, ExampleError) as exc:
+                raise _explained(self._arrays_program, exc) from None  # which may compute a fused node again
+
+        def stack(arrays: Sequence[Any]) -> np.ndarray:
+            return np.column_stack(arrays) if arrays else np.empty((len(X), 0))
+
         return BatchResult(np.asarray(out), stack(grads), param_grads, stack(aux))
 
     # ---------------------------------------------------------- checking
@@ -162,7 +168,7 @@ class CompiledFunction:
             for row in X.tolist():
                 self.check(*row)
             return
-        changed = set()
+        changed: set[int] = set()
         for guard in self.guards:
             changed.update(i for i, row in enumerate(X.tolist()) if not guard.holds(row))
         for i in sorted(changed):
@@ -181,10 +187,13 @@ class CompiledFunction:
         where = f"compiled {self.name}" + ("() input" if example is None else f": example {example}, input")
         floats = []
         for name, x in zip(self.input_names, inputs):
+            if type(x) is float:
+                floats.append(x)
+                continue
             if isinstance(x, Value) or not isinstance(x, numbers.Real):
                 raise TypeError(f"{where} {name!r} must be a real number, got {type(x).__name__} {short_repr(x)}"
                                 + (" (pass its .data)" if isinstance(x, Value) else ""))
-            floats.append(x if type(x) is float else as_float(x, f"{where} {name!r} needs a real number"))
+            floats.append(as_float(x, f"{where} {name!r} needs a real number"))
         return tuple(floats)
 
     def _row(self, row: Any, index: int) -> tuple[float, ...]:
@@ -192,14 +201,14 @@ class CompiledFunction:
         if isinstance(row, (str, bytes)) or not hasattr(row, "__len__"):
             raise TypeError(f"compiled {self.name}: example {index} must be a row of {len(self.input_names)} "
                             f"number(s) ({', '.join(self.input_names)}), got {type(row).__name__} {short_repr(row)}")
-        row = row if type(row) is tuple else tuple(row)
-        if len(row) != len(self.input_names):
+        values: tuple[Any, ...] = row if type(row) is tuple else tuple(row)
+        if len(values) != len(self.input_names):
             raise TypeError(f"compiled {self.name}: each row needs {len(self.input_names)} number(s) "
-                            f"({', '.join(self.input_names)}), got {short_repr(row)} (example {index})")
-        for x in row:
+                            f"({', '.join(self.input_names)}), got {short_repr(values)} (example {index})")
+        for x in values:
             if type(x) is not float:
-                return self._as_floats(row, index)
-        return row
+                return self._as_floats(values, index)
+        return values
 
     def _as_array(self, X: Any) -> Any:
         """``X`` as a float array of shape (examples, inputs); entries that are not real numbers are refused
@@ -207,7 +216,7 @@ class CompiledFunction:
         import numpy as np
 
         try:
-            array = np.asarray(X)
+            array: np.ndarray | None = np.asarray(X)
         except (ValueError, OverflowError):  # rows of different lengths; an int too large for numpy's
             array = np.asarray(X, dtype=object) if isinstance(X, Sequence) else None
         if array is None or array.ndim != 2 or array.shape[1] != len(self.input_names):
@@ -229,7 +238,7 @@ def _explained(program: Program, exc: BaseException) -> BaseException:
         return error
     frame, lineno, unit = located
     node = unit.nodes[lineno - 1] if lineno - 1 < len(unit.nodes) else None
-    if node is None:
+    if node is None or node.op is None:  # a line that computes no node's op
         return error
     if index is None and program.mode == "rows":
         index = len(frame.f_locals.get("outputs", ()))  # the rows done so far
@@ -237,6 +246,7 @@ def _explained(program: Program, exc: BaseException) -> BaseException:
     where = (f"example {index}; " if index is not None else "") + \
         f"line {line} of compiled {program.trace.name}: {unit.text.splitlines()[lineno - 1].strip()}"
     values = [_element(program.read(frame.f_locals, p), index) for p in node.parents]
+    error_type: type[BaseException]
     if lineno < unit.backward_from and isinstance(error, (ValueError, ArithmeticError)):
         shown = [Value(v, program.trace.names.get(p, "")) for v, p in zip(values, node.parents)]
         engine_error = op_error(node.op, shown, error)  # the error the interpreted engine raises
@@ -260,7 +270,7 @@ def _element(value: Any, index: int | None) -> float:
 
 def compile(  # noqa: A001 - the package's name for it; shadows the builtin only here
     f: Callable[..., Value],
-    example_inputs: Sequence[float],
+    example_inputs: Sequence[SupportsFloat],
     *,
     params: Sequence[Value] | None = None,
     accumulate: bool = True,

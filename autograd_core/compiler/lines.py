@@ -13,7 +13,7 @@ sums are one matrix product (``layers.py``).
 from __future__ import annotations
 
 import functools
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Iterator, Literal, NamedTuple
 
 from ..ops import Op
 from ..value import Value
@@ -34,7 +34,7 @@ _INTO, _UNIT = 1, 2  # an edge's flags: its value may be written into the line t
 class Inline:
     """One function; every node a local variable named after it."""
 
-    blocked = False
+    blocked: Literal[False] = False
 
     def __init__(self, trace: TracedGraph) -> None:
         self.trace = trace
@@ -45,7 +45,7 @@ class Inline:
     def grad(self, node: Value) -> str:
         return GRAD_PREFIX + self.trace.names[node]
 
-    def read(self, frame_locals: dict, node: Value) -> Any:
+    def read(self, frame_locals: dict[str, Any], node: Value) -> Any:
         """The number ``node`` held in a running program's frame."""
         if node not in self.trace.live:
             return node.data
@@ -55,7 +55,7 @@ class Inline:
 class Blocked:
     """Values in the list ``v``, gradients in ``g``; parameters' in ``P`` and ``G``."""
 
-    blocked = True
+    blocked: Literal[True] = True
 
     def __init__(self, trace: TracedGraph) -> None:
         self.trace = trace
@@ -75,7 +75,7 @@ class Blocked:
         index = self.param_index.get(node)
         return f"g[{self.slot[node]}]" if index is None else f"G[{index}]"
 
-    def read(self, frame_locals: dict, node: Value) -> Any:
+    def read(self, frame_locals: dict[str, Any], node: Value) -> Any:
         if node not in self.trace.live:
             return node.data
         index = self.param_index.get(node)
@@ -93,7 +93,7 @@ class Blocked:
             if start is not None:
                 while j < len(parents) and self.param_index.get(parents[j]) == start + (j - i):
                     j += 1
-            if j - i >= _RUN:
+            if start is not None and j - i >= _RUN:  # (a run is of parameters: start is set)
                 yield (start, start + (j - i))
             else:
                 yield from parents[i:j]
@@ -114,11 +114,18 @@ def _local_expr(op: Op, j: int) -> str | None:
     return op.derivative_exprs[0] if op.variadic else op.derivative_exprs[j]
 
 
+def _table_exprs(op: Op) -> tuple[str, ...]:
+    """The derivative expressions of an op of the table (the only ops whose lines read them)."""
+    if op.derivative_exprs is None:
+        raise TypeError(f"op {op.name!r} is not an op of the table: it has no derivative expressions")
+    return op.derivative_exprs
+
+
 @functools.lru_cache(maxsize=None)
 def _backward_reads(op: Op) -> tuple[tuple[bool, tuple[int, ...]], ...]:
     """For each input j of a table op: whether d out / d input j reads ``out``, and which inputs it reads."""
     reads = []
-    for expr in op.derivative_exprs:
+    for expr in _table_exprs(op):
         names = names_in(expr)
         reads.append(("out" in names, tuple(k for k, name in enumerate(op.inputs) if name in names)))
     return tuple(reads)
@@ -195,7 +202,7 @@ class Lines:
                     uses[parent] = uses.get(parent, 0) + 1
                     last_edge[parent] = flags[0 if op.variadic else j]
             if _reads_values(op):
-                read_back.update(self._read_by_backward(node))
+                read_back.update(self._read_by_backward(node, op))
         return uses, last_edge, read_back
 
     def _edge_flags(self, op: Op) -> tuple[int, ...]:
@@ -208,9 +215,9 @@ class Lines:
             flags.append((_INTO if once else 0) | (_UNIT if _local_expr(op, j) == "1.0" else 0))
         return tuple(flags)
 
-    def _read_by_backward(self, node: Value) -> list[Value]:
-        """The nodes whose values ``node``'s backward lines read."""
-        op, parents, live = node.op, node.parents, self.trace.live
+    def _read_by_backward(self, node: Value, op: Op) -> list[Value]:
+        """The nodes whose values ``node``'s backward lines read (``op``: the node's op)."""
+        parents, live = node.parents, self.trace.live
         if op.derivative_exprs is None:  # a user op's local_grads gets every input and the output
             return [*parents, node]
         if op.variadic:  # one expression in xi (the input) and out, for every input
@@ -229,29 +236,30 @@ class Lines:
         value, live, fused = self.layout.value, self.trace.live, self.fused
         expressions: dict[Value, str] = {}  # fused nodes waiting for their consumer
         for node in self.trace.order:
-            if node.op is None or node not in live:
+            op = node.op
+            if op is None or node not in live:
                 continue
             if node in self._in_layers:
                 if node in self._layers:
                     for text in self._layer_forward(*self._layers[node]):
                         yield Line(text, node, False)
                 continue
-            expr = self._forward_expr(node, expressions)
+            expr = self._forward_expr(node, op, expressions)
             if node in fused:
                 expressions[node] = f"({expr})"
             else:
                 yield Line(f"{value(node)} = {expr}", node, False)
 
-    def _operands(self, node: Value, expressions: dict[Value, str]) -> list[str]:
-        value = self.layout.value
-        if node.op.variadic and self.layout.blocked:
-            return [f"*P[{part[0]}:{part[1]}]" if isinstance(part, tuple) else expressions.pop(part, None) or value(part)
-                    for part in self.layout.runs(node.parents)]
-        return [expressions.pop(p, None) or value(p) for p in node.parents]
+    def _operands(self, node: Value, op: Op, expressions: dict[Value, str]) -> list[str]:
+        layout = self.layout
+        value = layout.value
+        if op.variadic and layout.blocked:
+            return [f"*P[{part[0]}:{part[1]}]" if isinstance(part, tuple) else expressions.pop(part, "") or value(part)
+                    for part in layout.runs(node.parents)]
+        return [expressions.pop(p, "") or value(p) for p in node.parents]
 
-    def _forward_expr(self, node: Value, expressions: dict[Value, str]) -> str:
-        op = node.op
-        args = self._operands(node, expressions)
+    def _forward_expr(self, node: Value, op: Op, expressions: dict[Value, str]) -> str:
+        args = self._operands(node, op, expressions)
         expr = self.dialect.forward_expr(op)
         if op.variadic:
             packed = f"({', '.join(args)},)"
@@ -267,31 +275,36 @@ class Lines:
             return
         seen = set(self.summed)
         shared: dict[Value, str] = {}  # aliased node -> the gradient it shares with its consumer
-        yield Line(f"{layout.grad(trace.output)} = 1.0", None, True)
+        seed = layout.grad(trace.output)
+        if trace.output in self.summed:  # the output is a parameter: it adds 1 per example to its batch's sum
+            yield Line(self.dialect.sum_into.format(seed, "1.0", "1.0", "1.0"), None, True)
+        else:
+            yield Line(f"{seed} = 1.0", None, True)
         order = trace.order
         for i in range(trace.output_graph_size - 1, -1, -1):  # aux outputs' own nodes have no gradient
             node = order[i]
-            if node.op is None or node not in trace.live:
+            op = node.op
+            if op is None or node not in trace.live:
                 continue
             if node in self._in_layers:
                 if node in self._layers:  # the layer's last sum in this order: every sum's gradient is complete
                     for text in self._layer_backward(*self._layers[node], shared, seen):
                         yield Line(text, node, True)
                 continue
-            upstream = shared.pop(node, None) or layout.grad(node)
-            for text in self._edges(node, upstream, seen, shared):
+            upstream = shared.pop(node, "") or layout.grad(node)
+            for text in self._edges(node, op, upstream, seen, shared):
                 yield Line(text, node, True)
 
-    def _edges(self, node: Value, upstream: str, seen: set[Value], shared: dict[Value, str]) -> Iterator[str]:
+    def _edges(self, node: Value, op: Op, upstream: str, seen: set[Value], shared: dict[Value, str]) -> Iterator[str]:
         """One line per live parent: its gradient = or += this node's gradient times the local derivative."""
-        op, layout, live = node.op, self.layout, self.trace.live
+        layout, live = self.layout, self.trace.live
         out = layout.value(node)
         if op.variadic and layout.blocked:
-            yield from self._variadic_edges(node, upstream, out, seen, shared)
+            yield from self._variadic_edges(node, op, layout, upstream, out, seen, shared)
             return
         args = [layout.value(p) for p in node.parents]
         if op.variadic:
-            each = factor_template(op.derivative_exprs[0], ("xi", "out"))
+            each = factor_template(_table_exprs(op)[0], ("xi", "out"))
             locals_ = [each.format(arg, out) for arg in args]
         elif op.derivative_exprs is not None:
             names = (*op.inputs, "out")
@@ -305,11 +318,11 @@ class Lines:
             elif parent in live:
                 yield self._add(parent, upstream, local, seen)
 
-    def _variadic_edges(self, node: Value, upstream: str, out: str, seen: set[Value],
+    def _variadic_edges(self, node: Value, op: Op, layout: Blocked, upstream: str, out: str, seen: set[Value],
                         shared: dict[Value, str]) -> Iterator[str]:
         """A sum's edges in the blocked layout: a run of parameters is one loop over its slice of ``G``."""
-        each = factor_template(node.op.derivative_exprs[0], ("xi", "out"))
-        for part in self.layout.runs(node.parents):
+        each = factor_template(_table_exprs(op)[0], ("xi", "out"))
+        for part in layout.runs(node.parents):
             if isinstance(part, tuple):
                 local = each.format("P[i]", out)
                 contribution = times(upstream, local)
@@ -317,7 +330,7 @@ class Lines:
             elif part in self.aliased:
                 shared[part] = upstream
             elif part in self.trace.live:
-                yield self._add(part, upstream, each.format(self.layout.value(part), out), seen)
+                yield self._add(part, upstream, each.format(layout.value(part), out), seen)
 
     # ------------------------------------------------------------- layers
     def _layer_forward(self, index: int, layer: DenseLayer) -> Iterator[str]:
@@ -329,10 +342,10 @@ class Lines:
         else:  # the previous layer's activations, computed as one matrix
             yield f"{mm}X{index} = {mm}A{layer.input_layer}"
         yield f"{mm}W{index} = np.array(({rows},))"
-        bias = ""
+        bias = "None"
         if any(b is not None for b in layer.biases):
-            bias = f" + np.array(({', '.join(value(b) if b is not None else '0.0' for b in layer.biases)},))[:, None]"
-        yield f"{mm}Z{index} = {mm}W{index} @ {mm}X{index}{bias}"
+            bias = f"np.array(({', '.join(value(b) for b in layer.biases if b is not None)},))"  # all or none
+        yield f"{mm}Z{index} = layer_sums({mm}W{index}, {mm}X{index}, {bias}, {layer.order!r}, {layer.from_zero!r})"
         if layer.activation is None:
             yield f"{', '.join(value(s) for s in layer.sums)}, = {mm}Z{index}"
         else:
@@ -348,13 +361,13 @@ class Lines:
         """The weights' gradients G @ X.T, the biases' G summed, the inputs' W.T @ G, G the sums' gradients."""
         grad, mm = self.layout.grad, MATRIX_PREFIX
         if layer.activation is None:
-            upstream = [shared.pop(s, None) or grad(s) for s in layer.sums]
+            upstream = [shared.pop(s, "") or grad(s) for s in layer.sums]
             yield f"{mm}G{index} = np.stack(({', '.join(f'broadcast({g}, n)' for g in upstream)},))"
         else:  # the next layer's input gradients times the activation's local derivative, as matrices
             op = layer.activation
-            local = factor_template(op.derivative_exprs[0], (*op.inputs, "out")).format(f"{mm}Z{index}", f"{mm}A{index}")
+            local = factor_template(_table_exprs(op)[0], (*op.inputs, "out")).format(f"{mm}Z{index}", f"{mm}A{index}")
             yield f"{mm}G{index} = {times(f'{mm}GX{layer.next_layer}', local)}"
-        yield f"{mm}GW{index} = ({mm}G{index} @ {mm}X{index}.T).tolist()"  # lists of floats, not numpy scalars
+        yield f"{mm}GW{index} = matmul({mm}G{index}, {mm}X{index}.T).tolist()"  # lists of floats, not numpy scalars
         for i, row in enumerate(layer.weights):
             for j, w in enumerate(row):
                 yield f"{grad(w)} += {mm}GW{index}[{i}][{j}]"
@@ -363,7 +376,7 @@ class Lines:
             for i, b in enumerate(layer.biases):
                 if b is not None:
                     yield f"{grad(b)} += {mm}GB{index}[{i}]"
-        yield f"{mm}GX{index} = {mm}W{index}.T @ {mm}G{index}"
+        yield f"{mm}GX{index} = matmul({mm}W{index}.T, {mm}G{index})"
         if layer.input_layer is None:
             for j, x in enumerate(layer.inputs):
                 yield self._add(x, f"{mm}GX{index}[{j}]", "1.0", seen)

@@ -31,9 +31,12 @@ from __future__ import annotations
 
 import numbers
 import operator
-from typing import Any, Callable, NamedTuple, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Callable, NamedTuple, Sequence, SupportsFloat
 
 from ..backprop import topological_order
+from ..checks import as_float
 from ..define import input_names
 from ..notation import node_names
 from ..ops import RULE_HELPERS, Op
@@ -46,12 +49,12 @@ __all__ = ["TracedGraph", "TracedInput", "Guard", "Kink", "TraceMismatchError", 
 # Every name the generated code uses for itself; no node may be given one of these.
 CODE_NAMES = frozenset({
     "True", "False", "None", "params", "P", "G", "v", "g", "n", "row", "rows", "outputs", "input_grads", "auxes",
-    "BLOCKS", "block", "np", "inf", "nan", "batch_dot", "broadcast", "local_grads_", "_",
+    "BLOCKS", "block", "np", "inf", "nan", "batch_dot", "broadcast", "matmul", "layer_sums", "local_grads_", "_",
     "sum", "zip", "range", "len", "float", "tuple", "list", "abs", *RULE_HELPERS,  # the builtins it calls
 })
 # Readable global names for the ops whose names are symbols.
 _SYMBOL_NAMES = {"/": "div", "**": "power", "pow": "power", "+": "add", "-": "sub", "*": "mul"}
-_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
             "==": operator.eq, "!=": operator.ne}
 
 
@@ -64,7 +67,7 @@ class Guard(NamedTuple):
 
     input: int  # which input
     op: str  # "<", "<=", ">", ">=", "==" or "!="
-    other: float  # the number it was compared with (ignored when other_input is set)
+    other: float | int | Fraction  # the number it was compared with, exactly (ignored when other_input is set)
     other_input: int | None  # or the other input it was compared with
     result: bool
 
@@ -74,7 +77,7 @@ class Guard(NamedTuple):
         return _COMPARE[self.op](inputs[self.input], other) == self.result
 
     def describe(self, names: Sequence[str]) -> str:
-        other = repr(self.other) if self.other_input is None else names[self.other_input]
+        other = _number_text(self.other) if self.other_input is None else names[self.other_input]
         return f"{names[self.input]} {self.op} {other} was {self.result}"
 
 
@@ -92,28 +95,73 @@ class _GuardLog:
 
     def __init__(self) -> None:
         self.recording = True
-        self.results: dict[tuple, bool] = {}
+        self.results: dict[tuple[int, str, float | int | Fraction, int | None], bool] = {}
 
-    def record(self, index: int, op: str, other: Any, result: Any) -> None:
-        if not self.recording or not isinstance(result, bool):
+    def record(self, index: int, op: str, other: Any, result: bool) -> None:
+        if not self.recording:
             return
-        if isinstance(other, RecordingFloat):
-            key = (index, op, 0.0, other.input_index)
-        elif isinstance(other, numbers.Real):
-            key = (index, op, float(other), None)
-        else:
-            return
+        key = (index, op, 0.0, other.input_index) if isinstance(other, RecordingFloat) else (index, op, other, None)
         self.results.setdefault(key, result)
 
     def guards(self) -> tuple[Guard, ...]:
         return tuple(Guard(*key, result) for key, result in self.results.items())
 
 
+def exact_number(x: Any) -> float | int | Fraction | None:
+    """``x`` as a Python number with exactly its value, or None if it is no real number: a float when one holds
+    it exactly, else an int or a Fraction.
+
+    numpy's scalars, ``Fraction`` and ``Decimal`` become the number they hold,
+    so that a guard compares with it as ``f`` did: ``2**53 + 1`` stays an int
+    (a float would round it), ``Fraction(1, 3)`` a Fraction.
+    """
+    if type(x) is float:
+        return x
+    if isinstance(x, numbers.Integral):
+        exact: float | int | Fraction = int(x)
+    elif isinstance(x, numbers.Rational):
+        exact = Fraction(int(x.numerator), int(x.denominator))
+    elif isinstance(x, (numbers.Real, Decimal)):
+        try:
+            ratio: Any = x  # numbers.Real promises no as_integer_ratio; float32, longdouble and Decimal have one
+            exact = Fraction(*ratio.as_integer_ratio())  # exactly, when finite
+        except (OverflowError, ValueError, AttributeError, TypeError):
+            try:
+                return float(x)  # infinities and nan
+            except (ValueError, TypeError):  # a signalling nan
+                return None
+    else:
+        return None
+    try:
+        as_float = float(exact)
+    except OverflowError:
+        return exact
+    return as_float if as_float == exact else exact
+
+
+def _number_text(x: float | int | Fraction) -> str:
+    """A guard's number as text; an int too long to print whole (Python refuses past 4300 digits) by its size."""
+    if isinstance(x, int) and x.bit_length() > 128:
+        return f"{'-' if x < 0 else ''}(an int of {x.bit_length()} bits)"
+    return repr(x)
+
+
 class RecordingFloat(float):
-    """An input's ``.data`` during a trace: a float that records its comparisons (``x.data > 0``)."""
+    """An input's ``.data`` during a trace: a float that records its comparisons (``x.data > 0``).
+
+    A comparison with any real number is made exactly (``exact_number``) and
+    recorded. numpy hands the comparisons it is asked first
+    (``np.float64(0) < x.data``) to ``__array_ufunc__``, which records them
+    the same way. Python's own ``Fraction`` and ``Decimal`` on the left
+    (``Fraction(0) < x.data``) answer themselves and are not seen; ``check=True``
+    finds what they change.
+    """
 
     __slots__ = ("log", "input_index")
     __hash__ = float.__hash__
+
+    log: _GuardLog
+    input_index: int
 
     def __new__(cls, value: float, log: _GuardLog, index: int) -> "RecordingFloat":
         self = super().__new__(cls, value)
@@ -128,20 +176,47 @@ class RecordingFloat(float):
     def __repr__(self) -> str:
         return float.__repr__(self)
 
-
-def _recording(op: str, compare: Callable[[float, Any], Any]) -> Callable[[RecordingFloat, Any], Any]:
-    def method(self: RecordingFloat, other: Any) -> Any:
-        result = compare(self, other)
+    def compare(self, op: str, other: Any) -> Any:
+        """``self op other``, recorded when ``other`` is a real number or another input's ``.data``."""
+        if isinstance(other, RecordingFloat):
+            result = _COMPARE[op](float(self), float(other))
+        else:
+            exact = exact_number(other)
+            if exact is None:
+                return NotImplemented
+            result, other = _COMPARE[op](float(self), exact), exact  # float against int or Fraction: exact
         self.log.record(self.input_index, op, other, result)
         return result
 
-    method.__name__ = compare.__name__
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """numpy's operators with this number: a comparison with one number is ``compare``'s, the rest numpy's
+        on the plain float."""
+        op = _UFUNC_COMPARISONS.get(getattr(ufunc, "__name__", ""))
+        if op is not None and method == "__call__" and len(inputs) == 2 and not kwargs:
+            a, b = inputs
+            if a is self and getattr(b, "ndim", 0) == 0:
+                return self.compare(op, b.item() if hasattr(b, "item") else b)
+            if b is self and getattr(a, "ndim", 0) == 0:
+                return self.compare(_MIRRORED[op], a.item() if hasattr(a, "item") else a)
+        plain = [float(x) if isinstance(x, RecordingFloat) else x for x in inputs]
+        return getattr(ufunc, method)(*plain, **kwargs)
+
+
+_UFUNC_COMPARISONS = {"less": "<", "less_equal": "<=", "greater": ">", "greater_equal": ">=", "equal": "==",
+                      "not_equal": "!="}
+_MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}  # a < b is b > a
+
+
+def _recording(op: str) -> Callable[[RecordingFloat, Any], Any]:
+    def method(self: RecordingFloat, other: Any) -> Any:
+        return self.compare(op, other)
+
     return method
 
 
 for _op, _method in (("<", "__lt__"), ("<=", "__le__"), (">", "__gt__"), (">=", "__ge__"),
                      ("==", "__eq__"), ("!=", "__ne__")):
-    setattr(RecordingFloat, _method, _recording(_op, getattr(float, _method)))
+    setattr(RecordingFloat, _method, _recording(_op))
 
 
 class TracedInput(Value):
@@ -155,17 +230,17 @@ class TracedInput(Value):
 
     @property
     def data(self) -> float:
-        plain = Value.data.fget(self)
+        plain = self._data
         log = self._log
         return plain if log is None or not log.recording else RecordingFloat(plain, log, self._index)
 
     @data.setter
-    def data(self, value: float) -> None:
-        Value.data.fset(self, value)
+    def data(self, value: SupportsFloat) -> None:
+        self._data = value if type(value) is float else as_float(value, "Value.data needs a real number")
 
 
 # ------------------------------------------------------------------ tracing
-def _run(f: Callable[..., Any], inputs: list[Value], name: str, has_aux: bool) -> tuple[Value, tuple[Value, ...]]:
+def _run(f: Callable[..., Any], inputs: Sequence[Value], name: str, has_aux: bool) -> tuple[Value, tuple[Value, ...]]:
     """Call ``f`` on Values with graph recording on: its output, and its auxiliary outputs."""
     with enable_grad():
         result = f(*inputs)
@@ -220,7 +295,7 @@ class _Run:
 
     def live(self, params: Sequence[Value]) -> set[Value]:
         """The nodes of the graph that depend on an input or a parameter; the rest are constants."""
-        sources = set(self.inputs)
+        sources: set[Value] = set(self.inputs)
         sources.update(params)
         live: set[Value] = set()
         add = live.add
@@ -234,7 +309,7 @@ class _Run:
                     break
         return live
 
-    def entry(self, i: int, live: set[Value], params: Sequence[Value]) -> tuple | None:
+    def entry(self, i: int, live: set[Value], params: Sequence[Value]) -> tuple[Any, ...] | None:
         """Node ``i`` as comparable data (parents as positions in ``order``), for an error message."""
         if i >= len(self.order):
             return None
@@ -377,7 +452,7 @@ def _function_name(f: Callable[..., Any]) -> str:
     return name if isinstance(name, str) and identifier(name) == name else "f"  # lambdas, callable objects
 
 
-def _show(entry: tuple | None) -> str:
+def _show(entry: tuple[Any, ...] | None) -> str:
     if entry is None:
         return "nothing"
     kind, detail = entry

@@ -216,3 +216,49 @@ def test_a_loss_that_is_not_a_mean_is_refused():
 def test_bad_batch_mode():
     with pytest.raises(ValueError, match=r"batch must be 'auto' or one of numpy, python, node; got 'gpu'"):
         CompiledModel(MLP(2, [3, 1], seed=0), X[0], batch="gpu")
+
+
+# ------------------------------------------------------- a loss that branches on the score; nan in a tanh network
+def modified_huber(scores, labels):
+    """scikit-learn's modified Huber loss, mean over the examples: it branches on z = y * score, a computed node."""
+    terms = []
+    for s, label in zip(scores, labels):
+        z = s * label
+        terms.append((1 - z).relu() ** 2 if z.data >= -1 else -4 * z)
+    return Value.sum(terms) / len(terms)
+
+
+@pytest.mark.parametrize("batch", ["numpy", "python"])
+def test_a_loss_that_branches_on_the_score_is_refused_not_trained_on(batch):
+    rows, labels = [[-2.0, -2.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], [1, -1, -1, 1]
+    model = MLP(2, [1], seed=0)
+    for p in model.parameters():
+        p.data = 2.0
+    assert fit(model, rows, labels, modified_huber, SGD(model.parameters(), lr=0.0), steps=1).loss == [14.0]
+    with pytest.raises(ValueError, match=r"'modified_huber' gives 49\.0 for example 0 .* itself gives 24\.0.*"
+                                         r"branches on a computed node's \.data"):
+        fit_compiled(model, rows, labels, modified_huber, SGD(model.parameters(), lr=0.0), steps=1, batch=batch)
+
+
+def squared_hinge(scores, labels):
+    """A loss of the user's, checked on every example (it is not one of nn's), that takes one path."""
+    return Value.sum([(1 - s * label).relu() ** 2 for s, label in zip(scores, labels)]) / len(scores)
+
+
+@pytest.mark.parametrize("batch", ["numpy", "python"])
+def test_a_users_loss_is_checked_per_example_and_trains_as_fit(batch):
+    expected, expected_weights = train(fit, loss_fn=squared_hinge)
+    history, weights = train(lambda *args, **kw: fit_compiled(*args, batch=batch, **kw), loss_fn=squared_hinge)
+    assert relative_difference(weights, expected_weights) <= 1e-12
+    assert relative_difference(history.loss, expected.loss) <= 1e-12
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+@pytest.mark.parametrize("batch", ["numpy", "python"])
+def test_nan_in_a_network_is_training_diverged_not_a_crash(activation, batch):
+    from nn import TrainingDivergedError
+
+    model = MLP(2, [4, 1], activation=activation, seed=0)
+    model.parameters()[0].data = math.nan  # a weight of the first layer: nan in the layer's matrix
+    with pytest.raises(TrainingDivergedError, match="the loss is nan"):
+        fit_compiled(model, X, SIGNED, hinge_loss, SGD(model.parameters(), lr=0.1), steps=2, batch=batch)
