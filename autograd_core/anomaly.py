@@ -110,7 +110,7 @@ def checked_backward(order: Sequence[Any]) -> None:
             where = built_at(node)
             raise NonFiniteError(
                 f"detect_anomaly: in backward, the gradient of {describe(parent)} became {parent.grad!r} at the "
-                f"step of node {describe(node)} (op {node.op!r}): upstream gradient {node.grad!r} x local "
+                f"step of node {describe(node)} (op {str(node.op)!r}): upstream gradient {node.grad!r} x local "
                 f"derivative {local!r}" + (f"; the node was built at {where}" if where else ""))
     lines = _BUILT_AT.lines
     for node in order:
@@ -137,5 +137,5 @@ def check_grad_step(node: Any, parent: Any, upstream: Any, local: Any, before: A
 def _local(node: Any, index: int) -> float:
     """``d node / d parent`` for the node's parent at ``index``, from the op table."""
     parents = node.parents
-    local: float = node.operation.local_grads(*[p.data for p in parents], node.data)[index]
+    local: float = node.op.local_grads(*[p.data for p in parents], node.data)[index]
     return local

@@ -56,7 +56,7 @@ def local_derivatives(node: Value, create_graph: bool = False) -> tuple[Any, ...
     Floats; or, with ``create_graph=True``, Values built from the graph's own
     nodes, so that they can be differentiated again.
     """
-    rule = node.operation
+    rule = node.op
     if rule is None:
         return ()
     parents = node.parents

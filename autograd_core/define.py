@@ -159,7 +159,8 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
 
     Returns:
         A decorator; the decorated function takes Values or numbers and
-        returns a Value whose ``op`` is the name. Its ``Op`` is at ``.op``.
+        returns a Value whose ``op`` is this ``Op`` (``str(value.op)`` is its
+        name); the decorated function has the ``Op`` at ``.op`` too.
 
     Raises:
         TypeError: at definition time, when the number of derivatives does not

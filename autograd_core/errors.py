@@ -32,8 +32,8 @@ def describe(node: object) -> str:
     data = getattr(node, "data", node)
     if label:
         return f"'{label}' (data={data!r})"
-    op = getattr(node, "op", "")
-    return f"an unlabelled {'result of ' + op if op else 'input'} (data={data!r})"
+    op = getattr(node, "op", None)  # the Op that made it (its str is its name); None for a leaf
+    return f"an unlabelled {f'result of {op}' if op is not None else 'input'} (data={data!r})"
 
 
 def short_repr(x: object, limit: int = 40) -> str:

@@ -65,7 +65,7 @@ def linearize(outputs: Sequence[Value]) -> Linearized:
     each op's rule, not one per direction. ``jax.linearize`` has the same idea.
     """
     return [(node, node.parents, local_derivatives(node)) for node in topological_order(outputs)
-            if node.operation is not None]
+            if node.op is not None]
 
 
 def push_forward(
@@ -175,9 +175,9 @@ def _seeds(tangents: Any, caller: str) -> dict[Value, float]:
     for leaf, tangent in tangents.items():
         if not isinstance(leaf, Value):
             raise TypeError(f"{caller}: tangents' keys must be leaf Values, got {type(leaf).__name__} {leaf!r}")
-        if leaf.operation is not None:
+        if leaf.op is not None:
             raise ValueError(f"{caller}: tangents are given for leaves only; {leaf!r} is the result of "
-                             f"op {leaf.op!r} (its tangent is computed from its parents)")
+                             f"op {leaf.op.name!r} (its tangent is computed from its parents)")
         if isinstance(tangent, Value) or not isinstance(tangent, numbers.Real):
             raise TypeError(f"{caller}: the tangent of {leaf!r} must be a real number, got "
                             f"{type(tangent).__name__} {tangent!r}")
@@ -211,7 +211,7 @@ def _number(x: float) -> str:
 def _formula(node: Value, names: dict[Value, str]) -> str:
     """``v1 = w * x``, ``L = tanh(v2)``: how the node was made, constants as numbers."""
     args = [symbol(names[p]) if p in names else f"{p.data:g}" for p in node.parents]
-    return f"{names[node]} = {written(node.op, args)}"
+    return f"{names[node]} = {written(str(node.op), args)}"
 
 
 def tangent_equation(steps: Sequence[ForwardStep], names: Mapping[Value, str],

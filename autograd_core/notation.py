@@ -40,7 +40,7 @@ class _Node(Hashable, Protocol):
     def label(self) -> str: ...
 
     @property
-    def operation(self) -> object: ...
+    def op(self) -> object: ...
 
 
 Node = TypeVar("Node", bound=_Node)
@@ -71,7 +71,7 @@ def node_names(order: Sequence[Node], variables: Collection[Node] = ()) -> dict[
                 while f"{label}#{suffix}" in taken:
                     suffix += 1
                 name = f"{label}#{suffix}"
-        elif node.operation is not None or node in variables:
+        elif node.op is not None or node in variables:
             count += 1
             while f"v{count}" in taken:
                 count += 1

@@ -112,6 +112,10 @@ class Op:
     def __repr__(self) -> str:
         return f"Op({self.name!r}, inputs={self.inputs})"
 
+    def __str__(self) -> str:
+        """The op's name, so ``f"{node.op}"`` reads ``tanh``."""
+        return self.name
+
     @property
     def call_name(self) -> str | None:
         """The name expressions call the op by (``"tanh"`` for ``tanh(x)``); None for an operator or a user op."""

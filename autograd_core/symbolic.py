@@ -88,7 +88,7 @@ class _Builder:
         self.user_functions: dict[Any, Any] = {}
 
     def apply(self, node: Value, args: list[Any]) -> Any:
-        op = node.operation
+        op = node.op
         if op is None:
             raise ValueError(f"{node!r} is a leaf: it has no op to apply")
         row_function = _row_function(op)
@@ -107,7 +107,7 @@ def _leaf_symbols(order: list[Value]) -> dict[Value, Any]:
     symbols: dict[Value, Any] = {}
     by_label: dict[str, Value] = {}
     for node in order:
-        if node.operation is not None or not node.label:
+        if node.op is not None or not node.label:
             continue
         other = by_label.setdefault(node.label, node)
         if other is not node:
@@ -139,7 +139,7 @@ def _expressions(order: list[Value], caller: str) -> dict[Value, Any]:
     builder = _Builder()
     try:
         for node in order:  # parents first, so each node's inputs are ready
-            if node.operation is not None:
+            if node.op is not None:
                 expressions[node] = builder.apply(node, [expressions[p] for p in node.parents])
             elif node not in expressions:
                 expressions[node] = _number(node.data)
@@ -164,9 +164,9 @@ def to_sympy(root: Value) -> Any:
 def _check_leaf(leaf: object, caller: str) -> Value:
     if not isinstance(leaf, Value):
         raise TypeError(f"{caller}: the variable must be a leaf Value, got {type(leaf).__name__} {leaf!r}")
-    if leaf.operation is not None:
+    if leaf.op is not None:
         raise ValueError(f"{caller}: differentiate with respect to a leaf; {leaf!r} is the result of op "
-                         f"{leaf.op!r}")
+                         f"{leaf.op.name!r}")
     if not leaf.label:
         raise ValueError(f"{caller}: the leaf {leaf!r} has no label, so a formula shows it as the constant "
                          f"{leaf.data!r}; label it (Value({leaf.data!r}, 'x'), or leaf.label = 'x')")
@@ -194,7 +194,7 @@ def symbolic_grad(root: Value, leaf: Value) -> Any:
     derivatives: dict[Value, Any] = {leaf: sp.Integer(1)}
     try:
         for node in order:
-            if node.operation is None:
+            if node.op is None:
                 continue
             inputs = [expressions[p] for p in node.parents]
             terms = [_local_formula(node, index, inputs) * derivatives[parent]
@@ -224,7 +224,7 @@ def _paths(root: Value, leaf: Value, max_paths: int) -> list[list[tuple[Value, i
     order = topological_order(root)
     counts: dict[Value, int] = {leaf: 1}  # how many paths lead from each node down to the leaf
     for node in order:
-        if node is not leaf and node.operation is not None:
+        if node is not leaf and node.op is not None:
             counts[node] = sum(counts.get(p, 0) for p in node.parents)
     if counts.get(root, 0) > max_paths:
         raise ValueError(f"chain_rule(): {counts[root]} paths lead from the output to {leaf!r}, more than "

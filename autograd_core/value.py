@@ -43,7 +43,8 @@ class Value:
         data: a real number (int, float, bool or any ``numbers.Real``), stored as float.
         label: a name shown in drawings and error messages.
 
-    ``grad`` starts at 0.0. ``backward()`` fills it: leaves accumulate across
+    ``op`` is the ``Op`` that made the node (None for a leaf); ``str(node.op)``
+    is its name. ``grad`` starts at 0.0. ``backward()`` fills it: leaves accumulate across
     calls until you reset them (as in PyTorch); interior nodes hold the
     gradient of the latest ``backward()`` only, so calling it twice never
     doubles them. ``place`` says where the node sits in a model: the code that
@@ -55,13 +56,13 @@ class Value:
     sets and dicts; compare ``.data`` to compare numbers.
     """
 
-    __slots__ = ("_data", "_grad", "_label", "_rule", "_a", "_b", "place")
+    __slots__ = ("_data", "_grad", "_label", "op", "_a", "_b", "place")
 
     def __init__(self, data: SupportsFloat, label: str = "") -> None:
         self._data = data if type(data) is float else as_float(data, "Value(data) needs a real number")
         self._grad = 0.0
         self._label = label if type(label) is str else check_label(label)
-        self._rule: Op | None = None  # the op that made this node; None for a leaf
+        self.op: Op | None = None  # the op that made this node (its forward and local derivatives); None for a leaf
         self._a: Any = None  # the parents: _a and _b, or _a a tuple of them
         self._b: Value | None = None
         self.place: Any = None  # where the node sits in a model (nn sets it); the engine never reads it
@@ -96,17 +97,6 @@ class Value:
 
     # ------------------------------------------------------- how it was made
     @property
-    def op(self) -> str:
-        """The name of the operation that made this node; '' for a leaf."""
-        rule = self._rule
-        return rule.name if rule is not None else ""
-
-    @property
-    def operation(self) -> Op | None:
-        """The ``Op`` that made this node (its forward and local derivatives); None for a leaf."""
-        return self._rule
-
-    @property
     def parents(self) -> tuple[Value, ...]:
         """The nodes this one was computed from, in argument order."""
         a, b = self._a, self._b
@@ -125,7 +115,8 @@ class Value:
     @property
     def _op(self) -> str:
         """micrograd's name: the op's name as a string, '' for a leaf."""
-        return self.op
+        op = self.op
+        return op.name if op is not None else ""
 
     # ------------------------------------------------------------ arithmetic
     # Each op is one row of the table in ops.py (its forward and local
@@ -145,7 +136,7 @@ class Value:
         out._label = ""
         out.place = None
         if MODE.fast:
-            out._rule, out._a, out._b = _ADD, self, other
+            out.op, out._a, out._b = _ADD, self, other
             return out
         return _record(out, _ADD, self, other)
 
@@ -161,7 +152,7 @@ class Value:
         out._label = ""
         out.place = None
         if MODE.fast:
-            out._rule, out._a, out._b = _MUL, self, other
+            out.op, out._a, out._b = _MUL, self, other
             return out
         return _record(out, _MUL, self, other)
 
@@ -277,7 +268,7 @@ class Value:
         nodes are set to their gradient from this call.
         """
         seed = as_float(grad, "backward(grad) needs a real number")
-        if self._rule is None:  # a leaf: d self / d self
+        if self.op is None:  # a leaf: d self / d self
             self._grad += seed
             return
         order = topological_order(self, leaves=False)
@@ -307,13 +298,13 @@ class Value:
         if b is not None:
             # Two parents (+ - * / **, most nodes of a graph), written out: `make bench` measured the
             # general loop below at twice the cost of this case, the bulk of every backward().
-            local_a, local_b = self._rule.local_grads(a._data, b._data, self._data)  # type: ignore[union-attr]  # an op node has a rule
+            local_a, local_b = self.op.local_grads(a._data, b._data, self._data)  # type: ignore[union-attr]  # an op node has an op
             a._grad += local_a * self._grad
             b._grad += local_b * self._grad
             return
         parents = a if type(a) is tuple else (a,)
         upstream = self._grad
-        local_grads = self._rule.local_grads(*[p._data for p in parents], self._data)  # type: ignore[union-attr]  # as above
+        local_grads = self.op.local_grads(*[p._data for p in parents], self._data)  # type: ignore[union-attr]  # as above
         for parent, local in zip(parents, local_grads):
             parent._grad += local * upstream
 
@@ -328,7 +319,7 @@ class Value:
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle a node with its graph (the parents are pickled with it)."""
-        return (_rebuild, (self._data, self._grad, self._label, self._rule, self._a, self._b, self.place))
+        return (_rebuild, (self._data, self._grad, self._label, self.op, self._a, self._b, self.place))
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
         """A copy of the whole graph under this node, made without recursion (graphs can be deep)."""
@@ -340,7 +331,7 @@ class Value:
                 a = tuple(memo[id(p)] for p in a)
             elif a is not None:
                 a, b = memo[id(a)], None if b is None else memo[id(b)]
-            memo[id(node)] = _rebuild(node._data, node._grad, node._label, node._rule, a, b, node.place)
+            memo[id(node)] = _rebuild(node._data, node._grad, node._label, node.op, a, b, node.place)
         copy: Value = memo[id(self)]
         return copy
 
@@ -377,12 +368,12 @@ def topological_order(root: Value | Sequence[Value], leaves: bool = True) -> lis
         a, b = node._a, node._b  # node.parents, read from the slots: this loop runs once per node
         if type(a) is tuple:
             for parent in reversed(a):
-                if (leaves or parent._rule is not None) and parent not in visited:
+                if (leaves or parent.op is not None) and parent not in visited:
                     push(parent)
             continue
-        if b is not None and (leaves or b._rule is not None) and b not in visited:
+        if b is not None and (leaves or b.op is not None) and b not in visited:
             push(b)
-        if a is not None and (leaves or a._rule is not None) and a not in visited:
+        if a is not None and (leaves or a.op is not None) and a not in visited:
             push(a)
     return order
 
@@ -401,7 +392,7 @@ def _node(data: float, op: Op, a: Any, b: Value | None) -> Value:
     out._label = ""
     out.place = None
     if MODE.fast:
-        out._rule, out._a, out._b = op, a, b
+        out.op, out._a, out._b = op, a, b
         return out
     return _record(out, op, a, b)
 
@@ -409,9 +400,9 @@ def _node(data: float, op: Op, a: Any, b: Value | None) -> Value:
 def _record(out: Value, op: Op, a: Any, b: Value | None) -> Value:
     """Record ``out``'s op and parents as the thread's mode asks (off the fast path: no_grad, detect_anomaly)."""
     if MODE.enabled:  # inside detect_anomaly
-        out._rule, out._a, out._b = op, a, b
+        out.op, out._a, out._b = op, a, b
     else:  # inside no_grad: a leaf
-        out._rule = out._a = out._b = None
+        out.op = out._a = out._b = None
     if MODE.anomaly:
         check_new_node(out, op, (a if type(a) is tuple else (a,) if b is None else (a, b)))
     return out
@@ -476,12 +467,12 @@ def _lift(x: Any, op: str = "a Value op") -> Value | None:
     out._data = x
     out._grad = 0.0
     out._label = ""
-    out._rule = out._a = out._b = out.place = None
+    out.op = out._a = out._b = out.place = None
     return out
 
 
-def _rebuild(data: float, grad: float, label: str, rule: Op | None, a: Any, b: Value | None, place: Any) -> Value:
+def _rebuild(data: float, grad: float, label: str, op: Op | None, a: Any, b: Value | None, place: Any) -> Value:
     """A node from its fields (how a constant, a pickled or a copied Value is made)."""
     out = _new(Value)
-    out._data, out._grad, out._label, out._rule, out._a, out._b, out.place = data, grad, label, rule, a, b, place
+    out._data, out._grad, out._label, out.op, out._a, out._b, out.place = data, grad, label, op, a, b, place
     return out

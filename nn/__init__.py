@@ -16,61 +16,45 @@ PyTorch. With matplotlib: ``plots.py`` draws them. nn imports only
 autograd_core; the demo and the lessons that use nn with viz are in ``course``.
 """
 
-from .diagnostics import (Diagnostics, dead_relu_fraction, diagnose, gradient_norms, saturated_fraction,
-                          update_ratios)
-from .data import make_circles, make_moons, make_spiral, make_xor, train_test_split
-from .layers import ACTIVATIONS, MLP, Layer, Neuron, init_bound
+from .data import make_circles, make_moons, make_spiral, train_test_split
+from .diagnostics import diagnose
+from .layers import MLP, Layer, Neuron
 from .losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss, signed_labels
 from .module import Module
-from .optim import SGD, Adam, Optimizer
+from .optim import SGD, Adam
+from .places import place_of
 from .pytorch import from_torch, to_torch
-from .places import Place, Role, place_of
-from .serialize import ModelFileError, load_parameters, save_parameters
-from .train import (History, Stopping, TrainingDivergedError, accuracy, batch_loss, evaluate, evaluate_loss, fit,
-                    predicted_class, train_step)
+from .serialize import load_parameters, save_parameters
+from .train import History, Stopping, TrainingDivergedError, evaluate, fit, train_step
 
+# The names the README teaches; everything else is imported from its module
+# (``nn.optim.Optimizer``, ``nn.places.Place``, ``nn.train.batch_loss``, ...).
 __all__ = [
     "Module",
     "Neuron",
     "Layer",
     "MLP",
-    "ACTIVATIONS",
-    "init_bound",
-    "Place",
-    "Role",
-    "place_of",
     "mse_loss",
     "hinge_loss",
     "binary_cross_entropy",
     "cross_entropy",
     "signed_labels",
-    "Optimizer",
     "SGD",
     "Adam",
     "make_moons",
     "make_circles",
     "make_spiral",
-    "make_xor",
     "train_test_split",
-    "save_parameters",
-    "load_parameters",
-    "ModelFileError",
-    "History",
-    "Stopping",
     "fit",
     "train_step",
-    "batch_loss",
-    "accuracy",
+    "Stopping",
+    "History",
+    "TrainingDivergedError",
     "evaluate",
-    "evaluate_loss",
-    "predicted_class",
+    "save_parameters",
+    "load_parameters",
     "to_torch",
     "from_torch",
-    "TrainingDivergedError",
-    "Diagnostics",
     "diagnose",
-    "gradient_norms",
-    "update_ratios",
-    "dead_relu_fraction",
-    "saturated_fraction",
+    "place_of",
 ]

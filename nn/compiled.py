@@ -46,8 +46,11 @@ import importlib.util
 import math
 from typing import Any, Callable, Sequence
 
-from autograd_core import CompiledFunction, Op, Value, apply, compile, is_grad_enabled, no_grad
+from autograd_core import Op, Value, compile, no_grad
+from autograd_core.compiler import CompiledFunction
 from autograd_core.errors import short_repr
+from autograd_core.modes import is_grad_enabled
+from autograd_core.value import apply
 
 from .layers import as_inputs
 from .losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss

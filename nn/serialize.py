@@ -31,7 +31,7 @@ import sys
 from pathlib import Path
 from typing import Any, Union
 
-from autograd_core import write_atomic
+from autograd_core.files import write_atomic
 
 from .module import Module
 

@@ -41,7 +41,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from autograd_core import Value, cyclic_gc_paused, no_grad
+from autograd_core import Value, no_grad
+from autograd_core.collector import cyclic_gc_paused
 
 from ._rng import Seed, as_random
 from .diagnostics import Diagnostics, diagnose

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from autograd_core import Value, write_atomic
+from autograd_core import Value
+from autograd_core.files import write_atomic
 from nn import MLP, Neuron
 from viz import draw_dot, gradients, write_html
 from viz.drawing import pipe

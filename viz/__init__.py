@@ -28,38 +28,27 @@ comes from ``nn.place_of``. Only this package imports ``graphviz``; the engine
 needs nothing outside the standard library.
 """
 
-from .dot import DEFAULT_MAX_NODES, GraphTooLargeError, draw_dot
+from .dot import GraphTooLargeError, draw_dot
 from .drawing import GraphvizNotFoundError
-from .exercise import Check, Exercise, Question, Score, exercise
-from .explain import ExplainedStep, explain, explain_steps, gradients
+from .exercise import exercise
+from .explain import explain, gradients
 from .notebook import exercise_widget, explore, play
-from .player import player_fragment, player_html, write_html
+from .player import player_fragment, write_html
 from .render import render
-from .trace import Edge, Trace, TracedNode, trace
 
+# The names the README teaches; everything else is imported from its module
+# (``viz.trace.trace``, ``viz.exercise.Exercise``, ``viz.drawing.Drawing``, ...).
 __all__ = [
     "draw_dot",
     "render",
     "explain",
-    "explain_steps",
-    "exercise",
-    "Exercise",
-    "Question",
-    "Check",
-    "Score",
     "gradients",
     "write_html",
-    "player_html",
     "player_fragment",
     "play",
     "explore",
+    "exercise",
     "exercise_widget",
-    "trace",
-    "Trace",
-    "TracedNode",
-    "Edge",
-    "ExplainedStep",
     "GraphTooLargeError",
     "GraphvizNotFoundError",
-    "DEFAULT_MAX_NODES",
 ]

@@ -29,7 +29,7 @@ from .dot import DEFAULT_MAX_NODES, GraphTooLargeError
 from .drawing import GraphvizNotFoundError
 from .exercise import exercise, run_in_terminal
 from .explain import explain
-from .expression import FUNCTIONS, SUM, ExpressionError, evaluate
+from .expression import FUNCTIONS, SUM, ExpressionError, evaluate_expression
 from .player import write_html
 from .render import RENDER_FORMATS, SOURCE_FORMATS, render
 from .text import format_number
@@ -235,7 +235,7 @@ def exercise_main(argv: Sequence[str]) -> int:
     """``python -m viz exercise``: ask every local derivative on stdin, check each answer; returns the exit status."""
     args = build_exercise_parser().parse_args(argv)
     try:
-        questions = exercise(evaluate(args.expression, parse_values(args.values)))
+        questions = exercise(evaluate_expression(args.expression, parse_values(args.values)))
         run_in_terminal(questions, ask=_answer, say=_say)
     except (ExpressionError, DomainError, ArithmeticError, ValueError) as exc:
         return _fail(exc, BAD_INPUT, "python -m viz exercise")
@@ -270,7 +270,7 @@ def _main(argv: list[str]) -> int:
     try:
         _check_output(args.output)
         values = parse_values(args.values)
-        root = evaluate(args.expression, values)
+        root = evaluate_expression(args.expression, values)
         tangents = _tangents(root, args.tangent)
         root.backward()
         if args.output is not None:

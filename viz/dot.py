@@ -27,8 +27,7 @@ from typing import Iterable, Mapping
 import graphviz
 
 from autograd_core import Value, backward_steps
-from nn import Role
-from nn.places import relative_name
+from nn.places import Role, relative_name
 
 from .drawing import Drawing
 from .labels import for_dot, visible
@@ -233,7 +232,7 @@ class _Drawing:
             group.keep_in_order(self.chain_key(node, place.role.value), place.order, node.id)
         if not node.parents:
             return
-        group.nodes.append((node.op_id, {"label": f"<{for_dot(node.value.op)}>", "shape": "ellipse",
+        group.nodes.append((node.op_id, {"label": f"<{for_dot(str(node.value.op))}>", "shape": "ellipse",
                                          "style": "filled", "fillcolor": OP_FILL, "id": node.op_id,
                                          "width": "0.3", "height": "0.3", "margin": "0.04"}))
         if place is not None and place.role is Role.PRODUCT:

@@ -45,7 +45,8 @@ from dataclasses import dataclass, field
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from typing import Callable, Mapping, NamedTuple
 
-from autograd_core import DomainError, OPS, Value
+from autograd_core import DomainError, Value
+from autograd_core.ops import OPS
 from autograd_core.notation import is_word
 
 from .explain import ExplainedStep, chain_rule_head, explain_steps, leaf_gradients
@@ -316,7 +317,7 @@ def _solution(graph: Trace, node: TracedNode, index: int, context: str | None, k
     Only a built-in op's derivative that the answers' whitelist can read
     (``1.0 - out * out``, not ``step(x)``), whose inputs can all be written.
     """
-    op = node.value.operation
+    op = node.value.op
     if OPS.get(op.name) is not op:
         return None
     text = op.derivative_exprs[0] if op.variadic else op.derivative_exprs[index]
@@ -376,7 +377,7 @@ def moved_points(graph: Trace, count: int = MOVED_POINTS, seed: int = 0) -> list
     """
     rng = random.Random(seed)
     start = [node.value.data for node in graph.nodes]
-    leaves = [node.index for node in graph.nodes if node.value.operation is None and node.kind != "constant"]
+    leaves = [node.index for node in graph.nodes if node.value.op is None and node.kind != "constant"]
     points = []
     for _ in range(count):
         steps = {i: rng.choice((-1, 1)) * rng.uniform(0.1, 0.3) * max(abs(start[i]), 1.0) for i in leaves}
@@ -392,7 +393,7 @@ def _recomputed(graph: Trace, start: list[float], leaves: Mapping[int, float]) -
     """Every node's number with the leaves at ``leaves``; None where a kink is crossed or a number is lost."""
     numbers: list[float] = []
     for node in graph.nodes:
-        op = node.value.operation
+        op = node.value.op
         if op is None:
             numbers.append(leaves.get(node.index, start[node.index]))
             continue
@@ -452,7 +453,7 @@ class Exercise:
                 written_as[name] = key
 
         def moved() -> list[tuple[dict[str, float], float]]:
-            op, parents = s.node.value.operation, s.node.parents
+            op, parents = s.node.value.op, s.node.parents
             found: list[tuple[dict[str, float], float]] = []
             if op is None:  # never: a step's node is an op's result
                 return found

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from autograd_core import ChainRuleStep, Value, backward_steps
-from nn import Role
+from nn.places import Role
 
 from .tangents import explain_tangents
 from .text import (TIMES, context_of, format_number, formula, gradient, grouped, local_derivative,

@@ -7,7 +7,7 @@ functions are the ops the op table writes as calls (``tanh(x)``), looked up in
 ``autograd_core.OPS`` when the text is checked, so a new row is a new function.
 Anything else (attribute access, other calls, lambdas, subscripts, strings,
 ...) is rejected with a one-line ``ExpressionError``; nothing is ever passed
-to ``eval``. ``evaluate`` builds the command line's graph; ``value_of`` gives
+to ``eval``. ``evaluate_expression`` builds the command line's graph; ``value_of`` gives
 the number of a student's answer (``viz.exercise``), names bound to numbers.
 
 Checking and evaluating walk the tree with an explicit stack, not recursion,
@@ -23,9 +23,12 @@ import sys
 from itertools import chain, count
 from typing import Collection, Iterator, Mapping
 
-from autograd_core import OPS, Op, Value, apply
+from autograd_core import Op, Value
+from autograd_core.ops import OPS
+from autograd_core.value import apply
 
-__all__ = ["FUNCTIONS", "SUM", "ExpressionError", "parse_expression", "evaluate", "value_of", "names_in"]
+__all__ = ["FUNCTIONS", "SUM", "ExpressionError", "parse_expression", "evaluate_expression", "value_of",
+           "names_in"]
 
 
 class _Functions(Mapping[str, Op]):
@@ -281,7 +284,7 @@ def value_of(text: str, bindings: Mapping[str, float]) -> float:
     return _build(tree.body, {name: Value(bindings[name], name) for name in used}).data
 
 
-def evaluate(text: str, values: Mapping[str, float]) -> Value:
+def evaluate_expression(text: str, values: Mapping[str, float]) -> Value:
     """Build the graph of ``text`` with each name a labelled leaf; the output is labelled ``L``.
 
     The output gets a name no input has (``out`` when an input is called

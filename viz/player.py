@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from autograd_core import Value, write_atomic
+from autograd_core import Value
+from autograd_core.files import write_atomic
 from autograd_core.notation import dotted
-from nn import Role
+from nn.places import Role
 
 from .dot import DEFAULT_MAX_NODES, Box, boxes, draw_dot, gradient_scale
 from .drawing import pipe, svg_element

@@ -15,7 +15,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from autograd_core import Value, write_atomic
+from autograd_core import Value
+from autograd_core.files import write_atomic
 
 from .dot import draw_dot
 from .drawing import pipe

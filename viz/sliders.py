@@ -20,7 +20,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
-from autograd_core import Value, apply, backward_steps, enable_grad, grad, topological_order
+from autograd_core import Value, backward_steps, enable_grad, grad, topological_order
+from autograd_core.value import apply
 from nn import Module
 
 from .dot import DEFAULT_MAX_NODES, draw_dot, gradient_scale
@@ -135,7 +136,7 @@ class Exploration:
                 if not node.parents:
                     made[node] = Value(values[node.label], node.label) if node.label in values else node
                 else:
-                    made[node] = apply(node.operation, *[made[p] for p in node.parents])
+                    made[node] = apply(node.op, *[made[p] for p in node.parents])
                     made[node].label = node.label
             return made[root], [(name, made[leaf]) for name, leaf in _leaves_by_label(root).items()]
         return build

@@ -64,14 +64,14 @@ def formula(trace: Trace, node: TracedNode, context: str | None = None) -> str:
     args = [operand(p, p.name_within(context)) for p in parents]
     # In a call the arguments need no parentheses: tanh(w * x + b).
     plain = [f"{p.value.data:g}" if p.kind == "constant" else p.name_within(context) for p in parents]
-    return f"{name} = {written(node.value.op, args, plain)}"
+    return f"{name} = {written(str(node.value.op), args, plain)}"
 
 
 def computation(trace: Trace, node: TracedNode, context: str | None = None) -> str:
     """The forward step that made ``node``, with its inputs' numbers: ``c = a * b = 2.0000 * -3.0000 = -6.0000``."""
     numbers = [format_number(trace.nodes[p].value.data) for p in node.parents]
     made = formula(trace, node, context)
-    with_numbers = written(node.value.op, numbers, numbers)
+    with_numbers = written(str(node.value.op), numbers, numbers)
     return f"{made} = {with_numbers} = {format_number(node.value.data)}"
 
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from autograd_core import Value, topological_order
 from autograd_core.notation import node_names
-from nn import Place, Role, place_of
+from nn import place_of
+from nn.places import Place, Role
 
 __all__ = ["TracedNode", "Edge", "Trace", "trace", "NODE_KINDS", "GROUPINGS"]
 

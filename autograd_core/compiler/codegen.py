@@ -1,4 +1,4 @@
-"""Code generation: a ``Trace`` written out as one Python program, in one of three shapes.
+"""Code generation: a ``TracedGraph`` written out as one Python program, in one of three shapes.
 
 Every program is the same lines (``lines.py``): the forward pass one line per
 live node, then the backward pass in the order ``backward()`` visits the
@@ -32,7 +32,7 @@ from ..value import Value
 from .expressions import ARRAY_DIALECT, SCALAR_DIALECT
 from .lines import Blocked, Inline, Line, Lines
 from .names import GRAD_PREFIX
-from .trace import Trace
+from .trace import TracedGraph
 
 __all__ = ["Program", "Bindings", "SCALAR_BINDINGS", "ExampleError", "INLINE_LIMIT", "BLOCK_LINES"]
 
@@ -59,7 +59,7 @@ class Program:
         layout: how variables are held (``read`` finds a node's number in a running frame).
     """
 
-    def __init__(self, trace: Trace, mode: str, accumulate: bool, bindings: "Bindings") -> None:
+    def __init__(self, trace: TracedGraph, mode: str, accumulate: bool, bindings: "Bindings") -> None:
         self.trace, self.mode, self.accumulate = trace, mode, accumulate
         self.layout = Blocked(trace) if len(trace.live) > INLINE_LIMIT else Inline(trace)
         dialect = ARRAY_DIALECT if mode == "arrays" else SCALAR_DIALECT
@@ -79,7 +79,7 @@ class Program:
 
     def read(self, frame_locals: dict[str, Any], node: Value) -> Any:
         """The number ``node`` holds in a running program's frame (a fused node's is computed again)."""
-        op = node.operation
+        op = node.op
         if node in self._fused and op is not None:  # (a fused node has an op)
             return op.forward(*[self.read(frame_locals, p) for p in node.parents])
         return self.layout.read(frame_locals, node)
@@ -185,7 +185,7 @@ class _InlineWriter:
         self.emit(_return(program, out, grads, param_grads, aux))
 
 
-def _with_grad(trace: Trace) -> set[Value]:
+def _with_grad(trace: TracedGraph) -> set[Value]:
     """The live nodes of the output's own graph: the ones the backward pass gives a gradient variable.
 
     An input or parameter read only by the aux outputs, or every node when the

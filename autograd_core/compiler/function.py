@@ -1,6 +1,6 @@
 """``compile`` and ``CompiledFunction``: a trace's generated programs, called on numbers, with its checks.
 
-``compile`` makes one ``Trace`` and the program for single calls. A
+``compile`` makes one ``TracedGraph`` and the program for single calls. A
 ``CompiledFunction`` calls it after the guards (or, with ``check=True``, a new
 trace) have said the traced graph still applies, and turns an error raised
 inside the generated code into the one the interpreted engine gives, naming
@@ -21,7 +21,7 @@ from ..collector import cyclic_gc_paused
 from ..errors import op_error, short_repr
 from ..value import Value
 from .codegen import SCALAR_BINDINGS, ExampleError, Program
-from .trace import Guard, Kink, Trace, TraceMismatchError
+from .trace import Guard, Kink, TracedGraph, TraceMismatchError
 
 __all__ = ["compile", "CompiledFunction", "BatchResult"]
 
@@ -53,7 +53,7 @@ class CompiledFunction:
         accumulate: True when parameter gradients are added into ``.grad``.
     """
 
-    def __init__(self, trace: Trace, accumulate: bool, check: bool) -> None:
+    def __init__(self, trace: TracedGraph, accumulate: bool, check: bool) -> None:
         self.trace = trace
         self.name = trace.name
         self.input_names = tuple(trace.input_names)
@@ -238,7 +238,7 @@ def _explained(program: Program, exc: BaseException) -> BaseException:
         return error
     frame, lineno, unit = located
     node = unit.nodes[lineno - 1] if lineno - 1 < len(unit.nodes) else None
-    if node is None or node.operation is None:  # a line that computes no node's op
+    if node is None or node.op is None:  # a line that computes no node's op
         return error
     if index is None and program.mode == "rows":
         index = len(frame.f_locals.get("outputs", ()))  # the rows done so far
@@ -249,11 +249,11 @@ def _explained(program: Program, exc: BaseException) -> BaseException:
     error_type: type[BaseException]
     if lineno < unit.backward_from and isinstance(error, (ValueError, ArithmeticError)):
         shown = [Value(v, program.trace.names.get(p, "")) for v, p in zip(values, node.parents)]
-        engine_error = op_error(node.operation, shown, error)  # the error the interpreted engine raises
+        engine_error = op_error(node.op, shown, error)  # the error the interpreted engine raises
         message, error_type = f"{engine_error} ({where})", type(engine_error)
     else:
         what = "op" if lineno < unit.backward_from else "the derivative of op"
-        message = f"{what} {node.operation.name!r} failed at ({', '.join(map(repr, values))}): {error} ({where})"
+        message = f"{what} {node.op.name!r} failed at ({', '.join(map(repr, values))}): {error} ({where})"
         error_type = type(error)
     try:
         return error_type(message)
@@ -318,5 +318,5 @@ def compile(  # noqa: A001 - the package's name for it; shadows the builtin only
                             + (" (pass its .data: compile makes its own input Values)" if isinstance(x, Value) else ""))
     point = [as_float(x, f"compile: example input {i} needs a real number") for i, x in enumerate(example_inputs)]
     with cyclic_gc_paused():  # the trace holds the whole graph; the collector would only rescan it
-        trace = Trace(f, point, params=params, has_aux=has_aux)
+        trace = TracedGraph(f, point, params=params, has_aux=has_aux)
         return CompiledFunction(trace, accumulate, check)

@@ -26,14 +26,14 @@ from typing import NamedTuple
 
 from ..ops import OPS, Op
 from ..value import Value
-from .trace import Trace
+from .trace import TracedGraph
 
-__all__ = ["Layer", "find_layers"]
+__all__ = ["DenseLayer", "find_layers"]
 
 _SUM, _MUL, _ADD = OPS["sum"], OPS["*"], OPS["+"]
 
 
-class Layer(NamedTuple):
+class DenseLayer(NamedTuple):
     """m neurons over the same k inputs: Z = W @ X + b."""
 
     sums: tuple[Value, ...]  # the m sum nodes, in graph order
@@ -51,7 +51,7 @@ class Layer(NamedTuple):
 
 def _terms(node: Value, inner: set[Value]) -> tuple[list[Value], list[Value]]:
     """The terms of a sum node, or of a tree of + nodes, left to right; and the inner + nodes."""
-    if node.operation is _SUM:
+    if node.op is _SUM:
         return list(node.parents), []
     terms, adds, stack = [], [], [node]
     while stack:
@@ -77,7 +77,7 @@ def _neuron(node: Value, params: set[Value], batch: set[Value], uses: dict[Value
     for product in terms:
         if product in params:
             continue
-        if product.operation is not _MUL or uses.get(product) != 1:
+        if product.op is not _MUL or uses.get(product) != 1:
             return None
         a, b = product.parents
         if a in params and b in batch:
@@ -99,19 +99,19 @@ def _neuron(node: Value, params: set[Value], batch: set[Value], uses: dict[Value
 def _left_to_right(node: Value, inner: set[Value]) -> bool:
     """True for a sum node, or a tree of + nodes that adds its terms one after another, left to right
     (``a + b + c``): the order a layer's sums are computed in (``layer_sums``), so that they are the engine's."""
-    if node.operation is _SUM:
+    if node.op is _SUM:
         return True
-    while node.operation is _ADD:
+    while node.op is _ADD:
         left, right = node.parents
-        if right.operation is _ADD and right in inner:
+        if right.op is _ADD and right in inner:
             return False
-        if not (left.operation is _ADD and left in inner):
+        if not (left.op is _ADD and left in inner):
             return True
         node = left
     return True
 
 
-def find_layers(trace: Trace, uses: dict[Value, int]) -> list[Layer]:
+def find_layers(trace: TracedGraph, uses: dict[Value, int]) -> list[DenseLayer]:
     """The layers of the part of ``trace`` that the output depends on, each in the order of its first sum."""
     params = set(trace.params)
     batch: set[Value] = set(trace.inputs)  # the variables that hold one number per example
@@ -120,42 +120,43 @@ def find_layers(trace: Trace, uses: dict[Value, int]) -> list[Layer]:
     grouped: dict[tuple[tuple[Value, ...], tuple[int, ...], bool],
                   list[tuple[Value, tuple[Value, ...], Value | None, tuple[Value, ...]]]] = {}
     for node in trace.order[:trace.output_graph_size]:
-        op = node.operation
+        op = node.op
         if op is None or node not in trace.live:
             continue
         if any(p in batch for p in node.parents):
             batch.add(node)
         if op is _ADD:
-            inner.update(p for p in node.parents if p.operation is _ADD and uses.get(p) == 1)
+            inner.update(p for p in node.parents if p.op is _ADD and uses.get(p) == 1)
     for node in trace.order[:trace.output_graph_size]:
-        if node.operation in (_SUM, _ADD) and node in trace.live and node not in inner:
+        if node.op in (_SUM, _ADD) and node in trace.live and node not in inner:
             found = _neuron(node, params, batch, uses, inner)
             if found is not None:  # sums over the same inputs that add their terms in the same order
                 inputs, weights, bias, replaced, order = found
-                grouped.setdefault((inputs, order, node.operation is _SUM), []).append((node, weights, bias, replaced))
+                grouped.setdefault((inputs, order, node.op is _SUM), []).append((node, weights, bias, replaced))
     layers = []
     for (inputs, order, from_zero), neurons in grouped.items():
         sums, weight_rows, biases, replaced_groups = zip(*neurons)
-        layers.append(Layer(sums, inputs, weight_rows, biases, tuple(p for group in replaced_groups for p in group),
-                            order, from_zero))
+        layers.append(DenseLayer(sums, inputs, weight_rows, biases,
+                                 tuple(p for group in replaced_groups for p in group),
+                                 order, from_zero))
     return _linked(layers, uses, {trace.output, *trace.aux})
 
 
-def _activation(layer: Layer, following: Layer, uses: dict[Value, int], outputs: set[Value]) -> Op | None:
+def _activation(layer: DenseLayer, following: DenseLayer, uses: dict[Value, int], outputs: set[Value]) -> Op | None:
     """The op whose results, one per sum of ``layer``, are exactly ``following``'s inputs and read by nothing else."""
     if len(following.inputs) != len(layer.sums):
         return None
-    op = following.inputs[0].operation
+    op = following.inputs[0].op
     if op is None or op.variadic or op.derivative_exprs is None or len(op.inputs) != 1:
         return None
     for s, a in zip(layer.sums, following.inputs):
-        if (a.operation is not op or a.parents != (s,) or uses.get(s) != 1 or uses.get(a) != len(following.sums)
+        if (a.op is not op or a.parents != (s,) or uses.get(s) != 1 or uses.get(a) != len(following.sums)
                 or s in outputs or a in outputs):
             return None
     return op
 
 
-def _linked(layers: list[Layer], uses: dict[Value, int], outputs: set[Value]) -> list[Layer]:
+def _linked(layers: list[DenseLayer], uses: dict[Value, int], outputs: set[Value]) -> list[DenseLayer]:
     """The layers, each one whose activations feed another marked so (``activation``, ``next_layer``)."""
     for i, layer in enumerate(layers):
         for j, following in enumerate(layers):

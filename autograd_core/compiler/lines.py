@@ -19,9 +19,9 @@ from ..ops import Op
 from ..value import Value
 from .expressions import (ARRAY_DIALECT, Dialect, factor_template, literal, names_count, names_in, template,
                           times)
-from .layers import Layer, find_layers
+from .layers import DenseLayer, find_layers
 from .names import GRAD_PREFIX, MATRIX_PREFIX
-from .trace import Trace
+from .trace import TracedGraph
 
 __all__ = ["Line", "Lines", "Inline", "Blocked"]
 
@@ -36,7 +36,7 @@ class Inline:
 
     blocked: Literal[False] = False
 
-    def __init__(self, trace: Trace) -> None:
+    def __init__(self, trace: TracedGraph) -> None:
         self.trace = trace
 
     def value(self, node: Value) -> str:
@@ -57,7 +57,7 @@ class Blocked:
 
     blocked: Literal[True] = True
 
-    def __init__(self, trace: Trace) -> None:
+    def __init__(self, trace: TracedGraph) -> None:
         self.trace = trace
         self.param_index = {p: i for i, p in enumerate(trace.params)}
         self.slot: dict[Value, int] = {x: i for i, x in enumerate(trace.inputs)}
@@ -151,7 +151,7 @@ class Lines:
     consumer's gradient, so it gets no line of its own.
     """
 
-    def __init__(self, trace: Trace, layout: Inline | Blocked, dialect: Dialect, summed: set[Value],
+    def __init__(self, trace: TracedGraph, layout: Inline | Blocked, dialect: Dialect, summed: set[Value],
                  compact: bool) -> None:
         self.trace, self.layout, self.dialect = trace, layout, dialect
         self.summed = summed  # gradients that start at 0.0 before the lines (parameters summed over a batch)
@@ -159,7 +159,7 @@ class Lines:
         self._layers = {layer.sums[0]: (i, layer) for i, layer in enumerate(layers)}  # by its first sum
         self._in_layers = {node for layer in layers for node in (*layer.sums, *layer.replaced, *layer.activations)}
 
-    def _plan(self) -> tuple[set[Value], set[Value], list[Layer]]:
+    def _plan(self) -> tuple[set[Value], set[Value], list[DenseLayer]]:
         """(the nodes written into their consumer's line, the nodes whose gradient is their consumer's, and,
         over arrays, the layers computed as one matrix product)."""
         forward_expr = self.dialect.forward_expr
@@ -170,7 +170,7 @@ class Lines:
         fused: set[Value] = set()
         depth: dict[Value, int] = {}
         for node in self.trace.order:
-            op = node.operation
+            op = node.op
             if (op is None or uses.get(node) != 1 or not last_edge[node] & _INTO or node in read_back
                     or node in kept or forward_expr(op) is None):
                 continue
@@ -179,7 +179,7 @@ class Lines:
                 fused.add(node)
                 depth[node] = level
         aliased = {node for node, edge in last_edge.items()
-                   if edge & _UNIT and uses[node] == 1 and node.operation is not None and node not in self.summed}
+                   if edge & _UNIT and uses[node] == 1 and node.op is not None and node not in self.summed}
         return fused, aliased, layers
 
     def _readers(self) -> tuple[dict[Value, int], dict[Value, int], set[Value]]:
@@ -191,7 +191,7 @@ class Lines:
         read_back: set[Value] = set()
         flags_of: dict[Op, tuple[int, ...]] = {}
         for node in self.trace.order:
-            op = node.operation
+            op = node.op
             if op is None or node not in live:
                 continue
             flags = flags_of.get(op)
@@ -236,7 +236,7 @@ class Lines:
         value, live, fused = self.layout.value, self.trace.live, self.fused
         expressions: dict[Value, str] = {}  # fused nodes waiting for their consumer
         for node in self.trace.order:
-            op = node.operation
+            op = node.op
             if op is None or node not in live:
                 continue
             if node in self._in_layers:
@@ -283,7 +283,7 @@ class Lines:
         order = trace.order
         for i in range(trace.output_graph_size - 1, -1, -1):  # aux outputs' own nodes have no gradient
             node = order[i]
-            op = node.operation
+            op = node.op
             if op is None or node not in trace.live:
                 continue
             if node in self._in_layers:
@@ -334,7 +334,7 @@ class Lines:
                 yield self._add(part, upstream, each.format(layout.value(part), out), seen)
 
     # ------------------------------------------------------------- layers
-    def _layer_forward(self, index: int, layer: Layer) -> Iterator[str]:
+    def _layer_forward(self, index: int, layer: DenseLayer) -> Iterator[str]:
         """Z = W @ X + b for the whole layer; each sum is a row of Z (or Z goes through its activation whole)."""
         value, mm = self.layout.value, MATRIX_PREFIX
         rows = ", ".join(f"({', '.join(value(w) for w in row)},)" for row in layer.weights)
@@ -357,7 +357,8 @@ class Lines:
         expr = self.dialect.forward_expr(op)
         return template(expr, op.inputs).format(operand) if expr else f"{self.trace.functions[op]}({operand})"
 
-    def _layer_backward(self, index: int, layer: Layer, shared: dict[Value, str], seen: set[Value]) -> Iterator[str]:
+    def _layer_backward(self, index: int, layer: DenseLayer, shared: dict[Value, str],
+                        seen: set[Value]) -> Iterator[str]:
         """The weights' gradients G @ X.T, the biases' G summed, the inputs' W.T @ G, G the sums' gradients."""
         grad, mm = self.layout.grad, MATRIX_PREFIX
         if layer.activation is None:

@@ -1,6 +1,6 @@
 """The trace: ``f`` run once on input Values, and everything code generation reads, worked out once.
 
-``Trace(f, example_inputs)`` calls ``f`` on input Values and keeps the graph it
+``TracedGraph(f, example_inputs)`` calls ``f`` on input Values and keeps the graph it
 built. Its constructor, and nothing else, works out:
 
 * ``order``: every node, parents first (``topological_order``, parents in
@@ -44,7 +44,7 @@ from ..modes import enable_grad
 from ..value import Value
 from .names import Namer, identifier
 
-__all__ = ["Trace", "TracedInput", "Guard", "Kink", "TraceMismatchError", "CODE_NAMES"]
+__all__ = ["TracedGraph", "TracedInput", "Guard", "Kink", "TraceMismatchError", "CODE_NAMES"]
 
 # Every name the generated code uses for itself; no node may be given one of these.
 CODE_NAMES = frozenset({
@@ -85,7 +85,7 @@ class Kink(NamedTuple):
     """A branching node (relu, abs): compiled as a branch, evaluated at every call."""
 
     name: str  # its variable in the generated source
-    op: str  # the op's name
+    op: Op  # the op (relu, abs); its name is `op.name`
     traced_input: float  # the op's input in the trace (the side of the kink it was traced on)
 
 
@@ -318,10 +318,10 @@ class _Run:
             return ("constant", repr(node.data))
         if node in self.inputs:
             return ("input", self.inputs.index(node))
-        if node.operation is None:
+        if node.op is None:
             return ("parameter", list(params).index(node))
         position = {n: k for k, n in enumerate(self.order[:i])}
-        return (node.operation, tuple(position[p] for p in node.parents))
+        return (node.op, tuple(position[p] for p in node.parents))
 
 
 def _first_difference(old: _Run, old_live: set[Value], new: _Run, params: Sequence[Value]) -> str:
@@ -342,10 +342,10 @@ def _first_difference(old: _Run, old_live: set[Value], new: _Run, params: Sequen
         if not a_live:
             if repr(a.data) != repr(b.data):
                 break
-        elif a.operation is None or b.operation is None:
+        elif a.op is None or b.op is None:
             if match.get(a) is not b:
                 break
-        elif a.operation is not b.operation or tuple([match.get(p) for p in a.parents]) != b.parents:
+        elif a.op is not b.op or tuple([match.get(p) for p in a.parents]) != b.parents:
             break
         match[a] = b
     else:
@@ -356,7 +356,7 @@ def _first_difference(old: _Run, old_live: set[Value], new: _Run, params: Sequen
     return f"node {i} was {_show(mine)} when compiled, now {_show(theirs)}"
 
 
-class Trace:
+class TracedGraph:
     """``f`` traced on ``example_inputs``: its nodes, parameters, live nodes, names, guards and kinks.
 
     Raises:
@@ -385,8 +385,8 @@ class Trace:
         namer = Namer(CODE_NAMES | {self.name})
         self.names = self._node_names(namer)  # the user's names first: the code's own op functions give way
         self.functions, self.local_grads_functions = self._function_names(namer)
-        self.kinks = tuple(Kink(self.names[node], node.operation.name, float(node.parents[0].data))
-                           for node in self.order if node.operation is not None and node.operation.kink is not None
+        self.kinks = tuple(Kink(self.names[node], node.op, float(node.parents[0].data))
+                           for node in self.order if node.op is not None and node.op.kink is not None
                            and node in self.live)
 
     def difference_on(self, inputs: Sequence[float]) -> str:
@@ -396,9 +396,9 @@ class Trace:
 
     def _parameters(self, again: _Run, given: Sequence[Value] | None) -> tuple[Value, ...]:
         """The leaves both runs reach, in reading order; or ``given``, checked against them."""
-        leaves_again = {node for node in again.order if node.operation is None}
+        leaves_again = {node for node in again.order if node.op is None}
         inputs = set(self.inputs)
-        reached = [n for n in self.order if n.operation is None and n in leaves_again and n not in inputs]
+        reached = [n for n in self.order if n.op is None and n in leaves_again and n not in inputs]
         if given is None:
             return tuple(reached)
         given = list(given)
@@ -420,7 +420,7 @@ class Trace:
         forwards: dict[Op, str] = {}
         derivatives: dict[Op, str] = {}
         for node in self.order:
-            op = node.operation
+            op = node.op
             if op is None or op in forwards or node not in self.live:
                 continue
             base = identifier(_SYMBOL_NAMES.get(op.name, op.name)) or "op"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import NOBODY, as_user_without_root_rights
 
-from autograd_core import write_atomic
+from autograd_core.files import write_atomic
 
 
 def names(folder: Path) -> list[str]:

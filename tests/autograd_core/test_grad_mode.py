@@ -8,7 +8,8 @@ import threading
 
 import pytest
 
-from autograd_core import NonFiniteError, Value, detect_anomaly, enable_grad, is_grad_enabled, no_grad
+from autograd_core import NonFiniteError, Value, detect_anomaly, enable_grad, no_grad
+from autograd_core.modes import is_grad_enabled
 
 
 def recorded(v: Value) -> bool:

@@ -17,16 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from autograd_core import (
-    OPS,
-    GradcheckError,
-    GradcheckResult,
-    Value,
-    assert_gradients_close,
-    define_op,
-    gradcheck,
-    gradgradcheck,
-)
+from autograd_core import GradcheckError, Value, assert_gradients_close, define_op, gradcheck, gradgradcheck
+from autograd_core.gradcheck import GradcheckResult
+from autograd_core.ops import OPS
 
 # --------------------------------------------------------------- the ops table
 # (name, f of Values, sampler of points away from domain edges and kinks).

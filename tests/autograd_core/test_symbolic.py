@@ -19,7 +19,8 @@ from autograd_core.notation import symbol as as_one_symbol
 
 sp = pytest.importorskip("sympy")
 
-from autograd_core import OPS, Value, chain_rule, define_op, grad, symbolic_grad, to_sympy
+from autograd_core import Value, chain_rule, define_op, grad, symbolic_grad, to_sympy
+from autograd_core.ops import OPS
 
 
 def evaluate(expression, values: dict[Value, float]) -> float:

@@ -7,7 +7,8 @@ import random
 
 import pytest
 
-from nn import make_circles, make_moons, make_spiral, make_xor, signed_labels, train_test_split
+from nn import make_circles, make_moons, make_spiral, signed_labels, train_test_split
+from nn.data import make_xor
 
 GENERATORS = [
     ("moons", lambda **kw: make_moons(101, **kw), 2, 101),

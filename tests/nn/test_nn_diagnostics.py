@@ -7,8 +7,8 @@ import math
 import pytest
 
 from autograd_core import Value
-from nn import (MLP, SGD, Layer, Neuron, dead_relu_fraction, diagnose, gradient_norms, hinge_loss, make_moons,
-                saturated_fraction, signed_labels, update_ratios)
+from nn import MLP, SGD, Layer, Neuron, diagnose, hinge_loss, make_moons, signed_labels
+from nn.diagnostics import dead_relu_fraction, gradient_norms, saturated_fraction, update_ratios
 from nn.diagnostics import layers_of
 
 X, Y = make_moons(12, noise=0.1, seed=0)

@@ -8,7 +8,8 @@ import pickle
 import pytest
 
 from autograd_core import Value, topological_order
-from nn import MLP, Layer, Module, Neuron, Place, Role, place_of
+from nn import MLP, Layer, Module, Neuron, place_of
+from nn.places import Place, Role
 
 
 def test_every_node_of_an_mlp_has_its_place():

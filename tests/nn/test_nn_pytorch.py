@@ -7,7 +7,8 @@ import random
 import pytest
 
 from autograd_core import Value
-from nn import ACTIVATIONS, MLP, Layer, Neuron, from_torch, hinge_loss, to_torch
+from nn import MLP, Layer, Neuron, from_torch, hinge_loss, to_torch
+from nn.layers import ACTIVATIONS
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nn import MLP, ModelFileError, load_parameters, save_parameters
-from nn.serialize import MAX_FILE_BYTES
+from nn import MLP, load_parameters, save_parameters
+from nn.serialize import MAX_FILE_BYTES, ModelFileError
 
 
 def test_round_trip_is_exact(tmp_path):

@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from helpers import require_tool
 
-from autograd_core import Value, is_grad_enabled
-from nn import (MLP, SGD, Adam, Stopping, TrainingDivergedError, accuracy, batch_loss, cross_entropy, diagnose,
-                evaluate, evaluate_loss, fit, hinge_loss, make_moons, make_spiral, make_xor, mse_loss, predicted_class,
-                signed_labels, train_step)
+from autograd_core import Value
+from autograd_core.modes import is_grad_enabled
+from nn import (MLP, SGD, Adam, Stopping, TrainingDivergedError, cross_entropy, diagnose, evaluate, fit, hinge_loss,
+                make_moons, make_spiral, mse_loss, signed_labels, train_step)
+from nn.data import make_xor
+from nn.train import accuracy, batch_loss, evaluate_loss, predicted_class
 from nn.compiled import fit_compiled
 
 

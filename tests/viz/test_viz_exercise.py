@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from autograd_core import OPS, Value, backward_steps
+from autograd_core import Value, backward_steps
+from autograd_core.ops import OPS
 from nn import MLP
-from viz import Exercise, exercise
-from viz.exercise import SIGNIFICANT_FIGURES, answer_names, moved_points, run_in_terminal, writable
+from viz import exercise
+from viz.exercise import SIGNIFICANT_FIGURES, Exercise, answer_names, moved_points, run_in_terminal, writable
 from viz.expression import value_of
 
 REPO = Path(__file__).resolve().parents[2]

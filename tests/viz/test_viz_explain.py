@@ -6,7 +6,8 @@ import pytest
 
 from autograd_core import Value
 from nn import MLP
-from viz import explain, explain_steps
+from viz import explain
+from viz.explain import explain_steps
 from viz.text import format_number
 
 # L = c * d with c = a * b, d = a + b, a = 2, b = -3, so c = -6, d = -1.

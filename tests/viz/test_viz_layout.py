@@ -9,9 +9,11 @@ from gallery import slide_fit
 from svg_geometry import Drawing, font_sizes, read_svg
 
 from autograd_core import Value
-from nn import MLP, Layer, Neuron, Role
-from viz import draw_dot, trace
+from nn import MLP, Layer, Neuron
+from nn.places import Role
+from viz import draw_dot
 from viz.drawing import pipe
+from viz.trace import trace
 
 
 def mlp(sizes: tuple[int, ...]) -> Value:

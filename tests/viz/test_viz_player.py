@@ -12,9 +12,12 @@ from helpers import CHROMIUM_ARGS
 
 from autograd_core import Value
 from nn import MLP
-from viz import explain_steps, player_fragment, player_html, trace, write_html
+from viz import player_fragment, write_html
+from viz.explain import explain_steps
+from viz.player import player_html
 from viz.player_page import page as player_page
 from viz.text import computation, format_number
+from viz.trace import trace
 
 VIEWPORT = {"width": 1280, "height": 800}
 

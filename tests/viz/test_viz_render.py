@@ -8,7 +8,7 @@ import pytest
 
 from autograd_core import Value
 from viz import GraphvizNotFoundError, draw_dot, render
-from autograd_core import write_atomic
+from autograd_core.files import write_atomic
 
 MAGIC = {"svg": b"<svg", "png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-"}
 

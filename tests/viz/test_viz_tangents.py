@@ -9,9 +9,11 @@ import pytest
 
 from autograd_core import Value, jvp
 from nn import MLP
-from viz import draw_dot, explain, player_html, trace
+from viz import draw_dot, explain
 from viz.drawing import pipe
+from viz.player import player_html
 from viz.tangents import forward_pass
+from viz.trace import trace
 
 # L = c * d with c = a * b, d = a + b, a = 2, b = -3 (c = -6, d = -1). With ȧ = 1, ḃ = 0, by hand:
 # ċ = b·ȧ = -3, ḋ = 1·ȧ = 1, L̇ = d·ċ + c·ḋ = (-1)(-3) + (-6)(1) = -3, which is dL/da.

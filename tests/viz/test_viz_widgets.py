@@ -16,8 +16,9 @@ from helpers import LECTURE_POINT, lecture_neuron
 
 from autograd_core import Value, grad
 from nn import MLP
-from viz import draw_dot, exercise, exercise_widget, explain_steps, explore, play
+from viz import draw_dot, exercise, exercise_widget, explore, play
 from viz.drawing import Drawing, static_bundle
+from viz.explain import explain_steps
 from viz.player import player_parts
 from viz.player_page import SCRIPT
 from viz.sliders import Exploration, slider_for
