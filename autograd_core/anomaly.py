@@ -130,7 +130,7 @@ def check_grad_step(node: Any, parent: Any, upstream: Any, local: Any, before: A
     where = built_at(node)
     raise NonFiniteError(
         f"detect_anomaly: in grad(), the gradient of {describe(parent)} became {number!r} at the step of node "
-        f"{describe(node)} (op {node.op!r}): upstream gradient {getattr(upstream, 'data', upstream)!r} x local "
+        f"{describe(node)} (op {node.op.name!r}): upstream gradient {getattr(upstream, 'data', upstream)!r} x local "
         f"derivative {getattr(local, 'data', local)!r}" + (f"; the node was built at {where}" if where else ""))
 
 

@@ -177,6 +177,8 @@ def batch_loss(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn) -> tupl
     return loss, scores
 
 
+# The four lines of the loop keep their comments aligned, as the README shows them.
+# fmt: off
 def train_step(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn, optimizer: Optimizer) -> tuple[Value, list]:
     """One step of every training loop, micrograd's: forward, zero the gradients, backward, update.
 
@@ -187,6 +189,7 @@ def train_step(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn, optimiz
     loss.backward()                                  # every parameter's .grad = d loss / d parameter
     optimizer.step()                                 # the update: p.data -= lr * p.grad (SGD)
     return loss, scores
+# fmt: on
 
 
 def evaluate(model: Module, X: Sequence, y: Sequence) -> float:

@@ -1,4 +1,4 @@
-"""The public surface: each package's exports and its README table, one name per class, `.op` never compared with a str."""
+"""The public surface: each package's exports and its README table, one name per class, `.op` never a str."""
 
 from __future__ import annotations
 
