@@ -19,8 +19,10 @@ request.
 
 from .anomaly import detect_anomaly
 from .backprop import ChainRuleStep, backward_steps, grad
-from .compiler import TraceMismatchError
-from .compiler import compile  # noqa: A004 - shadows the builtin in this namespace only
+from .compiler import (
+    TraceMismatchError,
+    compile,
+)
 from .define import define_op
 from .errors import DivisionByZeroError, DomainError, NonFiniteError
 from .forward import ForwardStep, explain_forward, forward_steps, jvp

@@ -29,8 +29,10 @@ def main() -> None:
     print(f"  dL/dL = {L.grad:.4f}")
     for st in backward_steps(L):
         node, parent = symbol(st.node.label), symbol(st.parent.label)
-        print(f"  dL/d{parent} += dL/d{node} \u00b7 \u2202{node}/\u2202{parent}"
-              f" = {st.upstream:.4f} \u00b7 {st.local:.4f} = {st.contribution:.4f}")
+        print(
+            f"  dL/d{parent} += dL/d{node} \u00b7 \u2202{node}/\u2202{parent}"
+            f" = {st.upstream:.4f} \u00b7 {st.local:.4f} = {st.contribution:.4f}"
+        )
 
 
 if __name__ == "__main__":

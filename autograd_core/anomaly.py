@@ -12,13 +12,21 @@ from __future__ import annotations
 import math
 import threading
 import traceback
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .errors import NonFiniteError, call_text, describe
 from .modes import MODE, ModeBlock
 
-__all__ = ["detect_anomaly", "check_new_node", "checked_backward", "check_grad_step", "built_at", "user_code_line",
-           "remembered_nodes"]
+__all__ = [
+    "detect_anomaly",
+    "check_new_node",
+    "checked_backward",
+    "check_grad_step",
+    "built_at",
+    "user_code_line",
+    "remembered_nodes",
+]
 
 
 class _BuiltAt(threading.local):
@@ -89,8 +97,10 @@ def check_new_node(out: Any, op: Any, inputs: Sequence[Any]) -> None:
     if first:
         shown, where = call_text(op.name, inputs)
         kind = "nan" if data != data else repr(data)
-        raise NonFiniteError(f"detect_anomaly: {shown} = {kind}, the first {'nan' if kind == 'nan' else 'infinity'} "
-                             f"of this graph; {where}; built at {built_at(out) or 'an unknown line'}")
+        raise NonFiniteError(
+            f"detect_anomaly: {shown} = {kind}, the first {'nan' if kind == 'nan' else 'infinity'} "
+            f"of this graph; {where}; built at {built_at(out) or 'an unknown line'}"
+        )
 
 
 def checked_backward(order: Sequence[Any]) -> None:
@@ -111,7 +121,8 @@ def checked_backward(order: Sequence[Any]) -> None:
             raise NonFiniteError(
                 f"detect_anomaly: in backward, the gradient of {describe(parent)} became {parent.grad!r} at the "
                 f"step of node {describe(node)} (op {str(node.op)!r}): upstream gradient {node.grad!r} x local "
-                f"derivative {local!r}" + (f"; the node was built at {where}" if where else ""))
+                f"derivative {local!r}" + (f"; the node was built at {where}" if where else "")
+            )
     lines = _BUILT_AT.lines
     for node in order:
         lines.pop(node, None)
@@ -131,7 +142,8 @@ def check_grad_step(node: Any, parent: Any, upstream: Any, local: Any, before: A
     raise NonFiniteError(
         f"detect_anomaly: in grad(), the gradient of {describe(parent)} became {number!r} at the step of node "
         f"{describe(node)} (op {node.op.name!r}): upstream gradient {getattr(upstream, 'data', upstream)!r} x local "
-        f"derivative {getattr(local, 'data', local)!r}" + (f"; the node was built at {where}" if where else ""))
+        f"derivative {getattr(local, 'data', local)!r}" + (f"; the node was built at {where}" if where else "")
+    )
 
 
 def _local(node: Any, index: int) -> float:

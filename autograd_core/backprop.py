@@ -22,7 +22,8 @@ prints the same step as a line of Python instead of running it
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Literal, NamedTuple, Sequence, SupportsFloat, cast, overload
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Literal, NamedTuple, SupportsFloat, cast, overload
 
 from .anomaly import check_grad_step
 from .checks import as_float

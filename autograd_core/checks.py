@@ -21,16 +21,20 @@ def as_float(x: Any, needs: str) -> float:
 
     ``needs`` reads like "Value(data) needs a real number".
     """
-    if isinstance(x, (str, bytes)) or not hasattr(type(x), "__float__") or (
-            isinstance(x, numbers.Complex) and not isinstance(x, numbers.Real)):
+    if (
+        isinstance(x, (str, bytes))
+        or not hasattr(type(x), "__float__")
+        or (isinstance(x, numbers.Complex) and not isinstance(x, numbers.Real))
+    ):
         # A Value has no __float__ (so that it is never turned into a number by accident).
         hint = " (use .data to copy a Value's number, or .detach())" if hasattr(x, "data") else ""
         raise TypeError(f"{needs}, got {type(x).__name__} {short_repr(x)}{hint}")
     try:
         return float(x)
     except OverflowError:
-        raise OverflowError(f"{needs} that fits in a float (at most about 1.8e308), got "
-                            f"{type(x).__name__} {short_repr(x)}") from None
+        raise OverflowError(
+            f"{needs} that fits in a float (at most about 1.8e308), got {type(x).__name__} {short_repr(x)}"
+        ) from None
 
 
 def check_label(label: object) -> str:

@@ -27,11 +27,12 @@ from __future__ import annotations
 import functools
 import inspect
 import numbers
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .errors import DivisionByZeroError, DomainError, describe, short_repr
-from .ops import Op
 from .modes import no_grad
+from .ops import Op
 from .value import Value, _lift, apply
 
 __all__ = ["define_op", "input_names"]
@@ -100,21 +101,30 @@ class _Derivatives:
             raise self._error(index, args, f"raised {type(exc).__name__}: {exc}", _family(exc)) from exc
         except TypeError as exc:
             if not first_order:  # most likely math.* on a Value: say how to write it instead
-                raise self._error(index, args, f"cannot be computed on Values, so the op's second derivative is "
-                                               f"unavailable ({exc}); write the derivative with Value arithmetic and "
-                                               "methods (x.exp(), x.tanh(), ...) instead of math functions",
-                                  TypeError) from None
+                raise self._error(
+                    index,
+                    args,
+                    f"cannot be computed on Values, so the op's second derivative is "
+                    f"unavailable ({exc}); write the derivative with Value arithmetic and "
+                    "methods (x.exp(), x.tanh(), ...) instead of math functions",
+                    TypeError,
+                ) from None
             raise self._error(index, args, f"raised TypeError: {exc}", TypeError) from exc
         if isinstance(result, Value):
             return result.data if first_order else result
         if not isinstance(result, numbers.Real):
-            raise self._error(index, args, f"returned {type(result).__name__} {short_repr(result)}; a derivative "
-                                           f"must return a number or a Value", TypeError)
+            raise self._error(
+                index,
+                args,
+                f"returned {type(result).__name__} {short_repr(result)}; a derivative must return a number or a Value",
+                TypeError,
+            )
         try:
             return float(result)
         except OverflowError:
-            raise self._error(index, args, f"returned {type(result).__name__} too large for a float",
-                              OverflowError) from None
+            raise self._error(
+                index, args, f"returned {type(result).__name__} too large for a float", OverflowError
+            ) from None
 
     def _call(self, index: int, args: tuple[Any, ...], first_order: bool) -> Any:
         """Derivative ``index`` at ``args``; on floats, a Value method is retried on Values (no graph)."""
@@ -133,8 +143,10 @@ class _Derivatives:
         """``kind``: 'derivative 1 of op 'f' (d out/dx) <what>, at f(x=-1.0) = 2.0' and, on Values, the nodes."""
         values = [a.data if isinstance(a, Value) else a for a in args]
         at = ", ".join(f"{name}={value!r}" for name, value in zip(self.names, values))
-        message = (f"derivative {index + 1} of op {self.op_name!r} (d out/d{self.names[index]}) {what}, "
-                   f"at {self.op_name}({at}) = {values[-1]!r}")
+        message = (
+            f"derivative {index + 1} of op {self.op_name!r} (d out/d{self.names[index]}) {what}, "
+            f"at {self.op_name}({at}) = {values[-1]!r}"
+        )
         if isinstance(args[-1], Value):
             message += "; " + "; ".join(f"input {k + 1} is {describe(a)}" for k, a in enumerate(args[:-1]))
         return kind(message)
@@ -149,7 +161,9 @@ def _family(exc: Exception) -> type[Exception]:
     return DomainError
 
 
-def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Callable[[Callable[..., float]], Callable[..., Value]]:
+def define_op(
+    *derivatives: Callable[..., Any], name: str | None = None
+) -> Callable[[Callable[..., float]], Callable[..., Value]]:
     """Decorator: make a differentiable op from a float forward and one derivative per input.
 
     Args:
@@ -168,8 +182,10 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
             of arguments.
     """
     if not derivatives:
-        raise TypeError("define_op needs one derivative function per input of the op, e.g. "
-                        "@define_op(lambda x, out: ...) for a function of one input")
+        raise TypeError(
+            "define_op needs one derivative function per input of the op, e.g. "
+            "@define_op(lambda x, out: ...) for a function of one input"
+        )
     for i, d in enumerate(derivatives):
         if not callable(d):
             raise TypeError(f"define_op: derivative {i + 1} must be callable, got {type(d).__name__} {d!r}")
@@ -185,13 +201,17 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
         if arity is None:
             raise TypeError(f"define_op: forward {op_name!r} must take a fixed number of inputs, not *args")
         if arity != len(derivatives):
-            raise TypeError(f"define_op: {op_name!r} takes {arity} input(s) but {len(derivatives)} "
-                            f"derivative function(s) were given; give one per input")
+            raise TypeError(
+                f"define_op: {op_name!r} takes {arity} input(s) but {len(derivatives)} "
+                f"derivative function(s) were given; give one per input"
+            )
         for i, d in enumerate(derivatives):
             if not _accepts(d, arity + 1):
                 taken = _positional_count(d, f"derivative {i + 1} of {op_name!r}")
-                raise TypeError(f"define_op: derivative {i + 1} of {op_name!r} takes {taken} argument(s); "
-                                f"it must take the {arity} input(s) and the output ({arity + 1} in all)")
+                raise TypeError(
+                    f"define_op: derivative {i + 1} of {op_name!r} takes {taken} argument(s); "
+                    f"it must take the {arity} input(s) and the output ({arity + 1} in all)"
+                )
 
         names = tuple(input_names(forward, arity))
         module, qualname = getattr(forward, "__module__", None), getattr(forward, "__qualname__", None)
@@ -207,11 +227,14 @@ def define_op(*derivatives: Callable[..., Any], name: str | None = None) -> Call
                 try:
                     value = _lift(arg, f"op {op_name!r}")
                 except OverflowError:  # an int no float can hold
-                    raise OverflowError(f"{op_name}() input {i + 1} is {type(arg).__name__} {short_repr(arg)}, "
-                                        f"too large for a float") from None
+                    raise OverflowError(
+                        f"{op_name}() input {i + 1} is {type(arg).__name__} {short_repr(arg)}, too large for a float"
+                    ) from None
                 if value is None:
-                    raise TypeError(f"{op_name}() input {i + 1} must be a Value or a real number, "
-                                    f"got {type(arg).__name__} {short_repr(arg)}")
+                    raise TypeError(
+                        f"{op_name}() input {i + 1} must be a Value or a real number, "
+                        f"got {type(arg).__name__} {short_repr(arg)}"
+                    )
                 inputs.append(value)
             return apply(op, *inputs)  # a failing forward's error names the op and the inputs there
 

@@ -7,7 +7,8 @@ expression went wrong without opening the engine.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .notation import written
 
@@ -47,7 +48,7 @@ def short_repr(x: object, limit: int = 40) -> str:
         text = repr(x)
     except (ValueError, RecursionError):
         return f"<{type(x).__name__} too large to show>"
-    return text if len(text) <= limit else f"{text[:limit - 12]}... ({len(text)} characters)"
+    return text if len(text) <= limit else f"{text[: limit - 12]}... ({len(text)} characters)"
 
 
 def call_text(name: str, inputs: Iterable[Any]) -> tuple[str, str]:

@@ -33,8 +33,13 @@ from pathlib import Path
 
 __all__ = ["write_atomic"]
 
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
 def _naming(exc: OSError, shown: Path) -> OSError:
@@ -49,16 +54,21 @@ def _resolve(path: Path) -> Path:
     if not path.is_symlink():
         if not path.parent.is_dir():
             if path.parent.exists():
-                raise NotADirectoryError(errno.ENOTDIR, f"{os.strerror(errno.ENOTDIR)}: {str(path.parent)!r} is a "
-                                                        f"file, so nothing can be written inside it", str(path))
+                raise NotADirectoryError(
+                    errno.ENOTDIR,
+                    f"{os.strerror(errno.ENOTDIR)}: {str(path.parent)!r} is a "
+                    f"file, so nothing can be written inside it",
+                    str(path),
+                )
             raise FileNotFoundError(f"cannot write {str(path)!r}: the folder {str(path.parent)!r} does not exist")
         return path
     target = Path(os.path.realpath(path))
     if target.is_symlink():  # realpath stops at a loop
         raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path))
     if not target.parent.is_dir():
-        raise FileNotFoundError(f"cannot write {str(path)!r}: it is a symbolic link to {str(target)!r}, "
-                                f"whose folder does not exist")
+        raise FileNotFoundError(
+            f"cannot write {str(path)!r}: it is a symbolic link to {str(target)!r}, whose folder does not exist"
+        )
     return target
 
 
@@ -70,11 +80,14 @@ def _existing(target: Path, shown: Path) -> os.stat_result | None:
         return None
     for is_kind, kind in _KINDS:
         if is_kind(info.st_mode):
-            raise OSError(f"cannot write {str(shown)!r}: it is {kind}, not a regular file; only regular files "
-                          f"are written, never replaced by one")
+            raise OSError(
+                f"cannot write {str(shown)!r}: it is {kind}, not a regular file; only regular files "
+                f"are written, never replaced by one"
+            )
     if not os.access(target, os.W_OK, effective_ids=os.access in os.supports_effective_ids):
-        raise PermissionError(errno.EACCES, f"{os.strerror(errno.EACCES)} (the file is read-only for this user)",
-                              str(shown))
+        raise PermissionError(
+            errno.EACCES, f"{os.strerror(errno.EACCES)} (the file is read-only for this user)", str(shown)
+        )
     return info
 
 
@@ -144,8 +157,9 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
             socket), or the write failed; the message names ``path``.
     """
     if os.fspath(path).endswith(("/", os.sep)):  # Path() would drop the separator and write a file
-        raise IsADirectoryError(errno.EISDIR, "a path ending in a separator names a folder, not a file",
-                                os.fspath(path))
+        raise IsADirectoryError(
+            errno.EISDIR, "a path ending in a separator names a folder, not a file", os.fspath(path)
+        )
     path = Path(path)
     if not isinstance(data, (str, bytes, bytearray, memoryview)):
         raise TypeError(f"write_atomic: data must be str or bytes, got {type(data).__name__}")

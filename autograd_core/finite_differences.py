@@ -42,7 +42,8 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import Callable, NamedTuple, Sequence
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 __all__ = ["EPSILON", "METHODS", "default_step", "Estimate", "ProbeFailed", "derivative_along"]
 
@@ -128,16 +129,26 @@ def _estimate(samples: dict[int, float], h: float, method: str, atol: float, rto
     secants = [(f[b] - f[a]) / ((b - a) * h / 4) for a, b in zip((-4, -2, -1, 0, 1, 2), (-2, -1, 0, 1, 2, 4))]
     # f' at x may differ from the nearest secant by about h/8 * f'' (curvature): allow for that.
     curvature = max(abs(secants[0] - secants[1]), abs(secants[5] - secants[4])) / 3
-    return Estimate(numeric, half_step, settled, secants[0] + 0.0, secants[5] + 0.0, min(secants) - curvature,
-                    max(secants) + curvature, smooth, noise, tuple(secants))
+    return Estimate(
+        numeric,
+        half_step,
+        settled,
+        secants[0] + 0.0,
+        secants[5] + 0.0,
+        min(secants) - curvature,
+        max(secants) + curvature,
+        smooth,
+        noise,
+        tuple(secants),
+    )
 
 
-def _estimates(samples: dict[int, Sequence[float]], at_x: Sequence[float], h: float, method: str, atol: float,
-               rtol: float) -> list[Estimate]:
+def _estimates(
+    samples: dict[int, Sequence[float]], at_x: Sequence[float], h: float, method: str, atol: float, rtol: float
+) -> list[Estimate]:
     """One ``Estimate`` per output of g, from g's samples on the stencil and its value at x."""
     samples = {0: at_x, **samples}
-    return [_estimate({k: column[i] for k, column in samples.items()}, h, method, atol, rtol)
-            for i in range(len(at_x))]
+    return [_estimate({k: column[i] for k, column in samples.items()}, h, method, atol, rtol) for i in range(len(at_x))]
 
 
 def _noisy(larger: Estimate, smaller: Estimate, atol: float, rtol: float) -> bool:
@@ -169,8 +180,7 @@ def _sample(g: Callable[[float], Sequence[float]], x: float, offset: float) -> S
 def _stencil(g: Callable[[float], Sequence[float]], x: float, h: float) -> dict[int, Sequence[float]]:
     """g on the stencil around x (x itself excluded), keyed by offset in units of h/4."""
     if len({x, *(x + k * h / 4 for k in _OFFSETS)}) < len(_OFFSETS) + 1:  # floats near x are further apart
-        raise ProbeFailed(f"at {x!r} a step of {h:.3g} does not move x (floats there are "
-                          f"{math.ulp(x):.3g} apart)")
+        raise ProbeFailed(f"at {x!r} a step of {h:.3g} does not move x (floats there are {math.ulp(x):.3g} apart)")
     return {k: _sample(g, x, k * h / 4) for k in _OFFSETS}
 
 
@@ -230,7 +240,7 @@ def derivative_along(
         stencils.append(_estimates(finer, at_x, finer_step, method, atol, rtol))
     chosen = len(stencils) - 1 if adapt else 0
     pairs = list(zip(stencils, stencils[1:]))
-    return step / _REFINE_FACTOR ** chosen, [
+    return step / _REFINE_FACTOR**chosen, [
         e if e.smooth else e._replace(noisy=any(_noisy(big[i], small[i], atol, rtol) for big, small in pairs))
         for i, e in enumerate(stencils[chosen])
     ]

@@ -25,17 +25,30 @@ Hessian-vector product) needs nothing more.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable, Mapping, NamedTuple, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from .backprop import local_derivatives, topological_order
-from .define import input_names
-from .notation import dotted, factor, node_names, symbol, written
 from .checks import as_float
+from .define import input_names
 from .modes import enable_grad
+from .notation import dotted, factor, node_names, symbol, written
 from .value import Value
 
-__all__ = ["jvp", "forward_steps", "ForwardStep", "explain_forward", "tangent_equation", "linearize", "push_forward",
-           "node_names", "numbers_of", "call_on_leaves", "by_node", "HEADING"]
+__all__ = [
+    "jvp",
+    "forward_steps",
+    "ForwardStep",
+    "explain_forward",
+    "tangent_equation",
+    "linearize",
+    "push_forward",
+    "node_names",
+    "numbers_of",
+    "call_on_leaves",
+    "by_node",
+    "HEADING",
+]
 
 HEADING = "forward mode: each node's tangent ṅ = Σ ∂n/∂p · ṗ, parents first"
 """The first line of a forward-mode explanation (here and in ``viz``)."""
@@ -64,8 +77,7 @@ def linearize(outputs: Sequence[Value]) -> Linearized:
     directions through one graph (a Jacobian's columns) costs one call of
     each op's rule, not one per direction. ``jax.linearize`` has the same idea.
     """
-    return [(node, node.parents, local_derivatives(node)) for node in topological_order(outputs)
-            if node.op is not None]
+    return [(node, node.parents, local_derivatives(node)) for node in topological_order(outputs) if node.op is not None]
 
 
 def push_forward(
@@ -134,8 +146,9 @@ def call_on_leaves(f: Callable[..., Any], point: list[float], caller: str) -> tu
     for i, out in enumerate(outputs):
         if not isinstance(out, Value):
             which = f"output {i}" if several else "its output"
-            raise TypeError(f"{caller}: f must return a Value or a list of Values; {which} is "
-                            f"{type(out).__name__} {out!r}")
+            raise TypeError(
+                f"{caller}: f must return a Value or a list of Values; {which} is {type(out).__name__} {out!r}"
+            )
     return leaves, outputs, several
 
 
@@ -157,8 +170,9 @@ def jvp(f: Callable[..., Any], primals: Sequence[float], tangents: Sequence[floa
     point = numbers_of(primals, "jvp()", "primals")
     direction = numbers_of(tangents, "jvp()", "tangents")
     if len(direction) != len(point):
-        raise ValueError(f"jvp(): tangents must be aligned with primals: {len(point)} primals, "
-                         f"{len(direction)} tangents")
+        raise ValueError(
+            f"jvp(): tangents must be aligned with primals: {len(point)} primals, {len(direction)} tangents"
+        )
     leaves, outputs, several = call_on_leaves(f, point, "jvp()")
     pushed = push_forward(linearize(outputs), dict(zip(leaves, direction)))
     values = [out.data for out in outputs]
@@ -169,18 +183,22 @@ def jvp(f: Callable[..., Any], primals: Sequence[float], tangents: Sequence[floa
 def _seeds(tangents: Any, caller: str) -> dict[Value, float]:
     """A ``{leaf: number}`` mapping, checked: keys are leaves, values real numbers."""
     if not isinstance(tangents, Mapping):
-        raise TypeError(f"{caller}: tangents must be a dict {{leaf Value: number}}, got "
-                        f"{type(tangents).__name__} {tangents!r}")
+        raise TypeError(
+            f"{caller}: tangents must be a dict {{leaf Value: number}}, got {type(tangents).__name__} {tangents!r}"
+        )
     seeds = {}
     for leaf, tangent in tangents.items():
         if not isinstance(leaf, Value):
             raise TypeError(f"{caller}: tangents' keys must be leaf Values, got {type(leaf).__name__} {leaf!r}")
         if leaf.op is not None:
-            raise ValueError(f"{caller}: tangents are given for leaves only; {leaf!r} is the result of "
-                             f"op {leaf.op.name!r} (its tangent is computed from its parents)")
+            raise ValueError(
+                f"{caller}: tangents are given for leaves only; {leaf!r} is the result of "
+                f"op {leaf.op.name!r} (its tangent is computed from its parents)"
+            )
         if isinstance(tangent, Value) or not isinstance(tangent, numbers.Real):
-            raise TypeError(f"{caller}: the tangent of {leaf!r} must be a real number, got "
-                            f"{type(tangent).__name__} {tangent!r}")
+            raise TypeError(
+                f"{caller}: the tangent of {leaf!r} must be a real number, got {type(tangent).__name__} {tangent!r}"
+            )
         seeds[leaf] = float(tangent)
     return seeds
 
@@ -214,8 +232,9 @@ def _formula(node: Value, names: dict[Value, str]) -> str:
     return f"{names[node]} = {written(str(node.op), args)}"
 
 
-def tangent_equation(steps: Sequence[ForwardStep], names: Mapping[Value, str],
-                     number: Callable[[float], str] = _number) -> str:
+def tangent_equation(
+    steps: Sequence[ForwardStep], names: Mapping[Value, str], number: Callable[[float], str] = _number
+) -> str:
     """One node's tangent from its forward steps: ``v̇2 = ∂v2/∂v1 · v̇1 = 1 · (-3) = -3``.
 
     ``steps`` are the node's steps (``forward_steps`` gives them node by node),
@@ -248,11 +267,16 @@ def explain_forward(root: Value, tangents: Mapping[Value, float]) -> str:
     seeds = _seeds(tangents, "explain_forward()")
     names = node_names(topological_order(root), variables=seeds)
     given = [f"{dotted(names[n])} = {seeds[n]:g}" for n in topological_order(root) if n in seeds]
-    lines = [HEADING,
-             ", ".join(given) + "  (the tangents given; every other leaf is held fixed)" if given
-             else "no leaf of this graph was given a tangent: every tangent is 0"]
-    rows = [(_formula(node, names) + ":", tangent_equation(node_steps, names))
-            for node, node_steps in by_node(steps).items()]
+    lines = [
+        HEADING,
+        ", ".join(given) + "  (the tangents given; every other leaf is held fixed)"
+        if given
+        else "no leaf of this graph was given a tangent: every tangent is 0",
+    ]
+    rows = [
+        (_formula(node, names) + ":", tangent_equation(node_steps, names))
+        for node, node_steps in by_node(steps).items()
+    ]
     width = max((len(made) for made, _ in rows), default=0)
     lines.extend(f"{made:<{width}}  {tangent}" for made, tangent in rows)
     return "\n".join(lines) + "\n"

@@ -31,11 +31,12 @@ visits only the nodes that output depends on.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .backprop import grad
-from .forward import call_on_leaves, linearize, numbers_of, push_forward
 from .checks import as_float
+from .forward import call_on_leaves, linearize, numbers_of, push_forward
 from .modes import enable_grad
 from .value import Value
 
@@ -131,8 +132,7 @@ def vjp(f: Callable[..., Any], inputs: Sequence[float], v: float | Sequence[floa
     if several:
         weights = numbers_of(v, "vjp()", "v")
         if len(weights) != len(outputs):
-            raise ValueError(f"vjp(): v must be aligned with f's outputs: {len(outputs)} outputs, "
-                             f"{len(weights)} in v")
+            raise ValueError(f"vjp(): v must be aligned with f's outputs: {len(outputs)} outputs, {len(weights)} in v")
         with enable_grad():
             total = Value.sum([w * out for w, out in zip(weights, outputs)])  # vᵀ f, whose gradient is vᵀ J
         return [out.data for out in outputs], list(grad(total, leaves))

@@ -39,7 +39,8 @@ import math
 import numbers
 import os
 import sys
-from typing import Any, Callable, Iterable, NamedTuple, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
 
 from .backprop import grad
 from .define import input_names
@@ -56,7 +57,7 @@ class GradcheckError(AssertionError):
     An ``AssertionError``, so that pytest reports it as a failed test showing the table.
     """
 
-    def __init__(self, result: "GradcheckResult") -> None:
+    def __init__(self, result: GradcheckResult) -> None:
         super().__init__(str(result))
         self.result = result
 
@@ -91,9 +92,19 @@ class GradcheckRow(NamedTuple):
 class GradcheckResult:
     """The outcome of a check: truthy when every derivative passes; ``str()`` is a table."""
 
-    def __init__(self, function: str, order: int, point: Sequence[tuple[str, float]], rows: list[GradcheckRow],
-                 *, method: str, atol: float, rtol: float, allow_kinks: bool,
-                 nondeterministic: tuple[float, float] | None = None) -> None:
+    def __init__(
+        self,
+        function: str,
+        order: int,
+        point: Sequence[tuple[str, float]],
+        rows: list[GradcheckRow],
+        *,
+        method: str,
+        atol: float,
+        rtol: float,
+        allow_kinks: bool,
+        nondeterministic: tuple[float, float] | None = None,
+    ) -> None:
         self.function, self.order, self.point, self.rows = function, order, tuple(point), rows
         self.method, self.atol, self.rtol, self.allow_kinks = method, atol, rtol, allow_kinks
         self.nondeterministic = nondeterministic  # f's two different values at the point, when it gave two
@@ -112,8 +123,10 @@ class GradcheckResult:
         return [row for row in self.rows if row.kink is not None and not row.noisy]
 
     def __repr__(self) -> str:
-        return (f"<GradcheckResult {self.function} order={self.order}: "
-                f"{len(self.rows) - len(self.failures)}/{len(self.rows)} passed>")
+        return (
+            f"<GradcheckResult {self.function} order={self.order}: "
+            f"{len(self.rows) - len(self.failures)}/{len(self.rows)} passed>"
+        )
 
     def __str__(self) -> str:
         return "\n".join(_report(self))
@@ -125,8 +138,9 @@ def _report(result: GradcheckResult) -> list[str]:
     at = ", ".join(f"{name}={value!r}" for name, value in result.point)
     noisy = sum(1 for row in result.failures if row.noisy)
     wrong, total = len(result.failures) - noisy, len(result.rows)
-    problems = ([f"{wrong} of {total} derivatives wrong"] if wrong else []) + \
-               ([f"{noisy} of {total} cannot be checked (f is noisy)"] if noisy else [])
+    problems = ([f"{wrong} of {total} derivatives wrong"] if wrong else []) + (
+        [f"{noisy} of {total} cannot be checked (f is noisy)"] if noisy else []
+    )
     verdict = f"FAILED: {'; '.join(problems)}" if problems else "all passed"
     lines = [
         f"{which} of {result.function} at ({at}): {verdict}",
@@ -136,8 +150,15 @@ def _report(result: GradcheckResult) -> list[str]:
     ]
     header = ("derivative", "analytic", "numeric", "abs error", "rel error", "step", "result")
     cells = [header] + [
-        (row.name, f"{row.analytic:.12g}", f"{row.numeric:.12g}", f"{row.abs_error:.1e}",
-         f"{row.rel_error:.1e}", f"{row.step:.1e}", row.status)
+        (
+            row.name,
+            f"{row.analytic:.12g}",
+            f"{row.numeric:.12g}",
+            f"{row.abs_error:.1e}",
+            f"{row.rel_error:.1e}",
+            f"{row.step:.1e}",
+            row.status,
+        )
         for row in result.rows
     ]
     widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
@@ -150,18 +171,24 @@ def _notes(result: GradcheckResult) -> list[str]:
     lines = []
     if result.nondeterministic is not None:
         first, second = result.nondeterministic
-        lines.append(f"  noise: {result.function} is not deterministic: evaluated twice at this point it gave "
-                     f"{first!r} and then {second!r}; finite differences of a random function mean nothing "
-                     f"(fix its seed, or check it without the random part)")
+        lines.append(
+            f"  noise: {result.function} is not deterministic: evaluated twice at this point it gave "
+            f"{first!r} and then {second!r}; finite differences of a random function mean nothing "
+            f"(fix its seed, or check it without the random part)"
+        )
     for row in result.failures:
         if row.noisy and result.nondeterministic is None and row.kink is not None:  # slopes that moved
             left, right = row.kink
-            lines.append(f"  {row.name}: noise, not a kink: the one-sided slopes ({left:.6g} left, {right:.6g} right) "
-                         f"changed when the step shrank, where a kink's stay put; f is noisy here (a random term, "
-                         f"or digits lost to rounding inside f), so this derivative cannot be checked at this point")
+            lines.append(
+                f"  {row.name}: noise, not a kink: the one-sided slopes ({left:.6g} left, {right:.6g} right) "
+                f"changed when the step shrank, where a kink's stay put; f is noisy here (a random term, "
+                f"or digits lost to rounding inside f), so this derivative cannot be checked at this point"
+            )
         elif not row.settled and row.kink is None:
-            lines.append(f"  {row.name}: the numeric value is unreliable: it still changed when the step was halved "
-                         f"(f changes faster than the step, or loses digits to rounding); try another point or eps=")
+            lines.append(
+                f"  {row.name}: the numeric value is unreliable: it still changed when the step was halved "
+                f"(f changes faster than the step, or loses digits to rounding); try another point or eps="
+            )
     for row in result.kinks:
         left, right = row.kink  # type: ignore[misc]  # result.kinks holds the rows whose kink is set
         if row.passed:
@@ -170,16 +197,19 @@ def _notes(result: GradcheckResult) -> list[str]:
             why = "kinks count as failures (allow_kinks=False)"
         else:
             why = "it lies OUTSIDE the one-sided slopes, so it is wrong on both sides"
-        lines.append(f"  {row.name}: a kink at this point (or within the step, {row.step:.1e}): the slope is "
-                     f"{left:.6g} from the left and {right:.6g} from the right; analytic {row.analytic:.6g}: {why}")
+        lines.append(
+            f"  {row.name}: a kink at this point (or within the step, {row.step:.1e}): the slope is "
+            f"{left:.6g} from the left and {right:.6g} from the right; analytic {row.analytic:.6g}: {why}"
+        )
     return lines
 
 
 # ------------------------------------------------------------------ checking
 
 
-def _row(name: str, analytic: float, estimate: Estimate, step: float, atol: float, rtol: float,
-         allow_kinks: bool) -> GradcheckRow:
+def _row(
+    name: str, analytic: float, estimate: Estimate, step: float, atol: float, rtol: float, allow_kinks: bool
+) -> GradcheckRow:
     """Compare one analytic derivative with its finite-difference estimate."""
     numeric = estimate.numeric
     abs_error = abs(analytic - numeric)
@@ -190,12 +220,31 @@ def _row(name: str, analytic: float, estimate: Estimate, step: float, atol: floa
     if math.isnan(abs_error):
         abs_error, rel_error = math.inf, math.inf  # a nan or infinite analytic value never passes
     if estimate.smooth:
-        return GradcheckRow(name, analytic, numeric, abs_error, rel_error, abs_error <= atol + rtol * abs(numeric),
-                            step, None, estimate.settled)
+        return GradcheckRow(
+            name,
+            analytic,
+            numeric,
+            abs_error,
+            rel_error,
+            abs_error <= atol + rtol * abs(numeric),
+            step,
+            None,
+            estimate.settled,
+        )
     slack = atol + rtol * max(abs(estimate.left), abs(estimate.right))
     between = estimate.low - slack <= analytic <= estimate.high + slack
-    return GradcheckRow(name, analytic, numeric, abs_error, rel_error, between and allow_kinks and not estimate.noisy,
-                        step, (estimate.left, estimate.right), estimate.settled, estimate.noisy)
+    return GradcheckRow(
+        name,
+        analytic,
+        numeric,
+        abs_error,
+        rel_error,
+        between and allow_kinks and not estimate.noisy,
+        step,
+        (estimate.left, estimate.right),
+        estimate.settled,
+        estimate.noisy,
+    )
 
 
 def _function_name(f: Callable[..., Any]) -> str:
@@ -207,8 +256,9 @@ def _function_name(f: Callable[..., Any]) -> str:
     return name if name is not None else repr(f)
 
 
-def _validated(f: Callable[..., Any], inputs: Any, eps: Any, atol: Any, rtol: Any, method: Any,
-               caller: str) -> list[float]:
+def _validated(
+    f: Callable[..., Any], inputs: Any, eps: Any, atol: Any, rtol: Any, method: Any, caller: str
+) -> list[float]:
     """Check the arguments; return the inputs as floats."""
     if not callable(f):
         raise TypeError(f"{caller}: f must be a function of Values, got {type(f).__name__} {f!r}")
@@ -227,8 +277,9 @@ def _validated(f: Callable[..., Any], inputs: Any, eps: Any, atol: Any, rtol: An
         if not isinstance(v, numbers.Real):
             raise TypeError(f"{caller}: inputs[{i}] must be a real number, got {type(v).__name__} {short_repr(v)}")
         if v < -sys.float_info.max or not v <= sys.float_info.max:  # nan, inf, or an int too large for math.isfinite
-            raise ValueError(f"{caller}: inputs[{i}] is {short_repr(v)}; derivatives can only be checked at finite "
-                             f"points")
+            raise ValueError(
+                f"{caller}: inputs[{i}] is {short_repr(v)}; derivatives can only be checked at finite points"
+            )
     if method not in METHODS:
         raise ValueError(f"{caller}: method must be one of {sorted(METHODS)}, got {method!r}")
     for what, v in (("atol", atol), ("rtol", rtol)):
@@ -249,16 +300,19 @@ def _evaluate(f: Callable[..., Any], xs: list[Value], fname: str, caller: str) -
     """f(*xs), checked to be a finite Value."""
     out = f(*xs)
     if not isinstance(out, Value):
-        raise TypeError(f"{caller}: {fname} returned {type(out).__name__} {out!r}, not a Value; f must build its "
-                        "result from the Values it is given (x.exp(), not math.exp(x))")
+        raise TypeError(
+            f"{caller}: {fname} returned {type(out).__name__} {out!r}, not a Value; f must build its "
+            "result from the Values it is given (x.exp(), not math.exp(x))"
+        )
     if not math.isfinite(out.data):
         at = ", ".join(f"{x.label}={x.data!r}" for x in xs)
         raise ValueError(f"{caller}: {fname}({at}) is {out.data!r}; derivatives can only be checked where f is finite")
     return out
 
 
-def _first_order(f: Callable[..., Any], xs: list[Value], out: Value, fname: str,
-                 caller: str) -> tuple[Callable[[list[Value]], list[float]], list[list[float]], list[list[str]]]:
+def _first_order(
+    f: Callable[..., Any], xs: list[Value], out: Value, fname: str, caller: str
+) -> tuple[Callable[[list[Value]], list[float]], list[list[float]], list[list[str]]]:
     """f itself, to difference (its derivatives are the gradient), the analytic gradient, and the row names."""
 
     def g(inputs: list[Value]) -> list[float]:
@@ -267,8 +321,9 @@ def _first_order(f: Callable[..., Any], xs: list[Value], out: Value, fname: str,
     return g, [list(grad(out, xs))], [[f"df/d{x.label}" for x in xs]]
 
 
-def _second_order(f: Callable[..., Any], xs: list[Value], out: Value, fname: str,
-                  caller: str) -> tuple[Callable[[list[Value]], list[float]], list[list[float]], list[list[str]]]:
+def _second_order(
+    f: Callable[..., Any], xs: list[Value], out: Value, fname: str, caller: str
+) -> tuple[Callable[[list[Value]], list[float]], list[list[float]], list[list[str]]]:
     """The gradient, to difference (its derivatives are the Hessian), the analytic Hessian, and the row names."""
 
     def g(inputs: list[Value]) -> list[float]:
@@ -299,12 +354,23 @@ def _check_unchanged(xs: list[Value], point: list[float], fname: str, caller: st
     """Raise when f assigned to its inputs' ``.data``: they are held across evaluations (see ``_moved``)."""
     for x, value in zip(xs, point):
         if x.data != value:
-            raise ValueError(f"{caller}: {fname} changed its input {x.label}: its .data was {value!r}, now "
-                             f"{x.data!r}; f must leave its inputs as given (compute with x.detach() or new Values)")
+            raise ValueError(
+                f"{caller}: {fname} changed its input {x.label}: its .data was {value!r}, now "
+                f"{x.data!r}; f must leave its inputs as given (compute with x.detach() or new Values)"
+            )
 
 
-def _check(f: Callable[..., Any], inputs: Any, order: int, eps: Any, atol: float, rtol: float, method: str,
-           allow_kinks: bool, raise_exception: bool) -> GradcheckResult:
+def _check(
+    f: Callable[..., Any],
+    inputs: Any,
+    order: int,
+    eps: Any,
+    atol: float,
+    rtol: float,
+    method: str,
+    allow_kinks: bool,
+    raise_exception: bool,
+) -> GradcheckResult:
     caller = "gradcheck" if order == 1 else "gradgradcheck"
     point = _validated(f, inputs, eps, atol, rtol, method, caller)
     fname, names = _function_name(f), input_names(f, len(point))
@@ -317,27 +383,41 @@ def _check(f: Callable[..., Any], inputs: Any, order: int, eps: Any, atol: float
     g, analytic, row_names = (_first_order if order == 1 else _second_order)(f, xs, out, fname, caller)
     at_point = g(xs)
     if not all(math.isfinite(v) for v in at_point):  # only a gradient can be infinite here
-        raise ValueError(f"{caller}: the gradient of {fname} at the point is {at_point}; "
-                         "second derivatives can only be checked where it is finite")
+        raise ValueError(
+            f"{caller}: the gradient of {fname} at the point is {at_point}; "
+            "second derivatives can only be checked where it is finite"
+        )
     steps, estimates = [], []  # per input j: the step, and estimates[j][i] of d g_i / d x_j
     for j, x in enumerate(point):
         h = float(eps) if eps is not None else default_step(x, method)
         try:
             step, column = derivative_along(_moved(g, xs, j), x, at_point, h, method, atol, rtol, adapt=eps is None)
         except ProbeFailed as exc:
-            raise ValueError(f"{caller}: {fname} cannot be evaluated near {names[j]}={x!r}: {exc}; "
-                             f"check a point further from the edge of its domain") from None
+            raise ValueError(
+                f"{caller}: {fname} cannot be evaluated near {names[j]}={x!r}: {exc}; "
+                f"check a point further from the edge of its domain"
+            ) from None
         steps.append(step)
         estimates.append(column)
     _check_unchanged(xs, point, fname, caller)
     rows = [
         _row(row_names[i][j], analytic[i][j], estimates[j][i], steps[j], atol, rtol, allow_kinks)
-        for i in range(len(analytic)) for j in range(len(point))
+        for i in range(len(analytic))
+        for j in range(len(point))
     ]
     if nondeterministic is not None:
         rows = [row._replace(passed=False, noisy=True) for row in rows]
-    result = GradcheckResult(fname, order, list(zip(names, point)), rows, method=method, atol=atol, rtol=rtol,
-                             allow_kinks=allow_kinks, nondeterministic=nondeterministic)
+    result = GradcheckResult(
+        fname,
+        order,
+        list(zip(names, point)),
+        rows,
+        method=method,
+        atol=atol,
+        rtol=rtol,
+        allow_kinks=allow_kinks,
+        nondeterministic=nondeterministic,
+    )
     if raise_exception and not result:
         raise GradcheckError(result)
     return result

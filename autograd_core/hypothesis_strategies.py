@@ -34,7 +34,8 @@ from __future__ import annotations
 import ast
 import functools
 import math
-from typing import Any, Callable, NamedTuple, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 
@@ -93,7 +94,7 @@ def _number(node: ast.expr, op: Op) -> float:
 _FLIPPED = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE, ast.Eq: ast.Eq, ast.NotEq: ast.NotEq}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ranges(op: Op) -> dict[str, _Range]:
     """The op's ``draws`` condition read as one range per input (``"x > 0 and y != 0"``)."""
     ranges = {name: _Range() for name in op.inputs}
@@ -111,8 +112,9 @@ def _ranges(op: Op) -> dict[str, _Range]:
             if not isinstance(left, ast.Name):  # 0 < x: read as x > 0
                 left, right, kind = right, left, _FLIPPED.get(kind, kind)
             if not isinstance(left, ast.Name) or left.id not in ranges:
-                raise ValueError(f"op {op.name!r}: tests draw {op.draws!r}: compare an input "
-                                 f"({', '.join(op.inputs)}) with numbers")
+                raise ValueError(
+                    f"op {op.name!r}: tests draw {op.draws!r}: compare an input ({', '.join(op.inputs)}) with numbers"
+                )
             old = ranges[left.id]
             if kind is ast.In and isinstance(right, (ast.Tuple, ast.List)):
                 ranges[left.id] = old._replace(choices=tuple(_number(e, op) for e in right.elts))
@@ -125,8 +127,10 @@ def _ranges(op: Op) -> dict[str, _Range]:
             elif kind in (ast.Lt, ast.LtE):
                 ranges[left.id] = old._replace(high=_number(right, op))
             else:
-                raise ValueError(f"op {op.name!r}: tests draw {op.draws!r}: {type(compare).__name__} is not one of "
-                                 "< <= > >= == != in")
+                raise ValueError(
+                    f"op {op.name!r}: tests draw {op.draws!r}: {type(compare).__name__} is not one of "
+                    "< <= > >= == != in"
+                )
     if op.kink is not None:  # keep off the kink, as off an excluded point
         ranges = {name: r._replace(excluded=op.kink) if r == _Range() else r for name, r in ranges.items()}
     return ranges
@@ -172,7 +176,7 @@ def _into(r: _Range, op: Op, text: str, function: Callable[[Sequence[Any]], Any]
 
 
 # --------------------------------------------------------- an op, as written
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _written(op: Op) -> Callable[..., Any]:
     """The op as its row writes it, on Values (a graph node) or on floats (its forward)."""
     if op.written is None:
@@ -235,8 +239,9 @@ def _tree(draw: st.DrawFn, n_inputs: int, depth: int, ops: tuple[str, ...]) -> T
     return f"x{i}", lambda args: args[i]
 
 
-def expressions(n_inputs: int = 2, max_depth: int = 3, ops: Sequence[str] | None = None) -> st.SearchStrategy[
-        Expression]:
+def expressions(
+    n_inputs: int = 2, max_depth: int = 3, ops: Sequence[str] | None = None
+) -> st.SearchStrategy[Expression]:
     """Random smooth expressions in x0 .. x{n_inputs-1}, at most ``max_depth`` operations deep.
 
     ``ops`` names the ops to draw from (default: every op in ``OPS`` now).
@@ -260,14 +265,16 @@ def points(n_inputs: int, bound: float = _BOUND) -> st.SearchStrategy[list[float
 
 def inputs(op: Op) -> st.SearchStrategy[tuple[float, ...]]:
     """Inputs for ``op`` alone, drawn where its row's ``draws`` says (1 to 3 of them for a variadic op)."""
+
     def number() -> st.SearchStrategy[Tree]:
         return points(1).map(lambda p: (repr(p[0]), _constant(p[0])))
 
     return _operands(op, number).map(lambda trees: tuple(float(f(())) for _, f in trees))
 
 
-def expressions_and_points(n_inputs: int | None = None, max_depth: int = 3) -> st.SearchStrategy[
-        tuple[Expression, list[float]]]:
+def expressions_and_points(
+    n_inputs: int | None = None, max_depth: int = 3
+) -> st.SearchStrategy[tuple[Expression, list[float]]]:
     """(expression, point) pairs; ``n_inputs`` of 1 to 3 when not given."""
     counts = st.integers(1, 3) if n_inputs is None else st.just(n_inputs)
     return counts.flatmap(lambda n: st.tuples(expressions(n, max_depth), points(n)))

@@ -14,7 +14,8 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from typing import Any, Callable, Generator, TypeVar
+from collections.abc import Callable, Generator
+from typing import Any, TypeVar
 
 __all__ = ["MODE", "ModeBlock", "no_grad", "enable_grad", "is_grad_enabled", "anomaly_enabled"]
 
@@ -76,9 +77,11 @@ class ModeBlock:
             raise TypeError(
                 f"@{name} cannot decorate the coroutine {getattr(func, '__qualname__', func)!r}: the mode is per "
                 f"thread, so it would leak into other tasks at every await; use `with {name}:` around code "
-                "with no await inside")
+                "with no await inside"
+            )
         block = type(self)
         if inspect.isgeneratorfunction(func):
+
             @functools.wraps(func)
             def generator(*args: Any, **kwargs: Any) -> Any:
                 return (yield from _generator_in_mode(func(*args, **kwargs), block))

@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .errors import DivisionByZeroError, DomainError
 
@@ -75,8 +76,21 @@ class Op:
             anywhere), or None for user ops.
     """
 
-    __slots__ = ("name", "inputs", "forward", "forward_expr", "local_grads", "derivative_exprs", "variadic",
-                 "kink", "source", "written", "numpy_expr", "sympy_expr", "draws")
+    __slots__ = (
+        "name",
+        "inputs",
+        "forward",
+        "forward_expr",
+        "local_grads",
+        "derivative_exprs",
+        "variadic",
+        "kink",
+        "source",
+        "written",
+        "numpy_expr",
+        "sympy_expr",
+        "draws",
+    )
 
     def __init__(
         self,
@@ -128,16 +142,18 @@ class Op:
             return (_builtin_op, (self.name,))
         if self.source is not None and "<" not in self.source[1]:  # not a lambda's or a local function's
             return (_defined_op, self.source)
-        raise TypeError(f"op {self.name!r} cannot be pickled: it is neither built in nor made by define_op "
-                        "on a module-level function")
+        raise TypeError(
+            f"op {self.name!r} cannot be pickled: it is neither built in nor made by define_op "
+            "on a module-level function"
+        )
 
 
-def _builtin_op(name: str) -> "Op":
+def _builtin_op(name: str) -> Op:
     """The built-in op called ``name`` (how a pickled op is found again)."""
     return OPS[name]
 
 
-def _defined_op(module: str, qualname: str) -> "Op":
+def _defined_op(module: str, qualname: str) -> Op:
     """The op of the ``define_op`` function ``module.qualname`` (how a pickled user op is found again)."""
     import importlib
 
@@ -287,8 +303,18 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-def row(name: str, inputs: str, forward: str | Callable[..., float], derivatives: tuple[str, ...],
-        written: str, numpy: str | None, sympy: str | None, draws: str, *, kink: float | None = None) -> Op:
+def row(
+    name: str,
+    inputs: str,
+    forward: str | Callable[..., float],
+    derivatives: tuple[str, ...],
+    written: str,
+    numpy: str | None,
+    sympy: str | None,
+    draws: str,
+    *,
+    kink: float | None = None,
+) -> Op:
     """An Op from one row of the table; the columns are described above ``OPS``.
 
     Inputs ``"*x"`` make a variadic op: its forward gets every input as the
@@ -317,9 +343,20 @@ def row(name: str, inputs: str, forward: str | Callable[..., float], derivatives
         on_floats: Callable[..., float] = eval(f"lambda {args}: {forward}", namespace)  # noqa: S307 - our own table
     else:
         on_floats = forward
-    return Op(name, names, on_floats, local_grads, forward_expr=forward_expr, derivative_exprs=derivatives,
-              variadic=inputs.startswith("*"), kink=kink, written=written, numpy_expr=numpy, sympy_expr=sympy,
-              draws=draws)
+    return Op(
+        name,
+        names,
+        on_floats,
+        local_grads,
+        forward_expr=forward_expr,
+        derivative_exprs=derivatives,
+        variadic=inputs.startswith("*"),
+        kink=kink,
+        written=written,
+        numpy_expr=numpy,
+        sympy_expr=sympy,
+        draws=draws,
+    )
 
 
 # The table: one row per primitive, in the order the expression parsers list

@@ -38,7 +38,8 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from .backprop import local_derivatives, topological_order
 from .notation import is_word, node_names
@@ -52,12 +53,13 @@ def _sympy() -> Any:
     try:
         import sympy
     except ImportError:
-        raise ImportError("autograd_core.symbolic needs sympy: pip install 'autograd-core[symbolic]' "
-                          "(or pip install sympy)") from None
+        raise ImportError(
+            "autograd_core.symbolic needs sympy: pip install 'autograd-core[symbolic]' (or pip install sympy)"
+        ) from None
     return sympy
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _form(sympy_expr: str, inputs: tuple[str, ...], variadic: bool) -> Callable[..., Any]:
     """A table row's sympy form as a function of its inputs (``"sp.tanh(x)"`` -> ``lambda x: sp.tanh(x)``)."""
     params = f"*{inputs[0]}" if variadic else ", ".join(inputs)
@@ -111,9 +113,11 @@ def _leaf_symbols(order: list[Value]) -> dict[Value, Any]:
             continue
         other = by_label.setdefault(node.label, node)
         if other is not node:
-            raise ValueError(f"two different leaves are labelled {node.label!r} (data={other.data!r} and "
-                             f"data={node.data!r}); as symbols they would be one variable, so give them "
-                             "different labels")
+            raise ValueError(
+                f"two different leaves are labelled {node.label!r} (data={other.data!r} and "
+                f"data={node.data!r}); as symbols they would be one variable, so give them "
+                "different labels"
+            )
         symbols[node] = sp.Symbol(node.label, real=True)
     return symbols
 
@@ -128,9 +132,11 @@ def _depth(order: list[Value]) -> int:
 
 def _too_deep(order: list[Value], caller: str) -> RecursionError:
     """The error for a graph sympy cannot hold: its own functions recurse once per level of nesting."""
-    return RecursionError(f"{caller}: the graph is {_depth(order)} ops deep, and sympy, which checks and prints an "
-                          f"expression by recursion, ran out of Python's recursion limit "
-                          f"({sys.getrecursionlimit()}) building it; use grad() for the number, or a shallower graph")
+    return RecursionError(
+        f"{caller}: the graph is {_depth(order)} ops deep, and sympy, which checks and prints an "
+        f"expression by recursion, ran out of Python's recursion limit "
+        f"({sys.getrecursionlimit()}) building it; use grad() for the number, or a shallower graph"
+    )
 
 
 def _expressions(order: list[Value], caller: str) -> dict[Value, Any]:
@@ -165,11 +171,14 @@ def _check_leaf(leaf: object, caller: str) -> Value:
     if not isinstance(leaf, Value):
         raise TypeError(f"{caller}: the variable must be a leaf Value, got {type(leaf).__name__} {leaf!r}")
     if leaf.op is not None:
-        raise ValueError(f"{caller}: differentiate with respect to a leaf; {leaf!r} is the result of op "
-                         f"{leaf.op.name!r}")
+        raise ValueError(
+            f"{caller}: differentiate with respect to a leaf; {leaf!r} is the result of op {leaf.op.name!r}"
+        )
     if not leaf.label:
-        raise ValueError(f"{caller}: the leaf {leaf!r} has no label, so a formula shows it as the constant "
-                         f"{leaf.data!r}; label it (Value({leaf.data!r}, 'x'), or leaf.label = 'x')")
+        raise ValueError(
+            f"{caller}: the leaf {leaf!r} has no label, so a formula shows it as the constant "
+            f"{leaf.data!r}; label it (Value({leaf.data!r}, 'x'), or leaf.label = 'x')"
+        )
     return leaf
 
 
@@ -197,8 +206,11 @@ def symbolic_grad(root: Value, leaf: Value) -> Any:
             if node.op is None:
                 continue
             inputs = [expressions[p] for p in node.parents]
-            terms = [_local_formula(node, index, inputs) * derivatives[parent]
-                     for index, parent in enumerate(node.parents) if parent in derivatives]
+            terms = [
+                _local_formula(node, index, inputs) * derivatives[parent]
+                for index, parent in enumerate(node.parents)
+                if parent in derivatives
+            ]
             if terms:
                 derivatives[node] = sp.Add(*terms)
     except RecursionError:
@@ -227,8 +239,10 @@ def _paths(root: Value, leaf: Value, max_paths: int) -> list[list[tuple[Value, i
         if node is not leaf and node.op is not None:
             counts[node] = sum(counts.get(p, 0) for p in node.parents)
     if counts.get(root, 0) > max_paths:
-        raise ValueError(f"chain_rule(): {counts[root]} paths lead from the output to {leaf!r}, more than "
-                         f"max_paths={max_paths}; every path is one product in the sum")
+        raise ValueError(
+            f"chain_rule(): {counts[root]} paths lead from the output to {leaf!r}, more than "
+            f"max_paths={max_paths}; every path is one product in the sum"
+        )
     paths: list[list[tuple[Value, int]]] = []
     stack: list[tuple[Value, list[tuple[Value, int]]]] = [(root, [])] if counts.get(root, 0) else []
     while stack:  # depth first, parents in argument order, no recursion
@@ -306,8 +320,10 @@ class ChainRule:
             return f"({text})" if text.startswith("-") else text
 
         times = r" \cdot " if latex else " · "
-        return [[times.join(part(f) for f in factors) for factors in self.paths]
-                for part in (partial, formula, lambda f: number(f.value))]
+        return [
+            [times.join(part(f) for f in factors) for factors in self.paths]
+            for part in (partial, formula, lambda f: number(f.value))
+        ]
 
     def __str__(self) -> str:
         out, of = self._symbol(self.root, latex=False), self._symbol(self.leaf, latex=False)
@@ -316,8 +332,11 @@ class ChainRule:
             return f"{head}0  ({out} does not depend on {of})"
         lines = self._lines(latex=False)
         pad = " " * (len(head) - 2) + "= "
-        body = [head + " + ".join(lines[0]), pad + " + ".join(lines[1]),
-                pad + " + ".join(lines[2]) + f" = {self.value:.6g}"]
+        body = [
+            head + " + ".join(lines[0]),
+            pad + " + ".join(lines[1]),
+            pad + " + ".join(lines[2]) + f" = {self.value:.6g}",
+        ]
         return "\n".join(body)
 
     def _repr_latex_(self) -> str:
@@ -326,8 +345,11 @@ class ChainRule:
         if not self.paths:
             return rf"$\displaystyle {head} = 0$"
         lines = self._lines(latex=True)
-        rows = [rf"{head} &= " + " + ".join(lines[0]), "&= " + " + ".join(lines[1]),
-                "&= " + " + ".join(lines[2]) + rf" = {self.value:.6g}"]
+        rows = [
+            rf"{head} &= " + " + ".join(lines[0]),
+            "&= " + " + ".join(lines[1]),
+            "&= " + " + ".join(lines[2]) + rf" = {self.value:.6g}",
+        ]
         return r"$\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}$"
 
 
@@ -353,7 +375,16 @@ def chain_rule(root: Value, leaf: Value, max_paths: int = 32) -> ChainRule:
 
     paths = []
     for edges in _paths(root, leaf, max_paths):
-        paths.append([ChainFactor(node, node.parents[index], index,
-                                  _local_formula(node, index, [as_input(p) for p in node.parents]),
-                                  local_derivatives(node)[index]) for node, index in edges])
+        paths.append(
+            [
+                ChainFactor(
+                    node,
+                    node.parents[index],
+                    index,
+                    _local_formula(node, index, [as_input(p) for p in node.parents]),
+                    local_derivatives(node)[index],
+                )
+                for node, index in edges
+            ]
+        )
     return ChainRule(root, leaf, paths, names)

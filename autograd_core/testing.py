@@ -14,7 +14,8 @@ is wrong, by how much, and where. Property tests with random expressions:
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .value import Value
@@ -22,8 +23,9 @@ from .value import Value
 __all__ = ["assert_gradients_close"]
 
 
-def assert_gradients_close(f: Callable[..., Value], inputs: Sequence[float] | float, *, order: int = 1,
-                           **options: Any) -> None:
+def assert_gradients_close(
+    f: Callable[..., Value], inputs: Sequence[float] | float, *, order: int = 1, **options: Any
+) -> None:
     """Assert that f's derivatives at ``inputs`` match finite differences, up to ``order`` (1 or 2).
 
     ``options`` are ``gradcheck``'s (eps, atol, rtol, method, allow_kinks).

@@ -25,7 +25,8 @@ find (it is what makes micrograd slow).
 from __future__ import annotations
 
 import numbers
-from typing import Any, Iterable, Sequence, SupportsFloat
+from collections.abc import Iterable, Sequence
+from typing import Any, SupportsFloat
 
 from .anomaly import check_new_node, checked_backward
 from .checks import as_float, check_label
@@ -254,8 +255,10 @@ class Value:
         for i, term in enumerate(terms):
             value = _lift(term, "Value.sum")
             if value is None:
-                raise TypeError(f"Value.sum: term {i} is {type(term).__name__} {short_repr(term)}, "
-                                "expected a Value or a real number")
+                raise TypeError(
+                    f"Value.sum: term {i} is {type(term).__name__} {short_repr(term)}, "
+                    "expected a Value or a real number"
+                )
             inputs.append(value)
         return apply(_SUM, *inputs) if inputs else Value(0.0)
 
@@ -438,8 +441,11 @@ def apply(op: Op, *inputs: Value) -> Value:
         raise op_error(op, inputs, exc) from None
     except (TypeError, AttributeError) as exc:  # a bug in the forward: say which op, on which inputs
         shown, where = call_text(op.name, inputs)
-        hint = " (the forward gets plain floats: use math.exp(x), not x.exp())" if (
-            isinstance(exc, AttributeError) and "'float' object" in str(exc)) else ""
+        hint = (
+            " (the forward gets plain floats: use math.exp(x), not x.exp())"
+            if (isinstance(exc, AttributeError) and "'float' object" in str(exc))
+            else ""
+        )
         raise TypeError(f"{shown}: the forward failed: {exc}{hint}; {where}") from exc
     if type(data) is not float:
         try:

@@ -42,14 +42,27 @@ sys.path.insert(0, os.path.dirname(__file__))
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
-from autograd_core import Value as OurValue  # noqa: E402 - after the thread settings above
-
 import compile_scaling  # noqa: E402 - after the thread settings above
 from workloads import (  # noqa: E402 - after the thread settings above
-    arrays_train_step, build_mlp, chain, compile_train_loss, float_mlp, float_train_step, interpreted_gradients,
-    loop_train_step, parameters, product_sum, torch_gradients, torch_model, torch_train_step, train_loss, train_step,
+    arrays_train_step,
+    build_mlp,
+    chain,
+    compile_train_loss,
+    float_mlp,
+    float_train_step,
+    interpreted_gradients,
+    loop_train_step,
+    parameters,
+    product_sum,
+    torch_gradients,
+    torch_model,
+    torch_train_step,
+    train_loss,
+    train_step,
     two_moons,
 )
+
+from autograd_core import Value as OurValue  # noqa: E402 - after the thread settings above
 
 try:
     from micrograd.engine import Value as MicroValue
@@ -144,8 +157,10 @@ def check_gradients(xs, ys, torch) -> dict[str, float]:
     compiled = compile_train_loss(model, xs, ys)
     rows = [(a, b, y) for (a, b), y in zip(xs, ys)]
     found = {}
-    for mode, step in (("loop", lambda: loop_train_step(model, compiled, rows, lr=0.0)),
-                       ("numpy", lambda: arrays_train_step(model, compiled, np.array(rows), lr=0.0))):
+    for mode, step in (
+        ("loop", lambda: loop_train_step(model, compiled, rows, lr=0.0)),
+        ("numpy", lambda: arrays_train_step(model, compiled, np.array(rows), lr=0.0)),
+    ):
         step()
         found[mode] = [p.grad for p in parameters(model)]
     floats = float_mlp([2, 16, 16, 1])
@@ -168,14 +183,28 @@ def train_steps(xs, ys) -> dict:
 def interpreted_rows(xs, ys, repeats: int) -> list[tuple[str, dict]]:
     """The interpreted training step against micrograd in both GC modes, a long chain and a big sum."""
     steps = train_steps(xs, ys)
-    rows = [("train step, GC on (collection timed)", interleaved(steps, repeats, calls=3)),
-            ("train step, GC off (collected after timing)", interleaved(steps, repeats, calls=3, gc_mode="off"))]
-    rows.append(("chain of 1,000,000 nodes, GC on", interleaved(
-        {"micrograd": lambda: chain(MicroValue, 1_000_000), "ours": lambda: chain(OurValue, 1_000_000)},
-        max(1, repeats // 2))))
-    rows.append(("sum of 20,000 products, GC on", interleaved(
-        {"micrograd": lambda: product_sum(MicroValue, 20_000), "ours": lambda: product_sum(OurValue, 20_000)},
-        repeats)))
+    rows = [
+        ("train step, GC on (collection timed)", interleaved(steps, repeats, calls=3)),
+        ("train step, GC off (collected after timing)", interleaved(steps, repeats, calls=3, gc_mode="off")),
+    ]
+    rows.append(
+        (
+            "chain of 1,000,000 nodes, GC on",
+            interleaved(
+                {"micrograd": lambda: chain(MicroValue, 1_000_000), "ours": lambda: chain(OurValue, 1_000_000)},
+                max(1, repeats // 2),
+            ),
+        )
+    )
+    rows.append(
+        (
+            "sum of 20,000 products, GC on",
+            interleaved(
+                {"micrograd": lambda: product_sum(MicroValue, 20_000), "ours": lambda: product_sum(OurValue, 20_000)},
+                repeats,
+            ),
+        )
+    )
     return rows
 
 
@@ -194,9 +223,11 @@ def compiled_row(n: int, repeats: int, torch) -> dict[str, float]:
     arrays_train_step(arrays_model, arrays_compiled, X[:2], lr=0.0)  # generate the numpy program before timing
     loop_train_step(loop_model, loop_compiled, rows[:2], lr=0.0)
     floats = float_mlp([2, 16, 16, 1])
-    modes = {"floats": lambda: float_train_step(floats, xs, ys),
-             "loop": lambda: loop_train_step(loop_model, loop_compiled, rows),
-             "numpy": lambda: arrays_train_step(arrays_model, arrays_compiled, X)}
+    modes = {
+        "floats": lambda: float_train_step(floats, xs, ys),
+        "loop": lambda: loop_train_step(loop_model, loop_compiled, rows),
+        "numpy": lambda: arrays_train_step(arrays_model, arrays_compiled, X),
+    }
     if torch is not None:
         tensors = torch_model(torch, float_mlp([2, 16, 16, 1]))
         Xt, Yt = torch.tensor(xs, dtype=torch.float64), torch.tensor(ys, dtype=torch.float64)
@@ -218,15 +249,21 @@ def print_interpreted(rows, xs, ys) -> None:
     ours_b, ours_n = bytes_per_node(OurValue, xs, ys)
     micro_b, micro_n = bytes_per_node(MicroValue, xs, ys)
     on, off = rows[0][1], rows[1][1]
-    print(f"\ntargets: GC on >= 10x micrograd: {on['micrograd'] / on['ours']:.1f}x; GC off >= 2x: "
-          f"{off['micrograd'] / off['ours']:.1f}x")
-    print(f"memory per graph node (train step, forward+backward, tracemalloc): micrograd {micro_b:.0f} B "
-          f"({micro_n:,} nodes), autograd-core {ours_b:.0f} B ({ours_n:,} nodes) (target <= 140 B)")
+    print(
+        f"\ntargets: GC on >= 10x micrograd: {on['micrograd'] / on['ours']:.1f}x; GC off >= 2x: "
+        f"{off['micrograd'] / off['ours']:.1f}x"
+    )
+    print(
+        f"memory per graph node (train step, forward+backward, tracemalloc): micrograd {micro_b:.0f} B "
+        f"({micro_n:,} nodes), autograd-core {ours_b:.0f} B ({ours_n:,} nodes) (target <= 140 B)"
+    )
 
 
 def print_compiled(results: dict[int, dict], differences: dict[int, dict], torch) -> None:
-    print("| points | hand-written floats | compiled: loop per example | compiled: numpy batch | "
-          "PyTorch float64, 1 thread |")
+    print(
+        "| points | hand-written floats | compiled: loop per example | compiled: numpy batch | "
+        "PyTorch float64, 1 thread |"
+    )
     print("|---:|---:|---:|---:|---:|")
     for n, t in results.items():
         floats = t["floats"]
@@ -235,14 +272,19 @@ def print_compiled(results: dict[int, dict], differences: dict[int, dict], torch
         print(f"| {n:,} | " + " | ".join(cells) + " |")
     print()
     for n, t in results.items():
-        line = (f"{n:,} points: loop {t['loop'] / t['floats']:.2f}x floats (target <= 1); numpy "
-                f"{t['numpy'] / t['floats']:.3f}x floats (target <= {0.5 if n <= 100 else 0.03})")
+        line = (
+            f"{n:,} points: loop {t['loop'] / t['floats']:.2f}x floats (target <= 1); numpy "
+            f"{t['numpy'] / t['floats']:.3f}x floats (target <= {0.5 if n <= 100 else 0.03})"
+        )
         if "torch" in t:
             line += f", {t['numpy'] / t['torch']:.1f}x PyTorch (target <= 3)"
         print(line + f"; compiling the step: {ms(t['compile'])}")
     for n, d in differences.items():
-        print(f"gradients at {n:,} points, max |difference| / max |gradient| against the interpreted engine: "
-              + ", ".join(f"{mode} {value:.1e}" for mode, value in d.items()) + " (checked <= 1e-12 before timing)")
+        print(
+            f"gradients at {n:,} points, max |difference| / max |gradient| against the interpreted engine: "
+            + ", ".join(f"{mode} {value:.1e}" for mode, value in d.items())
+            + " (checked <= 1e-12 before timing)"
+        )
     if torch is None:
         print("PyTorch is not installed: its column is empty (make torch installs it)")
 
@@ -252,20 +294,27 @@ def print_compile_scaling(quick: bool) -> None:
     cases = [("chain", n) for n in sizes]
     if not quick:
         cases += [("sum", 1_000_000), ("python-sum", 1_000_000)]
-    names = {"chain": "chain x = x * c + d", "sum": "Value.sum of n parameters (one node)",
-             "python-sum": "Python sum of n parameters (n + nodes)"}
+    names = {
+        "chain": "chain x = x * c + d",
+        "sum": "Value.sum of n parameters (one node)",
+        "python-sum": "Python sum of n parameters (n + nodes)",
+    }
     print("| graph | nodes | compile | per node | memory |")
     print("|---|---:|---:|---:|---:|")
     per_node = {}
     for kind, n in cases:
         r = compile_scaling.run(kind, n)
         per_node[(kind, n)] = r["seconds"] / n
-        print(f"| {names[kind]} | {n:,} | {r['seconds']:.2f} s | {r['seconds'] / n * 1e6:.1f} us | "
-              f"{r['memory'] / 2**20:.0f} MB |")
+        print(
+            f"| {names[kind]} | {n:,} | {r['seconds']:.2f} s | {r['seconds'] / n * 1e6:.1f} us | "
+            f"{r['memory'] / 2**20:.0f} MB |"
+        )
     chain_costs = [per_node[("chain", n)] for n in sizes]
     growth = max(chain_costs) / min(chain_costs)
-    print(f"\nchain: per-node cost from {sizes[0]:,} to {sizes[-1]:,} nodes grows {growth:.2f}x "
-          f"(target <= 1.3x), at most {max(chain_costs) * 1e6:.1f} us (target <= 30 us)")
+    print(
+        f"\nchain: per-node cost from {sizes[0]:,} to {sizes[-1]:,} nodes grows {growth:.2f}x "
+        f"(target <= 1.3x), at most {max(chain_costs) * 1e6:.1f} us (target <= 30 us)"
+    )
 
 
 def main() -> None:
@@ -285,12 +334,17 @@ def main() -> None:
         gc.collect()
         row = f"train step, GC on, PyTorch imported too ({len(gc.get_objects()):,} objects alive)"
         interpreted.append((row, interleaved(train_steps(xs, ys), repeats, calls=3)))
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, medians of {repeats} interleaved runs"
-          + (f", PyTorch {torch.__version__}" if torch is not None else "") + "\n")
+    print(
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} cores, medians of {repeats} interleaved runs"
+        + (f", PyTorch {torch.__version__}" if torch is not None else "")
+        + "\n"
+    )
 
     differences = {n: check_gradients(*two_moons(n), torch) for n in (100, 10_000)}
-    print("Interpreted engine against micrograd (MLP 2-16-16-1, 100 points, hinge loss + L2, SGD; "
-          f"{alive:,} objects alive for the collector besides the graphs):\n")
+    print(
+        "Interpreted engine against micrograd (MLP 2-16-16-1, 100 points, hinge loss + L2, SGD; "
+        f"{alive:,} objects alive for the collector besides the graphs):\n"
+    )
     print_interpreted(interpreted, xs, ys)
     print("\nThe same training step without an interpreted graph:\n")
     results = {n: compiled_row(n, repeats if n <= 100 else max(2, repeats // 2), torch) for n in (100, 10_000)}

@@ -28,10 +28,12 @@ from autograd_core import Value, compile
 def graph(kind: str, n: int):
     """(f, example inputs) for a graph of about n nodes."""
     if kind == "chain":
+
         def f(x):
             for _ in range(n // 4):  # x * c + d adds four nodes: two constants, * and +
                 x = x * 0.999999 + 1e-6
             return x
+
         return f, (0.5,)
     leaves = [Value(i * 1e-6) for i in range(n)]
     if kind == "sum":

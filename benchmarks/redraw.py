@@ -40,8 +40,12 @@ def measure(exploration: Exploration, name: str, repeats: int) -> dict[str, Any]
         python.append(frame.python_ms)
         graphviz.append(frame.graphviz_ms)
         total.append(frame.python_ms + frame.graphviz_ms)
-    return {"nodes": len(frame.graph.nodes), "python": statistics.median(python),
-            "graphviz": statistics.median(graphviz), "total": statistics.median(total)}
+    return {
+        "nodes": len(frame.graph.nodes),
+        "python": statistics.median(python),
+        "graphviz": statistics.median(graphviz),
+        "total": statistics.median(total),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -50,8 +54,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     cases = [
         ("lecture neuron, tanh(x1*w1 + x2*w2 + b)", Exploration(lecture_neuron, LECTURE), "x1"),
-        ("MLP 2-3-1 (tanh), every parameter's gradient", Exploration(MLP(2, [3, 1], "tanh", seed=0), [0.5, -1.0]),
-         "x[0]"),
+        (
+            "MLP 2-3-1 (tanh), every parameter's gradient",
+            Exploration(MLP(2, [3, 1], "tanh", seed=0), [0.5, -1.0]),
+            "x[0]",
+        ),
     ]
     print(f"Python {platform.python_version()}, {os.cpu_count()} cores, median of {args.repeats} redraws\n")
     print("| graph | value nodes | Python (graph, gradients, DOT) | Graphviz (layout, SVG) | redraw |")

@@ -14,6 +14,7 @@ import random
 
 from autograd_core import compile as compile_graph
 
+
 def two_moons(n: int, seed: int = 1) -> tuple[list[list[float]], list[float]]:
     """n two-moons points with labels -1/+1 (as micrograd's demo uses sklearn's)."""
     rng = random.Random(seed)
@@ -124,7 +125,10 @@ def interpreted_gradients(model, xs, ys, chunk: int = 500) -> list[float]:
     _zero_grad(model)
     n = len(xs)
     for start in range(0, n, chunk):
-        part = [(1 + -yi * mlp_forward(model, x)).relu() for x, yi in zip(xs[start:start + chunk], ys[start:start + chunk])]
+        part = [
+            (1 + -yi * mlp_forward(model, x)).relu()
+            for x, yi in zip(xs[start : start + chunk], ys[start : start + chunk])
+        ]
         (sum(part) * (1.0 / n)).backward()
     (1e-4 * sum(p * p for p in parameters(model))).backward()
     return [p.grad for p in parameters(model)]
@@ -135,8 +139,10 @@ def torch_model(torch, floats):
     """float_mlp's weights as float64 tensors (W1, b1, W2, b2, ...), requiring gradients."""
     tensors = []
     for rows, biases in floats:
-        tensors += [torch.tensor(rows, dtype=torch.float64, requires_grad=True),
-                    torch.tensor(biases, dtype=torch.float64, requires_grad=True)]
+        tensors += [
+            torch.tensor(rows, dtype=torch.float64, requires_grad=True),
+            torch.tensor(biases, dtype=torch.float64, requires_grad=True),
+        ]
     return tensors
 
 
@@ -159,8 +165,9 @@ def torch_train_step(torch, tensors, X, Y, lr=0.5) -> float:
 
 def torch_gradients(torch, floats, xs, ys) -> list[float]:
     tensors = torch_model(torch, floats)
-    torch_train_step(torch, tensors, torch.tensor(xs, dtype=torch.float64), torch.tensor(ys, dtype=torch.float64),
-                     lr=0.0)
+    torch_train_step(
+        torch, tensors, torch.tensor(xs, dtype=torch.float64), torch.tensor(ys, dtype=torch.float64), lr=0.0
+    )
     grads = []
     for i in range(0, len(tensors), 2):
         for row, b in zip(tensors[i].grad.tolist(), tensors[i + 1].grad.tolist()):
@@ -212,8 +219,7 @@ def float_train_step(model, xs, ys, lr=0.5, gradients: list | None = None):
                 grad_biases[j] += dzj
             if li:
                 below = sums[li - 1]
-                dz = [sum(dz[j] * rows[j][i] for j in range(len(dz))) if below[i] > 0 else 0.0
-                      for i in range(len(a))]
+                dz = [sum(dz[j] * rows[j][i] for j in range(len(dz))) if below[i] > 0 else 0.0 for i in range(len(a))]
     reg_loss = 0.0
     for (rows, biases), (grad_rows, grad_biases) in zip(model, grads):
         for row, grad_row in zip(rows, grad_rows):

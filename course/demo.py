@@ -28,8 +28,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from nn.compiled import fit_compiled
 from nn.data import make_circles, make_moons, make_spiral, make_xor
@@ -54,7 +54,9 @@ def _hidden_sizes(text: str) -> list[int]:
     try:
         sizes = [int(part) for part in text.split(",")]  # "16,,16" is a slip, not two layers
     except ValueError as err:
-        raise argparse.ArgumentTypeError(f"--hidden takes layer sizes separated by commas, like 16,16; got {text!r}") from err
+        raise argparse.ArgumentTypeError(
+            f"--hidden takes layer sizes separated by commas, like 16,16; got {text!r}"
+        ) from err
     if not sizes or min(sizes) < 1:
         raise argparse.ArgumentTypeError(f"--hidden needs at least one layer size >= 1, got {text!r}")
     return sizes
@@ -68,11 +70,18 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--hidden", type=_hidden_sizes, default=[16, 16], help="hidden layer sizes (default 16,16)")
     parser.add_argument("--steps", type=int, default=100, help="full-batch training steps (default 100)")
     parser.add_argument("--optimizer", choices=["adam", "sgd"], default="adam", help="default adam")
-    parser.add_argument("--lr", type=float, default=None,
-                        help="learning rate (default 0.05 for adam; for sgd 1.0, decaying linearly to 0.1)")
+    parser.add_argument(
+        "--lr",
+        type=float,
+        default=None,
+        help="learning rate (default 0.05 for adam; for sgd 1.0, decaying linearly to 0.1)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="seeds the data and the weights (default 1)")
-    parser.add_argument("--compiled", action="store_true",
-                        help="train through autograd_core.compile (same numbers, several times faster)")
+    parser.add_argument(
+        "--compiled",
+        action="store_true",
+        help="train through autograd_core.compile (same numbers, several times faster)",
+    )
     parser.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder (default demo-output)")
     args = parser.parse_args(argv)
     problem = _problem(args)
@@ -92,9 +101,11 @@ def _problem(args: argparse.Namespace) -> str | None:
     sizes = [2, *args.hidden, 1]
     nodes = 2 * args.points * sum((nin + 1) * nout for nin, nout in zip(sizes, sizes[1:]))
     if nodes > MAX_GRAPH_NODES:
-        return (f"--points {args.points} with --hidden {','.join(map(str, args.hidden))} would build a graph of "
-                f"about {nodes:,} nodes per step ({nodes * 170 / 1e9:,.1f} GB); the demo allows "
-                f"{MAX_GRAPH_NODES:,}: use fewer points or smaller layers")
+        return (
+            f"--points {args.points} with --hidden {','.join(map(str, args.hidden))} would build a graph of "
+            f"about {nodes:,} nodes per step ({nodes * 170 / 1e9:,.1f} GB); the demo allows "
+            f"{MAX_GRAPH_NODES:,}: use fewer points or smaller layers"
+        )
     return None
 
 
@@ -103,15 +114,25 @@ def load_data(dataset: str, points: int, seed: int) -> tuple[list[list[float]], 
     return DATASETS[dataset](points, seed=seed)
 
 
-def train(X: list[list[float]], y: list[int], hidden: Sequence[int], *, steps: int = 100, optimizer: str = "adam",
-          lr: float | None = None, seed: int = 1, progress: bool = True,
-          compiled: bool = False) -> tuple[MLP, History]:
+def train(
+    X: list[list[float]],
+    y: list[int],
+    hidden: Sequence[int],
+    *,
+    steps: int = 100,
+    optimizer: str = "adam",
+    lr: float | None = None,
+    seed: int = 1,
+    progress: bool = True,
+    compiled: bool = False,
+) -> tuple[MLP, History]:
     """Build the MLP and train it full-batch: hinge loss for two classes, cross-entropy for more; weight decay 2e-4."""
     n_classes = max(y) + 1
     model = MLP(len(X[0]), [*hidden, 1 if n_classes == 2 else n_classes], seed=seed)
     labels: list = signed_labels(y) if n_classes == 2 else list(y)
     loss_fn = hinge_loss if n_classes == 2 else cross_entropy
     lr = DEFAULT_LR[optimizer] if lr is None else lr
+
     def micrograd_schedule(k: int) -> float:  # micrograd's demo schedule for SGD: lr decays linearly to a tenth
         return lr * (1.0 - 0.9 * k / steps)
 
@@ -132,8 +153,9 @@ def train(X: list[list[float]], y: list[int], hidden: Sequence[int], *, steps: i
             bar.update()
 
     try:
-        history = (fit_compiled if compiled else fit)(model, X, labels, loss_fn, opt, steps=steps,
-                                                      lr_schedule=schedule, on_step=on_step)
+        history = (fit_compiled if compiled else fit)(
+            model, X, labels, loss_fn, opt, steps=steps, lr_schedule=schedule, on_step=on_step
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -165,8 +187,10 @@ def draw_neuron(model: MLP, X: list[list[float]], folder: Path) -> list[Path]:
 
     neurons = model.layers[0].neurons
     out = next((o for x in X for o in (n(x) for n in neurons) if o.data > 0), neurons[0](X[0]))
-    return [Path(viz.render(out, folder / "neuron.svg", grads=viz.gradients(out))),
-            Path(viz.write_html(out, folder / "neuron_backward.html"))]
+    return [
+        Path(viz.render(out, folder / "neuron.svg", grads=viz.gradients(out))),
+        Path(viz.write_html(out, folder / "neuron_backward.html")),
+    ]
 
 
 def _fail(message: str, status: int = 1) -> int:
@@ -211,14 +235,23 @@ def _staged(out: Path, write: Callable[[Path], list[Path]]) -> list[Path]:
         raise
 
 
-def _write_results(folder: Path, args: argparse.Namespace, model: MLP, X: list[list[float]], y: list[int],
-                   history: History, final: float) -> list[Path]:
+def _write_results(
+    folder: Path,
+    args: argparse.Namespace,
+    model: MLP,
+    X: list[list[float]],
+    y: list[int],
+    history: History,
+    final: float,
+) -> list[Path]:
     """Write the figures, the parameters and the neuron's drawing and player into ``folder``."""
     from nn.plots import plot_boundary, plot_history  # matplotlib, only when drawing
 
     return [
-        save_figure(plot_boundary(model, X, y, f"{args.dataset}: {final:.0%} training accuracy after "
-                                               f"{args.steps} steps"), folder / "decision_boundary.png"),
+        save_figure(
+            plot_boundary(model, X, y, f"{args.dataset}: {final:.0%} training accuracy after {args.steps} steps"),
+            folder / "decision_boundary.png",
+        ),
         save_figure(plot_history(history, "hinge loss" if max(y) == 1 else "cross-entropy"), folder / "training.png"),
         save_parameters(model, folder / "model.json"),
         *draw_neuron(model, X, folder),
@@ -237,18 +270,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(unwritable, 2)
     start = time.perf_counter()
     X, y = load_data(args.dataset, args.points, args.seed)
-    print(f"{args.dataset}: {len(X)} points, {max(y) + 1} classes; MLP 2-{'-'.join(map(str, args.hidden))}-"
-          f"{1 if max(y) == 1 else max(y) + 1}, {args.optimizer}, {args.steps} steps, seed {args.seed}")
+    print(
+        f"{args.dataset}: {len(X)} points, {max(y) + 1} classes; MLP 2-{'-'.join(map(str, args.hidden))}-"
+        f"{1 if max(y) == 1 else max(y) + 1}, {args.optimizer}, {args.steps} steps, seed {args.seed}"
+    )
     try:
-        model, history = train(X, y, args.hidden, steps=args.steps, optimizer=args.optimizer, lr=args.lr,
-                               seed=args.seed, compiled=args.compiled)
+        model, history = train(
+            X,
+            y,
+            args.hidden,
+            steps=args.steps,
+            optimizer=args.optimizer,
+            lr=args.lr,
+            seed=args.seed,
+            compiled=args.compiled,
+        )
     except TrainingDivergedError as exc:  # fit stops at the first non-finite loss or weight, naming it
         return _fail(str(exc))
     except (ArithmeticError, ValueError) as exc:  # an op overflowed or left its domain: nothing is written
         return _fail(f"training failed: {exc}; try a smaller --lr")
     final = evaluate(model, X, y)
-    print(f"final training accuracy {final:.0%}, loss {history.loss[-1]:.4f}, "
-          f"trained in {time.perf_counter() - start:.1f} s")
+    print(
+        f"final training accuracy {final:.0%}, loss {history.loss[-1]:.4f}, "
+        f"trained in {time.perf_counter() - start:.1f} s"
+    )
     if history.epoch_accuracy[-1] == 1.0:
         print(f"100% training accuracy from epoch {_first_full_epoch(history)} on")
     try:

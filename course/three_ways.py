@@ -72,6 +72,7 @@ def compare(depth: int = 4, x: float = 0.3) -> Comparison:
         raise TypeError(f"compare(): x must be a finite number, got {type(x).__name__} {x!r}")
     x = float(x)
     import sympy as sp  # the symbolic extra: three_ways differentiates with it
+
     leaf, out = _graph(depth, x)
     derivative = symbolic_grad(out, leaf)
     at_x = {sp.Symbol("x", real=True): sp.Float(x)}
@@ -89,8 +90,22 @@ def compare(depth: int = 4, x: float = 0.3) -> Comparison:
     step = _EPS ** (1 / 3) * max(1.0, abs(x))
     numeric = central(step)
     step_errors = [(10.0**-k, error(central(10.0**-k))) for k in range(1, 14)]
-    return Comparison(depth, x, out.data, exact, numeric, step, symbolic, automatic, forward, error(numeric),
-                      error(symbolic), error(automatic), error(forward), step_errors)
+    return Comparison(
+        depth,
+        x,
+        out.data,
+        exact,
+        numeric,
+        step,
+        symbolic,
+        automatic,
+        forward,
+        error(numeric),
+        error(symbolic),
+        error(automatic),
+        error(forward),
+        step_errors,
+    )
 
 
 class GrowthRow(NamedTuple):
@@ -107,13 +122,15 @@ def growth(max_depth: int = 8) -> list[GrowthRow]:
     if not isinstance(max_depth, int) or max_depth < 1:
         raise ValueError(f"growth(): max_depth must be an int >= 1, got {max_depth!r}")
     import sympy as sp  # the symbolic extra: three_ways differentiates with it
+
     rows = []
     for depth in range(1, max_depth + 1):
         leaf, out = _graph(depth, 0.3)
         formula = to_sympy(out)
         derivative = sp.diff(formula, sp.Symbol(leaf.label, real=True))  # of the formula, as a textbook would
-        rows.append(GrowthRow(depth, len(topological_order(out)), int(sp.count_ops(formula)),
-                              int(sp.count_ops(derivative))))
+        rows.append(
+            GrowthRow(depth, len(topological_order(out)), int(sp.count_ops(formula)), int(sp.count_ops(derivative)))
+        )
     return rows
 
 
@@ -133,16 +150,22 @@ def plot(comparison: Comparison, rows: list[GrowthRow]) -> Any:
     steps, errors = zip(*comparison.step_errors)
     left.loglog(steps, [max(e, floor) for e in errors], "o-", label="numeric: central difference")
     left.axhline(max(comparison.automatic_error, floor), color="tab:green", label="automatic (this engine)")
-    left.axhline(max(comparison.symbolic_error, floor), color="tab:orange", linestyle="--",
-                 label="symbolic (sympy), evaluated to 15 digits")
-    left.set(xlabel="step h", ylabel="relative error",
-             title=f"d/dx of the logistic map, depth {comparison.depth}, at x = {comparison.x:g}")
+    left.axhline(
+        max(comparison.symbolic_error, floor),
+        color="tab:orange",
+        linestyle="--",
+        label="symbolic (sympy), evaluated to 15 digits",
+    )
+    left.set(
+        xlabel="step h",
+        ylabel="relative error",
+        title=f"d/dx of the logistic map, depth {comparison.depth}, at x = {comparison.x:g}",
+    )
     left.legend()
     depths = [r.depth for r in rows]
     right.semilogy(depths, [r.graph_nodes for r in rows], "o-", color="tab:green", label="graph nodes")
     right.semilogy(depths, [r.formula_ops for r in rows], "s-", color="tab:orange", label="formula of f (ops)")
-    right.semilogy(depths, [r.derivative_ops for r in rows], "^-", color="tab:red",
-                   label="formula of df/dx (ops)")
+    right.semilogy(depths, [r.derivative_ops for r in rows], "^-", color="tab:red", label="formula of df/dx (ops)")
     right.set(xlabel="depth (steps of the logistic map)", ylabel="size", title="what each method must handle")
     right.legend()
     return fig

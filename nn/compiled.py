@@ -44,7 +44,8 @@ from __future__ import annotations
 
 import importlib.util
 import math
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from autograd_core import Op, Value, compile, no_grad
 from autograd_core.compiler import CompiledFunction
@@ -105,8 +106,9 @@ class CompiledModel:
             compile(self._output(j), example, params=self._params, accumulate=False) for j in range(self.n_outputs)
         ]
         name = type(model).__name__
-        self.ops = [self._make_op(fn, name if self.n_outputs == 1 else f"{name}[{j}]")
-                    for j, fn in enumerate(self.functions)]
+        self.ops = [
+            self._make_op(fn, name if self.n_outputs == 1 else f"{name}[{j}]") for j, fn in enumerate(self.functions)
+        ]
 
     def _output(self, j: int):
         model, single = self.model, self.n_outputs == 1
@@ -198,8 +200,9 @@ class CompiledModel:
                 scores = model(list(x))
                 return loss_fn([scores], [label]), scores
 
-            self._losses[key] = compile(example_loss, [0.5] * self.n_inputs, params=self._params,
-                                        accumulate=False, has_aux=True)
+            self._losses[key] = compile(
+                example_loss, [0.5] * self.n_inputs, params=self._params, accumulate=False, has_aux=True
+            )
         return self._losses[key]
 
     def _run(self, fn: CompiledFunction, rows: list) -> Any:
@@ -221,8 +224,10 @@ class CompiledModel:
             return  # a nan or an infinite loss tells nothing (fit stops on it); the next finite batch is checked
         expected = loss_fn([self.model(x) for x in X[:k]], list(y[:k])).data
         if not math.isclose(expected, math.fsum(losses[:k]) / k, rel_tol=1e-9, abs_tol=1e-12):
-            raise ValueError(f"CompiledModel: {getattr(loss_fn, '__name__', loss_fn)!r} is not the mean of the "
-                             "examples' losses (reduction='sum'?); use CompiledModel(..., batch='node')")
+            raise ValueError(
+                f"CompiledModel: {getattr(loss_fn, '__name__', loss_fn)!r} is not the mean of the "
+                "examples' losses (reduction='sum'?); use CompiledModel(..., batch='node')"
+            )
         self._checked.add(loss_fn)
 
     def _check_paths(self, loss_fn: Callable, y: Sequence, losses: list[float], scores: list) -> None:
@@ -240,15 +245,19 @@ class CompiledModel:
                 given = [float(a) for a in aux]
                 score = [Value(a) for a in given]
                 expected = loss_fn([score[0] if self.n_outputs == 1 else score], [y[i]]).data
-                if not (expected == loss or (expected != expected and loss != loss) or
-                        math.isclose(expected, loss, rel_tol=1e-9, abs_tol=1e-12 * (1.0 + sum(map(abs, given))))):
+                if not (
+                    expected == loss
+                    or (expected != expected and loss != loss)
+                    or math.isclose(expected, loss, rel_tol=1e-9, abs_tol=1e-12 * (1.0 + sum(map(abs, given))))
+                ):
                     name = getattr(loss_fn, "__name__", repr(loss_fn))
                     raise ValueError(
                         f"CompiledModel: the compiled {name!r} gives {loss!r} for example {i} (score "
                         f"{short_repr(given if self.n_outputs > 1 else given[0])}, label {y[i]!r}), but {name} "
                         f"itself gives {expected!r}: its Python code takes another path on this example than "
                         "where it was traced (it branches on a computed node's .data, which compile cannot "
-                        "guard); train it with nn.fit, or CompiledModel(..., batch='node')")
+                        "guard); train it with nn.fit, or CompiledModel(..., batch='node')"
+                    )
 
     def __repr__(self) -> str:
         return f"CompiledModel({self.model!r})"
@@ -256,14 +265,15 @@ class CompiledModel:
 
 def _batch_node(total: float, grads: list[float], params: list[Value]) -> Value:
     """The batch's loss as one node: its parents the parameters, its local derivatives their gradients."""
-    op = Op("batch loss", tuple(p.label or f"p{i}" for i, p in enumerate(params)),
-            lambda *_: total, lambda *_: tuple(grads))
+    op = Op(
+        "batch loss", tuple(p.label or f"p{i}" for i, p in enumerate(params)), lambda *_: total, lambda *_: tuple(grads)
+    )
     return apply(op, *params)
 
 
-def fit_compiled(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn, optimizer: Any, *, batch: str = "auto",
-                 **options: Any) -> History:
+def fit_compiled(
+    model: Module, X: Sequence, y: Sequence, loss_fn: LossFn, optimizer: Any, *, batch: str = "auto", **options: Any
+) -> History:
     """``nn.fit`` on the model compiled once (see the module docstring): same arguments, same History."""
     X, y = checked_data(X, y, "fit_compiled")  # before compiling: the data, not the compiler, is wrong
     return fit(CompiledModel(model, X[0], batch=batch), X, y, loss_fn, optimizer, **options)
-

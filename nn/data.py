@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 import numbers
 import random
-from typing import Sequence, TypeVar
+from collections.abc import Sequence
+from typing import TypeVar
 
 from ._rng import Seed, as_random
 
@@ -73,8 +74,10 @@ def make_circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: S
     rng = as_random(seed, "make_circles")
     n_outer = n // 2
     points = [(math.cos(t), math.sin(t), 0) for t in _linspace(0.0, 2 * math.pi, n_outer, endpoint=False)]
-    points += [(factor * math.cos(t), factor * math.sin(t), 1)
-               for t in _linspace(0.0, 2 * math.pi, n - n_outer, endpoint=False)]
+    points += [
+        (factor * math.cos(t), factor * math.sin(t), 1)
+        for t in _linspace(0.0, 2 * math.pi, n - n_outer, endpoint=False)
+    ]
     return _finish(points, _check_noise(noise), rng)
 
 
@@ -110,8 +113,9 @@ def make_xor(n: int = 100, noise: float = 0.2, seed: Seed = None) -> tuple[Point
     return _finish(points, noise, rng)
 
 
-def train_test_split(X: Sequence[T], y: Sequence[U], test_fraction: float = 0.25,
-                     seed: Seed = None) -> tuple[list[T], list[T], list[U], list[U]]:
+def train_test_split(
+    X: Sequence[T], y: Sequence[U], test_fraction: float = 0.25, seed: Seed = None
+) -> tuple[list[T], list[T], list[U], list[U]]:
     """Shuffle and split into ``X_train, X_test, y_train, y_test`` (scikit-learn's order).
 
     The test part has ``round(len(X) * test_fraction)`` examples, at least one,

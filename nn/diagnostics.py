@@ -24,16 +24,24 @@ Every function returns plain numbers in a dict keyed by layer name;
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 from autograd_core import Value, no_grad
 
 from .layers import MLP, Layer
 from .module import Module
 
-__all__ = ["Diagnostics", "SATURATED", "layers_of", "gradient_norms", "update_ratios", "dead_relu_fraction",
-           "saturated_fraction", "diagnose"]
+__all__ = [
+    "Diagnostics",
+    "SATURATED",
+    "layers_of",
+    "gradient_norms",
+    "update_ratios",
+    "dead_relu_fraction",
+    "saturated_fraction",
+    "diagnose",
+]
 
 SATURATED = 0.05  # a unit is saturated where its activation's slope is below this fraction of the largest
 
@@ -91,8 +99,9 @@ def _layer_outputs(model: Module, x: Sequence) -> list[list[Value]]:
 
 def _activations(model: Module, X: Sequence, kinds: Sequence[str]) -> dict[str, tuple[str, list[list[float]]]]:
     """For each layer whose activation is in ``kinds``: (its activation, its outputs on each example), no graph."""
-    wanted = {i: (name, layer.activation) for i, (name, layer) in enumerate(layers_of(model))
-              if layer.activation in kinds}
+    wanted = {
+        i: (name, layer.activation) for i, (name, layer) in enumerate(layers_of(model)) if layer.activation in kinds
+    }
     outputs: dict[str, tuple[str, list[list[float]]]] = {name: (kind, []) for name, kind in wanted.values()}
     with no_grad():
         for x in X:
@@ -122,8 +131,10 @@ def dead_relu_fraction(model: Module, X: Sequence) -> dict[str, float]:
 
 def saturated_fraction(model: Module, X: Sequence, threshold: float = SATURATED) -> dict[str, float]:
     """Per tanh or sigmoid layer: the fraction of its outputs on ``X`` whose slope is under ``threshold`` of its top."""
-    return {name: _saturated(rows, kind, threshold)
-            for name, (kind, rows) in _activations(model, X, tuple(_RELATIVE_SLOPE)).items()}
+    return {
+        name: _saturated(rows, kind, threshold)
+        for name, (kind, rows) in _activations(model, X, tuple(_RELATIVE_SLOPE)).items()
+    }
 
 
 def diagnose(model: Module, X: Sequence, before: Mapping[str, float] | None = None) -> Diagnostics:
@@ -134,6 +145,7 @@ def diagnose(model: Module, X: Sequence, before: Mapping[str, float] | None = No
         grad_norm=gradient_norms(model),
         update_ratio=update_ratios(model, before) if before is not None else {},
         dead_relu={name: _dead(rows) for name, (kind, rows) in activations.items() if kind == "relu"},
-        saturated={name: _saturated(rows, kind, SATURATED) for name, (kind, rows) in activations.items()
-                   if kind != "relu"},
+        saturated={
+            name: _saturated(rows, kind, SATURATED) for name, (kind, rows) in activations.items() if kind != "relu"
+        },
     )

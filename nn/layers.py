@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Sequence
+from collections.abc import Sequence
 
 from autograd_core import Value
 
@@ -92,7 +92,9 @@ def as_inputs(x: object, nin: int, owner: Module) -> list[Value]:
             value.place = place
             values.append(value)
         else:
-            raise TypeError(f"{owner._describe()}: input {i} is {type(xi).__name__} {xi!r}, expected a number or a Value")
+            raise TypeError(
+                f"{owner._describe()}: input {i} is {type(xi).__name__} {xi!r}, expected a number or a Value"
+            )
     return values
 
 
@@ -190,8 +192,15 @@ class MLP(Module):
     Calling it returns a single Value when the last layer has one neuron, else a list.
     """
 
-    def __init__(self, nin: int, nouts: Sequence[int], activation: str = "relu", *,
-                 output_activation: str = "linear", seed: Seed = None) -> None:
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        activation: str = "relu",
+        *,
+        output_activation: str = "linear",
+        seed: Seed = None,
+    ) -> None:
         self.nin = _check_size(nin, "MLP nin")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise TypeError(f"MLP nouts must be a non-empty list of layer sizes, got {nouts!r}")
@@ -200,8 +209,10 @@ class MLP(Module):
         self.output_activation = _check_activation(output_activation)
         rng = as_random(seed, "MLP")
         last = len(nouts) - 1
-        self.layers = [Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, seed=rng)
-                       for i in range(len(nouts))]
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], output_activation if i == last else activation, seed=rng)
+            for i in range(len(nouts))
+        ]
         self.relabel()
 
     def __call__(self, x: Sequence[Input]) -> Value | list[Value]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Sequence
+from collections.abc import Sequence
 
 from autograd_core import Value
 
@@ -32,8 +32,10 @@ def _pair(predictions: object, targets: object, where: str) -> tuple[list, list]
         predictions = [predictions]
         targets = [targets] if isinstance(targets, numbers.Real) else targets
     if not isinstance(predictions, Sequence) or not isinstance(targets, Sequence) or isinstance(targets, str):
-        raise TypeError(f"{where} needs lists of predictions and targets, got "
-                        f"{type(predictions).__name__} and {type(targets).__name__}")
+        raise TypeError(
+            f"{where} needs lists of predictions and targets, got "
+            f"{type(predictions).__name__} and {type(targets).__name__}"
+        )
     if len(predictions) != len(targets):
         raise ValueError(f"{where}: {len(predictions)} predictions but {len(targets)} targets")
     if not predictions:
@@ -63,7 +65,9 @@ def _as_value(p: Score) -> Value:
     return p if isinstance(p, Value) else Value(p)
 
 
-def mse_loss(predictions: Sequence[Score] | Score, targets: Sequence[float] | float, *, reduction: str = "mean") -> Value:
+def mse_loss(
+    predictions: Sequence[Score] | Score, targets: Sequence[float] | float, *, reduction: str = "mean"
+) -> Value:
     """Mean squared error: mean of (prediction - target)**2."""
     predictions, targets = _pair(predictions, targets, "mse_loss")
     terms = []
@@ -80,8 +84,10 @@ def hinge_loss(scores: Sequence[Score] | Score, labels: Sequence[int] | int, *, 
     for i, (s, y) in enumerate(zip(scores, labels)):
         y = _target(y, i, "hinge_loss")
         if y not in (-1.0, 1.0):
-            raise ValueError(f"hinge_loss: label {i} is {labels[i]!r}; labels must be -1 or +1 "
-                             "(nn.signed_labels turns 0/1 labels into -1/+1)")
+            raise ValueError(
+                f"hinge_loss: label {i} is {labels[i]!r}; labels must be -1 or +1 "
+                "(nn.signed_labels turns 0/1 labels into -1/+1)"
+            )
         terms.append((1.0 - _as_value(s) * y).relu())
     return _reduce(terms, reduction, "hinge_loss")
 
@@ -102,8 +108,9 @@ def _bce_term(z: Value, y: float) -> Value:
     return softplus - z * y
 
 
-def binary_cross_entropy(logits: Sequence[Score] | Score, labels: Sequence[float] | float, *,
-                         reduction: str = "mean") -> Value:
+def binary_cross_entropy(
+    logits: Sequence[Score] | Score, labels: Sequence[float] | float, *, reduction: str = "mean"
+) -> Value:
     """Binary cross-entropy of sigmoid(logit) against labels in [0, 1] (usually 0 or 1), from logits.
 
     As PyTorch's ``binary_cross_entropy_with_logits``: stable for logits of any size.
@@ -113,8 +120,9 @@ def binary_cross_entropy(logits: Sequence[Score] | Score, labels: Sequence[float
     for i, (z, y) in enumerate(zip(logits, labels)):
         y = _target(y, i, "binary_cross_entropy")
         if not 0.0 <= y <= 1.0:
-            raise ValueError(f"binary_cross_entropy: label {i} is {labels[i]!r}; labels must be 0 or 1 "
-                             "(or a probability in [0, 1])")
+            raise ValueError(
+                f"binary_cross_entropy: label {i} is {labels[i]!r}; labels must be 0 or 1 (or a probability in [0, 1])"
+            )
         terms.append(_bce_term(_as_value(z), y))
     return _reduce(terms, reduction, "binary_cross_entropy")
 
@@ -146,8 +154,9 @@ def _cross_entropy_one(logits: Sequence[Score], target: object, where: str) -> V
     return total.log() - shifted[k]
 
 
-def cross_entropy(logits: Sequence[Score] | Sequence[Sequence[Score]], target: int | Sequence[int], *,
-                  reduction: str = "mean") -> Value:
+def cross_entropy(
+    logits: Sequence[Score] | Sequence[Sequence[Score]], target: int | Sequence[int], *, reduction: str = "mean"
+) -> Value:
     """Softmax cross-entropy, stable for large logits.
 
     One example: ``cross_entropy([z0, z1, z2], 2)``. A batch: a list of logit
@@ -157,11 +166,15 @@ def cross_entropy(logits: Sequence[Score] | Sequence[Sequence[Score]], target: i
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
         return _cross_entropy_one(logits, target, "cross_entropy")  # type: ignore[arg-type]  # int target: one example
     if isinstance(target, (str, bytes)) or not isinstance(target, Sequence):
-        raise TypeError(f"cross_entropy: the class must be an int (or a list of ints for a batch), "
-                        f"got {type(target).__name__} {target!r}")
+        raise TypeError(
+            f"cross_entropy: the class must be an int (or a list of ints for a batch), "
+            f"got {type(target).__name__} {target!r}"
+        )
     if not isinstance(logits, Sequence) or len(logits) != len(target):
-        raise ValueError(f"cross_entropy: a batch of {len(target)} classes needs as many logit lists, "
-                         f"got {len(logits) if isinstance(logits, Sequence) else type(logits).__name__}")
+        raise ValueError(
+            f"cross_entropy: a batch of {len(target)} classes needs as many logit lists, "
+            f"got {len(logits) if isinstance(logits, Sequence) else type(logits).__name__}"
+        )
     if not target:
         raise ValueError("cross_entropy: no examples (an empty batch has no mean)")
     terms = [_cross_entropy_one(z, t, f"cross_entropy example {i}") for i, (z, t) in enumerate(zip(logits, target))]

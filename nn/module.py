@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 from autograd_core import Value
 from autograd_core.errors import short_repr
@@ -128,20 +128,28 @@ class Module:
         missing = [name for name in params if name not in state]
         unexpected = [key for key in state if key not in params]
         if missing or unexpected:
-            problems = [f"{what} {len(keys)} key(s): {_some(keys)}"
-                        for what, keys in (("missing", missing), ("unexpected", unexpected)) if keys]
-            raise ValueError(f"state does not match {self._describe()} ({len(params)} parameters, "
-                             f"the state has {len(state)}): {'; '.join(problems)}")
+            problems = [
+                f"{what} {len(keys)} key(s): {_some(keys)}"
+                for what, keys in (("missing", missing), ("unexpected", unexpected))
+                if keys
+            ]
+            raise ValueError(
+                f"state does not match {self._describe()} ({len(params)} parameters, "
+                f"the state has {len(state)}): {'; '.join(problems)}"
+            )
         values = {}
         for name in params:
             value = state[name]
             if isinstance(value, (bool, Value)) or not isinstance(value, numbers.Real):
-                raise TypeError(f"state[{name!r}] is {type(value).__name__} {short_repr(value)}, expected a real number")
+                raise TypeError(
+                    f"state[{name!r}] is {type(value).__name__} {short_repr(value)}, expected a real number"
+                )
             try:
                 value = float(value)
             except OverflowError:
-                raise ValueError(f"state[{name!r}] is {type(value).__name__} {short_repr(value)}, too large for "
-                                 f"a float") from None
+                raise ValueError(
+                    f"state[{name!r}] is {type(value).__name__} {short_repr(value)}, too large for a float"
+                ) from None
             if not math.isfinite(value):
                 raise ValueError(f"state[{name!r}] is {value!r}, expected a finite number")
             values[name] = value

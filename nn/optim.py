@@ -38,7 +38,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from autograd_core import Value
 
@@ -53,8 +54,7 @@ def _check_number(value: object, name: str, low: float, high: float = math.inf, 
     above = value >= high if high_open else value > high
     if not math.isfinite(value) or value < low or above:
         # Without an upper bound, "in [0.0, inf]" would seem to admit inf, which is refused.
-        allowed = (f"a finite number >= {low}" if high == math.inf
-                   else f"in [{low}, {high}{')' if high_open else ']'}")
+        allowed = f"a finite number >= {low}" if high == math.inf else f"in [{low}, {high}{')' if high_open else ']'}"
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
     return value
 
@@ -79,8 +79,10 @@ class Optimizer:
             if not isinstance(p, Value):
                 raise TypeError(f"{type(self).__name__}: parameter {i} is {type(p).__name__} {p!r}, expected a Value")
             if id(p) in seen:
-                raise ValueError(f"{type(self).__name__}: parameter {i} ({p.label or p.data!r}) is the same Value "
-                                 f"as parameter {seen[id(p)]}; it would be updated twice")
+                raise ValueError(
+                    f"{type(self).__name__}: parameter {i} ({p.label or p.data!r}) is the same Value "
+                    f"as parameter {seen[id(p)]}; it would be updated twice"
+                )
             seen[id(p)] = i
         self.lr = lr
 
@@ -123,8 +125,14 @@ class SGD(Optimizer):
 
     STATE = ("buffers",)
 
-    def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0, weight_decay: float = 0.0,
-                 nesterov: bool = False) -> None:
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
         super().__init__(params, lr)
         self.momentum = _check_number(momentum, "SGD momentum", 0.0)
         self.weight_decay = _check_number(weight_decay, "SGD weight_decay", 0.0)
@@ -147,8 +155,10 @@ class SGD(Optimizer):
             p.data -= lr * (g + momentum * buf if self.nesterov else buf)
 
     def __repr__(self) -> str:
-        return (f"SGD({len(self.params)} parameters, lr={self.lr}, momentum={self.momentum}, "
-                f"weight_decay={self.weight_decay}{', nesterov=True' if self.nesterov else ''})")
+        return (
+            f"SGD({len(self.params)} parameters, lr={self.lr}, momentum={self.momentum}, "
+            f"weight_decay={self.weight_decay}{', nesterov=True' if self.nesterov else ''})"
+        )
 
 
 class Adam(Optimizer):
@@ -156,13 +166,21 @@ class Adam(Optimizer):
 
     STATE = ("t", "m", "v")
 
-    def __init__(self, params: Iterable[Value], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
         super().__init__(params, lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"Adam betas must be a pair (beta1, beta2), got {betas!r}")
-        self.betas = (_check_number(betas[0], "Adam betas[0]", 0.0, 1.0, high_open=True),
-                      _check_number(betas[1], "Adam betas[1]", 0.0, 1.0, high_open=True))
+        self.betas = (
+            _check_number(betas[0], "Adam betas[0]", 0.0, 1.0, high_open=True),
+            _check_number(betas[1], "Adam betas[1]", 0.0, 1.0, high_open=True),
+        )
         self.eps = _check_number(eps, "Adam eps", 0.0)
         self.weight_decay = _check_number(weight_decay, "Adam weight_decay", 0.0)
         self.t = 0  # steps taken
@@ -182,5 +200,7 @@ class Adam(Optimizer):
             p.data -= step_size * m[i] / (math.sqrt(v[i]) / correction2_sqrt + eps)
 
     def __repr__(self) -> str:
-        return (f"Adam({len(self.params)} parameters, lr={self.lr}, betas={self.betas}, eps={self.eps}, "
-                f"weight_decay={self.weight_decay})")
+        return (
+            f"Adam({len(self.params)} parameters, lr={self.lr}, betas={self.betas}, eps={self.eps}, "
+            f"weight_decay={self.weight_decay})"
+        )

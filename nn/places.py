@@ -75,7 +75,7 @@ _ROLES = list(Role)
 def relative_name(path: str, module: str | None) -> str:
     """A dotted path relative to an enclosing module ("neurons.3" within "layers.0"); the whole path outside it."""
     if module and path.startswith(module + "."):
-        return path[len(module) + 1:]
+        return path[len(module) + 1 :]
     return path
 
 

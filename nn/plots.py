@@ -14,7 +14,8 @@ scales where values span orders of magnitude.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Diagnostics
 from .layers import MLP
@@ -36,8 +37,7 @@ def new_figure(width: float = 10.0, height: float = 4.2) -> Figure:
     return NotebookFigure(figsize=(width, height), layout="constrained")
 
 
-def label_axes(ax: Axes, title: str, xlabel: str, ylabel: str = "", *, legend: bool = False,
-               grid: bool = True) -> None:
+def label_axes(ax: Axes, title: str, xlabel: str, ylabel: str = "", *, legend: bool = False, grid: bool = True) -> None:
     """Title, axis labels, a light grid and (optionally) a legend, all at slide size."""
     ax.set_title(title, fontsize=TITLE_SIZE)
     ax.set_xlabel(xlabel, fontsize=LABEL_SIZE)
@@ -56,8 +56,9 @@ def plot_history(history: History, loss_name: str = "loss") -> Figure:
     epochs = range(1, history.epochs + 1)
     if len(history.loss) > history.epochs:  # several steps an epoch: place each step inside its epoch
         left.plot(_step_positions(history), history.loss, color="tab:blue", alpha=0.25, lw=1, label="each step")
-    left.plot(epochs, history.epoch_loss, color="tab:blue", marker="." if history.epochs < 30 else None,
-              label="training")
+    left.plot(
+        epochs, history.epoch_loss, color="tab:blue", marker="." if history.epochs < 30 else None, label="training"
+    )
     if history.val_loss:
         left.plot(epochs, history.val_loss, color="tab:orange", label="validation")
     left.set_yscale("log")
@@ -83,15 +84,19 @@ def _step_positions(history: History) -> list[float]:
 
 
 def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def scores_on_grid(model: MLP, points: Any) -> Any:
     """The network's outputs for many points at once, with numpy (the same math as the Values, far faster)."""
     import numpy as np
 
-    act = {"relu": lambda h: np.maximum(h, 0.0), "tanh": np.tanh,
-           "sigmoid": lambda h: 1.0 / (1.0 + np.exp(-h)), "linear": lambda h: h}
+    act = {
+        "relu": lambda h: np.maximum(h, 0.0),
+        "tanh": np.tanh,
+        "sigmoid": lambda h: 1.0 / (1.0 + np.exp(-h)),
+        "linear": lambda h: h,
+    }
     h = np.asarray(points, dtype=float)
     for layer in model.layers:
         W = np.array([[w.data for w in neuron.w] for neuron in layer.neurons])
@@ -114,8 +119,16 @@ def plot_boundary(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], ti
     n_classes = max(y) + 1
     # Blue/red for two classes; distinct colours (one per class, up to 10) for more.
     cmap, top = ("coolwarm", 1) if n_classes == 2 else ("tab10", 9)
-    ax.contourf(gx, gy, regions.reshape(gx.shape), levels=np.arange(n_classes + 1) - 0.5, cmap=cmap,
-                vmin=0, vmax=top, alpha=0.35)
+    ax.contourf(
+        gx,
+        gy,
+        regions.reshape(gx.shape),
+        levels=np.arange(n_classes + 1) - 0.5,
+        cmap=cmap,
+        vmin=0,
+        vmax=top,
+        alpha=0.35,
+    )
     ax.scatter(xs, ys, c=y, cmap=cmap, vmin=0, vmax=top, edgecolors="k", s=30)
     label_axes(ax, title or "decision boundary", "x[0]", "x[1]", grid=False)
     return fig
@@ -126,10 +139,12 @@ def plot_diagnostics(diagnostics: Sequence[Diagnostics]) -> Figure:
     fig = new_figure(11, 7)
     panels = fig.subplots(2, 2)
     epochs = range(1, len(diagnostics) + 1)
-    measures = [("grad_norm", "gradient norm per layer (log)", "norm", True),
-                ("update_ratio", "update / weight per layer (log)", "ratio", True),
-                ("dead_relu", "dead ReLUs", "fraction of units", False),
-                ("saturated", "saturated tanh/sigmoid outputs", "fraction of outputs", False)]
+    measures = [
+        ("grad_norm", "gradient norm per layer (log)", "norm", True),
+        ("update_ratio", "update / weight per layer (log)", "ratio", True),
+        ("dead_relu", "dead ReLUs", "fraction of units", False),
+        ("saturated", "saturated tanh/sigmoid outputs", "fraction of outputs", False),
+    ]
     for ax, (measure, title, ylabel, log) in zip(panels.flat, measures):
         series = [getattr(d, measure) for d in diagnostics]
         names = list(series[0]) if series else []
@@ -140,7 +155,15 @@ def plot_diagnostics(diagnostics: Sequence[Diagnostics]) -> Figure:
         if not log:
             ax.set_ylim(-0.02, 1.02)
         if not names:
-            ax.text(0.5, 0.5, "no such layers", ha="center", va="center", transform=ax.transAxes,
-                    fontsize=LABEL_SIZE, color="grey")
+            ax.text(
+                0.5,
+                0.5,
+                "no such layers",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                fontsize=LABEL_SIZE,
+                color="grey",
+            )
         label_axes(ax, title, "epoch", ylabel, legend=bool(names))
     return fig

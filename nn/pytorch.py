@@ -60,30 +60,43 @@ def _parse(sequential: Any) -> tuple[list[Any], list[str], list[str]]:
     activations: list[str] = []
     linear_names: list[str] = []
     if not isinstance(sequential, (torch.nn.Sequential, torch.nn.ModuleList, list, tuple)):
-        raise TypeError(f"from_torch takes a torch.nn.Sequential of Linear layers and activations, got "
-                        f"{type(sequential).__name__}" + (": wrap it, torch.nn.Sequential(layer)"
-                                                          if isinstance(sequential, torch.nn.Module) else ""))
-    children = list(sequential.named_children()) if isinstance(sequential, torch.nn.Module) else \
-        [(str(i), module) for i, module in enumerate(sequential)]
+        raise TypeError(
+            f"from_torch takes a torch.nn.Sequential of Linear layers and activations, got "
+            f"{type(sequential).__name__}"
+            + (": wrap it, torch.nn.Sequential(layer)" if isinstance(sequential, torch.nn.Module) else "")
+        )
+    children = (
+        list(sequential.named_children())
+        if isinstance(sequential, torch.nn.Module)
+        else [(str(i), module) for i, module in enumerate(sequential)]
+    )
     for i, (child_name, module) in enumerate(children):
         if isinstance(module, torch.nn.Identity):
             continue
         if isinstance(module, torch.nn.Linear):
             if isinstance(module.weight, torch.nn.parameter.UninitializedParameter):
-                raise ValueError(f"from_torch: module {i} ({type(module).__name__}) has no weights yet; run the "
-                                 "model on one batch first, so that its sizes are known")
+                raise ValueError(
+                    f"from_torch: module {i} ({type(module).__name__}) has no weights yet; run the "
+                    "model on one batch first, so that its sizes are known"
+                )
             expected = {"weight": (module.out_features, module.in_features), "bias": (module.out_features,)}
             for part, shape in expected.items():
                 tensor = getattr(module, part)
                 if tensor is not None and tuple(tensor.shape) != shape:
-                    raise ValueError(f"from_torch: {child_name}.{part} has shape {tuple(tensor.shape)}, but module "
-                                     f"{i} ({module}) needs {shape}")
+                    raise ValueError(
+                        f"from_torch: {child_name}.{part} has shape {tuple(tensor.shape)}, but module "
+                        f"{i} ({module}) needs {shape}"
+                    )
             if module.bias is None:
-                raise ValueError(f"from_torch: module {i} ({module}) has no bias, and every nn neuron has one: "
-                                 "build the Linear with bias=True (a bias of 0 computes the same function)")
+                raise ValueError(
+                    f"from_torch: module {i} ({module}) has no bias, and every nn neuron has one: "
+                    "build the Linear with bias=True (a bias of 0 computes the same function)"
+                )
             if linears and module.in_features != linears[-1].out_features:
-                raise ValueError(f"from_torch: module {i} takes {module.in_features} inputs but the layer before "
-                                 f"gives {linears[-1].out_features}")
+                raise ValueError(
+                    f"from_torch: module {i} takes {module.in_features} inputs but the layer before "
+                    f"gives {linears[-1].out_features}"
+                )
             linears.append(module)
             activations.append("linear")
             linear_names.append(child_name)
@@ -92,8 +105,10 @@ def _parse(sequential: Any) -> tuple[list[Any], list[str], list[str]]:
                 raise ValueError(f"from_torch: module {i} ({type(module).__name__}) must follow a Linear layer")
             activations[-1] = names[type(module)]
         else:
-            raise TypeError(f"from_torch: module {i} is {type(module).__name__}; an MLP has Linear, ReLU, Tanh "
-                            "and Sigmoid modules only")
+            raise TypeError(
+                f"from_torch: module {i} is {type(module).__name__}; an MLP has Linear, ReLU, Tanh "
+                "and Sigmoid modules only"
+            )
     if not linears:
         raise ValueError("from_torch: the Sequential has no Linear layer")
     return linears, activations, linear_names
@@ -104,8 +119,10 @@ def _numbers(tensor: Any, name: str) -> list:
     import torch
 
     if tensor.is_complex():
-        raise TypeError(f"from_torch: {name} is {str(tensor.dtype).removeprefix('torch.')}; an nn weight is "
-                        "a real number (taking the real part would lose the rest)")
+        raise TypeError(
+            f"from_torch: {name} is {str(tensor.dtype).removeprefix('torch.')}; an nn weight is "
+            "a real number (taking the real part would lose the rest)"
+        )
     if not tensor.is_floating_point():
         raise TypeError(f"from_torch: {name} is {str(tensor.dtype).removeprefix('torch.')}, not a float tensor")
     if tensor.device.type == "meta":
@@ -114,8 +131,10 @@ def _numbers(tensor: Any, name: str) -> list:
     bad = (~torch.isfinite(values)).nonzero()
     if len(bad):
         where = ", ".join(str(i) for i in bad[0].tolist())
-        raise ValueError(f"from_torch: {name}[{where}] is {values[tuple(bad[0].tolist())].item()!r}; "
-                         "an nn model's weights are finite numbers")
+        raise ValueError(
+            f"from_torch: {name}[{where}] is {values[tuple(bad[0].tolist())].item()!r}; "
+            "an nn model's weights are finite numbers"
+        )
     return values.tolist()
 
 
@@ -132,14 +151,22 @@ def from_torch(sequential: Any) -> MLP:
             nan or infinite (named: ``2.weight[0, 1]``).
     """
     linears, activations, names = _parse(sequential)
-    weights = [(_numbers(m.weight, f"{name}.weight"), _numbers(m.bias, f"{name}.bias"))
-               for m, name in zip(linears, names)]
+    weights = [
+        (_numbers(m.weight, f"{name}.weight"), _numbers(m.bias, f"{name}.bias")) for m, name in zip(linears, names)
+    ]
     hidden = set(activations[:-1])
     if len(hidden) > 1:
-        raise ValueError(f"from_torch: the hidden layers' activations differ ({', '.join(activations[:-1])}); "
-                         "an MLP has one activation for all of them")
-    model = MLP(linears[0].in_features, [m.out_features for m in linears], activation=hidden.pop() if hidden else
-                "relu", output_activation=activations[-1], seed=0)
+        raise ValueError(
+            f"from_torch: the hidden layers' activations differ ({', '.join(activations[:-1])}); "
+            "an MLP has one activation for all of them"
+        )
+    model = MLP(
+        linears[0].in_features,
+        [m.out_features for m in linears],
+        activation=hidden.pop() if hidden else "relu",
+        output_activation=activations[-1],
+        seed=0,
+    )
     for layer, (weight, bias) in zip(model.layers, weights):
         for neuron, row, b in zip(layer.neurons, weight, bias):
             for w, value in zip(neuron.w, row):

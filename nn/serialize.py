@@ -105,15 +105,18 @@ def _read_text(path: Path) -> str:
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            raise ModelFileError(f"cannot read parameters from {path}: not a regular file "
-                                 f"(a device, FIFO, socket or folder)")
+            raise ModelFileError(
+                f"cannot read parameters from {path}: not a regular file (a device, FIFO, socket or folder)"
+            )
         with open(path, "rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)  # a file that grew since stat() is still cut off here
     except OSError as exc:
         raise ModelFileError(f"cannot read parameters from {path}: {exc}") from None
     if len(data) > MAX_FILE_BYTES:
-        raise ModelFileError(f"cannot read parameters from {path}: the file is larger than "
-                             f"{MAX_FILE_BYTES // 2**20} MiB, the most a parameter file may hold")
+        raise ModelFileError(
+            f"cannot read parameters from {path}: the file is larger than "
+            f"{MAX_FILE_BYTES // 2**20} MiB, the most a parameter file may hold"
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -124,33 +127,43 @@ def _read_state(path: Path) -> dict:
     """The ``parameters`` mapping of the file, after checking it is our JSON."""
     text = _read_text(path)
     try:
-        document = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int,
-                              parse_float=_parse_float, object_pairs_hook=_unique_keys)
+        document = json.loads(
+            text,
+            parse_constant=_reject_constant,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            object_pairs_hook=_unique_keys,
+        )
     except json.JSONDecodeError as exc:
         # The JSON ran out: at the end of the text, in a string that never closes, or in a last number.
-        tail = text[exc.pos:].strip()
+        tail = text[exc.pos :].strip()
         truncated = exc.msg.startswith("Unterminated string") or re.fullmatch(r"[0-9.eE+-]*", tail) is not None
         problem = "the file is truncated (the JSON stops early)" if truncated else "the file is not valid JSON"
         raise ModelFileError(f"cannot load parameters from {path}: {problem}: {exc}") from None
     except ValueError as exc:
         raise ModelFileError(f"cannot load parameters from {path}: {exc}") from None
     except RecursionError:
-        raise ModelFileError(f"cannot load parameters from {path}: the JSON is nested too deeply "
-                             f"(a parameter file is two levels deep)") from None
+        raise ModelFileError(
+            f"cannot load parameters from {path}: the JSON is nested too deeply (a parameter file is two levels deep)"
+        ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ModelFileError(f"cannot load parameters from {path}: not a parameter file "
-                             f"(expected a JSON object with \"format\": \"{FORMAT}\")")
+        raise ModelFileError(
+            f"cannot load parameters from {path}: not a parameter file "
+            f'(expected a JSON object with "format": "{FORMAT}")'
+        )
     version = document.get("version")
     if type(version) is not int or version != VERSION:  # not true, not 1.0: the file says 1
-        raise ModelFileError(f"cannot load parameters from {path}: file version {_shown(version)}, "
-                             f"this library reads version {VERSION}")
+        raise ModelFileError(
+            f"cannot load parameters from {path}: file version {_shown(version)}, this library reads version {VERSION}"
+        )
     state = document.get("parameters")
     if not isinstance(state, dict):
-        raise ModelFileError(f"cannot load parameters from {path}: \"parameters\" is missing or not an object")
+        raise ModelFileError(f'cannot load parameters from {path}: "parameters" is missing or not an object')
     for name, value in state.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ModelFileError(f"cannot load parameters from {path}: parameter {_shown(name)} is "
-                                 f"{_shown(value)}, not a number")
+            raise ModelFileError(
+                f"cannot load parameters from {path}: parameter {_shown(name)} is {_shown(value)}, not a number"
+            )
     return state
 
 

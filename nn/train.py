@@ -38,8 +38,9 @@ import numbers
 import random
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from autograd_core import Value, no_grad
 from autograd_core.collector import cyclic_gc_paused
@@ -50,8 +51,18 @@ from .losses import hinge_loss
 from .module import Module
 from .optim import Optimizer
 
-__all__ = ["History", "Stopping", "fit", "train_step", "batch_loss", "accuracy", "evaluate", "evaluate_loss",
-           "predicted_class", "TrainingDivergedError"]
+__all__ = [
+    "History",
+    "Stopping",
+    "fit",
+    "train_step",
+    "batch_loss",
+    "accuracy",
+    "evaluate",
+    "evaluate_loss",
+    "predicted_class",
+    "TrainingDivergedError",
+]
 
 LossFn = Callable[[list, list], Value]
 
@@ -100,8 +111,9 @@ class TrainingDivergedError(ArithmeticError):
     "diverged" (catch the error to keep the curve up to there).
     """
 
-    def __init__(self, message: str, *, step: int, epoch: int, loss: float, parameter: str, grad: float,
-                 history: History) -> None:
+    def __init__(
+        self, message: str, *, step: int, epoch: int, loss: float, parameter: str, grad: float, history: History
+    ) -> None:
         super().__init__(message)
         self.step, self.epoch, self.loss = step, epoch, loss
         self.parameter, self.grad, self.history = parameter, grad, history
@@ -134,8 +146,10 @@ class Stopping:
         earlier, recent = min(monitored[:-patience]), min(monitored[-patience:])
         if earlier - recent >= tol:
             return ""
-        return (f"converged after {len(monitored)} epochs: the {name} loss improved by less than tol={tol:g} over "
-                f"the last {patience} epochs (best {recent:.4g} in them, {earlier:.4g} before)")
+        return (
+            f"converged after {len(monitored)} epochs: the {name} loss improved by less than tol={tol:g} over "
+            f"the last {patience} epochs (best {recent:.4g} in them, {earlier:.4g} before)"
+        )
 
 
 def predicted_class(score: Value | Sequence[Value]) -> int:
@@ -172,8 +186,10 @@ def batch_loss(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn) -> tupl
     loss = loss_fn(scores, list(y))
     if not isinstance(loss, Value):
         name = getattr(loss_fn, "__name__", repr(loss_fn))
-        raise TypeError(f"the loss function {name} returned {type(loss).__name__} {loss!r}; it must return a Value "
-                        "built from the scores (a float has no graph to backpropagate through)")
+        raise TypeError(
+            f"the loss function {name} returned {type(loss).__name__} {loss!r}; it must return a Value "
+            "built from the scores (a float has no graph to backpropagate through)"
+        )
     return loss, scores
 
 
@@ -240,8 +256,9 @@ def checked_data(X: Any, y: Any, where: str, width: int | None = None) -> tuple[
         if width is None:
             width = len(row)
         if len(row) != width:
-            raise ValueError(f"{where} X[{i}] has {len(row)} numbers, expected {width} (as the training data's "
-                             "first example)")
+            raise ValueError(
+                f"{where} X[{i}] has {len(row)} numbers, expected {width} (as the training data's first example)"
+            )
         for j, number in enumerate(row):
             _check_finite(number, f"{where} X[{i}][{j}]")
     for i, label in enumerate(y):
@@ -264,7 +281,7 @@ def _batches(n: int, batch_size: int | None, rng: random.Random) -> list[list[in
         return [list(range(n))]
     order = list(range(n))
     rng.shuffle(order)
-    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+    return [order[i : i + batch_size] for i in range(0, n, batch_size)]
 
 
 # ------------------------------------------------------------------------ fit
@@ -334,8 +351,10 @@ def fit(
     if lr_schedule is not None and not callable(lr_schedule):
         raise TypeError(f"fit lr_schedule must be a function of the step (0-based), got {lr_schedule!r}")
     if diagnostics and not isinstance(model, Module):
-        raise TypeError(f"fit diagnostics=True needs an nn Module (its layers are found with named_modules), "
-                        f"got {type(model).__name__}")
+        raise TypeError(
+            f"fit diagnostics=True needs an nn Module (its layers are found with named_modules), "
+            f"got {type(model).__name__}"
+        )
     rng = as_random(seed, "fit")
     history = History()
     guard = _Guard(model.parameters(), optimizer, max_loss_growth)
@@ -351,8 +370,9 @@ def fit(
             for number, rows in enumerate(batches, 1):
                 if steps is not None and len(history.loss) == steps:
                     history.stopped_by = "steps"
-                    history.stop_reason = (f"took all {steps} steps (in epoch {epoch}, after {number - 1} "
-                                           f"of its {len(batches)} batches)")
+                    history.stop_reason = (
+                        f"took all {steps} steps (in epoch {epoch}, after {number - 1} of its {len(batches)} batches)"
+                    )
                     break
                 where = _Where(len(history.loss) + 1, epoch, number, len(batches))
                 if lr_schedule is not None:
@@ -374,8 +394,9 @@ def fit(
             if on_epoch is not None:
                 on_epoch(epoch, history)
             if stopping is not None and not history.stopped_by:
-                monitored = (history.val_loss, "validation") if validation is not None else (history.epoch_loss,
-                                                                                             "training")
+                monitored = (
+                    (history.val_loss, "validation") if validation is not None else (history.epoch_loss, "training")
+                )
                 reason = stopping.reason(*monitored)
                 if reason:
                     history.stopped_by, history.stop_reason = "converged", reason
@@ -393,8 +414,9 @@ def _scheduled(lr_schedule: Callable[[int], float], where: _Where) -> float:
     return float(lr)
 
 
-def _record_epoch(history: History, losses: list[float], accuracies: list[float], sizes: list[int],
-                  seconds: float) -> None:
+def _record_epoch(
+    history: History, losses: list[float], accuracies: list[float], sizes: list[int], seconds: float
+) -> None:
     """The epoch's means over its batches (weighted by their sizes), its steps and its time."""
     total = sum(sizes)
     history.epoch_loss.append(sum(loss * n for loss, n in zip(losses, sizes)) / total)
@@ -412,10 +434,17 @@ def _validate(model: Module, X_val: list, y_val: list, loss_fn: LossFn, history:
     history.val_accuracy.append(accuracy(scores, y_val))
     if not math.isfinite(loss):
         epoch = history.epochs
-        guard.diverged(f"training diverged at the end of epoch {epoch}: the validation loss is {loss}, although "
-                       f"every weight is finite and the epoch's training loss is {history.epoch_loss[-1]:.4g} "
-                       "(the validation data give the model or the loss function numbers out of range)",
-                       step=len(history.loss), epoch=epoch, loss=loss, parameter="", grad=math.nan, history=history)
+        guard.diverged(
+            f"training diverged at the end of epoch {epoch}: the validation loss is {loss}, although "
+            f"every weight is finite and the epoch's training loss is {history.epoch_loss[-1]:.4g} "
+            "(the validation data give the model or the loss function numbers out of range)",
+            step=len(history.loss),
+            epoch=epoch,
+            loss=loss,
+            parameter="",
+            grad=math.nan,
+            history=history,
+        )
 
 
 # ---------------------------------------------------------------- the guard
@@ -448,14 +477,16 @@ class _Guard:
     REFERENCE_STEPS = 10
 
     def __init__(self, params: list[Value], optimizer: Optimizer, max_growth: float | None) -> None:
-        if max_growth is not None and (isinstance(max_growth, bool) or not isinstance(max_growth, numbers.Real)
-                                       or not max_growth > 0):
+        if max_growth is not None and (
+            isinstance(max_growth, bool) or not isinstance(max_growth, numbers.Real) or not max_growth > 0
+        ):
             raise ValueError(f"fit max_loss_growth must be None or a number > 0, got {max_growth!r}")
         self.params, self.optimizer, self.max_growth = params, optimizer, max_growth
         self.start: float | None = None  # no loss seen yet: the first step sets the size at the start
 
-    def step(self, model: Module, X: list, y: list, loss_fn: LossFn, where: _Where,
-             history: History) -> tuple[float, float]:
+    def step(
+        self, model: Module, X: list, y: list, loss_fn: LossFn, where: _Where, history: History
+    ) -> tuple[float, float]:
         """``train_step`` on the batch, checked; records it in the History and returns (loss, accuracy)."""
         weights, state = [p.data for p in self.params], self.optimizer.state_dict()
         computed = True
@@ -489,13 +520,16 @@ class _Guard:
             return f"the loss is {loss:.4g} but a gradient is not finite", False
         start = self.start
         if self.max_growth is not None and start is not None and loss > self.max_growth * max(start, 1.0):
-            return (f"the loss is {loss:.3g}, more than {self.max_growth:g} times its size at the start "
-                    f"({start:.3g}{', counted as 1' if start < 1 else ''})"), False
+            return (
+                f"the loss is {loss:.3g}, more than {self.max_growth:g} times its size at the start "
+                f"({start:.3g}{', counted as 1' if start < 1 else ''})"
+            ), False
         for i, (p, w) in enumerate(zip(self.params, weights)):
             if not math.isfinite(p.data):
                 name = p.label or f"parameter {i} (unlabelled)"
-                return (f"the loss is {loss:.4g} but the update made {name} {p.data} "
-                        f"(from {w:.3g}, with grad {p.grad:.3g})"), True
+                return (
+                    f"the loss is {loss:.4g} but the update made {name} {p.data} (from {w:.3g}, with grad {p.grad:.3g})"
+                ), True
         if where.epoch == 1 and where.batch <= self.REFERENCE_STEPS:
             self.start = loss if start is None else max(start, loss)
         return None, False
@@ -503,31 +537,45 @@ class _Guard:
     def _largest_gradient(self) -> tuple[str, Value]:
         """The name and the parameter with the largest |grad|, a non-finite one counting as largest."""
         params = self.params
-        i = max(range(len(params)),
-                key=lambda k: abs(params[k].grad) if math.isfinite(params[k].grad) else math.inf)
+        i = max(range(len(params)), key=lambda k: abs(params[k].grad) if math.isfinite(params[k].grad) else math.inf)
         return params[i].label or f"parameter {i} (unlabelled)", params[i]
 
-    def _report(self, problem: str, where: _Where, loss: float, history: History, *, computed: bool,
-                by_update: bool) -> None:
+    def _report(
+        self, problem: str, where: _Where, loss: float, history: History, *, computed: bool, by_update: bool
+    ) -> None:
         """Raise TrainingDivergedError naming the step, the problem, the largest gradient and the likely cause."""
         name, p = self._largest_gradient()
-        gradient = (f"the parameter with the largest gradient is {name} (grad {p.grad:.3g}, value {p.data:.3g})"
-                    if computed else "the step's gradients were not computed")
+        gradient = (
+            f"the parameter with the largest gradient is {name} (grad {p.grad:.3g}, value {p.data:.3g})"
+            if computed
+            else "the step's gradients were not computed"
+        )
         non_finite = not (computed and math.isfinite(loss) and math.isfinite(p.grad))
         hint = "; autograd_core.detect_anomaly() around fit names the op that made it" if non_finite else ""
         if where.step == 1 and not by_update:  # nothing was updated yet: the learning rate cannot be the cause
             cause = f"before any update, so the data, the initial weights or the loss function made it{hint}"
         else:
             cause = f"a learning rate too large is the usual cause{hint}"
-        message = (f"training diverged at {where}: {problem}; {gradient}; learning rate {history.lr[-1]:g}. "
-                   f"This step's update was undone ({cause})")
-        self.diverged(message, step=where.step, epoch=where.epoch, loss=loss, parameter=name if computed else "",
-                      grad=p.grad if computed else math.nan, history=history)
+        message = (
+            f"training diverged at {where}: {problem}; {gradient}; learning rate {history.lr[-1]:g}. "
+            f"This step's update was undone ({cause})"
+        )
+        self.diverged(
+            message,
+            step=where.step,
+            epoch=where.epoch,
+            loss=loss,
+            parameter=name if computed else "",
+            grad=p.grad if computed else math.nan,
+            history=history,
+        )
 
     @staticmethod
-    def diverged(message: str, *, step: int, epoch: int, loss: float, parameter: str, grad: float,
-                 history: History) -> None:
+    def diverged(
+        message: str, *, step: int, epoch: int, loss: float, parameter: str, grad: float, history: History
+    ) -> None:
         """Mark the History as diverged and raise the error."""
         history.stopped_by, history.stop_reason = "diverged", message
-        raise TrainingDivergedError(message, step=step, epoch=epoch, loss=loss, parameter=parameter, grad=grad,
-                                    history=history)
+        raise TrainingDivergedError(
+            message, step=step, epoch=epoch, loss=loss, parameter=parameter, grad=grad, history=history
+        )

@@ -20,9 +20,9 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 from autograd_core import Value
 from autograd_core.files import write_atomic
@@ -62,6 +62,7 @@ def _mlp(sizes: Sequence[int], activation: str) -> Callable[[], Value]:
     def build() -> Value:
         model = MLP(sizes[0], list(sizes[1:]), activation=activation, output_activation=activation, seed=1)
         return model([1.0, -2.0])
+
     return build
 
 
@@ -70,8 +71,11 @@ DRAWINGS: dict[str, tuple[str, Callable[[], Value], dict]] = {
     "neuron-3-inputs.svg": ("a neuron with 3 inputs", _neuron, {}),
     "mlp-2-3-1.svg": ("MLP 2-3-1, grouped by neuron", _mlp((2, 3, 1), "tanh"), {"group_by": "neuron"}),
     "mlp-2-16-16-1.svg": ("MLP 2-16-16-1, each neuron collapsed", _mlp((2, 16, 16, 1), "relu"), {"collapse": "neuron"}),
-    "mlp-2-16-16-1-layers.svg": ("MLP 2-16-16-1, each layer collapsed", _mlp((2, 16, 16, 1), "relu"),
-                                 {"collapse": "layer"}),
+    "mlp-2-16-16-1-layers.svg": (
+        "MLP 2-16-16-1, each layer collapsed",
+        _mlp((2, 16, 16, 1), "relu"),
+        {"collapse": "layer"},
+    ),
 }
 
 
@@ -85,8 +89,10 @@ class SlideFit:
     smallest_text_px: float  # the height of its smallest text at that scale
 
     def __str__(self) -> str:
-        return (f"{self.width_px:.0f} x {self.height_px:.0f} px; on a 1920x1080 slide at {self.scale:.2f}, "
-                f"smallest text {self.smallest_text_px:.1f} px")
+        return (
+            f"{self.width_px:.0f} x {self.height_px:.0f} px; on a 1920x1080 slide at {self.scale:.2f}, "
+            f"smallest text {self.smallest_text_px:.1f} px"
+        )
 
 
 def slide_fit(svg: str) -> SlideFit:
@@ -118,11 +124,13 @@ def screenshot(page_path: Path, png: Path, step: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Write the gallery into a folder and print each drawing's size."""
-    parser = argparse.ArgumentParser(prog="python scripts/gallery.py",
-                                     description=__doc__.split("\n")[0].split(": ", 1)[1])
+    parser = argparse.ArgumentParser(
+        prog="python scripts/gallery.py", description=__doc__.split("\n")[0].split(": ", 1)[1]
+    )
     parser.add_argument("folder", type=Path, help="where to write (the README's pictures are in docs)")
-    parser.add_argument("--screenshot", action="store_true",
-                        help="also photograph the player (needs Playwright and Chromium)")
+    parser.add_argument(
+        "--screenshot", action="store_true", help="also photograph the player (needs Playwright and Chromium)"
+    )
     args = parser.parse_args(argv)
     if not args.folder.is_dir():
         parser.error(f"{args.folder} is not a folder")

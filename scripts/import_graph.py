@@ -24,8 +24,19 @@ from typing import TypeGuard
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS = ("autograd_core", "nn", "viz", "course")  # lowest first: a package imports only the ones before it
 
-__all__ = ["LAYERS", "Import", "modules", "imports", "project_imports", "loops", "shortest_loop", "upward",
-           "outside_stdlib", "run_on_import", "main"]
+__all__ = [
+    "LAYERS",
+    "Import",
+    "modules",
+    "imports",
+    "project_imports",
+    "loops",
+    "shortest_loop",
+    "upward",
+    "outside_stdlib",
+    "run_on_import",
+    "main",
+]
 
 
 @dataclass(frozen=True)
@@ -61,7 +72,7 @@ def _resolved(module: str, path: Path, node: ast.ImportFrom) -> str:
     package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
     if node.level - 1 > len(package) - 1:
         raise ValueError(f"{path}:{node.lineno}: a relative import above the top-level package")
-    base = package[:len(package) - (node.level - 1)]
+    base = package[: len(package) - (node.level - 1)]
     return ".".join(base + ([node.module] if node.module else []))
 
 
@@ -71,7 +82,8 @@ def _type_checking(node: ast.AST) -> TypeGuard[ast.If]:
         return False
     test = node.test
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _statements(tree: ast.AST) -> list[tuple[ast.Import | ast.ImportFrom, bool]]:
@@ -209,9 +221,11 @@ def upward(edges: list[Import]) -> list[Import]:
 
 def outside_stdlib(package: str = "autograd_core", root: Path = ROOT) -> list[Import]:
     """The imports of ``package``'s modules that read neither the standard library nor the package itself."""
-    return [i for i in imports(root)
-            if i.importer.split(".")[0] == package
-            and i.imported.split(".")[0] not in sys.stdlib_module_names | {package}]
+    return [
+        i
+        for i in imports(root)
+        if i.importer.split(".")[0] == package and i.imported.split(".")[0] not in sys.stdlib_module_names | {package}
+    ]
 
 
 def run_on_import(package: str, root: Path = ROOT) -> set[str]:
@@ -232,8 +246,10 @@ def main() -> int:
     edges = project_imports()
     found_loops, found_upward = loops(edges), upward(edges)
     for group in found_loops:
-        print(f"import loop among {len(group)} modules ({', '.join(group)}), e.g. "
-              + " -> ".join(shortest_loop(edges, group)))
+        print(
+            f"import loop among {len(group)} modules ({', '.join(group)}), e.g. "
+            + " -> ".join(shortest_loop(edges, group))
+        )
     for edge in found_upward:
         print(f"import up the layers ({' < '.join(LAYERS)}): {edge}")
     engine = run_on_import("autograd_core")

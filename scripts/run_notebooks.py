@@ -46,8 +46,14 @@ def execute(path: Path, timeout: int = 120) -> nbformat.NotebookNode:
     its static picture instead (see viz.widgets).
     """
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False, store_widget_state=False,
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        record_timing=False,
+        store_widget_state=False,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     client.execute()
     nb.metadata.pop("widgets", None)
     return nb
@@ -98,8 +104,13 @@ def fingerprint(nb: nbformat.NotebookNode) -> list[list[object]]:
             elif output.output_type == "error":
                 outputs.append(("error", output.ename, output.evalue))
             else:
-                outputs.append({mime: _visible(mime, data) for mime, data in sorted(output.get("data", {}).items())
-                                if mime != WIDGET_VIEW})  # saved without it (see for_saving)
+                outputs.append(
+                    {
+                        mime: _visible(mime, data)
+                        for mime, data in sorted(output.get("data", {}).items())
+                        if mime != WIDGET_VIEW
+                    }
+                )  # saved without it (see for_saving)
         cells.append(outputs)
     return cells
 
@@ -109,8 +120,9 @@ def differences(saved: nbformat.NotebookNode, fresh: nbformat.NotebookNode) -> l
     old, new = fingerprint(saved), fingerprint(fresh)
     if len(old) != len(new):
         return [f"{len(old)} code cells saved, {len(new)} run"]
-    return [f"code cell {i + 1}: saved {a!r:.300} but now {b!r:.300}"
-            for i, (a, b) in enumerate(zip(old, new)) if a != b]
+    return [
+        f"code cell {i + 1}: saved {a!r:.300} but now {b!r:.300}" for i, (a, b) in enumerate(zip(old, new)) if a != b
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

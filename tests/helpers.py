@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 

@@ -19,10 +19,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from helpers import CHROMIUM_ARGS
 
@@ -76,9 +77,14 @@ def jupyterlab_server(root: Path, home: Path, timeout: float = 90.0) -> Iterator
     """Run JupyterLab on ``root`` (its own config in ``home``) until the block ends, then stop it and its kernels."""
     port, token = free_port(), secrets.token_hex(16)
     env = {key: value for key, value in os.environ.items() if not key.startswith(("JUPYTER", "JPY_"))}
-    for name, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_DATA_DIR", "data"),
-                      ("JUPYTER_RUNTIME_DIR", "runtime"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
-                      ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")):
+    for name, sub in (
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_DATA_DIR", "data"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+        ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+        ("IPYTHONDIR", "ipython"),
+    ):
         env[name] = str(home / sub)
         (home / sub).mkdir(parents=True, exist_ok=True)
     env["JUPYTER_PLATFORM_DIRS"] = "1"
@@ -87,18 +93,32 @@ def jupyterlab_server(root: Path, home: Path, timeout: float = 90.0) -> Iterator
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(settings))
     log = home / "jupyterlab.log"
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-               "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-               "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               "--LabApp.extension_manager=readonly", "--expose-app-in-browser",
-               # Should a test process be killed before it stops the server, the server stops itself.
-               "--MappingKernelManager.cull_idle_timeout=300", "--MappingKernelManager.cull_interval=60",
-               "--MappingKernelManager.cull_connected=True", "--ServerApp.shutdown_no_activity_timeout=360"]
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+        "--expose-app-in-browser",
+        # Should a test process be killed before it stops the server, the server stops itself.
+        "--MappingKernelManager.cull_idle_timeout=300",
+        "--MappingKernelManager.cull_interval=60",
+        "--MappingKernelManager.cull_connected=True",
+        "--ServerApp.shutdown_no_activity_timeout=360",
+    ]
     if os.geteuid() == 0:
         command.append("--allow-root")  # CI runs as root
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(process, url, token, log, timeout)
@@ -151,8 +171,9 @@ def lab_page(chromium_path: str, lab: JupyterLab, notebook: str, run: bool = Tru
         browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
         try:
             context = browser.new_context(viewport={"width": 1280, "height": 1000})
-            context.route(re.compile(r"^(?!http://127\.0\.0\.1:|ws://127\.0\.0\.1:|data:|blob:).*"),
-                          lambda route: route.abort())
+            context.route(
+                re.compile(r"^(?!http://127\.0\.0\.1:|ws://127\.0\.0\.1:|data:|blob:).*"), lambda route: route.abort()
+            )
             page = context.new_page()
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             page.on("pageerror", lambda error: errors.append(str(error)))
@@ -178,11 +199,14 @@ def run_all_cells(page: Any) -> None:
 
 def run_cell(page: Any, index: int) -> None:
     """Select cell ``index`` and run it (JupyterLab's Run Selected Cell command); returns at once."""
-    page.evaluate("""(index) => {
+    page.evaluate(
+        """(index) => {
       const panel = window.jupyterapp.shell.currentWidget;
       panel.content.activeCellIndex = index;
       window.jupyterapp.commands.execute('notebook:run-cell');
-    }""", index)
+    }""",
+        index,
+    )
 
 
 def output_errors(page: Any) -> list[str]:

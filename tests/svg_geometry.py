@@ -86,10 +86,12 @@ def _sample_path(d: str, dx: float, dy: float) -> list[tuple[float, float]]:
         p0, p1, p2, p3 = pts[i - 1], pts[i], pts[i + 1], pts[i + 2]
         for k in range(1, 21):
             t = k / 20
-            out.append(tuple(
-                (1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t * t * c + t ** 3 * e
-                for a, b, c, e in zip(p0, p1, p2, p3)
-            ))
+            out.append(
+                tuple(
+                    (1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t * t * c + t**3 * e
+                    for a, b, c, e in zip(p0, p1, p2, p3)
+                )
+            )
     return out
 
 

@@ -62,11 +62,14 @@ def _tree(tmp_path, files: dict[str, str]):
 
 
 def test_a_lazy_import_closes_a_loop(tmp_path):
-    root = _tree(tmp_path, {
-        "viz/a.py": "from .b import thing\n",
-        "viz/b.py": "def f():\n    from .c import other\n",
-        "viz/c.py": "from viz.a import thing\n",
-    })
+    root = _tree(
+        tmp_path,
+        {
+            "viz/a.py": "from .b import thing\n",
+            "viz/b.py": "def f():\n    from .c import other\n",
+            "viz/c.py": "from viz.a import thing\n",
+        },
+    )
     edges = project_imports(root)
     assert loops(edges) == [["viz.a", "viz.b", "viz.c"]]
     assert shortest_loop(edges, ["viz.a", "viz.b", "viz.c"]) == ["viz.a", "viz.b", "viz.c", "viz.a"]
@@ -74,25 +77,35 @@ def test_a_lazy_import_closes_a_loop(tmp_path):
 
 
 def test_a_type_checking_import_closes_a_loop(tmp_path):
-    root = _tree(tmp_path, {
-        "viz/a.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .b import B\n",
-        "viz/b.py": "from . import a\n",
-    })
+    root = _tree(
+        tmp_path,
+        {
+            "viz/a.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .b import B\n",
+            "viz/b.py": "from . import a\n",
+        },
+    )
     assert loops(project_imports(root)) == [["viz.a", "viz.b"]]
 
 
 def test_relative_imports_resolve_from_a_package_and_from_a_module(tmp_path):
-    root = _tree(tmp_path, {
-        "course/lessons/__init__.py": "from .one import one\n",
-        "course/lessons/one.py": "from ..demo import main\nfrom . import two, NAMES\n",
-        "course/lessons/two.py": "",
-        "course/demo.py": "import nn.layers\n",
-        "nn/layers.py": "",
-    })
+    root = _tree(
+        tmp_path,
+        {
+            "course/lessons/__init__.py": "from .one import one\n",
+            "course/lessons/one.py": "from ..demo import main\nfrom . import two, NAMES\n",
+            "course/lessons/two.py": "",
+            "course/demo.py": "import nn.layers\n",
+            "nn/layers.py": "",
+        },
+    )
     pairs = {(e.importer, e.imported) for e in project_imports(root)}
-    assert pairs == {("course.lessons", "course.lessons.one"), ("course.lessons.one", "course.demo"),
-                     ("course.lessons.one", "course.lessons"), ("course.lessons.one", "course.lessons.two"),
-                     ("course.demo", "nn.layers")}
+    assert pairs == {
+        ("course.lessons", "course.lessons.one"),
+        ("course.lessons.one", "course.demo"),
+        ("course.lessons.one", "course.lessons"),
+        ("course.lessons.one", "course.lessons.two"),
+        ("course.demo", "nn.layers"),
+    }
     assert loops(project_imports(root)) == [["course.lessons", "course.lessons.one"]]
 
 
@@ -104,21 +117,28 @@ def test_an_import_up_the_layers_is_found_wherever_it_stands(tmp_path):
 
 
 def test_imports_outside_the_standard_library_are_told_from_the_engines_own(tmp_path):
-    root = _tree(tmp_path, {"autograd_core/ops.py": "import math\nimport numpy as np\nfrom . import value\n"
-                                                    "def f():\n    import sympy\n"})
+    root = _tree(
+        tmp_path,
+        {"autograd_core/ops.py": "import math\nimport numpy as np\nfrom . import value\ndef f():\n    import sympy\n"},
+    )
     found = outside_stdlib(ENGINE, root)
     assert [(i.imported, i.lazy) for i in found] == [("numpy", False), ("sympy", True)]
     assert all(isinstance(i, Import) for i in found)
 
 
 def test_what_an_import_runs_leaves_out_lazy_and_type_checking_imports(tmp_path):
-    root = _tree(tmp_path, {
-        "autograd_core/__init__.py": "from .value import Value\n",
-        "autograd_core/value.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .arrays import A\n"
-                                  "else:\n    from . import ops\n"
-                                  "def backward():\n    from .backprop import backward\n",
-        "autograd_core/ops.py": "", "autograd_core/arrays.py": "import numpy\n", "autograd_core/backprop.py": "",
-    })
+    root = _tree(
+        tmp_path,
+        {
+            "autograd_core/__init__.py": "from .value import Value\n",
+            "autograd_core/value.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .arrays import A\n"
+            "else:\n    from . import ops\n"
+            "def backward():\n    from .backprop import backward\n",
+            "autograd_core/ops.py": "",
+            "autograd_core/arrays.py": "import numpy\n",
+            "autograd_core/backprop.py": "",
+        },
+    )
     assert run_on_import(ENGINE, root) == {"autograd_core", "autograd_core.value", "autograd_core.ops"}
     lazy = {(e.imported, e.lazy) for e in project_imports(root) if e.importer == "autograd_core.value"}
     assert lazy == {("autograd_core.arrays", True), ("autograd_core.ops", False), ("autograd_core.backprop", True)}

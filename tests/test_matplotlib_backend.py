@@ -36,23 +36,27 @@ def run(code: str, backend: str | None) -> list[str]:
     env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
     if backend:
         env["MPLBACKEND"] = backend
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.split()
 
 
 def test_importing_every_module_imports_no_matplotlib():
     # nn._figure is matplotlib's Figure subclass itself, imported only inside nn.plots' functions.
-    code = IMPORT_EVERYTHING.replace("importlib.import_module(info.name)",
-                                     "if info.name != 'nn._figure': importlib.import_module(info.name)")
+    code = IMPORT_EVERYTHING.replace(
+        "importlib.import_module(info.name)", "if info.name != 'nn._figure': importlib.import_module(info.name)"
+    )
     out = run(code + "print(len(names), 'matplotlib' in sys.modules)", None)
     assert int(out[0]) > 30 and out[1] == "False"  # matplotlib stays optional, and no backend is chosen
 
 
 @pytest.mark.parametrize("backend", ["svg", "pdf"])
 def test_importing_everything_and_drawing_keep_the_backend(backend):
-    code = IMPORT_EVERYTHING + """
+    code = (
+        IMPORT_EVERYTHING
+        + """
 import matplotlib
 from nn import MLP, fit, SGD, hinge_loss, make_moons, signed_labels
 from nn.plots import plot_boundary, plot_history
@@ -63,6 +67,7 @@ plot_history(history)._repr_png_()
 plot_boundary(model, X, y)
 print(matplotlib.get_backend(), 'matplotlib.pyplot' in sys.modules)
 """
+    )
     assert run(code, backend) == [backend, "False"]
 
 
@@ -72,8 +77,10 @@ def test_a_notebook_kernel_keeps_its_inline_backend():
     from nbclient import NotebookClient
     from nbformat.v4 import new_code_cell, new_notebook
 
-    cells = [IMPORT_EVERYTHING, "import matplotlib, matplotlib.pyplot as plt\nprint(matplotlib.get_backend())\n"
-             "plt.plot([1, 2, 3])\nplt.show()"]
+    cells = [
+        IMPORT_EVERYTHING,
+        "import matplotlib, matplotlib.pyplot as plt\nprint(matplotlib.get_backend())\nplt.plot([1, 2, 3])\nplt.show()",
+    ]
     nb = new_notebook(cells=[new_code_cell(source) for source in cells])
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
     outputs = nb.cells[1].outputs

@@ -35,8 +35,7 @@ def test_the_readme_lists_exactly_the_exported_names(package):
 @pytest.mark.parametrize("package", PACKAGES)
 def test_the_package_namespace_holds_only_its_exports(package):
     module = importlib.import_module(package)
-    public = {name for name, value in vars(module).items()
-              if not name.startswith("_") and not inspect.ismodule(value)}
+    public = {name for name, value in vars(module).items() if not name.startswith("_") and not inspect.ismodule(value)}
     assert public == set(module.__all__)
     assert len(module.__all__) == len(set(module.__all__))
 
@@ -62,8 +61,9 @@ def _modules(package: str):
     root = importlib.import_module(package)
     yield root
     for info in pkgutil.walk_packages(root.__path__, f"{package}."):
-        if info.name.endswith(("__main__", "hypothesis_strategies", "plots", "_figure", "pytorch", "widgets",
-                               "notebook", "sliders")):
+        if info.name.endswith(
+            ("__main__", "hypothesis_strategies", "plots", "_figure", "pytorch", "widgets", "notebook", "sliders")
+        ):
             continue  # they import optional packages (hypothesis, matplotlib, torch, anywidget)
         yield importlib.import_module(info.name)
 
@@ -100,8 +100,11 @@ def test_no_module_compares_op_with_a_str():
     for folder in ("autograd_core", "nn", "viz", "course", "tests", "benchmarks", "scripts"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             tree = ast.parse(path.read_text(encoding="utf-8"))
-            found += [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(tree)
-                      if isinstance(node, ast.Compare) and _compares_op_with_a_str(node)]
+            found += [
+                f"{path.relative_to(ROOT)}:{node.lineno}"
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Compare) and _compares_op_with_a_str(node)
+            ]
     assert found == []
 
 

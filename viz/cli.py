@@ -20,8 +20,8 @@ import io
 import os
 import sys
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from autograd_core import DomainError, Value
 
@@ -50,9 +50,9 @@ examples:
   python -m viz exercise "tanh(w*x + b)" w=-3 x=2 b=6.88   # supply the local derivatives yourself
 
 The expression may use numbers, names, + - * / **, unary minus, the
-functions {', '.join(FUNCTIONS)}, and {SUM}(...) of any number of terms
+functions {", ".join(FUNCTIONS)}, and {SUM}(...) of any number of terms
 (sum(a*b, c, 2); write long sums so). Every name needs a value (NAME=NUMBER).
-The output format comes from the suffix of -o: {', '.join(OUTPUT_SUFFIXES)}
+The output format comes from the suffix of -o: {", ".join(OUTPUT_SUFFIXES)}
 (.dot/.gv need no Graphviz; the others need its `dot` program).
 Without -o and --explain, prints the output's value and every input's gradient.
 
@@ -71,18 +71,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("expression", help='the expression, e.g. "tanh(w*x + b)"; quote it for the shell')
     parser.add_argument("values", nargs="*", metavar="NAME=NUMBER", help="a value for each name, e.g. w=-3 x=2")
-    parser.add_argument("-o", "--output", metavar="PATH", help=f"write the drawing or player ({' '.join(OUTPUT_SUFFIXES)})")
+    parser.add_argument(
+        "-o", "--output", metavar="PATH", help=f"write the drawing or player ({' '.join(OUTPUT_SUFFIXES)})"
+    )
     parser.add_argument("--explain", action="store_true", help="print the chain-rule steps of the backward pass")
-    parser.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR",
-                        help="layout direction of the drawing (default LR: left to right)")
-    parser.add_argument("--color-by-grad", action="store_true",
-                        help="fill nodes by gradient sign and size (blue positive, red negative); "
-                             "in the player (.html) each node takes its colour when its gradient is known")
-    parser.add_argument("--tangent", action="append", default=[], metavar="NAME=NUMBER",
-                        help="forward mode: the tangent of an input (repeat for several; the others are held "
-                             "fixed); --explain and .html then show the forward-mode pass")
-    parser.add_argument("--max-nodes", type=_node_limit, default=DEFAULT_MAX_NODES, metavar="N",
-                        help=f"refuse to draw more than N value nodes (default {DEFAULT_MAX_NODES}; 0 for no limit)")
+    parser.add_argument(
+        "--rankdir",
+        choices=("LR", "TB", "RL", "BT"),
+        default="LR",
+        help="layout direction of the drawing (default LR: left to right)",
+    )
+    parser.add_argument(
+        "--color-by-grad",
+        action="store_true",
+        help="fill nodes by gradient sign and size (blue positive, red negative); "
+        "in the player (.html) each node takes its colour when its gradient is known",
+    )
+    parser.add_argument(
+        "--tangent",
+        action="append",
+        default=[],
+        metavar="NAME=NUMBER",
+        help="forward mode: the tangent of an input (repeat for several; the others are held "
+        "fixed); --explain and .html then show the forward-mode pass",
+    )
+    parser.add_argument(
+        "--max-nodes",
+        type=_node_limit,
+        default=DEFAULT_MAX_NODES,
+        metavar="N",
+        help=f"refuse to draw more than N value nodes (default {DEFAULT_MAX_NODES}; 0 for no limit)",
+    )
     return parser
 
 
@@ -123,8 +142,9 @@ def _check_output(path: str | None) -> None:
     if path is not None and path.endswith(("/", os.sep)):
         raise ExpressionError(f"-o {path!r} names a folder; give a file path ending in {', '.join(OUTPUT_SUFFIXES)}")
     if path is not None and Path(path).suffix.lower() not in OUTPUT_SUFFIXES:
-        raise ExpressionError(f"cannot tell what to write from {path!r}: -o needs a path ending in "
-                              f"{', '.join(OUTPUT_SUFFIXES)}")
+        raise ExpressionError(
+            f"cannot tell what to write from {path!r}: -o needs a path ending in {', '.join(OUTPUT_SUFFIXES)}"
+        )
 
 
 def _summary(root: Value, names: Sequence[str]) -> str:
@@ -144,8 +164,10 @@ def _tangents(root: Value, items: Sequence[str]) -> dict[Value, float] | None:
     given = parse_values(items)
     unknown = [name for name in given if name not in inputs]
     if unknown:
-        raise ExpressionError(f"--tangent names {', '.join(map(repr, unknown))}, not an input of the expression; "
-                              f"the inputs are {', '.join(inputs)}")
+        raise ExpressionError(
+            f"--tangent names {', '.join(map(repr, unknown))}, not an input of the expression; "
+            f"the inputs are {', '.join(inputs)}"
+        )
     return {inputs[name]: number for name, number in given.items()}
 
 
@@ -161,9 +183,11 @@ def _write(root: Value, path: Path, args: argparse.Namespace, tangents: dict[Val
             render(root, path, rankdir=args.rankdir, color_by_grad=args.color_by_grad, max_nodes=limit)
     except GraphTooLargeError:
         nodes = len(trace(root).nodes)
-        raise ExpressionError(f"the graph has {nodes} value nodes, more than --max-nodes {limit}: too many to read "
-                              f"in one drawing; draw a part of the expression, or pass --max-nodes {nodes} "
-                              f"(0 for no limit)") from None
+        raise ExpressionError(
+            f"the graph has {nodes} value nodes, more than --max-nodes {limit}: too many to read "
+            f"in one drawing; draw a part of the expression, or pass --max-nodes {nodes} "
+            f"(0 for no limit)"
+        ) from None
 
 
 def _fail(exc: Exception, status: int, prog: str = "python -m viz") -> int:
@@ -180,7 +204,7 @@ def build_exercise_parser() -> argparse.ArgumentParser:
         description="The backward pass of an expression with its local derivatives hidden: type each one (a "
         "number, or an expression in the node's inputs and out) and it is checked against the engine's.",
         epilog='example:\n  python -m viz exercise "tanh(w*x + b)" w=-3 x=2 b=6.88\n\nq (or end of input) '
-               "stops; the score is printed at the end. Exit status: 0 done or stopped; 2 bad input.",
+        "stops; the score is printed at the end. Exit status: 0 done or stopped; 2 bad input.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("expression", help='the expression, e.g. "tanh(w*x + b)"; quote it for the shell')

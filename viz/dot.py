@@ -21,8 +21,8 @@ Graphviz's layout (``layout.py``).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 import graphviz
 
@@ -52,8 +52,10 @@ def _table(rows: list[list[str]], fill: str, border: str, width: int = 1, rounde
     """An HTML-like label: a bordered table of already-escaped cells, one list per row."""
     style = ' STYLE="rounded"' if rounded else ""
     body = "".join("<TR>" + "".join(f"<TD>{cell}</TD>" for cell in row) + "</TR>" for row in rows)
-    return (f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" BGCOLOR="{fill}" '
-            f'COLOR="{border}"{style}>{body}</TABLE>>')
+    return (
+        f'<<TABLE BORDER="{width}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2" BGCOLOR="{fill}" '
+        f'COLOR="{border}"{style}>{body}</TABLE>>'
+    )
 
 
 @dataclass
@@ -104,8 +106,15 @@ def gradient_scale(graph: Trace, grads: Mapping[int, float], contributions: Iter
     return largest or (root if math.isfinite(root) else 0.0) or 1.0
 
 
-def _check_options(rankdir: str, group_by: str | None, collapse: str | None, max_nodes: int | None,
-                   grad_scale: float | None, color_by_grad: bool, tangents: Mapping[int, float] | None) -> None:
+def _check_options(
+    rankdir: str,
+    group_by: str | None,
+    collapse: str | None,
+    max_nodes: int | None,
+    grad_scale: float | None,
+    color_by_grad: bool,
+    tangents: Mapping[int, float] | None,
+) -> None:
     if rankdir not in _RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
     if group_by not in GROUPINGS:
@@ -114,8 +123,9 @@ def _check_options(rankdir: str, group_by: str | None, collapse: str | None, max
         raise ValueError(f"collapse must be None, 'neuron' or 'layer', got {collapse!r}")
     if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
-    if grad_scale is not None and (isinstance(grad_scale, bool) or not isinstance(grad_scale, (int, float))
-                                   or not 0 < grad_scale < float("inf")):
+    if grad_scale is not None and (
+        isinstance(grad_scale, bool) or not isinstance(grad_scale, (int, float)) or not 0 < grad_scale < float("inf")
+    ):
         raise ValueError(f"grad_scale must be a positive number or None, got {grad_scale!r}")
     if tangents is not None and color_by_grad:
         raise ValueError("color_by_grad colours gradients; a drawing with tangents (forward mode) shows none")
@@ -156,9 +166,18 @@ class _Group:
 class _Drawing:
     """One drawing in progress: the options, the colour scale, and the statements collected so far."""
 
-    def __init__(self, graph: Trace, rankdir: str, show_grad: bool, color_by_grad: bool, group_by: str | None,
-                 box_of: dict[int, Box], grads: Mapping[int, float] | None, grad_scale: float | None,
-                 tangents: Mapping[int, float] | None = None) -> None:
+    def __init__(
+        self,
+        graph: Trace,
+        rankdir: str,
+        show_grad: bool,
+        color_by_grad: bool,
+        group_by: str | None,
+        box_of: dict[int, Box],
+        grads: Mapping[int, float] | None,
+        grad_scale: float | None,
+        tangents: Mapping[int, float] | None = None,
+    ) -> None:
         self.graph, self.rankdir, self.show_grad, self.color_by_grad = graph, rankdir, show_grad, color_by_grad
         self.group_by, self.box_of, self.grads, self.tangents = group_by, box_of, grads, tangents
         self.top = _Group("")
@@ -232,9 +251,21 @@ class _Drawing:
             group.keep_in_order(self.chain_key(node, place.role.value), place.order, node.id)
         if not node.parents:
             return
-        group.nodes.append((node.op_id, {"label": f"<{for_dot(str(node.value.op))}>", "shape": "ellipse",
-                                         "style": "filled", "fillcolor": OP_FILL, "id": node.op_id,
-                                         "width": "0.3", "height": "0.3", "margin": "0.04"}))
+        group.nodes.append(
+            (
+                node.op_id,
+                {
+                    "label": f"<{for_dot(str(node.value.op))}>",
+                    "shape": "ellipse",
+                    "style": "filled",
+                    "fillcolor": OP_FILL,
+                    "id": node.op_id,
+                    "width": "0.3",
+                    "height": "0.3",
+                    "margin": "0.04",
+                },
+            )
+        )
         if place is not None and place.role is Role.PRODUCT:
             group.keep_in_order(self.chain_key(node, "product op"), place.order, node.op_id)
         if place is not None and place.role is Role.SUM:
@@ -245,8 +276,9 @@ class _Drawing:
             if self.enters_cluster(self.graph.nodes[parent], node):
                 attrs["minlen"] = "2"  # a rank of room, so the inputs stand left of the cluster, not above it
             if self.color_by_grad:
-                attrs["color"], attrs["penwidth"] = edge_color(self.contributions.get((node.index, index), 0.0),
-                                                               self.scale)
+                attrs["color"], attrs["penwidth"] = edge_color(
+                    self.contributions.get((node.index, index), 0.0), self.scale
+                )
             self.edges.append((self.tail(parent), node.op_id, attrs))
 
     def keep_terms_in_order(self, node: TracedNode, group: _Group) -> None:
@@ -273,8 +305,9 @@ class _Drawing:
             tail = self.tail(parent)
             if tail != box.id and (tail, box.id) not in self.box_edges:
                 self.box_edges.add((tail, box.id))
-                self.edges.append((tail, box.id, {"id": f"b{box.id}_{tail}", "tailport": tail_port,
-                                                  "headport": head_port}))
+                self.edges.append(
+                    (tail, box.id, {"id": f"b{box.id}_{tail}", "tailport": tail_port, "headport": head_port})
+                )
 
     def add_box(self, box: Box) -> None:
         """A collapsed neuron or layer. A layer's neurons stand in a column under a header naming the layer.
@@ -346,13 +379,17 @@ class _Drawing:
         if self.title:
             rows.append(f'<TR><TD COLSPAN="7" ALIGN="LEFT"><B>{for_dot(self.title)}</B></TD></TR>')
         if self.color_by_grad:
-            swatches = "".join(f'<TD BGCOLOR="{grad_fill(level, self.scale)}" BORDER="1">{text}</TD>'
-                               for level, text in legend_levels(self.scale))
+            swatches = "".join(
+                f'<TD BGCOLOR="{grad_fill(level, self.scale)}" BORDER="1">{text}</TD>'
+                for level, text in legend_levels(self.scale)
+            )
             infinite = any(math.isinf(self.grad_of(n)) for n in self.graph.nodes)
-            rows.append(f'<TR><TD>grad</TD>{swatches}<TD ALIGN="LEFT">blue: raising the node raises the output, '
-                        f'red: lowers it; full colour at |grad| &#8805; {format_number(self.scale)}'
-                        f'{" (inf: full colour)" if infinite else ""}; '
-                        f'edges: the contribution flowing back, same scale</TD></TR>')
+            rows.append(
+                f'<TR><TD>grad</TD>{swatches}<TD ALIGN="LEFT">blue: raising the node raises the output, '
+                f"red: lowers it; full colour at |grad| &#8805; {format_number(self.scale)}"
+                f"{' (inf: full colour)' if infinite else ''}; "
+                f"edges: the contribution flowing back, same scale</TD></TR>"
+            )
         if not rows:
             return None
         return f'<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="3">{"".join(rows)}</TABLE>>'
@@ -360,8 +397,13 @@ class _Drawing:
     def digraph(self, arrangement: Arrangement) -> graphviz.Digraph:
         g = Drawing(  # a graphviz.Digraph that a notebook shows fitted to the cell
             "autograd",
-            graph_attr={"rankdir": self.rankdir, "fontname": FONT, "fontsize": "12", "nodesep": "0.2",
-                        "ranksep": "1.2" if self.columns else "0.35"},
+            graph_attr={
+                "rankdir": self.rankdir,
+                "fontname": FONT,
+                "fontsize": "12",
+                "nodesep": "0.2",
+                "ranksep": "1.2" if self.columns else "0.35",
+            },
             node_attr={"fontname": FONT, "fontsize": "12", "shape": "plain"},
             edge_attr={"color": "#6b7280", "arrowsize": "0.6"},
         )

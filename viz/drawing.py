@@ -23,7 +23,8 @@ from __future__ import annotations
 import base64
 import html
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import graphviz
 
@@ -91,5 +92,8 @@ class Drawing(graphviz.Digraph):
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> dict[str, str]:
         bundle = static_bundle(pipe(self, "svg").decode("utf-8"), "the computation graph")
         bundle["text/plain"] = "<viz.Drawing: a computation graph (viz.render writes it to a file)>"
-        return {mime: data for mime, data in bundle.items()
-                if (include is None or mime in include) and (exclude is None or mime not in exclude)}
+        return {
+            mime: data
+            for mime, data in bundle.items()
+            if (include is None or mime in include) and (exclude is None or mime not in exclude)
+        }

@@ -41,21 +41,32 @@ import math
 import random
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
-from typing import Callable, Mapping, NamedTuple
+from typing import NamedTuple
 
 from autograd_core import DomainError, Value
-from autograd_core.ops import OPS
 from autograd_core.notation import is_word
+from autograd_core.ops import OPS
 
 from .explain import ExplainedStep, chain_rule_head, explain_steps, leaf_gradients
 from .expression import FUNCTIONS, SUM, ExpressionError, names_in, parse_expression, value_of
 from .text import TIMES, format_number, formula, local_derivative, says_more
 from .trace import Trace, TracedNode
 
-__all__ = ["Exercise", "Question", "Check", "Score", "exercise", "run_in_terminal", "writable", "graph_names",
-           "answer_names", "SIGNIFICANT_FIGURES"]
+__all__ = [
+    "Exercise",
+    "Question",
+    "Check",
+    "Score",
+    "exercise",
+    "run_in_terminal",
+    "writable",
+    "graph_names",
+    "answer_names",
+    "SIGNIFICANT_FIGURES",
+]
 
 SIGNIFICANT_FIGURES = 3
 """An answer must agree with the engine's number to this many significant figures at least (a number also
@@ -152,11 +163,23 @@ class Question:
             value = value_of(answer, self.names)
             tree = parse_expression(answer)
         except ExpressionError as exc:
-            return Check(self.number, answer, "unreadable", None, self.expected,
-                         f"not understood, not counted: {exc}; answer with a number or an expression")
+            return Check(
+                self.number,
+                answer,
+                "unreadable",
+                None,
+                self.expected,
+                f"not understood, not counted: {exc}; answer with a number or an expression",
+            )
         except (DomainError, ArithmeticError) as exc:
-            return Check(self.number, answer, "wrong", None, self.expected,
-                         f"wrong: {answer} has no value here ({exc}); {self.solved}")
+            return Check(
+                self.number,
+                answer,
+                "wrong",
+                None,
+                self.expected,
+                f"wrong: {answer} has no value here ({exc}); {self.solved}",
+            )
         used, written = names_in(tree), _written_number(answer, tree)
         if written is not None:
             right = _number_agrees(written, value, self.expected)
@@ -165,21 +188,41 @@ class Question:
         if right and used:
             elsewhere = self._wrong_elsewhere(answer, used)
             if elsewhere is not None:
-                return Check(self.number, answer, "wrong", value, self.expected,
-                             f"wrong: {answer} = {format_number(value)} here, as {self.asked} is, but not "
-                             f"{elsewhere}; {self.solved}")
+                return Check(
+                    self.number,
+                    answer,
+                    "wrong",
+                    value,
+                    self.expected,
+                    f"wrong: {answer} = {format_number(value)} here, as {self.asked} is, but not "
+                    f"{elsewhere}; {self.solved}",
+                )
         if right:
-            return Check(self.number, answer, "right", value, self.expected,
-                         f"right: {self.asked} = {answer} = {format_number(value)}")
-        return Check(self.number, answer, "wrong", value, self.expected,
-                     f"wrong: {answer} = {format_number(value)}, but {self.solved}")
+            return Check(
+                self.number,
+                answer,
+                "right",
+                value,
+                self.expected,
+                f"right: {self.asked} = {answer} = {format_number(value)}",
+            )
+        return Check(
+            self.number,
+            answer,
+            "wrong",
+            value,
+            self.expected,
+            f"wrong: {answer} = {format_number(value)}, but {self.solved}",
+        )
 
     def _check_spelling(self, answer: str) -> None:
         """An ExpressionError for a name written as the question does not show it (``𝑥``, which Python reads as x)."""
         for word in _WORD.findall(answer):
             if word in self.written_as:
-                raise ExpressionError(f"{word} is read as {unicodedata.normalize('NFKC', word)} here; write "
-                                      f"{word} as {self.written_as[word]}")
+                raise ExpressionError(
+                    f"{word} is read as {unicodedata.normalize('NFKC', word)} here; write "
+                    f"{word} as {self.written_as[word]}"
+                )
 
     def _wrong_elsewhere(self, answer: str, used: list[str]) -> str | None:
         """Where the leaves are moved and ``answer`` (which reads ``used``) disagrees with the engine: said, or None."""
@@ -187,11 +230,15 @@ class Question:
             try:
                 value = value_of(answer, names)
             except (DomainError, ArithmeticError):
-                return (f"where {_point(names, used)} ({answer} has no value there, "
-                        f"{self.asked} = {format_number(expected)})")
+                return (
+                    f"where {_point(names, used)} ({answer} has no value there, "
+                    f"{self.asked} = {format_number(expected)})"
+                )
             if not _agrees(value, expected, [abs(names[n]) for n in used]):
-                return (f"where {_point(names, used)}: there {answer} = {format_number(value)} and "
-                        f"{self.asked} = {format_number(expected)}")
+                return (
+                    f"where {_point(names, used)}: there {answer} = {format_number(value)} and "
+                    f"{self.asked} = {format_number(expected)}"
+                )
         return None
 
 
@@ -398,8 +445,9 @@ def _recomputed(graph: Trace, start: list[float], leaves: Mapping[int, float]) -
             numbers.append(leaves.get(node.index, start[node.index]))
             continue
         inputs = [numbers[p] for p in node.parents]
-        if op.kink is not None and any(_side(x, op.kink) != _side(start[p], op.kink)
-                                       for x, p in zip(inputs, node.parents)):
+        if op.kink is not None and any(
+            _side(x, op.kink) != _side(start[p], op.kink) for x, p in zip(inputs, node.parents)
+        ):
             return None
         try:
             number = float(op.forward(*inputs))
@@ -433,8 +481,10 @@ class Exercise:
         self.graph, self.explained = explain_steps(root)
         asked = [s for s in self.explained if s.parent.kind != "constant"]
         if not asked:
-            raise ValueError(f"exercise: {self.graph.root.name} has no chain-rule step to ask about (it is a leaf, "
-                             "or made from constants only)")
+            raise ValueError(
+                f"exercise: {self.graph.root.name} has no chain-rule step to ask about (it is a leaf, "
+                "or made from constants only)"
+            )
         self._keys = {context: answer_names(self.graph, context) for context in {s.context for s in asked}}
         self._moved: list[list[float]] | None = None
         self.questions = tuple(self._question(number, s, len(asked)) for number, s in enumerate(asked, start=1))
@@ -465,11 +515,19 @@ class Exercise:
                 found.append((_names(graph, s.node, keys, point), local))
             return found
 
-        return Question(number, total, s, f"{head} = {format_number(s.step.upstream)} {TIMES} ?",
-                        made if says_more(made) else s.node.name_within(context),
-                        local_derivative(s.node.name_within(context), s.parent.name_within(context)),
-                        _names(graph, s.node, keys, numbers), _inputs(graph, s.node, context, keys),
-                        _solution(graph, s.node, s.step.index, context, keys), written_as, moved)
+        return Question(
+            number,
+            total,
+            s,
+            f"{head} = {format_number(s.step.upstream)} {TIMES} ?",
+            made if says_more(made) else s.node.name_within(context),
+            local_derivative(s.node.name_within(context), s.parent.name_within(context)),
+            _names(graph, s.node, keys, numbers),
+            _inputs(graph, s.node, context, keys),
+            _solution(graph, s.node, s.step.index, context, keys),
+            written_as,
+            moved,
+        )
 
     def _moved_points(self) -> list[list[float]]:
         """Every node's number at ``MOVED_POINTS`` points where the leaves are moved (computed on first use)."""
@@ -490,11 +548,13 @@ class Exercise:
     def introduction(self) -> str:
         """What the exercise asks, how to answer and how answers are judged."""
         made = formula(self.graph, self.graph.root, None)
-        return (f"The backward pass of {made}, with its local derivatives hidden: {len(self.questions)} steps.\n"
-                "Give each ∂n/∂p as a number, or an expression in n's inputs and out (n's value):\n"
-                "for c = a * b, ∂c/∂a is b (or -3, or b * 1). A number is right to half a unit of its last\n"
-                f"digit and {SIGNIFICANT_FIGURES} significant figures; an expression must also hold where the leaves "
-                "move.\nOne that cannot be read is not counted.")
+        return (
+            f"The backward pass of {made}, with its local derivatives hidden: {len(self.questions)} steps.\n"
+            "Give each ∂n/∂p as a number, or an expression in n's inputs and out (n's value):\n"
+            "for c = a * b, ∂c/∂a is b (or -3, or b * 1). A number is right to half a unit of its last\n"
+            f"digit and {SIGNIFICANT_FIGURES} significant figures; an expression must also hold where the leaves "
+            "move.\nOne that cannot be read is not counted."
+        )
 
     def leaf_gradients(self) -> list[str]:
         """``dL/da = -3.0000`` for every leaf: what the pass computes."""

@@ -21,19 +21,26 @@ drawings show within that neuron (``w.1``, ``wx.1``, ``sum``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from autograd_core import ChainRuleStep, Value, backward_steps
 from nn.places import Role
 
 from .tangents import explain_tangents
-from .text import (TIMES, context_of, format_number, formula, gradient, grouped, local_derivative,
-                   says_more)
+from .text import TIMES, context_of, format_number, formula, gradient, grouped, local_derivative, says_more
 from .trace import Trace, TracedNode, trace
 
-__all__ = ["explain", "explain_steps", "ExplainedStep", "gradients", "final_gradients", "leaf_gradients", "seed_line",
-           "chain_rule_head"]
+__all__ = [
+    "explain",
+    "explain_steps",
+    "ExplainedStep",
+    "gradients",
+    "final_gradients",
+    "leaf_gradients",
+    "seed_line",
+    "chain_rule_head",
+]
 
 
 @dataclass(frozen=True)
@@ -55,17 +62,28 @@ def chain_rule_head(graph: Trace, node: TracedNode, parent: TracedNode, context:
     return f"{gradient(out, of_parent)} += {gradient(out, of_node)} {TIMES} {local_derivative(of_node, of_parent)}"
 
 
-def _line(graph: Trace, s: ChainRuleStep, node: TracedNode, parent: TracedNode, context: str | None,
-          before: float | None, total: float) -> str:
+def _line(
+    graph: Trace,
+    s: ChainRuleStep,
+    node: TracedNode,
+    parent: TracedNode,
+    context: str | None,
+    before: float | None,
+    total: float,
+) -> str:
     out, of_parent = graph.root.name_within(context), parent.name_within(context)
-    text = (f"{chain_rule_head(graph, node, parent, context)} = "
-            f"{format_number(s.upstream)} {TIMES} {format_number(s.local)} = {format_number(s.contribution)}")
+    text = (
+        f"{chain_rule_head(graph, node, parent, context)} = "
+        f"{format_number(s.upstream)} {TIMES} {format_number(s.local)} = {format_number(s.contribution)}"
+    )
     made_by = formula(graph, node, context)
     if says_more(made_by):
         text += f"  ({made_by})"
     if before is not None:
-        text += f"  [{gradient(out, of_parent)} = {format_number(before)} + {format_number(s.contribution)}" \
-                f" = {format_number(total)}]"
+        text += (
+            f"  [{gradient(out, of_parent)} = {format_number(before)} + {format_number(s.contribution)}"
+            f" = {format_number(total)}]"
+        )
     return text
 
 

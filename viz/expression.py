@@ -20,15 +20,14 @@ from __future__ import annotations
 import ast
 import math
 import sys
+from collections.abc import Collection, Iterator, Mapping
 from itertools import chain, count
-from typing import Collection, Iterator, Mapping
 
 from autograd_core import Op, Value
 from autograd_core.ops import OPS
 from autograd_core.value import apply
 
-__all__ = ["FUNCTIONS", "SUM", "ExpressionError", "parse_expression", "evaluate_expression", "value_of",
-           "names_in"]
+__all__ = ["FUNCTIONS", "SUM", "ExpressionError", "parse_expression", "evaluate_expression", "value_of", "names_in"]
 
 
 class _Functions(Mapping[str, Op]):
@@ -73,8 +72,10 @@ _FORBIDDEN = {
 _LABEL_LIMIT = 24  # longer sub-expressions get a generated name in drawings
 _SHOWN_NAMES = 5  # how many names an error message lists
 _OUTPUT_NAMES = ("L", "out", "result")
-TOO_DEEP = ("the expression is nested too deeply for Python's parser (about 2,900 levels); "
-            "write a long sum as sum(a, b, c, ...)")
+TOO_DEEP = (
+    "the expression is nested too deeply for Python's parser (about 2,900 levels); "
+    "write a long sum as sum(a, b, c, ...)"
+)
 
 
 class ExpressionError(ValueError):
@@ -98,8 +99,10 @@ def _callable() -> str:
 
 
 def _reject(node: ast.AST, what: str) -> ExpressionError:
-    return ExpressionError(f"{what}{_where(node)} is not allowed; expressions may use numbers, names, "
-                           f"+ - * / **, unary minus and the functions {_callable()}")
+    return ExpressionError(
+        f"{what}{_where(node)} is not allowed; expressions may use numbers, names, "
+        f"+ - * / **, unary minus and the functions {_callable()}"
+    )
 
 
 def _children(node: ast.expr) -> list[ast.expr]:
@@ -139,8 +142,10 @@ def _function(name: str) -> Op | None:
 
 def _check_call(node: ast.Call) -> None:
     if not isinstance(node.func, ast.Name):
-        raise ExpressionError(f"calling {ast.unparse(node.func)!r}{_where(node)} is not allowed; only "
-                              f"{_callable()} can be called, by name")
+        raise ExpressionError(
+            f"calling {ast.unparse(node.func)!r}{_where(node)} is not allowed; only "
+            f"{_callable()} can be called, by name"
+        )
     name = node.func.id
     op = _function(name)
     if op is None:
@@ -279,8 +284,10 @@ def value_of(text: str, bindings: Mapping[str, float]) -> float:
     unknown = [n for n in used if n not in bindings]
     if unknown:
         allowed = ", ".join(bindings) if bindings else "none: write a number"
-        raise ExpressionError(f"{'name' if len(unknown) == 1 else 'names'} {_some(unknown)} unknown here; "
-                              f"the names you can use are {allowed}")
+        raise ExpressionError(
+            f"{'name' if len(unknown) == 1 else 'names'} {_some(unknown)} unknown here; "
+            f"the names you can use are {allowed}"
+        )
     return _build(tree.body, {name: Value(bindings[name], name) for name in used}).data
 
 
@@ -302,8 +309,10 @@ def evaluate_expression(text: str, values: Mapping[str, float]) -> Value:
     if missing:
         example = " ".join(f"{n}=1.0" for n in missing[:_SHOWN_NAMES])
         known = "; functions must be called, e.g. exp(x)" if any(_function(n) for n in missing) else ""
-        raise ExpressionError(f"{'name' if len(missing) == 1 else 'names'} {_some(missing)} "
-                              f"not defined; give {'it a value' if len(missing) == 1 else 'them values'}, e.g. {example}{known}")
+        raise ExpressionError(
+            f"{'name' if len(missing) == 1 else 'names'} {_some(missing)} "
+            f"not defined; give {'it a value' if len(missing) == 1 else 'them values'}, e.g. {example}{known}"
+        )
     unused = [n for n in values if n not in used]
     if unused:
         shown = text.strip() if len(text.strip()) <= 60 else f"{text.strip()[:50]}... ({len(text.strip())} characters)"

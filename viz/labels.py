@@ -36,10 +36,20 @@ def _visible_table() -> dict[int, str]:
     """Code point -> what ``visible`` writes for it (every other character stays as it is)."""
     table = {code: chr(0x2400 + code) for code in range(0x20)}  # ␀ ... ␟
     table[0x7F] = "\u2421"  # ␡
-    escaped = [*range(0x80, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A),
-               0x2028, 0x2029, 0xFFFE, 0xFFFF]
+    escaped = [
+        *range(0x80, 0xA0),
+        0x061C,
+        0x200E,
+        0x200F,
+        *range(0x202A, 0x202F),
+        *range(0x2066, 0x206A),
+        0x2028,
+        0x2029,
+        0xFFFE,
+        0xFFFF,
+    ]
     table.update({code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for code in escaped})
-    table.update({code: "\ufffd" for code in range(0xD800, 0xE000)})  # lone surrogates
+    table.update(dict.fromkeys(range(55296, 57344), "�"))  # lone surrogates
     return table
 
 

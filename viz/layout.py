@@ -21,8 +21,8 @@ written in the natural order.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Hashable, Sequence
 
 import graphviz
 
@@ -66,7 +66,7 @@ def _mean(values: list[float]) -> float:
 
 
 def _inversions(values: Sequence[float]) -> int:
-    return sum(1 for i, a in enumerate(values) for b in values[i + 1:] if a >= b)
+    return sum(1 for i, a in enumerate(values) for b in values[i + 1 :] if a >= b)
 
 
 def _review(orders: Orders, at: dict[str, float], arrangement: Arrangement) -> tuple[int, Arrangement]:

@@ -8,7 +8,8 @@ A drawing's own notebook display is ``viz.drawing.Drawing``'s.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from autograd_core import Value
 from autograd_core.errors import short_repr
@@ -23,7 +24,7 @@ if TYPE_CHECKING:  # the widgets import anywidget: only when one is made
 __all__ = ["play", "explore", "exercise_widget"]
 
 
-def play(root: Value, **options: Any) -> "Player":
+def play(root: Value, **options: Any) -> Player:
     """The forward- then backward-pass player of ``root`` as a notebook widget (see ``viz.widgets.Player``).
 
     ``play(root, tangents={x: 1.0})`` plays the forward-mode pass instead;
@@ -34,9 +35,16 @@ def play(root: Value, **options: Any) -> "Player":
     return Player(root, **options)
 
 
-def explore(target: Callable[..., Any] | Value | "Module", values: Mapping[str, float] | Sequence[float] | None = None,
-            /, *, ranges: Mapping[str, tuple[float, float]] | None = None, rankdir: str = "LR",
-            group_by: str | None = None, **named_values: float) -> "Explorer":
+def explore(
+    target: Callable[..., Any] | Value | Module,
+    values: Mapping[str, float] | Sequence[float] | None = None,
+    /,
+    *,
+    ranges: Mapping[str, tuple[float, float]] | None = None,
+    rankdir: str = "LR",
+    group_by: str | None = None,
+    **named_values: float,
+) -> Explorer:
     """Sliders for the inputs of a graph, redrawing it with its new data and gradients as they move.
 
     ``explore(f, a=2.0, b=-3.0)``: a slider per argument of ``f`` (called with
@@ -51,11 +59,12 @@ def explore(target: Callable[..., Any] | Value | "Module", values: Mapping[str, 
 
     if values is not None and named_values:
         raise TypeError("explore: give the values either as a dict or as keywords, not both")
-    return Explorer(target, values if values is not None else named_values, ranges=ranges, rankdir=rankdir,
-                    group_by=group_by)
+    return Explorer(
+        target, values if values is not None else named_values, ranges=ranges, rankdir=rankdir, group_by=group_by
+    )
 
 
-def exercise_widget(exercise: Exercise, title: str | None = None, **options: Any) -> "ExerciseWidget":
+def exercise_widget(exercise: Exercise, title: str | None = None, **options: Any) -> ExerciseWidget:
     """An exercise (``viz.exercise(root)``) as a notebook widget: the player with an answer box per step.
 
     ``title`` and ``options`` are the player's (``viz.player_fragment``'s);
@@ -63,8 +72,10 @@ def exercise_widget(exercise: Exercise, title: str | None = None, **options: Any
     exercise's.
     """
     if not isinstance(exercise, Exercise):
-        raise TypeError(f"exercise_widget takes an Exercise (viz.exercise(root)), got {type(exercise).__name__} "
-                        f"{short_repr(exercise)}")
+        raise TypeError(
+            f"exercise_widget takes an Exercise (viz.exercise(root)), got {type(exercise).__name__} "
+            f"{short_repr(exercise)}"
+        )
     from .widgets import ExerciseWidget  # anywidget: the widgets extra
 
     return ExerciseWidget(exercise, title, **options)

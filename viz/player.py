@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from autograd_core import Value
 from autograd_core.files import write_atomic
@@ -39,11 +40,23 @@ from .tangents import ForwardPass, forward_pass
 from .text import computation, context_of, format_number, gradient
 from .trace import GROUPINGS, Trace, TracedNode, trace
 
-__all__ = ["write_html", "player_html", "player_fragment", "player_parts", "PlayerParts", "exercise_parts",
-           "exercise_views"]
+__all__ = [
+    "write_html",
+    "player_html",
+    "player_fragment",
+    "player_parts",
+    "PlayerParts",
+    "exercise_parts",
+    "exercise_views",
+]
 
-_LEGEND = (("input", "input"), ("param", "parameter"), ("constant", "constant"),
-           ("intermediate", "computed"), ("output", "output"))
+_LEGEND = (
+    ("input", "input"),
+    ("param", "parameter"),
+    ("constant", "constant"),
+    ("intermediate", "computed"),
+    ("output", "output"),
+)
 
 
 def _script_json(value: object) -> str:
@@ -102,9 +115,16 @@ class _Steps:
         """The step that computes ``node``'s value: ``c = a * b = 2.0000 * (-3.0000) = -6.0000``."""
         context = context_of(self.graph, node)
         value = format_number(node.value.data)
-        return {"kind": "forward", "node": node.id, "op": node.op_id, "edges": self.edges_into(node), "data": value,
-                "context": context, "text": computation(self.graph, node, context),
-                "short": f"{node.name_within(context)} = {value}"}
+        return {
+            "kind": "forward",
+            "node": node.id,
+            "op": node.op_id,
+            "edges": self.edges_into(node),
+            "data": value,
+            "context": context,
+            "text": computation(self.graph, node, context),
+            "short": f"{node.name_within(context)} = {value}",
+        }
 
     def forward_mode(self, run: ForwardPass) -> list[dict]:
         """Forward mode: a step per computed node, its value and its tangent ``ṅ = Σ ∂n/∂p · ṗ`` together."""
@@ -113,25 +133,44 @@ class _Steps:
             step = self.compute(t.node)
             name, tangent = dotted(t.node.name_within(t.context)), format_number(t.tangent)
             line = t.equation or f"{name} = 0: no input with a tangent reaches it"
-            steps.append({**step, "tangent": tangent, "text": f"{step['text']}\n{line}",
-                          "short": f"{step['short']}, {name} = {tangent}"})
+            steps.append(
+                {
+                    **step,
+                    "tangent": tangent,
+                    "text": f"{step['text']}\n{line}",
+                    "short": f"{step['short']}, {name} = {tangent}",
+                }
+            )
         return steps
 
     def box_forward(self, box: Box) -> dict:
         shown = box.output
         value = format_number(shown.value.data) if shown is not None else None
         done = f"{box.key}: its {len(box.members)} nodes are computed"
-        return {"kind": "forward", "node": box.id, "edges": self.edges_into(box.members[-1]), "data": value,
-                "context": None, "text": f"{done}, out = {value}" if value else done + ".",
-                "short": f"{box.key} out = {value}" if value else f"{box.key} computed"}
+        return {
+            "kind": "forward",
+            "node": box.id,
+            "edges": self.edges_into(box.members[-1]),
+            "data": value,
+            "context": None,
+            "text": f"{done}, out = {value}" if value else done + ".",
+            "short": f"{box.key} out = {value}" if value else f"{box.key} computed",
+        }
 
     # ------------------------------------------------------------ the backward pass
     def seed(self) -> dict:
         root = self.graph.root
         name = root.name_within(context_of(self.graph, root))
-        return {"kind": "seed", "node": self.drawn(root.index), "edges": [], "grad": format_number(1.0),
-                "context": None, "text": seed_line(self.graph) + ". The backward pass starts at the output.",
-                "short": f"{gradient(name, name)} = 1", **self.fill(1.0)}
+        return {
+            "kind": "seed",
+            "node": self.drawn(root.index),
+            "edges": [],
+            "grad": format_number(1.0),
+            "context": None,
+            "text": seed_line(self.graph) + ". The backward pass starts at the output.",
+            "short": f"{gradient(name, name)} = 1",
+            **self.fill(1.0),
+        }
 
     def fill(self, total: float) -> dict:
         return {"fill": grad_fill(total, self.scale)} if self.scale else {}
@@ -157,10 +196,17 @@ class _Steps:
 
     def chain_rule_step(self, s: ExplainedStep) -> dict:
         out, parent = self.graph.root.name_within(s.context), s.parent.name_within(s.context)
-        step = {"kind": "backward", "node": s.node.id, "parent": s.parent.id, "grad": format_number(s.total),
-                "edges": [f"e{s.node.index}_{s.step.index}", f"e{s.node.index}_out"], "text": s.text,
-                "context": s.context, "short": f"{gradient(out, parent)} += {format_number(s.step.contribution)}",
-                **self.fill(s.total)}
+        step = {
+            "kind": "backward",
+            "node": s.node.id,
+            "parent": s.parent.id,
+            "grad": format_number(s.total),
+            "edges": [f"e{s.node.index}_{s.step.index}", f"e{s.node.index}_out"],
+            "text": s.text,
+            "context": s.context,
+            "short": f"{gradient(out, parent)} += {format_number(s.step.contribution)}",
+            **self.fill(s.total),
+        }
         if self.scale:
             step["edgeColor"], step["edgeWidth"] = edge_color(s.step.contribution, self.scale)
         return step
@@ -171,11 +217,18 @@ class _Steps:
         count = sum(1 for t in self.explained if t.parent is s.parent)
         name, total = s.parent.name, format_number(s.total)
         where = f"{box.key}: " if box is not None else ""
-        return {"kind": "backward", "node": self.drawn(s.node.index), "parent": self.drawn(s.parent.index),
-                "grad": total, "edges": self.edges_out_of(s.parent.index), "context": None,
-                "text": f"{where}{gradient(self.out, name)} = {total}, the sum of {count} "
-                        f"contribution{'s' if count != 1 else ''} from the nodes that read it",
-                "short": f"{gradient(self.out, name)} = {total}", **self.fill(s.total)}
+        return {
+            "kind": "backward",
+            "node": self.drawn(s.node.index),
+            "parent": self.drawn(s.parent.index),
+            "grad": total,
+            "edges": self.edges_out_of(s.parent.index),
+            "context": None,
+            "text": f"{where}{gradient(self.out, name)} = {total}, the sum of {count} "
+            f"contribution{'s' if count != 1 else ''} from the nodes that read it",
+            "short": f"{gradient(self.out, name)} = {total}",
+            **self.fill(s.total),
+        }
 
 
 @dataclass(frozen=True)
@@ -204,24 +257,37 @@ def player_parts(
         raise ValueError(f"collapse must be None, 'neuron' or 'layer', got {collapse!r}")
     if tangents is not None:
         if collapse is not None or color_by_grad:
-            raise ValueError("a forward-mode player (tangents=) shows every node's tangent: collapse and "
-                             "color_by_grad are for the backward pass")
+            raise ValueError(
+                "a forward-mode player (tangents=) shows every node's tangent: collapse and "
+                "color_by_grad are for the backward pass"
+            )
         return _forward_mode_parts(forward_pass(root, tangents), title, rankdir, group_by, max_nodes, interval_ms)
     graph, explained = explain_steps(root)
     finals = final_gradients(graph, explained)
     scale = gradient_scale(graph, finals, [s.step.contribution for s in explained]) if color_by_grad else None
     # Drawn with every gradient known: the page hides them until their step. Coloured by gradient, it is drawn
     # white (every gradient 0) with the legend's scale, and each step brings its fill and its edge's colour.
-    options = {"rankdir": rankdir, "group_by": group_by, "collapse": collapse, "max_nodes": max_nodes,
-               "color_by_grad": color_by_grad, "grad_scale": scale}
+    options = {
+        "rankdir": rankdir,
+        "group_by": group_by,
+        "collapse": collapse,
+        "max_nodes": max_nodes,
+        "color_by_grad": color_by_grad,
+        "grad_scale": scale,
+    }
     svg = _svg(draw_dot(graph, grads={} if color_by_grad else finals, **options))
     final_svg = _svg(draw_dot(graph, grads=finals, **options)) if color_by_grad else svg
     steps = _Steps(graph, explained, collapse, scale)
     forward = steps.forward()
     all_steps = [*forward, steps.seed(), *steps.backward()]
     heading = _heading(graph, forward)
-    markup = fragment(title or f"Forward and backward pass of {graph.root.name}", heading, svg, _LEGEND_HTML,
-                      _script_json(_data(graph, explained, forward, all_steps, interval_ms, color_by_grad)))
+    markup = fragment(
+        title or f"Forward and backward pass of {graph.root.name}",
+        heading,
+        svg,
+        _LEGEND_HTML,
+        _script_json(_data(graph, explained, forward, all_steps, interval_ms, color_by_grad)),
+    )
     return PlayerParts(markup, final_svg, heading, tuple(step["text"] for step in all_steps))
 
 
@@ -246,9 +312,14 @@ def player_fragment(root: Value, title: str | None = None, **options: Any) -> st
 
 _KINDS_HTML = "".join(f'<span style="--c:{KIND_FILL[kind]}">{text}</span>' for kind, text in _LEGEND)
 _FORWARD_HTML = '<span style="--c:#2563eb">forward: the op being computed</span>'
-_LEGEND_HTML = _KINDS_HTML + _FORWARD_HTML + (
-    '<span style="--c:#dc2626">backward: the edge the gradient flows back along</span>'
-    '<span style="--c:#d97706">the node receiving it</span>')
+_LEGEND_HTML = (
+    _KINDS_HTML
+    + _FORWARD_HTML
+    + (
+        '<span style="--c:#dc2626">backward: the edge the gradient flows back along</span>'
+        '<span style="--c:#d97706">the node receiving it</span>'
+    )
+)
 
 
 def _svg(drawing: Any) -> str:
@@ -256,41 +327,58 @@ def _svg(drawing: Any) -> str:
     return svg_element(pipe(drawing, "svg").decode("utf-8"))
 
 
-def _forward_mode_parts(run: ForwardPass, title: str | None, rankdir: str, group_by: str | None,
-                        max_nodes: int | None, interval_ms: int) -> PlayerParts:
+def _forward_mode_parts(
+    run: ForwardPass, title: str | None, rankdir: str, group_by: str | None, max_nodes: int | None, interval_ms: int
+) -> PlayerParts:
     """The forward-mode player: each computed node's value and tangent, in topological order."""
     graph, out = run.graph, run.name(run.graph.root)
     svg = _svg(draw_dot(graph, tangents=run.tangents(), rankdir=rankdir, group_by=group_by, max_nodes=max_nodes))
     steps = _Steps(graph, [], None, None).forward_mode(run)
-    heading = (f"{out} = {format_number(graph.root.value.data)}: forward mode with {run.given()}; each step "
-               f"computes a node's value and its tangent ṅ = Σ ∂n/∂p · ṗ (every other input is held fixed).")
-    data = {"interval": interval_ms, "steps": steps, "neutralEdge": None, "rowWord": "tangent",
-            "given": {n.id: format_number(run.seeds.get(n.index, 0.0)) for n in graph.nodes if not n.parents},
-            "intro": f"{len(steps)} steps compute each node's value and its tangent, parents first, from "
-                     f"{run.given()}. Press Next (or \u2192).",
-            "done": f"Done: {dotted(out)} = {format_number(run.output)}, the derivative of {out} along the "
-                    "tangents given (what jvp returns)."}
-    markup = fragment(title or f"Forward mode of {graph.root.name}", heading, svg, _KINDS_HTML + _FORWARD_HTML,
-                      _script_json(data))
+    heading = (
+        f"{out} = {format_number(graph.root.value.data)}: forward mode with {run.given()}; each step "
+        f"computes a node's value and its tangent ṅ = Σ ∂n/∂p · ṗ (every other input is held fixed)."
+    )
+    data = {
+        "interval": interval_ms,
+        "steps": steps,
+        "neutralEdge": None,
+        "rowWord": "tangent",
+        "given": {n.id: format_number(run.seeds.get(n.index, 0.0)) for n in graph.nodes if not n.parents},
+        "intro": f"{len(steps)} steps compute each node's value and its tangent, parents first, from "
+        f"{run.given()}. Press Next (or \u2192).",
+        "done": f"Done: {dotted(out)} = {format_number(run.output)}, the derivative of {out} along the "
+        "tangents given (what jvp returns).",
+    }
+    markup = fragment(
+        title or f"Forward mode of {graph.root.name}", heading, svg, _KINDS_HTML + _FORWARD_HTML, _script_json(data)
+    )
     return PlayerParts(markup, svg, heading, tuple(step["text"] for step in steps))
 
 
 def _heading(graph: Trace, forward: list[dict]) -> str:
     out = graph.root.name_within(context_of(graph, graph.root))
-    return (f"{out} = {format_number(graph.root.value.data)}: {len(forward)} forward steps, then the backward pass; "
-            f"each backward step adds (gradient carried back) \u00b7 (local derivative) to a gradient.")
+    return (
+        f"{out} = {format_number(graph.root.value.data)}: {len(forward)} forward steps, then the backward pass; "
+        f"each backward step adds (gradient carried back) \u00b7 (local derivative) to a gradient."
+    )
 
 
-def _data(graph: Trace, explained: list[ExplainedStep], forward: list[dict], steps: list[dict], interval_ms: int,
-          color_by_grad: bool) -> dict:
+def _data(
+    graph: Trace,
+    explained: list[ExplainedStep],
+    forward: list[dict],
+    steps: list[dict],
+    interval_ms: int,
+    color_by_grad: bool,
+) -> dict:
     """What the page's script reads: the steps, and the texts before the first and after the last."""
     out = graph.root.name_within(context_of(graph, graph.root))
     value = format_number(graph.root.value.data)
     return {
         "interval": interval_ms,
         "intro": f"{len(forward)} forward steps compute {out} = {value} from the inputs, then "
-                 f"{len(steps) - len(forward) - 1} backward steps carry {gradient(out, out)} = 1 back. "
-                 "Press Next (or \u2192).",
+        f"{len(steps) - len(forward) - 1} backward steps carry {gradient(out, out)} = 1 back. "
+        "Press Next (or \u2192).",
         "done": "Done: every gradient is known. Leaf gradients:\n" + "\n".join(leaf_gradients(graph, explained)),
         "steps": steps,
         "neutralEdge": {"color": "#9ca3af", "width": "1"} if color_by_grad else None,
@@ -310,21 +398,40 @@ def exercise_views(ex: Exercise) -> list[dict]:
         check = ex.checks.get(q.number)
         if check is not None:
             mark = "\u2713" if check.right else "\u2717"
-            views.append({"status": check.status, "asked": q.asked, "grad": format_number(q.explained.total),
-                          "text": f"{check.message}\n{q.explained.text}",
-                          "short": f"{q.asked} = {format_number(q.expected)} {mark}"})
+            views.append(
+                {
+                    "status": check.status,
+                    "asked": q.asked,
+                    "grad": format_number(q.explained.total),
+                    "text": f"{check.message}\n{q.explained.text}",
+                    "short": f"{q.asked} = {format_number(q.expected)} {mark}",
+                }
+            )
         elif q is open_question:
-            views.append({"status": "asking", "asked": q.asked, "grad": None, "text": q.prompt,
-                          "short": f"{q.asked} = ?"})
+            views.append(
+                {"status": "asking", "asked": q.asked, "grad": None, "text": q.prompt, "short": f"{q.asked} = ?"}
+            )
         else:
-            views.append({"status": "locked", "asked": q.asked, "grad": None, "short": f"{q.asked} = ?",
-                          "text": f"Step {q.number}: answer step {open_question.number} first; the backward pass "
-                                  "goes in order."})
+            views.append(
+                {
+                    "status": "locked",
+                    "asked": q.asked,
+                    "grad": None,
+                    "short": f"{q.asked} = ?",
+                    "text": f"Step {q.number}: answer step {open_question.number} first; the backward pass "
+                    "goes in order.",
+                }
+            )
     return views
 
 
-def exercise_parts(ex: Exercise, title: str | None = None, rankdir: str = "LR", group_by: str | None = None,
-                   max_nodes: int | None = DEFAULT_MAX_NODES) -> PlayerParts:
+def exercise_parts(
+    ex: Exercise,
+    title: str | None = None,
+    rankdir: str = "LR",
+    group_by: str | None = None,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+) -> PlayerParts:
     """The exercise's player: a step per question, every gradient hidden until its step is answered.
 
     The graph is drawn with every gradient 0, so the page holds no answer
@@ -338,14 +445,25 @@ def exercise_parts(ex: Exercise, title: str | None = None, rankdir: str = "LR", 
     base = _Steps(graph, ex.explained, None, None)
     steps = [{**base.chain_rule_step(q.explained), **view} for q, view in zip(ex.questions, exercise_views(ex))]
     out = graph.root.name_within(context_of(graph, graph.root))
-    heading = (f"{out} = {format_number(graph.root.value.data)}: the backward pass with its local derivatives "
-               f"hidden; {len(steps)} steps, each asking one.")
-    data = {"interval": 1200, "steps": steps, "neutralEdge": None, "given": {graph.root.id: format_number(1.0)},
-            "intro": ex.introduction + "\nPress Next (or \u2192) for the first step.",
-            "done": "That was the backward pass's last step."}
-    markup = fragment(title or f"Exercise: the backward pass of {graph.root.name}", heading, svg,
-                      _KINDS_HTML + '<span style="--c:#dc2626">the edge the gradient flows back along</span>',
-                      _script_json(data))
+    heading = (
+        f"{out} = {format_number(graph.root.value.data)}: the backward pass with its local derivatives "
+        f"hidden; {len(steps)} steps, each asking one."
+    )
+    data = {
+        "interval": 1200,
+        "steps": steps,
+        "neutralEdge": None,
+        "given": {graph.root.id: format_number(1.0)},
+        "intro": ex.introduction + "\nPress Next (or \u2192) for the first step.",
+        "done": "That was the backward pass's last step.",
+    }
+    markup = fragment(
+        title or f"Exercise: the backward pass of {graph.root.name}",
+        heading,
+        svg,
+        _KINDS_HTML + '<span style="--c:#dc2626">the edge the gradient flows back along</span>',
+        _script_json(data),
+    )
     static = _svg(draw_dot(graph, show_grad=False, **options))
     return PlayerParts(markup, static, heading, tuple(q.task for q in ex.questions))
 

@@ -128,5 +128,6 @@ def fragment(title: str, heading: str, svg: str, legend: str, data_json: str) ->
 
 def page(fragments: list[str], title: str) -> str:
     """A self-contained page holding the players (and the script, once)."""
-    return _PAGE.format(title=for_html(title, limit=None), css=CSS, fragments="\n".join(fragments), script=SCRIPT,
-                        boot=_BOOT)
+    return _PAGE.format(
+        title=for_html(title, limit=None), css=CSS, fragments="\n".join(fragments), script=SCRIPT, boot=_BOOT
+    )

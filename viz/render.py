@@ -34,7 +34,9 @@ def _format_of(path: Path, format: str | None) -> str:
     if format is None:
         format = path.suffix[1:].lower()
         if not format:
-            raise ValueError(f"cannot tell the format of {str(path)!r}: give it a suffix ({', '.join(known)}) or pass format=")
+            raise ValueError(
+                f"cannot tell the format of {str(path)!r}: give it a suffix ({', '.join(known)}) or pass format="
+            )
         where = f"the suffix of {str(path)!r}"
     else:
         format = format.lower().lstrip(".")
@@ -55,8 +57,10 @@ def _page_attributes(fmt: str, dpi: float | None, size: tuple[float, float] | No
     attrs = {}
     if dpi is not None:
         if fmt in ("svg", "pdf"):
-            raise ValueError(f"dpi applies to png pictures (and DOT source); {fmt} is a vector picture: "
-                             "scale it freely, or pass size=")
+            raise ValueError(
+                f"dpi applies to png pictures (and DOT source); {fmt} is a vector picture: "
+                "scale it freely, or pass size="
+            )
         attrs["dpi"] = f"{_positive(dpi, 'dpi'):g}"
     elif fmt == "png":
         attrs["dpi"] = str(DEFAULT_DPI)
@@ -68,8 +72,15 @@ def _page_attributes(fmt: str, dpi: float | None, size: tuple[float, float] | No
     return attrs
 
 
-def render(root: Value, path: str | os.PathLike, format: str | None = None, *, dpi: float | None = None,
-           size: tuple[float, float] | None = None, **draw_options: Any) -> Path:
+def render(
+    root: Value,
+    path: str | os.PathLike,
+    format: str | None = None,
+    *,
+    dpi: float | None = None,
+    size: tuple[float, float] | None = None,
+    **draw_options: Any,
+) -> Path:
     """Draw ``root``'s graph into ``path`` and return the path.
 
     Args:

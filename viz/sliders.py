@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from autograd_core import Value, backward_steps, enable_grad, grad, topological_order
 from autograd_core.value import apply
@@ -79,9 +80,16 @@ class Frame:
 class Exploration:
     """The graph behind a set of sliders (see the module docstring); ``frame(values)`` recomputes it."""
 
-    def __init__(self, target: Callable[..., Any] | Value | Module, values: Mapping[str, float] | Sequence[float],
-                 ranges: Mapping[str, tuple[float, float]] | None = None, *, rankdir: str = "LR",
-                 group_by: str | None = None, max_nodes: int | None = DEFAULT_MAX_NODES) -> None:
+    def __init__(
+        self,
+        target: Callable[..., Any] | Value | Module,
+        values: Mapping[str, float] | Sequence[float],
+        ranges: Mapping[str, tuple[float, float]] | None = None,
+        *,
+        rankdir: str = "LR",
+        group_by: str | None = None,
+        max_nodes: int | None = DEFAULT_MAX_NODES,
+    ) -> None:
         self.target = target
         self.build: Builder
         if isinstance(target, Module):
@@ -91,8 +99,9 @@ class Exploration:
             initial = dict(zip(names, point))
         elif isinstance(target, Value):
             if values:
-                raise TypeError("explore(graph) takes its slider values from the graph's labelled leaves; "
-                                "give no other values")
+                raise TypeError(
+                    "explore(graph) takes its slider values from the graph's labelled leaves; give no other values"
+                )
             initial = _labelled_leaves(target)
             self.build = self._graph_builder(target)
         elif callable(target):
@@ -104,8 +113,9 @@ class Exploration:
             raise TypeError(f"explore takes a function, a Value or an nn model, got {type(target).__name__} {target!r}")
         unknown = set(ranges or {}) - set(initial)
         if unknown:
-            raise ValueError(f"ranges given for {sorted(unknown)}, which are not inputs; "
-                             f"the inputs are {list(initial)}")
+            raise ValueError(
+                f"ranges given for {sorted(unknown)}, which are not inputs; the inputs are {list(initial)}"
+            )
         self.initial = initial
         self.sliders = [slider_for(name, v, (ranges or {}).get(name)) for name, v in initial.items()]
         self.draw_options: dict[str, Any] = {"rankdir": rankdir, "group_by": group_by, "max_nodes": max_nodes}
@@ -123,6 +133,7 @@ class Exploration:
             if not isinstance(out, Value):
                 raise TypeError(f"explore: f must return one Value, got {type(out).__name__} {out!r}")
             return out, list(inputs.items())
+
         return build
 
     @staticmethod
@@ -139,6 +150,7 @@ class Exploration:
                     made[node] = apply(node.op, *[made[p] for p in node.parents])
                     made[node].label = node.label
             return made[root], [(name, made[leaf]) for name, leaf in _leaves_by_label(root).items()]
+
         return build
 
     @staticmethod
@@ -147,9 +159,12 @@ class Exploration:
             inputs = [Value(values[name], name) for name in names]
             out = model(inputs)
             if not isinstance(out, Value):
-                raise TypeError(f"explore shows a model with one output; this one has {len(out)}: "
-                                f"explore(lambda ...) one output of it")
+                raise TypeError(
+                    f"explore shows a model with one output; this one has {len(out)}: "
+                    f"explore(lambda ...) one output of it"
+                )
             return out, list(zip(names, inputs)) + list(model.named_parameters())
+
         return build
 
     # ------------------------------------------------------------ one redraw
@@ -203,10 +218,14 @@ def _leaves_by_label(root: Value) -> dict[str, Value]:
 def _labelled_leaves(root: Value) -> dict[str, float]:
     leaves = _leaves_by_label(root)
     if not leaves:
-        raise ValueError("explore(graph): the graph has no labelled leaves to put on sliders; "
-                         "label its inputs (Value(2.0, label='a'))")
+        raise ValueError(
+            "explore(graph): the graph has no labelled leaves to put on sliders; "
+            "label its inputs (Value(2.0, label='a'))"
+        )
     for name, leaf in leaves.items():
         if not math.isfinite(leaf.data):
-            raise ValueError(f"explore(graph): the leaf {name!r} is {leaf.data!r}; a slider starts at a finite "
-                             f"number: build the graph with a finite value there")
+            raise ValueError(
+                f"explore(graph): the leaf {name!r} is {leaf.data!r}; a slider starts at a finite "
+                f"number: build the graph with a finite value there"
+            )
     return {name: leaf.data for name, leaf in leaves.items()}

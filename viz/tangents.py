@@ -13,8 +13,8 @@ for the nodes no input with a tangent reaches (they have no step).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from autograd_core import Value, forward_steps
 from autograd_core.forward import HEADING, by_node, tangent_equation
@@ -83,8 +83,11 @@ def forward_pass(root: Value, tangents: Mapping[Value, float]) -> ForwardPass:
         names = {v: graph.node_of(v).name_within(context) for v in (node.value, *node.value.parents)}
         equation = tangent_equation(node_steps, names, format_number)
         made = formula(graph, node, context)
-        explained.append(ExplainedTangent(node, node_steps[-1].tangent, context, equation,
-                                          equation + (f"  ({made})" if says_more(made) else "")))
+        explained.append(
+            ExplainedTangent(
+                node, node_steps[-1].tangent, context, equation, equation + (f"  ({made})" if says_more(made) else "")
+            )
+        )
     return ForwardPass(graph, seeds, tuple(explained))
 
 

@@ -18,8 +18,19 @@ from autograd_core.notation import symbol, written
 
 from .trace import Trace, TracedNode
 
-__all__ = ["format_number", "symbol", "gradient", "local_derivative", "operand", "formula", "computation", "says_more",
-           "context_of", "grouped", "TIMES"]
+__all__ = [
+    "format_number",
+    "symbol",
+    "gradient",
+    "local_derivative",
+    "operand",
+    "formula",
+    "computation",
+    "says_more",
+    "context_of",
+    "grouped",
+    "TIMES",
+]
 
 TIMES = "\u00b7"  # the middle dot between the two factors of the chain rule
 

@@ -64,7 +64,7 @@ class TracedNode:
         """The name to show inside ``module`` (``w.1`` inside ``layers.0.neurons.3``); the full name outside it."""
         if self.place is None or not module or not self.name.startswith(self.place.path):
             return self.name  # also a network's node that its user relabelled: shown by the user's label
-        suffix = self.name[len(self.place.path):]  # the "#2" of a node whose label is shared
+        suffix = self.name[len(self.place.path) :]  # the "#2" of a node whose label is shared
         return self.place.name_within(module) + suffix
 
 

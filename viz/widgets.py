@@ -21,9 +21,10 @@ player the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import anywidget
 import traitlets
@@ -184,8 +185,12 @@ class ExerciseWidget(_Stepping):
 
     def __init__(self, exercise: Exercise, title: str | None = None, *, height: int = 0, **options: Any) -> None:
         """The widget of ``exercise``; ``options`` are rankdir, group_by and max_nodes (``draw_dot``'s)."""
-        super().__init__(exercise_parts(exercise, title, **options), height, views=exercise_views(exercise),
-                         score_text=f"score: {exercise.score}")
+        super().__init__(
+            exercise_parts(exercise, title, **options),
+            height,
+            views=exercise_views(exercise),
+            score_text=f"score: {exercise.score}",
+        )
         self.exercise = exercise
         exercise.on_check(self._show)
         self.on_msg(self._receive)
@@ -248,26 +253,41 @@ class Explorer(_Widget):
     error = traitlets.Unicode("").tag(sync=True)
     revision = traitlets.Int(0).tag(sync=True)
 
-    def __init__(self, target: Callable[..., Any] | Value | Module, values: Mapping[str, float] | Sequence[float],
-                 *, ranges: Mapping[str, tuple[float, float]] | None = None, rankdir: str = "LR",
-                 group_by: str | None = None) -> None:
+    def __init__(
+        self,
+        target: Callable[..., Any] | Value | Module,
+        values: Mapping[str, float] | Sequence[float],
+        *,
+        ranges: Mapping[str, tuple[float, float]] | None = None,
+        rankdir: str = "LR",
+        group_by: str | None = None,
+    ) -> None:
         self._exploration = Exploration(target, values, ranges, rankdir=rankdir, group_by=group_by)
         self.frame: Frame = self._exploration.first
-        super().__init__(sliders=[asdict(s) for s in self._exploration.sliders], values=dict(self.frame.values),
-                         svg=self.frame.svg, readout=self._readout(self.frame))
+        super().__init__(
+            sliders=[asdict(s) for s in self._exploration.sliders],
+            values=dict(self.frame.values),
+            svg=self.frame.svg,
+            readout=self._readout(self.frame),
+        )
         self.observe(self._redraw, names="values")
 
     @traitlets.validate("values")
     def _as_floats(self, proposal: dict[str, Any]) -> dict[str, Any]:
         """The page sends 1 for 1.0 (JSON): keep floats, so ``values`` reads the same whoever set it."""
-        return {name: float(v) if isinstance(v, int) and not isinstance(v, bool) else v
-                for name, v in proposal["value"].items()}
+        return {
+            name: float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+            for name, v in proposal["value"].items()
+        }
 
     def _readout(self, frame: Frame) -> dict[str, Any]:
         kind = "input or parameter" if isinstance(self._exploration.target, Module) else "input"
         out = frame.graph.root.name
-        return {"output": f"{out} = {format_number(frame.root.data)}", "columns": [kind, f"gradient of {out}"],
-                "gradients": [[name, format_number(g)] for name, g in frame.named_grads]}
+        return {
+            "output": f"{out} = {format_number(frame.root.data)}",
+            "columns": [kind, f"gradient of {out}"],
+            "gradients": [[name, format_number(g)] for name, g in frame.named_grads],
+        }
 
     def _redraw(self, change: dict[str, Any]) -> None:
         try:
@@ -306,7 +326,9 @@ class Explorer(_Widget):
     def _static(self) -> dict[str, str]:
         frame = self.frame
         point = ", ".join(f"{n} = {format_number(v)}" for n, v in frame.values.items())
-        lines = [f"{self.readout['output']} at {point}",
-                 f"{self.readout['columns'][1]}: " + ", ".join(f"{n} {t}" for n, t in self.readout["gradients"]),
-                 "(Sliders: run the notebook to move them.)"]
+        lines = [
+            f"{self.readout['output']} at {point}",
+            f"{self.readout['columns'][1]}: " + ", ".join(f"{n} {t}" for n, t in self.readout["gradients"]),
+            "(Sliders: run the notebook to move them.)",
+        ]
         return static_bundle(frame.svg, f"the graph of {self.readout['output']}", lines)

@@ -18,7 +18,7 @@ compiler uses the engine only through its public API.
 """
 
 from .expressions import is_atom
-from .function import BatchResult, CompiledFunction, compile  # noqa: A004 - shadows the builtin here only
+from .function import BatchResult, CompiledFunction, compile
 from .trace import Guard, Kink, TraceMismatchError
 
 __all__ = ["compile", "CompiledFunction", "BatchResult", "Kink", "Guard", "TraceMismatchError", "is_atom"]

@@ -19,7 +19,8 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -37,6 +38,7 @@ def _as_arrays(args: tuple[Any, ...]) -> tuple[list[np.ndarray], int]:
 
 def _elementwise(function: Callable[..., Any]) -> Callable[..., np.ndarray]:
     """``function`` of floats run on every example; an error is raised with the example's index."""
+
     def run(*args: Any) -> np.ndarray:
         columns, n = _as_arrays(args)
         out = np.empty(n)
@@ -52,6 +54,7 @@ def _elementwise(function: Callable[..., Any]) -> Callable[..., np.ndarray]:
 
 def _elementwise_tuple(local_grads: Callable[..., tuple[Any, ...]]) -> Callable[..., tuple[np.ndarray, ...]]:
     """A user op's ``local_grads`` run on every example: one array per input."""
+
     def run(*args: Any) -> tuple[np.ndarray, ...]:
         columns, n = _as_arrays(args)
         rows = []
@@ -73,6 +76,7 @@ def _checked(array_forward: Callable[..., Any], forward: Callable[..., float]) -
     The arrays may be a layer's matrices (one column per example): the
     example's index is the last one.
     """
+
     def run(*args: Any) -> Any:
         with np.errstate(all="ignore"):
             result = array_forward(*args)
@@ -98,7 +102,7 @@ def _checked(array_forward: Callable[..., Any], forward: Callable[..., float]) -
 _NUMPY_NAMESPACE = {"np": np}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _numpy_function(expr: str, params: str) -> Callable[..., Any]:
     """A numpy form from the op table (``"np.tanh(x)"``) as a function, run with numpy's warnings off.
 
@@ -168,12 +172,11 @@ def matmul(A: Any, B: Any) -> np.ndarray:
             return product
         exact = np.zeros(product.shape)
         for t in range(A.shape[1]):
-            exact = exact + A[:, t:t + 1] * B[t:t + 1, :]
+            exact = exact + A[:, t : t + 1] * B[t : t + 1, :]
         return np.where(safe, product, exact)
 
 
-def layer_sums(W: np.ndarray, X: np.ndarray, b: Any, order: tuple[int, ...],
-               from_zero: bool) -> np.ndarray:
+def layer_sums(W: np.ndarray, X: np.ndarray, b: Any, order: tuple[int, ...], from_zero: bool) -> np.ndarray:
     """``W @ X + b`` as the engine computes each neuron's sum: its terms added one by one in ``order``.
 
     ``order`` lists the terms as each sum adds them: j < k is the product of
@@ -190,7 +193,7 @@ def layer_sums(W: np.ndarray, X: np.ndarray, b: Any, order: tuple[int, ...],
             if j == k:
                 term[...] = b[:, None]
             else:
-                np.multiply(W[:, j:j + 1], X[j:j + 1, :], out=term)
+                np.multiply(W[:, j : j + 1], X[j : j + 1, :], out=term)
             if position == 0 and not from_zero:
                 total[...] = term  # a chain of + starts at its first term (-0.0 stays -0.0)
             else:
@@ -204,7 +207,16 @@ def broadcast(x: Any, n: int) -> np.ndarray:
 
 
 ARRAY_BINDINGS = Bindings(
-    {"inf": math.inf, "nan": math.nan, "np": np, "batch_dot": batch_dot, "broadcast": broadcast,
-     "matmul": matmul, "layer_sums": layer_sums,
-     **{name: _helper(name, helper) for name, helper in RULE_HELPERS.items()}},
-    _forward, lambda op: _elementwise_tuple(op.local_grads))
+    {
+        "inf": math.inf,
+        "nan": math.nan,
+        "np": np,
+        "batch_dot": batch_dot,
+        "broadcast": broadcast,
+        "matmul": matmul,
+        "layer_sums": layer_sums,
+        **{name: _helper(name, helper) for name, helper in RULE_HELPERS.items()},
+    },
+    _forward,
+    lambda op: _elementwise_tuple(op.local_grads),
+)

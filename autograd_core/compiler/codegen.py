@@ -25,7 +25,8 @@ from __future__ import annotations
 import builtins
 import math
 import re
-from typing import Any, Callable, Iterable, Iterator, NamedTuple, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, NamedTuple, TypeVar
 
 from ..ops import RULE_HELPERS, Op
 from ..value import Value
@@ -59,7 +60,7 @@ class Program:
         layout: how variables are held (``read`` finds a node's number in a running frame).
     """
 
-    def __init__(self, trace: TracedGraph, mode: str, accumulate: bool, bindings: "Bindings") -> None:
+    def __init__(self, trace: TracedGraph, mode: str, accumulate: bool, bindings: Bindings) -> None:
         self.trace, self.mode, self.accumulate = trace, mode, accumulate
         self.layout = Blocked(trace) if len(trace.live) > INLINE_LIMIT else Inline(trace)
         dialect = ARRAY_DIALECT if mode == "arrays" else SCALAR_DIALECT
@@ -96,8 +97,15 @@ class Program:
         return found
 
 
-def _compile_unit(program: Program, text: str, first_line: int, nodes: list[Value | None], backward_from: int,
-                  namespace: dict[str, Any], name: str) -> tuple[_Unit, Callable[..., Any]]:
+def _compile_unit(
+    program: Program,
+    text: str,
+    first_line: int,
+    nodes: list[Value | None],
+    backward_from: int,
+    namespace: dict[str, Any],
+    name: str,
+) -> tuple[_Unit, Callable[..., Any]]:
     """Compile one piece of source and bind it in ``namespace``; the unit keeps which node each line computes."""
     filename = f"<compiled {program.trace.name}, from line {first_line}>"
     exec(builtins.compile(text, filename, "exec"), namespace)  # noqa: S102 - our own generated code
@@ -129,8 +137,14 @@ class _InlineWriter:
             self.emit(f"# traced where {guard.describe(inputs)}: a call where that changes is traced again")
         reached = [p for p in trace.params if p in trace.live]  # the parameters the outputs (and aux) depend on
         if reached:
-            self.emit("# parameters: read " + ("at every call, so that updates are seen" if mode == "call" else
-                                               "once, so that updates made before the call are seen"))
+            self.emit(
+                "# parameters: read "
+                + (
+                    "at every call, so that updates are seen"
+                    if mode == "call"
+                    else "once, so that updates made before the call are seen"
+                )
+            )
             for i, p in enumerate(trace.params):
                 if p in reached:
                     self.emit(f"{names[p]} = params[{i}].data")
@@ -144,8 +158,9 @@ class _InlineWriter:
             depth = 2
         backward_from = self._body(depth)
         self._finish([p for p in reached if p in self.with_grad], depth)
-        unit, function = _compile_unit(program, "".join(self.text), 1, self.nodes, backward_from, self.namespace,
-                                       function_name)
+        unit, function = _compile_unit(
+            program, "".join(self.text), 1, self.nodes, backward_from, self.namespace, function_name
+        )
         return [unit], function
 
     def _body(self, depth: int) -> int:
@@ -157,8 +172,9 @@ class _InlineWriter:
                 self.emit(line.text, depth, line.node)
         for line in lines.backward():
             if backward_from is None:
-                self.emit("# backward: nodes in reverse topological order, g_parent += g_node * d node / d parent",
-                          depth)
+                self.emit(
+                    "# backward: nodes in reverse topological order, g_parent += g_node * d node / d parent", depth
+                )
                 backward_from = len(self.nodes) + 1
             self.emit(line.text, depth, line.node)
         return backward_from or len(self.nodes) + 1
@@ -175,8 +191,11 @@ class _InlineWriter:
             if aux:
                 self.emit(f"auxes.append(({', '.join(aux)},))", depth)
         if program.mode == "arrays":
-            out, aux, grads = f"broadcast({out}, n)", [f"broadcast({a}, n)" for a in aux], \
-                [f"broadcast({g}, n)" for g in grads]
+            out, aux, grads = (
+                f"broadcast({out}, n)",
+                [f"broadcast({a}, n)" for a in aux],
+                [f"broadcast({g}, n)" for g in grads],
+            )
         if program.accumulate and reached:
             self.emit("# parameters: gradients added into .grad, as backward() does")
             for i, p in enumerate(trace.params):
@@ -193,7 +212,7 @@ def _with_grad(trace: TracedGraph) -> set[Value]:
     """
     if trace.output not in trace.live:
         return set()
-    return trace.live.intersection(trace.order[:trace.output_graph_size])
+    return trace.live.intersection(trace.order[: trace.output_graph_size])
 
 
 def _return(program: Program, out: str, grads: list[str], param_grads: list[str], aux: list[str]) -> str:
@@ -201,6 +220,7 @@ def _return(program: Program, out: str, grads: list[str], param_grads: list[str]
 
     (output, gradients[, aux]) for a call; (outputs, input_grads, param_grads, auxes) for a batch.
     """
+
     def packed(items: list[str]) -> str:
         return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
 
@@ -234,8 +254,9 @@ class _BlockedWriter:
         if pending:
             blocks.append(self._block(pending))
         self.namespace["BLOCKS"] = tuple(blocks)
-        unit, function = _compile_unit(self.program, head, 1, [None] * head.count("\n"), 10**12, self.namespace,
-                                       self._function_name())
+        unit, function = _compile_unit(
+            self.program, head, 1, [None] * head.count("\n"), 10**12, self.namespace, self._function_name()
+        )
         return [unit, *self.units], function
 
     def _function_name(self) -> str:
@@ -260,8 +281,12 @@ class _BlockedWriter:
         mode, n_inputs = program.mode, len(trace.inputs)
         inputs = [trace.names[x] for x in trace.inputs]
         header = {"call": ", ".join(inputs), "rows": "rows", "arrays": ", ".join(["n", *inputs])}[mode]
-        body = [f"v = [0.0] * {len(layout.slot)}", f"g = [0.0] * {len(layout.slot)}",
-                "P = [p.data for p in params]", "G = [0.0] * len(P)"]
+        body = [
+            f"v = [0.0] * {len(layout.slot)}",
+            f"g = [0.0] * {len(layout.slot)}",
+            "P = [p.data for p in params]",
+            "G = [0.0] * len(P)",
+        ]
         run = ["for block in BLOCKS:", f"    block({self._block_args()})"]
         out = layout.value(trace.output)
         grads = [layout.grad(x) for x in trace.inputs]
@@ -277,14 +302,19 @@ class _BlockedWriter:
         else:
             body += [f"v[{layout.slot[x]}] = {name}" for x, name in zip(trace.inputs, inputs)] + run
         if mode == "arrays":
-            out, grads, aux = f"broadcast({out}, n)", [f"broadcast({x}, n)" for x in grads], \
-                [f"broadcast({a}, n)" for a in aux]
+            out, grads, aux = (
+                f"broadcast({out}, n)",
+                [f"broadcast({x}, n)" for x in grads],
+                [f"broadcast({a}, n)" for a in aux],
+            )
         if program.accumulate:
             body.append("for p, gradient in zip(params, G):")
             body.append("    p.grad += gradient")
         body.append(_return(program, out, grads, ["*G"], aux))
-        guards = [f"# traced where {guard.describe(trace.input_names)}: a call where that changes is traced again"
-                  for guard in trace.guards]
+        guards = [
+            f"# traced where {guard.describe(trace.input_names)}: a call where that changes is traced again"
+            for guard in trace.guards
+        ]
         return f"def {self._function_name()}({header}):\n" + "".join(f"    {line}\n" for line in guards + body)
 
 
@@ -311,9 +341,14 @@ def _merged(lines: Iterator[Line]) -> Iterator[Line]:
     run: list[tuple[int, str, Line]] = []
     for line in _chain(lines, [_END]):
         match = _PARAMETER_ADD.fullmatch(line.text)
-        if match and "G[" not in match.group(2) and run and match.group(2) == run[-1][1] and (
-                len(run) == 1 or int(match.group(1)) - run[-1][0] == run[-1][0] - run[-2][0]) and \
-                abs(int(match.group(1)) - run[-1][0]) == 1:
+        if (
+            match
+            and "G[" not in match.group(2)
+            and run
+            and match.group(2) == run[-1][1]
+            and (len(run) == 1 or int(match.group(1)) - run[-1][0] == run[-1][0] - run[-2][0])
+            and abs(int(match.group(1)) - run[-1][0]) == 1
+        ):
             run.append((int(match.group(1)), match.group(2), line))
             continue
         if len(run) >= _MERGE:
@@ -335,8 +370,9 @@ class Bindings(NamedTuple):
 
 
 # Plain floats: the rule helpers and the ops' own functions work on them as they are.
-SCALAR_BINDINGS = Bindings({"inf": math.inf, "nan": math.nan, **RULE_HELPERS}, lambda op: op.forward,
-                           lambda op: op.local_grads)
+SCALAR_BINDINGS = Bindings(
+    {"inf": math.inf, "nan": math.nan, **RULE_HELPERS}, lambda op: op.forward, lambda op: op.local_grads
+)
 
 
 class ExampleError(Exception):

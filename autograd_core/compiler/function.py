@@ -14,7 +14,8 @@ from __future__ import annotations
 import functools
 import itertools
 import numbers
-from typing import Any, Callable, NamedTuple, Sequence, SupportsFloat
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, SupportsFloat
 
 from ..checks import as_float
 from ..collector import cyclic_gc_paused
@@ -67,8 +68,10 @@ class CompiledFunction:
         self._function = self._program.function
 
     def __repr__(self) -> str:
-        return (f"<CompiledFunction {self.name}({', '.join(self.input_names)}): "
-                f"{len(self.trace.live)} nodes, {len(self.params)} parameters>")
+        return (
+            f"<CompiledFunction {self.name}({', '.join(self.input_names)}): "
+            f"{len(self.trace.live)} nodes, {len(self.params)} parameters>"
+        )
 
     def __call__(self, *inputs: float) -> tuple[Any, ...]:
         """``(output, gradients)``: one gradient per input, then (``accumulate=False``) per parameter.
@@ -76,8 +79,10 @@ class CompiledFunction:
         With ``has_aux=True``, ``(output, gradients, aux)``.
         """
         if len(inputs) != len(self.input_names):
-            raise TypeError(f"compiled {self.name}() takes {len(self.input_names)} input(s) "
-                            f"({', '.join(self.input_names)}), got {len(inputs)}")
+            raise TypeError(
+                f"compiled {self.name}() takes {len(self.input_names)} input(s) "
+                f"({', '.join(self.input_names)}), got {len(inputs)}"
+            )
         for x in inputs:
             if type(x) is not float:
                 inputs = self._as_floats(inputs)
@@ -111,8 +116,11 @@ class CompiledFunction:
             checked = [row if type(row) is tuple else tuple(row) for row in rows]
         except TypeError:  # a row that is not a sequence: the check below names it
             checked = []
-        if len(checked) != len(rows) or set(map(len, checked)) - {len(self.input_names)} or \
-                set(map(type, itertools.chain.from_iterable(checked))) - {float}:
+        if (
+            len(checked) != len(rows)
+            or set(map(len, checked)) - {len(self.input_names)}
+            or set(map(type, itertools.chain.from_iterable(checked))) - {float}
+        ):
             checked = [self._row(row, index) for index, row in enumerate(rows)]  # one by one, only when needed
         rows = checked
         for row in rows:
@@ -180,7 +188,8 @@ class CompiledFunction:
             raise TraceMismatchError(
                 f"{self.name}({', '.join(map(repr, inputs))}) builds another graph than the compiled trace "
                 f"({difference}{'; ' + why if why else ''}): f's Python control flow or constants depend on the "
-                "input data; compile it for these inputs, or keep it interpreted")
+                "input data; compile it for these inputs, or keep it interpreted"
+            )
 
     def _as_floats(self, inputs: Sequence[Any], example: int | None = None) -> tuple[float, ...]:
         """The inputs of one call (or of one ``example`` of a batch) as floats; errors name the input."""
@@ -191,20 +200,26 @@ class CompiledFunction:
                 floats.append(x)
                 continue
             if isinstance(x, Value) or not isinstance(x, numbers.Real):
-                raise TypeError(f"{where} {name!r} must be a real number, got {type(x).__name__} {short_repr(x)}"
-                                + (" (pass its .data)" if isinstance(x, Value) else ""))
+                raise TypeError(
+                    f"{where} {name!r} must be a real number, got {type(x).__name__} {short_repr(x)}"
+                    + (" (pass its .data)" if isinstance(x, Value) else "")
+                )
             floats.append(as_float(x, f"{where} {name!r} needs a real number"))
         return tuple(floats)
 
     def _row(self, row: Any, index: int) -> tuple[float, ...]:
         """One row of a batch, checked as a call's inputs are: one real number per input, as floats."""
         if isinstance(row, (str, bytes)) or not hasattr(row, "__len__"):
-            raise TypeError(f"compiled {self.name}: example {index} must be a row of {len(self.input_names)} "
-                            f"number(s) ({', '.join(self.input_names)}), got {type(row).__name__} {short_repr(row)}")
+            raise TypeError(
+                f"compiled {self.name}: example {index} must be a row of {len(self.input_names)} "
+                f"number(s) ({', '.join(self.input_names)}), got {type(row).__name__} {short_repr(row)}"
+            )
         values: tuple[Any, ...] = row if type(row) is tuple else tuple(row)
         if len(values) != len(self.input_names):
-            raise TypeError(f"compiled {self.name}: each row needs {len(self.input_names)} number(s) "
-                            f"({', '.join(self.input_names)}), got {short_repr(values)} (example {index})")
+            raise TypeError(
+                f"compiled {self.name}: each row needs {len(self.input_names)} number(s) "
+                f"({', '.join(self.input_names)}), got {short_repr(values)} (example {index})"
+            )
         for x in values:
             if type(x) is not float:
                 return self._as_floats(values, index)
@@ -221,9 +236,10 @@ class CompiledFunction:
             array = np.asarray(X, dtype=object) if isinstance(X, Sequence) else None
         if array is None or array.ndim != 2 or array.shape[1] != len(self.input_names):
             shape = getattr(array, "shape", None)
-            raise TypeError(f"compiled {self.name}: batch_arrays needs an array of shape (examples, "
-                            f"{len(self.input_names)}), got " + (f"shape {shape}" if shape is not None else
-                                                                 f"{type(X).__name__}"))
+            raise TypeError(
+                f"compiled {self.name}: batch_arrays needs an array of shape (examples, "
+                f"{len(self.input_names)}), got " + (f"shape {shape}" if shape is not None else f"{type(X).__name__}")
+            )
         if array.dtype.kind in "fiub":  # floats, ints, unsigned ints, booleans: numbers already
             return array.astype(float, copy=False)
         return np.array([self._as_floats(row, index) for index, row in enumerate(array.tolist())], dtype=float)
@@ -243,8 +259,9 @@ def _explained(program: Program, exc: BaseException) -> BaseException:
     if index is None and program.mode == "rows":
         index = len(frame.f_locals.get("outputs", ()))  # the rows done so far
     line = unit.first_line + lineno - 1
-    where = (f"example {index}; " if index is not None else "") + \
-        f"line {line} of compiled {program.trace.name}: {unit.text.splitlines()[lineno - 1].strip()}"
+    where = (
+        f"example {index}; " if index is not None else ""
+    ) + f"line {line} of compiled {program.trace.name}: {unit.text.splitlines()[lineno - 1].strip()}"
     values = [_element(program.read(frame.f_locals, p), index) for p in node.parents]
     error_type: type[BaseException]
     if lineno < unit.backward_from and isinstance(error, (ValueError, ArithmeticError)):
@@ -268,7 +285,7 @@ def _element(value: Any, index: int | None) -> float:
     return float(value) if isinstance(value, numbers.Real) or hasattr(value, "ndim") else value
 
 
-def compile(  # noqa: A001 - the package's name for it; shadows the builtin only here
+def compile(
     f: Callable[..., Value],
     example_inputs: Sequence[SupportsFloat],
     *,
@@ -310,12 +327,16 @@ def compile(  # noqa: A001 - the package's name for it; shadows the builtin only
             random), or ``params`` misses a Value the trace reached.
     """
     if isinstance(example_inputs, (str, bytes)) or not isinstance(example_inputs, Sequence):
-        raise TypeError(f"compile: example_inputs must be a sequence of numbers, e.g. (2.0,) for a "
-                        f"function of one input; got {type(example_inputs).__name__} {example_inputs!r}")
+        raise TypeError(
+            f"compile: example_inputs must be a sequence of numbers, e.g. (2.0,) for a "
+            f"function of one input; got {type(example_inputs).__name__} {example_inputs!r}"
+        )
     for i, x in enumerate(example_inputs):
         if isinstance(x, Value) or not isinstance(x, numbers.Real):
-            raise TypeError(f"compile: example input {i} must be a real number, got {type(x).__name__} {x!r}"
-                            + (" (pass its .data: compile makes its own input Values)" if isinstance(x, Value) else ""))
+            raise TypeError(
+                f"compile: example input {i} must be a real number, got {type(x).__name__} {x!r}"
+                + (" (pass its .data: compile makes its own input Values)" if isinstance(x, Value) else "")
+            )
     point = [as_float(x, f"compile: example input {i} needs a real number") for i, x in enumerate(example_inputs)]
     with cyclic_gc_paused():  # the trace holds the whole graph; the collector would only rescan it
         trace = TracedGraph(f, point, params=params, has_aux=has_aux)

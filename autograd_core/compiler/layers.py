@@ -64,9 +64,9 @@ def _terms(node: Value, inner: set[Value]) -> tuple[list[Value], list[Value]]:
     return terms, adds[1:]
 
 
-def _neuron(node: Value, params: set[Value], batch: set[Value], uses: dict[Value, int],
-            inner: set[Value]) -> tuple[tuple[Value, ...], tuple[Value, ...], Value | None, tuple[Value, ...],
-                                        tuple[int, ...]] | None:
+def _neuron(
+    node: Value, params: set[Value], batch: set[Value], uses: dict[Value, int], inner: set[Value]
+) -> tuple[tuple[Value, ...], tuple[Value, ...], Value | None, tuple[Value, ...], tuple[int, ...]] | None:
     """(inputs, weights, bias, replaced nodes, the order it adds its terms in) when ``node`` sums
     parameter-times-input products, else None."""
     terms, adds = _terms(node, inner)
@@ -117,9 +117,11 @@ def find_layers(trace: TracedGraph, uses: dict[Value, int]) -> list[DenseLayer]:
     batch: set[Value] = set(trace.inputs)  # the variables that hold one number per example
     inner: set[Value] = set()  # + nodes whose only reader is a + node: inside a tree of +
     # (inputs, order of the terms, from zero) -> (sum, weights, bias, replaced nodes) of each neuron so
-    grouped: dict[tuple[tuple[Value, ...], tuple[int, ...], bool],
-                  list[tuple[Value, tuple[Value, ...], Value | None, tuple[Value, ...]]]] = {}
-    for node in trace.order[:trace.output_graph_size]:
+    grouped: dict[
+        tuple[tuple[Value, ...], tuple[int, ...], bool],
+        list[tuple[Value, tuple[Value, ...], Value | None, tuple[Value, ...]]],
+    ] = {}
+    for node in trace.order[: trace.output_graph_size]:
         op = node.op
         if op is None or node not in trace.live:
             continue
@@ -127,7 +129,7 @@ def find_layers(trace: TracedGraph, uses: dict[Value, int]) -> list[DenseLayer]:
             batch.add(node)
         if op is _ADD:
             inner.update(p for p in node.parents if p.op is _ADD and uses.get(p) == 1)
-    for node in trace.order[:trace.output_graph_size]:
+    for node in trace.order[: trace.output_graph_size]:
         if node.op in (_SUM, _ADD) and node in trace.live and node not in inner:
             found = _neuron(node, params, batch, uses, inner)
             if found is not None:  # sums over the same inputs that add their terms in the same order
@@ -136,9 +138,17 @@ def find_layers(trace: TracedGraph, uses: dict[Value, int]) -> list[DenseLayer]:
     layers = []
     for (inputs, order, from_zero), neurons in grouped.items():
         sums, weight_rows, biases, replaced_groups = zip(*neurons)
-        layers.append(DenseLayer(sums, inputs, weight_rows, biases,
-                                 tuple(p for group in replaced_groups for p in group),
-                                 order, from_zero))
+        layers.append(
+            DenseLayer(
+                sums,
+                inputs,
+                weight_rows,
+                biases,
+                tuple(p for group in replaced_groups for p in group),
+                order,
+                from_zero,
+            )
+        )
     return _linked(layers, uses, {trace.output, *trace.aux})
 
 
@@ -150,8 +160,14 @@ def _activation(layer: DenseLayer, following: DenseLayer, uses: dict[Value, int]
     if op is None or op.variadic or op.derivative_exprs is None or len(op.inputs) != 1:
         return None
     for s, a in zip(layer.sums, following.inputs):
-        if (a.op is not op or a.parents != (s,) or uses.get(s) != 1 or uses.get(a) != len(following.sums)
-                or s in outputs or a in outputs):
+        if (
+            a.op is not op
+            or a.parents != (s,)
+            or uses.get(s) != 1
+            or uses.get(a) != len(following.sums)
+            or s in outputs
+            or a in outputs
+        ):
             return None
     return op
 

@@ -13,12 +13,12 @@ sums are one matrix product (``layers.py``).
 from __future__ import annotations
 
 import functools
-from typing import Any, Iterator, Literal, NamedTuple
+from collections.abc import Iterator
+from typing import Any, Literal, NamedTuple
 
 from ..ops import Op
 from ..value import Value
-from .expressions import (ARRAY_DIALECT, Dialect, factor_template, literal, names_count, names_in, template,
-                          times)
+from .expressions import ARRAY_DIALECT, Dialect, factor_template, literal, names_count, names_in, template, times
 from .layers import DenseLayer, find_layers
 from .names import GRAD_PREFIX, MATRIX_PREFIX
 from .trace import TracedGraph
@@ -121,7 +121,7 @@ def _table_exprs(op: Op) -> tuple[str, ...]:
     return op.derivative_exprs
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _backward_reads(op: Op) -> tuple[tuple[bool, tuple[int, ...]], ...]:
     """For each input j of a table op: whether d out / d input j reads ``out``, and which inputs it reads."""
     reads = []
@@ -131,7 +131,7 @@ def _backward_reads(op: Op) -> tuple[tuple[bool, tuple[int, ...]], ...]:
     return tuple(reads)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _reads_values(op: Op) -> bool:
     """Whether any backward line of ``op`` reads an input's or the output's value (``+``'s do not)."""
     if op.derivative_exprs is None:
@@ -151,8 +151,9 @@ class Lines:
     consumer's gradient, so it gets no line of its own.
     """
 
-    def __init__(self, trace: TracedGraph, layout: Inline | Blocked, dialect: Dialect, summed: set[Value],
-                 compact: bool) -> None:
+    def __init__(
+        self, trace: TracedGraph, layout: Inline | Blocked, dialect: Dialect, summed: set[Value], compact: bool
+    ) -> None:
         self.trace, self.layout, self.dialect = trace, layout, dialect
         self.summed = summed  # gradients that start at 0.0 before the lines (parameters summed over a batch)
         self.fused, self.aliased, layers = self._plan() if compact else (set(), set(), [])
@@ -166,20 +167,31 @@ class Lines:
         uses, last_edge, read_back = self._readers()
         layers = find_layers(self.trace, uses) if self.dialect is ARRAY_DIALECT and not self.layout.blocked else []
         kept = {self.trace.output, *self.trace.aux}  # and the layers' own nodes: never fused
-        kept.update(node for layer in layers for node in (*layer.sums, *layer.replaced, *layer.inputs, *layer.activations))
+        kept.update(
+            node for layer in layers for node in (*layer.sums, *layer.replaced, *layer.inputs, *layer.activations)
+        )
         fused: set[Value] = set()
         depth: dict[Value, int] = {}
         for node in self.trace.order:
             op = node.op
-            if (op is None or uses.get(node) != 1 or not last_edge[node] & _INTO or node in read_back
-                    or node in kept or forward_expr(op) is None):
+            if (
+                op is None
+                or uses.get(node) != 1
+                or not last_edge[node] & _INTO
+                or node in read_back
+                or node in kept
+                or forward_expr(op) is None
+            ):
                 continue
             level = 1 + max((depth.get(p, 0) for p in node.parents), default=0)
             if level <= _FUSE_DEPTH:
                 fused.add(node)
                 depth[node] = level
-        aliased = {node for node, edge in last_edge.items()
-                   if edge & _UNIT and uses[node] == 1 and node.op is not None and node not in self.summed}
+        aliased = {
+            node
+            for node, edge in last_edge.items()
+            if edge & _UNIT and uses[node] == 1 and node.op is not None and node not in self.summed
+        }
         return fused, aliased, layers
 
     def _readers(self) -> tuple[dict[Value, int], dict[Value, int], set[Value]]:
@@ -254,8 +266,10 @@ class Lines:
         layout = self.layout
         value = layout.value
         if op.variadic and layout.blocked:
-            return [f"*P[{part[0]}:{part[1]}]" if isinstance(part, tuple) else expressions.pop(part, "") or value(part)
-                    for part in layout.runs(node.parents)]
+            return [
+                f"*P[{part[0]}:{part[1]}]" if isinstance(part, tuple) else expressions.pop(part, "") or value(part)
+                for part in layout.runs(node.parents)
+            ]
         return [expressions.pop(p, "") or value(p) for p in node.parents]
 
     def _forward_expr(self, node: Value, op: Op, expressions: dict[Value, str]) -> str:
@@ -318,8 +332,9 @@ class Lines:
             elif parent in live:
                 yield self._add(parent, upstream, local, seen)
 
-    def _variadic_edges(self, node: Value, op: Op, layout: Blocked, upstream: str, out: str, seen: set[Value],
-                        shared: dict[Value, str]) -> Iterator[str]:
+    def _variadic_edges(
+        self, node: Value, op: Op, layout: Blocked, upstream: str, out: str, seen: set[Value], shared: dict[Value, str]
+    ) -> Iterator[str]:
         """A sum's edges in the blocked layout: a run of parameters is one loop over its slice of ``G``."""
         each = factor_template(_table_exprs(op)[0], ("xi", "out"))
         for part in layout.runs(node.parents):
@@ -357,8 +372,9 @@ class Lines:
         expr = self.dialect.forward_expr(op)
         return template(expr, op.inputs).format(operand) if expr else f"{self.trace.functions[op]}({operand})"
 
-    def _layer_backward(self, index: int, layer: DenseLayer, shared: dict[Value, str],
-                        seen: set[Value]) -> Iterator[str]:
+    def _layer_backward(
+        self, index: int, layer: DenseLayer, shared: dict[Value, str], seen: set[Value]
+    ) -> Iterator[str]:
         """The weights' gradients G @ X.T, the biases' G summed, the inputs' W.T @ G, G the sums' gradients."""
         grad, mm = self.layout.grad, MATRIX_PREFIX
         if layer.activation is None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import keyword
 import unicodedata
-from typing import Iterable
+from collections.abc import Iterable
 
 __all__ = ["identifier", "Namer", "GRAD_PREFIX", "MATRIX_PREFIX"]
 

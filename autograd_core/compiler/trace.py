@@ -31,31 +31,71 @@ from __future__ import annotations
 
 import numbers
 import operator
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Callable, NamedTuple, Sequence, SupportsFloat
+from typing import Any, NamedTuple, SupportsFloat
 
 from ..backprop import topological_order
 from ..checks import as_float
 from ..define import input_names
+from ..modes import enable_grad
 from ..notation import node_names
 from ..ops import RULE_HELPERS, Op
-from ..modes import enable_grad
 from ..value import Value
 from .names import Namer, identifier
 
 __all__ = ["TracedGraph", "TracedInput", "Guard", "Kink", "TraceMismatchError", "CODE_NAMES"]
 
 # Every name the generated code uses for itself; no node may be given one of these.
-CODE_NAMES = frozenset({
-    "True", "False", "None", "params", "P", "G", "v", "g", "n", "row", "rows", "outputs", "input_grads", "auxes",
-    "BLOCKS", "block", "np", "inf", "nan", "batch_dot", "broadcast", "matmul", "layer_sums", "local_grads_", "_",
-    "sum", "zip", "range", "len", "float", "tuple", "list", "abs", *RULE_HELPERS,  # the builtins it calls
-})
+CODE_NAMES = frozenset(
+    {
+        "True",
+        "False",
+        "None",
+        "params",
+        "P",
+        "G",
+        "v",
+        "g",
+        "n",
+        "row",
+        "rows",
+        "outputs",
+        "input_grads",
+        "auxes",
+        "BLOCKS",
+        "block",
+        "np",
+        "inf",
+        "nan",
+        "batch_dot",
+        "broadcast",
+        "matmul",
+        "layer_sums",
+        "local_grads_",
+        "_",
+        "sum",
+        "zip",
+        "range",
+        "len",
+        "float",
+        "tuple",
+        "list",
+        "abs",
+        *RULE_HELPERS,  # the builtins it calls
+    }
+)
 # Readable global names for the ops whose names are symbols.
 _SYMBOL_NAMES = {"/": "div", "**": "power", "pow": "power", "+": "add", "-": "sub", "*": "mul"}
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-            "==": operator.eq, "!=": operator.ne}
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 
 
 class TraceMismatchError(RuntimeError):
@@ -163,7 +203,7 @@ class RecordingFloat(float):
     log: _GuardLog
     input_index: int
 
-    def __new__(cls, value: float, log: _GuardLog, index: int) -> "RecordingFloat":
+    def __new__(cls, value: float, log: _GuardLog, index: int) -> RecordingFloat:
         self = super().__new__(cls, value)
         self.log, self.input_index = log, index
         return self
@@ -202,8 +242,14 @@ class RecordingFloat(float):
         return getattr(ufunc, method)(*plain, **kwargs)
 
 
-_UFUNC_COMPARISONS = {"less": "<", "less_equal": "<=", "greater": ">", "greater_equal": ">=", "equal": "==",
-                      "not_equal": "!="}
+_UFUNC_COMPARISONS = {
+    "less": "<",
+    "less_equal": "<=",
+    "greater": ">",
+    "greater_equal": ">=",
+    "equal": "==",
+    "not_equal": "!=",
+}
 _MIRRORED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}  # a < b is b > a
 
 
@@ -214,8 +260,14 @@ def _recording(op: str) -> Callable[[RecordingFloat, Any], Any]:
     return method
 
 
-for _op, _method in (("<", "__lt__"), ("<=", "__le__"), (">", "__gt__"), (">=", "__ge__"),
-                     ("==", "__eq__"), ("!=", "__ne__")):
+for _op, _method in (
+    ("<", "__lt__"),
+    ("<=", "__le__"),
+    (">", "__gt__"),
+    (">=", "__ge__"),
+    ("==", "__eq__"),
+    ("!=", "__ne__"),
+):
     setattr(RecordingFloat, _method, _recording(_op))
 
 
@@ -247,8 +299,10 @@ def _run(f: Callable[..., Any], inputs: Sequence[Value], name: str, has_aux: boo
     aux: Any = ()
     if has_aux:
         if not isinstance(result, tuple) or len(result) != 2:
-            raise TypeError(f"compile: with has_aux=True, {name}() must return (output, aux), got "
-                            f"{type(result).__name__} {result!r}")
+            raise TypeError(
+                f"compile: with has_aux=True, {name}() must return (output, aux), got "
+                f"{type(result).__name__} {result!r}"
+            )
         result, aux = result
         aux = (aux,) if isinstance(aux, Value) else tuple(aux)
         for i, a in enumerate(aux):
@@ -258,8 +312,10 @@ def _run(f: Callable[..., Any], inputs: Sequence[Value], name: str, has_aux: boo
         return result, aux
     hint = ""
     if isinstance(result, (tuple, list)):
-        hint = ("; compile differentiates one scalar output: return one Value (a sum, or one output at a time), "
-                "or (output, aux) with has_aux=True")
+        hint = (
+            "; compile differentiates one scalar output: return one Value (a sum, or one output at a time), "
+            "or (output, aux) with has_aux=True"
+        )
     elif isinstance(result, numbers.Real):
         hint = "; build the result from the input Values (x * 2), not from their .data"
     raise TypeError(f"compile: {name}() must return a Value, got {type(result).__name__} {result!r}{hint}")
@@ -283,8 +339,15 @@ def _graph_order(roots: Sequence[Value]) -> tuple[list[Value], int]:
 class _Run:
     """One call of ``f`` on traced inputs: the inputs, the outputs, every node, and the guards recorded."""
 
-    def __init__(self, f: Callable[..., Any], example_inputs: Sequence[float], labels: Sequence[str], name: str,
-                 has_aux: bool, record_guards: bool) -> None:
+    def __init__(
+        self,
+        f: Callable[..., Any],
+        example_inputs: Sequence[float],
+        labels: Sequence[str],
+        name: str,
+        has_aux: bool,
+        record_guards: bool,
+    ) -> None:
         log = _GuardLog() if record_guards else None
         self.inputs = [TracedInput(x, label, log, i) for i, (x, label) in enumerate(zip(example_inputs, labels))]
         self.output, self.aux = _run(f, self.inputs, name, has_aux)
@@ -366,28 +429,44 @@ class TracedGraph:
             misses a Value that ``f`` reaches.
     """
 
-    def __init__(self, f: Callable[..., Any], example_inputs: Sequence[float], *,
-                 params: Sequence[Value] | None = None, has_aux: bool = False) -> None:
+    def __init__(
+        self,
+        f: Callable[..., Any],
+        example_inputs: Sequence[float],
+        *,
+        params: Sequence[Value] | None = None,
+        has_aux: bool = False,
+    ) -> None:
         self.f, self.has_aux = f, has_aux
         self.name = _function_name(f)
         self.input_names = input_names(f, len(example_inputs))
         run = _Run(f, example_inputs, self.input_names, self.name, has_aux, record_guards=True)
         again = _Run(f, example_inputs, self.input_names, self.name, has_aux, record_guards=False)
-        self.inputs, self.output, self.aux, self.order, self.guards = run.inputs, run.output, run.aux, run.order, run.guards
+        self.inputs, self.output, self.aux, self.order, self.guards = (
+            run.inputs,
+            run.output,
+            run.aux,
+            run.order,
+            run.guards,
+        )
         self.output_graph_size = run.output_graph_size  # order[:output_graph_size] is what the output depends on
         self.params = self._parameters(again, params)
         self.live = run.live(self.params)
         difference = _first_difference(run, self.live, again, self.params)
         if difference:
-            raise TraceMismatchError(f"compile: {self.name}() built two different graphs on the same inputs "
-                                     f"({difference}); compile needs a deterministic f")
+            raise TraceMismatchError(
+                f"compile: {self.name}() built two different graphs on the same inputs "
+                f"({difference}); compile needs a deterministic f"
+            )
         self._run = run
         namer = Namer(CODE_NAMES | {self.name})
         self.names = self._node_names(namer)  # the user's names first: the code's own op functions give way
         self.functions, self.local_grads_functions = self._function_names(namer)
-        self.kinks = tuple(Kink(self.names[node], node.op, float(node.parents[0].data))
-                           for node in self.order if node.op is not None and node.op.kink is not None
-                           and node in self.live)
+        self.kinks = tuple(
+            Kink(self.names[node], node.op, float(node.parents[0].data))
+            for node in self.order
+            if node.op is not None and node.op.kink is not None and node in self.live
+        )
 
     def difference_on(self, inputs: Sequence[float]) -> str:
         """'' when ``f`` builds the traced graph on ``inputs`` too, else where the graphs first differ."""
@@ -411,8 +490,10 @@ class TracedGraph:
         chosen = set(given)
         missing = [p for p in reached if p not in chosen]
         if missing:
-            raise TraceMismatchError(f"compile: {self.name}() reaches {len(missing)} Value(s) not in params, e.g. "
-                                     f"{missing[0]!r}; list every parameter, or leave params=None")
+            raise TraceMismatchError(
+                f"compile: {self.name}() reaches {len(missing)} Value(s) not in params, e.g. "
+                f"{missing[0]!r}; list every parameter, or leave params=None"
+            )
         return tuple(given)
 
     def _function_names(self, namer: Namer) -> tuple[dict[Op, str], dict[Op, str]]:

@@ -15,7 +15,7 @@ seeds it uses. Needs matplotlib (``pip install 'autograd-core[demo]'``).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .batches import batches
 from .learning_rate import learning_rate
@@ -25,8 +25,17 @@ from .overfitting import overfitting
 from .update_rule import update_rule
 from .vanishing import vanishing
 
-__all__ = ["Lesson", "LESSONS", "run", "update_rule", "learning_rate", "vanishing", "local_minima", "overfitting",
-           "batches"]
+__all__ = [
+    "Lesson",
+    "LESSONS",
+    "run",
+    "update_rule",
+    "learning_rate",
+    "vanishing",
+    "local_minima",
+    "overfitting",
+    "batches",
+]
 
 LESSONS: dict[str, Callable[[], Lesson]] = {
     "update-rule": update_rule,

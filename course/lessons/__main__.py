@@ -9,8 +9,8 @@ import os
 import stat
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from autograd_core.files import write_atomic
 
@@ -21,8 +21,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line: which lesson, where to write its figure."""
     parser = argparse.ArgumentParser(prog="python -m course.lessons", description=__doc__.split(": ", 1)[1].rstrip("."))
     parser.add_argument("name", choices=[*LESSONS, "all"], help="the lesson to run, or all of them")
-    parser.add_argument("--out", type=Path, default=Path("lessons-output"),
-                        help="folder for the figures (default lessons-output)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("lessons-output"), help="folder for the figures (default lessons-output)"
+    )
     return parser.parse_args(argv)
 
 
@@ -83,7 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     names = list(LESSONS) if args.name == "all" else [args.name]
     problem = _check_folder(args.out) or next(
-        (p for p in (_check_figure(args.out / f"{name}.png") for name in names) if p), None)
+        (p for p in (_check_figure(args.out / f"{name}.png") for name in names) if p), None
+    )
     if problem:
         print(" ".join(problem.split()), file=sys.stderr)
         return 2

@@ -41,17 +41,35 @@ def batches(*, epochs: int = 20, lr: float = 0.05, seed: int = 0) -> Lesson:
     histories = {}
     for name, size in BATCH_SIZES.items():
         model = MLP(2, [8, 1], "tanh", seed=seed)
-        histories[name] = fit(model, X, signed_labels(y), mse_loss, SGD(model.parameters(), lr=lr), epochs=epochs,
-                              batch_size=size, validation=(X_val, signed_labels(y_val)), seed=seed)
-    numbers = {name: {"steps_per_epoch": h.epoch_steps[0], "val_loss": h.val_loss,
-                      "seconds_per_epoch": h.epoch_time[-1] / h.epochs, "val_rises": _rises(h.val_loss)}
-               for name, h in histories.items()}
-    lines = [f"{name:18}: {n['steps_per_epoch']:2} steps an epoch; validation loss {n['val_loss'][0]:.3f} after "
-             f"epoch 1, {n['val_loss'][4]:.3f} after 5, {n['val_loss'][-1]:.3f} after {epochs}; rose in "
-             f"{n['val_rises']} epochs; {1000 * n['seconds_per_epoch']:.0f} ms an epoch"
-             for name, n in numbers.items()]
-    return Lesson("batches", "full batch, mini-batches and one example at a time", numbers, lines,
-                  _figure(histories, lr))
+        histories[name] = fit(
+            model,
+            X,
+            signed_labels(y),
+            mse_loss,
+            SGD(model.parameters(), lr=lr),
+            epochs=epochs,
+            batch_size=size,
+            validation=(X_val, signed_labels(y_val)),
+            seed=seed,
+        )
+    numbers = {
+        name: {
+            "steps_per_epoch": h.epoch_steps[0],
+            "val_loss": h.val_loss,
+            "seconds_per_epoch": h.epoch_time[-1] / h.epochs,
+            "val_rises": _rises(h.val_loss),
+        }
+        for name, h in histories.items()
+    }
+    lines = [
+        f"{name:18}: {n['steps_per_epoch']:2} steps an epoch; validation loss {n['val_loss'][0]:.3f} after "
+        f"epoch 1, {n['val_loss'][4]:.3f} after 5, {n['val_loss'][-1]:.3f} after {epochs}; rose in "
+        f"{n['val_rises']} epochs; {1000 * n['seconds_per_epoch']:.0f} ms an epoch"
+        for name, n in numbers.items()
+    ]
+    return Lesson(
+        "batches", "full batch, mini-batches and one example at a time", numbers, lines, _figure(histories, lr)
+    )
 
 
 def _rises(losses: list[float]) -> int:

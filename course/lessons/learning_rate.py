@@ -34,14 +34,17 @@ def learning_rate(*, rates: tuple[float, ...] = RATES, epochs: int = 100, seed: 
             histories[lr] = fit(model, X, signed_labels(y), mse_loss, SGD(model.parameters(), lr=lr), epochs=epochs)
         except TrainingDivergedError as error:  # expected at the largest rate: the lesson shows it
             histories[lr] = error.history
-    numbers = {"rates": list(rates), "final_loss": [histories[lr].loss[-1] for lr in rates],
-               "increases": [_increases(histories[lr].loss) for lr in rates],
-               "stopped_by": [histories[lr].stopped_by for lr in rates],
-               "steps": [len(histories[lr].loss) for lr in rates]}
-    lines = [f"lr {lr:<5g} ({name}): " + _outcome(histories[lr])
-             for lr, name in zip(rates, NAMES)]
-    return Lesson("learning-rate", "too small, about right, too large, diverging", numbers, lines,
-                  _figure(histories, rates))
+    numbers = {
+        "rates": list(rates),
+        "final_loss": [histories[lr].loss[-1] for lr in rates],
+        "increases": [_increases(histories[lr].loss) for lr in rates],
+        "stopped_by": [histories[lr].stopped_by for lr in rates],
+        "steps": [len(histories[lr].loss) for lr in rates],
+    }
+    lines = [f"lr {lr:<5g} ({name}): " + _outcome(histories[lr]) for lr, name in zip(rates, NAMES)]
+    return Lesson(
+        "learning-rate", "too small, about right, too large, diverging", numbers, lines, _figure(histories, rates)
+    )
 
 
 def _increases(losses: list[float]) -> int:
@@ -51,10 +54,14 @@ def _increases(losses: list[float]) -> int:
 
 def _outcome(history: History) -> str:
     if history.stopped_by == "diverged":
-        return (f"diverged: loss {history.loss[0]:.3g} -> {history.loss[-1]:.3g} by step {len(history.loss)}, "
-                "where fit stopped")
-    return (f"loss {history.loss[0]:.3g} -> {history.loss[-1]:.3g} after {len(history.loss)} steps; "
-            f"{_increases(history.loss)} steps raised it")
+        return (
+            f"diverged: loss {history.loss[0]:.3g} -> {history.loss[-1]:.3g} by step {len(history.loss)}, "
+            "where fit stopped"
+        )
+    return (
+        f"loss {history.loss[0]:.3g} -> {history.loss[-1]:.3g} after {len(history.loss)} steps; "
+        f"{_increases(history.loss)} steps raised it"
+    )
 
 
 def _figure(histories: dict[float, History], rates: tuple[float, ...]):
@@ -62,12 +69,23 @@ def _figure(histories: dict[float, History], rates: tuple[float, ...]):
     ax = fig.subplots()
     for (lr, history), name in zip(histories.items(), NAMES):
         steps = range(1, len(history.loss) + 1)
-        line, = ax.plot(steps, history.loss, label=f"lr {lr:g}: {name}")
+        (line,) = ax.plot(steps, history.loss, label=f"lr {lr:g}: {name}")
         if history.stopped_by == "diverged":
             ax.plot(len(history.loss), history.loss[-1], "x", color=line.get_color(), ms=12, mew=3)
-            ax.annotate("diverged: fit stops", (len(history.loss), history.loss[-1]), textcoords="offset points",
-                        xytext=(10, -4), fontsize=LEGEND_SIZE, color=line.get_color())
+            ax.annotate(
+                "diverged: fit stops",
+                (len(history.loss), history.loss[-1]),
+                textcoords="offset points",
+                xytext=(10, -4),
+                fontsize=LEGEND_SIZE,
+                color=line.get_color(),
+            )
     ax.set_yscale("log")
-    label_axes(ax, "the same network and data at four learning rates (SGD, full batch)", "step (= epoch)",
-               "mse loss (log scale)", legend=True)
+    label_axes(
+        ax,
+        "the same network and data at four learning rates (SGD, full batch)",
+        "step (= epoch)",
+        "mse loss (log scale)",
+        legend=True,
+    )
     return fig

@@ -43,18 +43,34 @@ def local_minima(*, seeds: int = 40, epochs: int = 500, lr: float = 0.5) -> Less
     if stuck:
         ends[f"stuck (seed {stuck[0]}) to solution (seed {solved[0]})"] = (stuck[0], solved[0])
     profiles = {name: _loss_along(runs[a][2], runs[b][2]) for name, (a, b) in ends.items()}
-    numbers = {"final_loss": finals, "epochs": [length for _, _, _, length in runs], "solved": solved,
-               "stuck": stuck, "stuck_losses": [finals[s] for s in stuck], "stuck_right": [right[s] for s in stuck],
-               "alphas": ALPHAS, "profiles": profiles,
-               "barriers": {name: _barrier(profile) for name, profile in profiles.items()}}
-    lines = [f"{len(solved)} of {seeds} seeds solve XOR (all four points right; final losses "
-             f"{min(finals[s] for s in solved):.1e} to {max(finals[s] for s in solved):.1e})",
-             f"{len(stuck)} get stuck, at losses {_some(numbers['stuck_losses'])}, with "
-             f"{' or '.join(map(str, sorted(set(numbers['stuck_right']))))} of the 4 points right",
-             *(f"along the line {name}: the loss rises {barrier:.3f} above the higher end"
-               for name, barrier in numbers["barriers"].items())]
-    return Lesson("local-minima", "XOR from many seeds: stuck runs, and the loss between solutions", numbers, lines,
-                  _figure(numbers))
+    numbers = {
+        "final_loss": finals,
+        "epochs": [length for _, _, _, length in runs],
+        "solved": solved,
+        "stuck": stuck,
+        "stuck_losses": [finals[s] for s in stuck],
+        "stuck_right": [right[s] for s in stuck],
+        "alphas": ALPHAS,
+        "profiles": profiles,
+        "barriers": {name: _barrier(profile) for name, profile in profiles.items()},
+    }
+    lines = [
+        f"{len(solved)} of {seeds} seeds solve XOR (all four points right; final losses "
+        f"{min(finals[s] for s in solved):.1e} to {max(finals[s] for s in solved):.1e})",
+        f"{len(stuck)} get stuck, at losses {_some(numbers['stuck_losses'])}, with "
+        f"{' or '.join(map(str, sorted(set(numbers['stuck_right']))))} of the 4 points right",
+        *(
+            f"along the line {name}: the loss rises {barrier:.3f} above the higher end"
+            for name, barrier in numbers["barriers"].items()
+        ),
+    ]
+    return Lesson(
+        "local-minima",
+        "XOR from many seeds: stuck runs, and the loss between solutions",
+        numbers,
+        lines,
+        _figure(numbers),
+    )
 
 
 def _train(seed: int, epochs: int, lr: float) -> tuple[float, int, dict[str, float], int]:
@@ -65,8 +81,15 @@ def _train(seed: int, epochs: int, lr: float) -> tuple[float, int, dict[str, flo
     cannot tell them apart either).
     """
     model = MLP(2, [2, 1], "tanh", seed=seed)
-    history = fit(model, XOR_X, XOR_Y, mse_loss, SGD(model.parameters(), lr=lr), epochs=epochs,
-                  stopping=Stopping(tol=1e-9, patience=50))
+    history = fit(
+        model,
+        XOR_X,
+        XOR_Y,
+        mse_loss,
+        SGD(model.parameters(), lr=lr),
+        epochs=epochs,
+        stopping=Stopping(tol=1e-9, patience=50),
+    )
     right = round(4 * evaluate(model, XOR_X, XOR_Y))  # points on the right side of 0
     return history.loss[-1], right, model.state_dict(), history.epochs
 
@@ -100,15 +123,23 @@ def _figure(numbers: dict):
     spread.hist(finals, bins=bins, color="tab:blue", edgecolor="k")
     spread.set_xscale("log")
     solved, stuck = len(numbers["solved"]), len(numbers["stuck"])
-    spread.text(0.2, 0.9, f"← {solved} solved: all four points right", transform=spread.transAxes,
-                fontsize=LABEL_SIZE)
+    spread.text(0.2, 0.9, f"← {solved} solved: all four points right", transform=spread.transAxes, fontsize=LABEL_SIZE)
     spread.text(0.88, 0.6, f"{stuck} stuck near 0.5 →", transform=spread.transAxes, fontsize=LABEL_SIZE, ha="right")
-    label_axes(spread, f"final loss of the {len(finals)} runs, one per seed",
-               f"final mse loss (log; below {floor:g} drawn at it)", "runs")
+    label_axes(
+        spread,
+        f"final loss of the {len(finals)} runs, one per seed",
+        f"final mse loss (log; below {floor:g} drawn at it)",
+        "runs",
+    )
     for name, profile in numbers["profiles"].items():
         line.plot(numbers["alphas"], profile, label=name)
     for end in (0.0, 1.0):
         line.axvline(end, color="grey", lw=0.8)
-    label_axes(line, "the loss along a straight line between two runs' weights",
-               "position on the line (0 = first run, 1 = second)", "mse loss", legend=True)
+    label_axes(
+        line,
+        "the loss along a straight line between two runs' weights",
+        "position on the line (0 = first run, 1 = second)",
+        "mse loss",
+        legend=True,
+    )
     return fig

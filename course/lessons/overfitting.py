@@ -49,8 +49,9 @@ def overfitting(*, epochs: int = 200, weight_decay: float = 6e-3, lr: float = 0.
     validation = noisy_sine(20, 0.3, seed + 101)
     model = MLP(1, [12, 12, 1], "tanh", seed=seed)
     optimizer = Adam(model.parameters(), lr=lr)
-    early = fit(model, X, y, mse_loss, optimizer, epochs=epochs, validation=validation,
-                stopping=Stopping(tol=1e-3, patience=10))
+    early = fit(
+        model, X, y, mse_loss, optimizer, epochs=epochs, validation=validation, stopping=Stopping(tol=1e-3, patience=10)
+    )
     early_model = _copy(model)
     rest = fit(model, X, y, mse_loss, optimizer, epochs=epochs - early.epochs, validation=validation)
     plain = _joined(early, rest)
@@ -58,10 +59,17 @@ def overfitting(*, epochs: int = 200, weight_decay: float = 6e-3, lr: float = 0.
     l2_optimizer = Adam(l2_model.parameters(), lr=lr, weight_decay=weight_decay)
     with_l2 = fit(l2_model, X, y, mse_loss, l2_optimizer, epochs=epochs, validation=validation)
     best = min(plain.val_loss)
-    numbers = {"train_final": plain.epoch_loss[-1], "val_final": plain.val_loss[-1], "val_best": best,
-               "val_best_epoch": plain.val_loss.index(best) + 1, "early_stop_epoch": early.epochs,
-               "early_val": early.val_loss[-1], "weight_decay": weight_decay, "l2_train_final": with_l2.epoch_loss[-1],
-               "l2_val_final": with_l2.val_loss[-1]}
+    numbers = {
+        "train_final": plain.epoch_loss[-1],
+        "val_final": plain.val_loss[-1],
+        "val_best": best,
+        "val_best_epoch": plain.val_loss.index(best) + 1,
+        "early_stop_epoch": early.epochs,
+        "early_val": early.val_loss[-1],
+        "weight_decay": weight_decay,
+        "l2_train_final": with_l2.epoch_loss[-1],
+        "l2_val_final": with_l2.val_loss[-1],
+    }
     lines = [
         f"no regularisation: training loss {numbers['train_final']:.3f} but validation {numbers['val_final']:.3f} "
         f"after {epochs} epochs (its best, {best:.3f}, was at epoch {numbers['val_best_epoch']})",
@@ -69,10 +77,18 @@ def overfitting(*, epochs: int = 200, weight_decay: float = 6e-3, lr: float = 0.
         f"L2 (weight_decay {weight_decay:g}): training loss {numbers['l2_train_final']:.3f}, "
         f"validation {numbers['l2_val_final']:.3f} after {epochs} epochs",
     ]
-    models = {"no regularisation": model, f"L2 (weight_decay {weight_decay:g})": l2_model,
-              f"early stopping (epoch {early.epochs})": early_model}
-    return Lesson("overfitting", "a large network on ten noisy points, and two remedies", numbers, lines,
-                  _figure(plain, with_l2, early.epochs, models, X, y, validation))
+    models = {
+        "no regularisation": model,
+        f"L2 (weight_decay {weight_decay:g})": l2_model,
+        f"early stopping (epoch {early.epochs})": early_model,
+    }
+    return Lesson(
+        "overfitting",
+        "a large network on ten noisy points, and two remedies",
+        numbers,
+        lines,
+        _figure(plain, with_l2, early.epochs, models, X, y, validation),
+    )
 
 
 def _copy(model: MLP) -> MLP:

@@ -33,20 +33,32 @@ def update_rule(*, lr: float = 0.2, epochs: int = 40, seed: int = 0) -> Lesson:
         values.append(weight.data)
         grads.append(weight.grad)
 
-    history = fit(model, X, signed_labels(y), mse_loss, SGD(model.parameters(), lr=lr), epochs=epochs,
-                  on_step=follow)
+    history = fit(model, X, signed_labels(y), mse_loss, SGD(model.parameters(), lr=lr), epochs=epochs, on_step=follow)
     steps = [after - before for before, after in zip(values, values[1:])]
     worst = max(abs(step + lr * g) for step, g in zip(steps, grads))
-    numbers = {"weight": WEIGHT, "lr": lr, "values": values, "grads": grads, "steps": steps,
-               "largest_rule_error": worst, "loss_first": history.loss[0], "loss_last": history.loss[-1]}
+    numbers = {
+        "weight": WEIGHT,
+        "lr": lr,
+        "values": values,
+        "grads": grads,
+        "steps": steps,
+        "largest_rule_error": worst,
+        "loss_first": history.loss[0],
+        "loss_last": history.loss[-1],
+    }
     lines = [
         f"{WEIGHT}: {values[0]:.4f} -> {values[-1]:.4f} in {len(steps)} SGD steps at lr {lr}",
         f"each step was -lr * grad to within {worst:.1e} (rounding)",
         f"the step shrinks with the gradient: first {steps[0]:+.4f}, last {steps[-1]:+.2e}",
         f"loss (mse) {history.loss[0]:.4f} -> {history.loss[-1]:.4f}",
     ]
-    return Lesson("update-rule", "Δw = -η ∂L/∂w, one weight followed through training", numbers, lines,
-                  _figure(numbers, history.loss))
+    return Lesson(
+        "update-rule",
+        "Δw = -η ∂L/∂w, one weight followed through training",
+        numbers,
+        lines,
+        _figure(numbers, history.loss),
+    )
 
 
 def _figure(numbers: dict, loss: list[float]):

@@ -36,19 +36,28 @@ COLORS = {"sigmoid": "tab:purple", "tanh": "tab:blue", "relu": "tab:orange"}
 def vanishing(*, depth: int = 10, width: int = 16, points: int = 20, seed: int = 0) -> Lesson:
     """Gradient norms per layer of ``depth``-layer MLPs (``width`` wide) on a batch of two-moons points."""
     X, y = make_moons(points, noise=0.1, seed=seed)
-    norms = {(act, init): _layer_norms(act, init, depth, width, X, signed_labels(y), seed)
-             for act in ACTIVATIONS for init in INITS}
+    norms = {
+        (act, init): _layer_norms(act, init, depth, width, X, signed_labels(y), seed)
+        for act in ACTIVATIONS
+        for init in INITS
+    }
     ratios = {key: values[0] / values[-1] for key, values in norms.items()}
     explosion = min(norms["relu", INITS[1]]) / max(norms["relu", INITS[0]])
-    numbers = {"norms": {f"{act}, {init}": values for (act, init), values in norms.items()},
-               "first_over_last": {f"{act}, {init}": ratio for (act, init), ratio in ratios.items()},
-               "relu_bad_over_he": explosion}
-    lines = [f"{act:7} {init:14}: first layer / last layer = {ratios[act, init]:8.1e}; "
-             f"norms from {min(norms[act, init]):.1e} to {max(norms[act, init]):.1e}"
-             for act in ACTIVATIONS for init in INITS]
+    numbers = {
+        "norms": {f"{act}, {init}": values for (act, init), values in norms.items()},
+        "first_over_last": {f"{act}, {init}": ratio for (act, init), ratio in ratios.items()},
+        "relu_bad_over_he": explosion,
+    }
+    lines = [
+        f"{act:7} {init:14}: first layer / last layer = {ratios[act, init]:8.1e}; "
+        f"norms from {min(norms[act, init]):.1e} to {max(norms[act, init]):.1e}"
+        for act in ACTIVATIONS
+        for init in INITS
+    ]
     lines.append(f"relu with uniform(-1, 1): every layer's gradient is over {explosion:.0f}x the largest with He init")
-    return Lesson("vanishing", f"gradient norm per layer, {depth}-layer MLPs", numbers, lines,
-                  _figure(norms, depth, width))
+    return Lesson(
+        "vanishing", f"gradient norm per layer, {depth}-layer MLPs", numbers, lines, _figure(norms, depth, width)
+    )
 
 
 def _layer_norms(activation: str, init: str, depth: int, width: int, X: list, labels: list, seed: int) -> list[float]:
@@ -76,10 +85,21 @@ def _figure(norms: dict, depth: int, width: int):
     for (act, init), values in norms.items():
         textbook = init == "textbook"
         label = f"{act}, {'He' if act == 'relu' else 'LeCun'} init" if textbook else f"{act}, uniform(-1, 1)"
-        ax.plot(layers, values, color=COLORS[act], ls="-" if textbook else "--", marker="o" if textbook else "x",
-                label=label)
+        ax.plot(
+            layers,
+            values,
+            color=COLORS[act],
+            ls="-" if textbook else "--",
+            marker="o" if textbook else "x",
+            label=label,
+        )
     ax.set_yscale("log")
     ax.set_xticks(list(layers))
-    label_axes(ax, f"gradient norm per layer at initialisation (MLP, {depth} layers of {width})",
-               "layer (1 = first, next to the input)", "‖∂L/∂θ‖ of the layer (log scale)", legend=True)
+    label_axes(
+        ax,
+        f"gradient norm per layer at initialisation (MLP, {depth} layers of {width})",
+        "layer (1 = first, next to the input)",
+        "‖∂L/∂θ‖ of the layer (log scale)",
+        legend=True,
+    )
     return fig

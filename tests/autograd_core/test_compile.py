@@ -47,14 +47,29 @@ def assert_matches_engine(f, example, calls, params=()):
 # Each step makes a node from earlier nodes (so nodes are reused: fan-out and
 # diamonds), through forms that are safe for every real input.
 _UNARY = [
-    lambda a: a.tanh(), lambda a: a.sigmoid(), lambda a: a.sin(), lambda a: a.cos(), lambda a: -a,
-    lambda a: a.tanh().exp(), lambda a: (a * a + 1).log(), lambda a: (a * a + 0.5).sqrt(),
-    lambda a: a.relu(), lambda a: abs(a), lambda a: a ** 2, lambda a: a ** 3, lambda a: 2 - a,
-    lambda a: 1.5 ** a.tanh(), lambda a: 3 / (a * a + 1),
+    lambda a: a.tanh(),
+    lambda a: a.sigmoid(),
+    lambda a: a.sin(),
+    lambda a: a.cos(),
+    lambda a: -a,
+    lambda a: a.tanh().exp(),
+    lambda a: (a * a + 1).log(),
+    lambda a: (a * a + 0.5).sqrt(),
+    lambda a: a.relu(),
+    lambda a: abs(a),
+    lambda a: a**2,
+    lambda a: a**3,
+    lambda a: 2 - a,
+    lambda a: 1.5 ** a.tanh(),
+    lambda a: 3 / (a * a + 1),
 ]
 _BINARY = [
-    lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / (b * b + 1),
-    lambda a, b: (a * a + 1) ** b.tanh(), lambda a, b: a * 0.5 + b,
+    lambda a, b: a + b,
+    lambda a, b: a - b,
+    lambda a, b: a * b,
+    lambda a, b: a / (b * b + 1),
+    lambda a, b: (a * a + 1) ** b.tanh(),
+    lambda a, b: a * 0.5 + b,
 ]
 
 
@@ -388,7 +403,7 @@ def test_a_guard_that_changes_nothing_in_the_graph_lets_the_call_through():
 @pytest.mark.parametrize(
     "f",
     [
-        lambda x: x.log() + (x * 2).relu() + x.relu() + x.sigmoid() + x ** 2 + 1 / x + abs(x),
+        lambda x: x.log() + (x * 2).relu() + x.relu() + x.sigmoid() + x**2 + 1 / x + abs(x),
         lambda x: x.sqrt() + x.exp(),
     ],
 )
@@ -480,7 +495,7 @@ def test_ints_and_bools_are_accepted_as_numbers():
         (lambda x: x.log(), 1.0, -1.0, DomainError, r"log\(-1\.0\): log is defined only for x > 0.*'x'"),
         (lambda x: (x * 2).sqrt(), 1.0, -1.0, DomainError, r"sqrt\(-2\.0\).*'v1' \(data=-2\.0\)"),
         (lambda x: 1 / x, 1.0, 0.0, DivisionByZeroError, r"1\.0 / 0\.0: division by zero.*'x' \(data=0\.0\)"),
-        (lambda x: x ** -1, 1.0, 0.0, DivisionByZeroError, r"0\.0 \*\* \(-1\.0\): zero cannot be raised"),
+        (lambda x: x**-1, 1.0, 0.0, DivisionByZeroError, r"0\.0 \*\* \(-1\.0\): zero cannot be raised"),
         (lambda x: x.exp(), 1.0, 1000.0, OverflowError, r"exp\(1000\.0\).*too large"),
     ],
 )
@@ -647,8 +662,12 @@ def test_batches_accumulate_parameter_gradients_like_backward():
 @pytest.mark.parametrize(
     "f, rows, error, message",
     [
-        (lambda x: (x * 2).log(), [(1.0,), (2.0,), (-1.0,), (-2.0,)], DomainError,
-         r"log\(-2\.0\): log is defined only for x > 0; input 1 is 'v1' \(data=-2\.0\) \(example 2; line \d+"),
+        (
+            lambda x: (x * 2).log(),
+            [(1.0,), (2.0,), (-1.0,), (-2.0,)],
+            DomainError,
+            r"log\(-2\.0\): log is defined only for x > 0; input 1 is 'v1' \(data=-2\.0\) \(example 2; line \d+",
+        ),
         (lambda x: 1 / x, [(1.0,), (0.0,)], DivisionByZeroError, r"1\.0 / 0\.0: division by zero.*\(example 1; line"),
         (lambda x: x.exp(), [(1.0,), (1000.0,)], OverflowError, r"exp\(1000\.0\).*too large.*\(example 1; line"),
         (lambda x: checked_root(x), [(4.0,), (-1.0,)], DomainError, r"checked_root\(-1\.0\).*\(example 1; line"),
@@ -721,6 +740,7 @@ def test_a_layer_over_arrays_is_one_matrix_product(network):
 @pytest.mark.parametrize("x", [-2.0, -0.0, 0.0, 3.0, math.inf, -math.inf, math.nan])
 def test_arrays_keep_the_float_semantics_at_kinks_and_special_values(x):
     """relu, abs and their derivatives over arrays: the same numbers, signs of zero and nan as on floats."""
+
     def f(x, y):
         return (x * y).relu() + abs(x) * y + (x - y).relu() * 2.0
 

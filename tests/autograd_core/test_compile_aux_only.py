@@ -16,9 +16,12 @@ def reference(f, point, params=()):
     leaves = [Value(x) for x in point]
     out, aux = f(*leaves)
     aux = [aux] if isinstance(aux, Value) else list(aux)
-    grads = grad(out, [*leaves, *params]) if out.parents or out in leaves or out in params else [0.0] * (
-        len(leaves) + len(params))
-    return out.data, list(grads[:len(leaves)]), list(grads[len(leaves):]), [a.data for a in aux]
+    grads = (
+        grad(out, [*leaves, *params])
+        if out.parents or out in leaves or out in params
+        else [0.0] * (len(leaves) + len(params))
+    )
+    return out.data, list(grads[: len(leaves)]), list(grads[len(leaves) :]), [a.data for a in aux]
 
 
 def cases():
@@ -71,6 +74,7 @@ def random_program(seed: int):
             op = pick.choice([lambda x, y: x + y, lambda x, y: x * y, lambda x, y: x.tanh(), lambda x, y: y * 2.0])
             pool.append(op(a, b))
         return pick.choice([*pool, Value(1.0)]), [pick.choice(pool) for _ in range(pick.randint(1, 2))]
+
     return f, point, params
 
 

@@ -33,14 +33,16 @@ def same(got, expected):
     if got[0] != expected[0] or got[0] == "error":
         return got == expected
     return len(got[1]) == len(expected[1]) and all(
-        (math.isnan(a) and math.isnan(b)) or a == b or
-        (math.isfinite(a) and math.isfinite(b) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12))
-        for a, b in zip(got[1], expected[1]))
+        (math.isnan(a) and math.isnan(b))
+        or a == b
+        or (math.isfinite(a) and math.isfinite(b) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12))
+        for a, b in zip(got[1], expected[1])
+    )
 
 
 def call_numbers(fn, row):
     out, grads = fn(*row)[:2]
-    return [out, *grads[:len(fn.input_names)]]
+    return [out, *grads[: len(fn.input_names)]]
 
 
 def row_numbers(result, i, n_inputs):
@@ -76,12 +78,15 @@ def test_a_numpy_scalar_on_the_left_is_a_guard():
         fn(-1.0)
 
 
-@pytest.mark.parametrize("f", [
-    lambda x: x * 2 if np.float32(0) < x.data else 3 - x * 0,
-    lambda x: x * 2 if np.array(0.0) < x.data else 3 - x * 0,
-    lambda x: x * 2 if x.data > np.array(0.0) else 3 - x * 0,
-    lambda x: x * 2 if x.data > 10**5000 - 10**5000 else 3 - x * 0,
-])
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda x: x * 2 if np.float32(0) < x.data else 3 - x * 0,
+        lambda x: x * 2 if np.array(0.0) < x.data else 3 - x * 0,
+        lambda x: x * 2 if x.data > np.array(0.0) else 3 - x * 0,
+        lambda x: x * 2 if x.data > 10**5000 - 10**5000 else 3 - x * 0,
+    ],
+)
 def test_numpy_on_either_side_and_ints_of_any_size_are_guards(f):
     fn = compile(f, [1.0])
     assert [(g.op, g.other, g.result) for g in fn.guards] == [(">", 0, True)]
@@ -90,8 +95,8 @@ def test_numpy_on_either_side_and_ints_of_any_size_are_guards(f):
 
 
 def test_a_huge_int_threshold_is_shown_by_its_size():
-    fn = compile(lambda x: x * 2 if x.data > -10**5000 else x * 3, [1.5])
-    assert fn.guards[0].other == -10**5000
+    fn = compile(lambda x: x * 2 if x.data > -(10**5000) else x * 3, [1.5])
+    assert fn.guards[0].other == -(10**5000)
     assert "x > -(an int of 16610 bits) was True" in fn.source
     assert fn(2.0)[0] == 4.0
 
@@ -153,11 +158,14 @@ def test_a_layer_adds_as_the_engine_does_so_a_relu_takes_the_same_side_of_its_ki
     assert (float(result.outputs[0]), *result.input_grads[0].tolist(), *result.param_grads) == (out, *grads)
 
 
-@pytest.mark.parametrize("f, x", [
-    (lambda x: x ** -0.5, -math.inf),
-    (lambda x: Value(-0.5) ** x, math.inf),
-    (lambda x: Value(-2.0) ** x, -math.inf),
-])
+@pytest.mark.parametrize(
+    "f, x",
+    [
+        (lambda x: x**-0.5, -math.inf),
+        (lambda x: Value(-0.5) ** x, math.inf),
+        (lambda x: Value(-2.0) ** x, -math.inf),
+    ],
+)
 def test_pow_refuses_over_arrays_where_a_call_refuses(f, x):
     fn = compile(f, [1.0])
     with pytest.raises((ValueError, ArithmeticError)) as called:
@@ -213,8 +221,9 @@ def _random_function(rng):
         if rng.random() < 0.5:
             steps.append(("unary", rng.choice(_UNARY), rng.randrange(10)))
         else:
-            steps.append(("binary", rng.choice(_BINARY), rng.randrange(10), rng.randrange(10),
-                          rng.choice([2.0, -1.0, 0.5, 3.0])))
+            steps.append(
+                ("binary", rng.choice(_BINARY), rng.randrange(10), rng.randrange(10), rng.choice([2.0, -1.0, 0.5, 3.0]))
+            )
 
     def f(x, y):
         nodes = [x, y]
@@ -224,8 +233,11 @@ def _random_function(rng):
             else:
                 _, op, i, j, c = step
                 a, b = nodes[i % len(nodes)], nodes[j % len(nodes)]
-                nodes.append({"+": a + b, "-": a - b, "*": a * b}[op] if op in "+-*" else
-                             (a / b if op == "/" else a ** c if op == "**" else a ** b))
+                nodes.append(
+                    {"+": a + b, "-": a - b, "*": a * b}[op]
+                    if op in "+-*"
+                    else (a / b if op == "/" else a**c if op == "**" else a**b)
+                )
         return nodes[-1] + nodes[-2] * 0.5
 
     return f

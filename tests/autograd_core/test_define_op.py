@@ -46,25 +46,40 @@ DEFINITION_ERRORS = [
     # (case, derivatives, forward, options, words in the TypeError)
     ("no derivatives", (), lambda x: x, {}, "needs one derivative function per input"),
     ("too few derivatives", (lambda x, y, out: y,), lambda x, y: x * y, {}, "takes 2 input(s) but 1 derivative"),
-    ("too many derivatives", (lambda x, out: 1.0, lambda x, out: 1.0), lambda x: x, {},
-     "takes 1 input(s) but 2 derivative"),
+    (
+        "too many derivatives",
+        (lambda x, out: 1.0, lambda x, out: 1.0),
+        lambda x: x,
+        {},
+        "takes 1 input(s) but 2 derivative",
+    ),
     ("derivative without out", (lambda x: 1.0,), lambda x: x, {}, "derivative 1 of '<lambda>' takes 1 argument(s)"),
-    ("derivative with too many", (lambda x, y, z, out: 1.0,) * 2, lambda x, y: x, {},
-     "derivative 1 of '<lambda>' takes 4 argument(s); it must take the 2 input(s) and the output (3 in all)"),
-    ("second derivative wrong", (lambda x, y, out: 1.0, lambda x, out: 1.0), lambda x, y: x, {},
-     "derivative 2 of"),
+    (
+        "derivative with too many",
+        (lambda x, y, z, out: 1.0,) * 2,
+        lambda x, y: x,
+        {},
+        "derivative 1 of '<lambda>' takes 4 argument(s); it must take the 2 input(s) and the output (3 in all)",
+    ),
+    ("second derivative wrong", (lambda x, y, out: 1.0, lambda x, out: 1.0), lambda x, y: x, {}, "derivative 2 of"),
     ("derivative not callable", (1.0,), lambda x: x, {}, "derivative 1 must be callable, got float"),
     ("forward with *args", (lambda x, out: 1.0,), lambda *xs: xs[0], {}, "fixed number of inputs, not *args"),
-    ("forward with required keyword", (lambda x, out: 1.0,), lambda x, *, scale: x, {},
-     "required keyword-only arguments ['scale']"),
+    (
+        "forward with required keyword",
+        (lambda x, out: 1.0,),
+        lambda x, *, scale: x,
+        {},
+        "required keyword-only arguments ['scale']",
+    ),
     ("name not a str", (lambda x, out: 1.0,), lambda x: x, {"name": 3}, "name must be a non-empty str"),
     ("empty name", (lambda x, out: 1.0,), lambda x: x, {"name": ""}, "name must be a non-empty str"),
     ("forward not callable", (lambda x, out: 1.0,), 2.0, {}, "must decorate a function, got float"),
 ]
 
 
-@pytest.mark.parametrize(("case", "derivatives", "forward", "options", "words"), DEFINITION_ERRORS,
-                         ids=[c[0] for c in DEFINITION_ERRORS])
+@pytest.mark.parametrize(
+    ("case", "derivatives", "forward", "options", "words"), DEFINITION_ERRORS, ids=[c[0] for c in DEFINITION_ERRORS]
+)
 def test_definition_errors_are_type_errors_at_definition_time(case, derivatives, forward, options, words) -> None:
     with pytest.raises(TypeError) as caught:
         define_op(*derivatives, **options)(forward)
@@ -80,16 +95,20 @@ def test_derivatives_with_defaults_or_star_args_are_accepted() -> None:
 # ------------------------------------------------------------ using the op
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    ((Value(0.5),), math.tanh(0.5)),
-    ((0.5,), math.tanh(0.5)),  # a plain number
-    ((1,), math.tanh(1)),  # an int
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((Value(0.5),), math.tanh(0.5)),
+        ((0.5,), math.tanh(0.5)),  # a plain number
+        ((1,), math.tanh(1)),  # an int
+    ],
+)
 def test_op_on_values_and_numbers(args, expected) -> None:
     out = my_tanh(*args)
     assert isinstance(out, Value) and out.data == expected and out.op.name == "my_tanh"
-    assert len(out.parents) == 1 and out.parents[0].data == float(args[0].data if isinstance(args[0], Value)
-                                                                   else args[0])
+    assert len(out.parents) == 1 and out.parents[0].data == float(
+        args[0].data if isinstance(args[0], Value) else args[0]
+    )
 
 
 def test_op_metadata() -> None:
@@ -99,12 +118,15 @@ def test_op_metadata() -> None:
     assert renamed(Value(1.0)).op.name == "double" and renamed.__name__ == "double"
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    ((), "my_tanh() takes 1 input(s), got 0"),
-    ((1.0, 2.0), "my_tanh() takes 1 input(s), got 2"),
-    (("a",), "my_tanh() input 1 must be a Value or a real number, got str 'a'"),
-    ((None,), "got NoneType None"),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ((), "my_tanh() takes 1 input(s), got 0"),
+        ((1.0, 2.0), "my_tanh() takes 1 input(s), got 2"),
+        (("a",), "my_tanh() input 1 must be a Value or a real number, got str 'a'"),
+        ((None,), "got NoneType None"),
+    ],
+)
 def test_calling_with_wrong_arguments(args, words) -> None:
     with pytest.raises(TypeError) as caught:
         my_tanh(*args)
@@ -137,10 +159,13 @@ def test_value_method_derivative_in_a_first_order_pass() -> None:
 # --------------------------------------------------------- second derivatives
 
 
-@pytest.mark.parametrize(("op", "second"), [
-    (my_tanh, lambda x: -2 * math.tanh(x) * (1 - math.tanh(x) ** 2)),
-    (softplus, lambda x: math.exp(-x) / (1 + math.exp(-x)) ** 2),
-])
+@pytest.mark.parametrize(
+    ("op", "second"),
+    [
+        (my_tanh, lambda x: -2 * math.tanh(x) * (1 - math.tanh(x) ** 2)),
+        (softplus, lambda x: math.exp(-x) / (1 + math.exp(-x)) ** 2),
+    ],
+)
 def test_second_derivatives_via_create_graph(op, second) -> None:
     for v in (-2.0, -0.3, 0.0, 0.7, 3.0):
         x = Value(v)
@@ -192,11 +217,24 @@ FORWARD_ERRORS = [
     ("ValueError", _raises(ValueError("needs x > 0")), DomainError, "bad_op(-1.0): needs x > 0; input 1 is 'w'"),
     ("ZeroDivisionError", lambda x: 1 / (x + 1), DivisionByZeroError, "bad_op(-1.0): float division by zero"),
     ("OverflowError", lambda x: math.exp(-1000 * x), OverflowError, "bad_op(-1.0): math range error"),
-    ("Value method on a float", lambda x: x.exp(), TypeError,
-     "bad_op(-1.0): the forward failed: 'float' object has no attribute 'exp' (the forward gets plain floats"),
-    ("returns a str", lambda x: "one", TypeError, "the forward of op 'bad_op' must return a real number, got str 'one'; input 1 is 'w'"),
-    ("returns 10**400", lambda x: 10**400, OverflowError,
-     "bad_op(-1.0): the forward of op 'bad_op' must return a real number that fits in a float"),
+    (
+        "Value method on a float",
+        lambda x: x.exp(),
+        TypeError,
+        "bad_op(-1.0): the forward failed: 'float' object has no attribute 'exp' (the forward gets plain floats",
+    ),
+    (
+        "returns a str",
+        lambda x: "one",
+        TypeError,
+        "the forward of op 'bad_op' must return a real number, got str 'one'; input 1 is 'w'",
+    ),
+    (
+        "returns 10**400",
+        lambda x: 10**400,
+        OverflowError,
+        "bad_op(-1.0): the forward of op 'bad_op' must return a real number that fits in a float",
+    ),
 ]
 
 
@@ -208,12 +246,23 @@ def test_forward_errors_name_the_op_and_the_node(case, forward, error, words) ->
     assert words in str(caught.value) and "'w' (data=-1.0)" in str(caught.value)
 
 
-@pytest.mark.parametrize("arg, error, words", [
-    (10**400, OverflowError, "my_tanh() input 1 is int 1000000000000000000000000000... (401 characters), too large "
-                             "for a float"),
-    ("x" * 1000, TypeError, "my_tanh() input 1 must be a Value or a real number, got str 'xxxxxxxxxxxxxxxxxxxxxxxxxxx... "
-                            "(1002 characters)"),
-], ids=["400 digits", "a long str"])
+@pytest.mark.parametrize(
+    "arg, error, words",
+    [
+        (
+            10**400,
+            OverflowError,
+            "my_tanh() input 1 is int 1000000000000000000000000000... (401 characters), too large for a float",
+        ),
+        (
+            "x" * 1000,
+            TypeError,
+            "my_tanh() input 1 must be a Value or a real number, got str 'xxxxxxxxxxxxxxxxxxxxxxxxxxx... "
+            "(1002 characters)",
+        ),
+    ],
+    ids=["400 digits", "a long str"],
+)
 def test_bad_inputs_to_a_user_op_are_named_briefly(arg, error, words) -> None:
     with pytest.raises(error) as caught:
         my_tanh(arg)
@@ -235,31 +284,71 @@ def _times(d_dx, d_dy, name):
 
 DERIVATIVE_ERRORS = [
     # (case, op, create_graph, error type, the message): the backward pass names the op, the derivative, the point.
-    ("math domain error", _times(lambda x, y, out: y, lambda x, y, out: math.log(x), "logged"), False, DomainError,
-     "derivative 2 of op 'logged' (d out/dy) raised ValueError: math domain error, at logged(x=-2.0, y=3.0) = -6.0"),
-    ("division by zero", _times(lambda x, y, out: 1 / (x + 2), lambda x, y, out: x, "shifted"), False,
-     DivisionByZeroError, "derivative 1 of op 'shifted' (d out/dx) raised ZeroDivisionError: float division by "
-                          "zero, at shifted(x=-2.0, y=3.0) = -6.0"),
-    ("overflow", _times(lambda x, y, out: math.exp(-1000 * x), lambda x, y, out: x, "grown"), False, OverflowError,
-     "derivative 1 of op 'grown' (d out/dx) raised OverflowError: math range error, at grown(x=-2.0, y=3.0)"),
-    ("returns 10**400", _times(lambda x, y, out: 10**400, lambda x, y, out: x, "huge"), False, OverflowError,
-     "derivative 1 of op 'huge' (d out/dx) returned int too large for a float, at huge(x=-2.0, y=3.0) = -6.0"),
-    ("returns 10**400, create_graph", _times(lambda x, y, out: 10**400, lambda x, y, out: x, "huge"), True,
-     OverflowError, "derivative 1 of op 'huge' (d out/dx) returned int too large for a float, at huge(x=-2.0, "
-                    "y=3.0) = -6.0; input 1 is 'a' (data=-2.0); input 2 is 'b' (data=3.0)"),
-    ("a bug on floats", _times(lambda x, y, out: x[0], lambda x, y, out: x, "indexed"), False, TypeError,
-     "derivative 1 of op 'indexed' (d out/dx) raised TypeError: 'float' object is not subscriptable, at "
-     "indexed(x=-2.0, y=3.0) = -6.0"),
-    ("a Value method, retried on Values", _times(lambda x, y, out: x.log(), lambda x, y, out: x, "vlog"), False,
-     DomainError, "derivative 1 of op 'vlog' (d out/dx) raised DomainError: log(-2.0): log is defined only for "
-                  "x > 0"),
-    ("domain error on Values", _times(lambda x, y, out: x.log(), lambda x, y, out: x, "vlog"), True, DomainError,
-     "at vlog(x=-2.0, y=3.0) = -6.0; input 1 is 'a' (data=-2.0); input 2 is 'b' (data=3.0)"),
+    (
+        "math domain error",
+        _times(lambda x, y, out: y, lambda x, y, out: math.log(x), "logged"),
+        False,
+        DomainError,
+        "derivative 2 of op 'logged' (d out/dy) raised ValueError: math domain error, at logged(x=-2.0, y=3.0) = -6.0",
+    ),
+    (
+        "division by zero",
+        _times(lambda x, y, out: 1 / (x + 2), lambda x, y, out: x, "shifted"),
+        False,
+        DivisionByZeroError,
+        "derivative 1 of op 'shifted' (d out/dx) raised ZeroDivisionError: float division by "
+        "zero, at shifted(x=-2.0, y=3.0) = -6.0",
+    ),
+    (
+        "overflow",
+        _times(lambda x, y, out: math.exp(-1000 * x), lambda x, y, out: x, "grown"),
+        False,
+        OverflowError,
+        "derivative 1 of op 'grown' (d out/dx) raised OverflowError: math range error, at grown(x=-2.0, y=3.0)",
+    ),
+    (
+        "returns 10**400",
+        _times(lambda x, y, out: 10**400, lambda x, y, out: x, "huge"),
+        False,
+        OverflowError,
+        "derivative 1 of op 'huge' (d out/dx) returned int too large for a float, at huge(x=-2.0, y=3.0) = -6.0",
+    ),
+    (
+        "returns 10**400, create_graph",
+        _times(lambda x, y, out: 10**400, lambda x, y, out: x, "huge"),
+        True,
+        OverflowError,
+        "derivative 1 of op 'huge' (d out/dx) returned int too large for a float, at huge(x=-2.0, "
+        "y=3.0) = -6.0; input 1 is 'a' (data=-2.0); input 2 is 'b' (data=3.0)",
+    ),
+    (
+        "a bug on floats",
+        _times(lambda x, y, out: x[0], lambda x, y, out: x, "indexed"),
+        False,
+        TypeError,
+        "derivative 1 of op 'indexed' (d out/dx) raised TypeError: 'float' object is not subscriptable, at "
+        "indexed(x=-2.0, y=3.0) = -6.0",
+    ),
+    (
+        "a Value method, retried on Values",
+        _times(lambda x, y, out: x.log(), lambda x, y, out: x, "vlog"),
+        False,
+        DomainError,
+        "derivative 1 of op 'vlog' (d out/dx) raised DomainError: log(-2.0): log is defined only for x > 0",
+    ),
+    (
+        "domain error on Values",
+        _times(lambda x, y, out: x.log(), lambda x, y, out: x, "vlog"),
+        True,
+        DomainError,
+        "at vlog(x=-2.0, y=3.0) = -6.0; input 1 is 'a' (data=-2.0); input 2 is 'b' (data=3.0)",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("case", "op", "create_graph", "error", "words"), DERIVATIVE_ERRORS,
-                         ids=[c[0] for c in DERIVATIVE_ERRORS])
+@pytest.mark.parametrize(
+    ("case", "op", "create_graph", "error", "words"), DERIVATIVE_ERRORS, ids=[c[0] for c in DERIVATIVE_ERRORS]
+)
 def test_derivative_errors_name_the_op_the_derivative_and_the_point(case, op, create_graph, error, words) -> None:
     a, b = Value(-2.0, "a"), Value(3.0, "b")
     with pytest.raises(error) as caught:

@@ -66,21 +66,38 @@ def _nested(depth: int) -> list:
     return value
 
 
-@pytest.mark.parametrize("value, shown", [
-    (1.5, "1.5"),
-    ("a" * 100, "'aaaaaaaaaaaaaaaaaaaaaaaaaaa... (102 characters)"),
-    (10**400, "1000000000000000000000000000... (401 characters)"),
-    (10**5000, "<int too large to show>"),  # no repr: past Python's 4,300 digits
-    (_nested(100_000), "<list too large to show>"),  # repr would overflow the recursion limit
-], ids=["float", "long str", "400 digits", "5000 digits", "deep list"])
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (1.5, "1.5"),
+        ("a" * 100, "'aaaaaaaaaaaaaaaaaaaaaaaaaaa... (102 characters)"),
+        (10**400, "1000000000000000000000000000... (401 characters)"),
+        (10**5000, "<int too large to show>"),  # no repr: past Python's 4,300 digits
+        (_nested(100_000), "<list too large to show>"),  # repr would overflow the recursion limit
+    ],
+    ids=["float", "long str", "400 digits", "5000 digits", "deep list"],
+)
 def test_short_repr_shows_any_value_briefly(value, shown):
     assert short_repr(value) == shown
 
 
-@pytest.mark.parametrize("name, word", [
-    ("a", True), ("x[0]", True), ("layers.0.neurons.1.w.0", True), ("sum#2", True), ("x'", True), ("𝑥", True),
-    ("a*b", False), ("a + b", False), ("-x", False), ("tanh(n)", False), ("w x", False), ("", False),
-])
+@pytest.mark.parametrize(
+    "name, word",
+    [
+        ("a", True),
+        ("x[0]", True),
+        ("layers.0.neurons.1.w.0", True),
+        ("sum#2", True),
+        ("x'", True),
+        ("𝑥", True),
+        ("a*b", False),
+        ("a + b", False),
+        ("-x", False),
+        ("tanh(n)", False),
+        ("w x", False),
+        ("", False),
+    ],
+)
 def test_one_rule_for_when_a_name_needs_parentheses(name, word):
     from autograd_core.notation import is_word, symbol
 
@@ -88,10 +105,17 @@ def test_one_rule_for_when_a_name_needs_parentheses(name, word):
     assert symbol(name) == (name if word else f"({name})")
 
 
-@pytest.mark.parametrize("op, operands, text", [
-    ("*", ["a", "b"], "a * b"), ("-", ["1.0", "-2.0"], "1.0 - (-2.0)"), ("pow", ["x", "y"], "x ** y"),
-    ("neg", ["a"], "-a"), ("tanh", ["n"], "tanh(n)"), ("sum", ["a", "b", "c"], "sum(a, b, c)"),
-])
+@pytest.mark.parametrize(
+    "op, operands, text",
+    [
+        ("*", ["a", "b"], "a * b"),
+        ("-", ["1.0", "-2.0"], "1.0 - (-2.0)"),
+        ("pow", ["x", "y"], "x ** y"),
+        ("neg", ["a"], "-a"),
+        ("tanh", ["n"], "tanh(n)"),
+        ("sum", ["a", "b", "c"], "sum(a, b, c)"),
+    ],
+)
 def test_ops_are_written_one_way(op, operands, text):
     from autograd_core.notation import written
 

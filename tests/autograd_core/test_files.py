@@ -169,8 +169,10 @@ def test_non_regular_files_are_refused_and_left_alone(tmp_path, case, make, kind
     before = names(tmp_path)
     with pytest.raises(OSError) as caught:
         write_atomic(path, "data")
-    assert str(caught.value) == (f"cannot write {str(path)!r}: it is {kind}, not a regular file; only regular files "
-                                 f"are written, never replaced by one")
+    assert str(caught.value) == (
+        f"cannot write {str(path)!r}: it is {kind}, not a regular file; only regular files "
+        f"are written, never replaced by one"
+    )
     assert still(os.lstat(path).st_mode) and names(tmp_path) == before
 
 
@@ -207,12 +209,15 @@ def test_a_link_loop_is_refused(tmp_path):
     assert (tmp_path / "a").is_symlink() and names(tmp_path) == ["a", "b"]
 
 
-@pytest.mark.parametrize("where, error, words", [
-    ("missing/graph.dot", FileNotFoundError, "the folder '.*missing' does not exist"),
-    ("link.dot", FileNotFoundError, "it is a symbolic link to '.*nowhere/graph.dot', whose folder does not exist"),
-    ("afile/graph.dot", NotADirectoryError, "'.*afile' is a file, so nothing can be written inside it"),
-    ("graph.dot/", IsADirectoryError, "a path ending in a separator names a folder, not a file"),
-])
+@pytest.mark.parametrize(
+    "where, error, words",
+    [
+        ("missing/graph.dot", FileNotFoundError, "the folder '.*missing' does not exist"),
+        ("link.dot", FileNotFoundError, "it is a symbolic link to '.*nowhere/graph.dot', whose folder does not exist"),
+        ("afile/graph.dot", NotADirectoryError, "'.*afile' is a file, so nothing can be written inside it"),
+        ("graph.dot/", IsADirectoryError, "a path ending in a separator names a folder, not a file"),
+    ],
+)
 def test_a_folder_that_is_not_there_is_named(tmp_path, where, error, words):
     (tmp_path / "link.dot").symlink_to(tmp_path / "nowhere" / "graph.dot")
     (tmp_path / "afile").write_text("keep")

@@ -38,12 +38,30 @@ CASES = [
     ("product, along (1, 2)", lambda x, y: x * y, [2.0, 3.0], [1.0, 2.0], 6.0, 3.0 + 2 * 2.0),
     ("reuse: x * x", lambda x: x * x, [1.5], [1.0], 2.25, 3.0),
     ("diamond: a = x + 1, a * a + a", lambda x: (lambda a: a * a + a)(x + 1), [0.5], [2.0], 3.75, 2 * (2 * 1.5 + 1)),
-    ("neuron: tanh(w*x + b)", lambda w, x, b: (w * x + b).tanh(), [-3.0, 2.0, 6.88], [0.0, 1.0, 0.0],
-     math.tanh(0.88), -3.0 * (1 - math.tanh(0.88) ** 2)),
-    ("n-ary sum", lambda x, y: Value.sum([x, x * y, 2.0, y]), [1.5, -2.0], [1.0, 1.0], 1.5 - 3.0 + 2.0 - 2.0,
-     (1 + -2.0) + (1 + 1.5)),
-    ("user op: softplus(x * y)", lambda x, y: softplus(x * y), [0.5, 2.0], [1.0, -1.0], math.log1p(math.e),
-     _sigmoid(1.0) * (2.0 - 0.5)),
+    (
+        "neuron: tanh(w*x + b)",
+        lambda w, x, b: (w * x + b).tanh(),
+        [-3.0, 2.0, 6.88],
+        [0.0, 1.0, 0.0],
+        math.tanh(0.88),
+        -3.0 * (1 - math.tanh(0.88) ** 2),
+    ),
+    (
+        "n-ary sum",
+        lambda x, y: Value.sum([x, x * y, 2.0, y]),
+        [1.5, -2.0],
+        [1.0, 1.0],
+        1.5 - 3.0 + 2.0 - 2.0,
+        (1 + -2.0) + (1 + 1.5),
+    ),
+    (
+        "user op: softplus(x * y)",
+        lambda x, y: softplus(x * y),
+        [0.5, 2.0],
+        [1.0, -1.0],
+        math.log1p(math.e),
+        _sigmoid(1.0) * (2.0 - 0.5),
+    ),
     ("pow with a Value exponent", lambda x, y: x**y, [2.0, 3.0], [0.0, 1.0], 8.0, 8.0 * math.log(2.0)),
     ("identity", lambda x: x, [4.0], [3.0], 4.0, 3.0),
     ("constant output", lambda x: Value(7.0), [4.0], [3.0], 7.0, 0.0),
@@ -51,8 +69,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("f, primals, tangents, output, derivative",
-                         [pytest.param(*case[1:], id=case[0]) for case in CASES])
+@pytest.mark.parametrize(
+    "f, primals, tangents, output, derivative", [pytest.param(*case[1:], id=case[0]) for case in CASES]
+)
 def test_jvp_matches_the_hand_derivative(f, primals, tangents, output, derivative):
     out, tangent = jvp(f, primals, tangents)
     assert close(out, output, rel=1e-15, abs_=0.0)
@@ -133,8 +152,10 @@ def f2(x, y):
 
 def _gradient_of(f):
     """x -> the gradient of f at x, as a graph (so it can be pushed forward again)."""
+
     def gradient(*xs):
         return list(grad(f(*xs), xs, create_graph=True))
+
     return gradient
 
 
@@ -149,9 +170,11 @@ def test_forward_over_reverse_is_a_hessian_vector_product(v):
     for row, got in zip(hessian, hv):
         assert close(got, row[0] * v[0] + row[1] * v[1], rel=1e-13, abs_=1e-14)
     for i, got in enumerate(hv):  # and by differences of the gradient along v
+
         def along(t, i=i):
             moved = [Value(p + t * d) for p, d in zip(point, v)]
             return grad(f2(*moved), moved)[i]
+
         assert close(got, central_difference(along, 0.0, h=1e-5), rel=1e-7, abs_=1e-8)
 
 
@@ -218,13 +241,16 @@ def test_forward_steps_of_a_leaf_are_empty():
 
 def test_explain_forward_shows_each_tangent_parents_first():
     w, x, b, L = _neuron()
-    assert explain_forward(L, {x: 1.0}) == unicodedata.normalize("NFC", (
-        "forward mode: each node's tangent ṅ = Σ ∂n/∂p · ṗ, parents first\n"
-        "ẋ = 1  (the tangents given; every other leaf is held fixed)\n"
-        "v1 = w * x:    v̇1 = ∂v1/∂x · ẋ = (-3) · 1 = -3\n"
-        "v2 = v1 + b:   v̇2 = ∂v2/∂v1 · v̇1 = 1 · (-3) = -3\n"
-        "L = tanh(v2):  L̇ = ∂L/∂v2 · v̇2 = 0.500972 · (-3) = -1.50292\n"
-    ))
+    assert explain_forward(L, {x: 1.0}) == unicodedata.normalize(
+        "NFC",
+        (
+            "forward mode: each node's tangent ṅ = Σ ∂n/∂p · ṗ, parents first\n"
+            "ẋ = 1  (the tangents given; every other leaf is held fixed)\n"
+            "v1 = w * x:    v̇1 = ∂v1/∂x · ẋ = (-3) · 1 = -3\n"
+            "v2 = v1 + b:   v̇2 = ∂v2/∂v1 · v̇1 = 1 · (-3) = -3\n"
+            "L = tanh(v2):  L̇ = ∂L/∂v2 · v̇2 = 0.500972 · (-3) = -1.50292\n"
+        ),
+    )
 
 
 def test_explain_forward_leaves_constants_out_and_names_long_labels():
@@ -241,25 +267,61 @@ def test_explain_forward_leaves_constants_out_and_names_long_labels():
 ERRORS = [
     ("f not callable", lambda: jvp(3.0, [1.0], [1.0]), TypeError, "f must be a function of Values, got float"),
     ("primals not a list", lambda: jvp(lambda x: x, 1.0, [1.0]), TypeError, "primals must be a list of numbers"),
-    ("a primal is a str", lambda: jvp(lambda x, y: x, [1.0, "a"], [1.0, 1.0]), TypeError,
-     r"primals\[1\] must be a real number, got str 'a'"),
-    ("a primal is a Value", lambda: jvp(lambda x: x, [Value(2.0)], [1.0]), TypeError,
-     r"primals\[0\] is a Value; pass plain numbers \(its number is 2.0\)"),
-    ("a tangent is None", lambda: jvp(lambda x: x, [1.0], [None]), TypeError,
-     r"tangents\[0\] must be a real number, got NoneType"),
-    ("tangents not aligned", lambda: jvp(lambda x, y: x, [1.0, 2.0], [1.0]), ValueError,
-     "tangents must be aligned with primals: 2 primals, 1 tangents"),
-    ("f returns a float", lambda: jvp(lambda x: 3.0, [1.0], [1.0]), TypeError,
-     "f must return a Value or a list of Values; its output is float 3.0"),
-    ("f returns a float among Values", lambda: jvp(lambda x: [x, 2.0], [1.0], [1.0]), TypeError,
-     "output 1 is float 2.0"),
+    (
+        "a primal is a str",
+        lambda: jvp(lambda x, y: x, [1.0, "a"], [1.0, 1.0]),
+        TypeError,
+        r"primals\[1\] must be a real number, got str 'a'",
+    ),
+    (
+        "a primal is a Value",
+        lambda: jvp(lambda x: x, [Value(2.0)], [1.0]),
+        TypeError,
+        r"primals\[0\] is a Value; pass plain numbers \(its number is 2.0\)",
+    ),
+    (
+        "a tangent is None",
+        lambda: jvp(lambda x: x, [1.0], [None]),
+        TypeError,
+        r"tangents\[0\] must be a real number, got NoneType",
+    ),
+    (
+        "tangents not aligned",
+        lambda: jvp(lambda x, y: x, [1.0, 2.0], [1.0]),
+        ValueError,
+        "tangents must be aligned with primals: 2 primals, 1 tangents",
+    ),
+    (
+        "f returns a float",
+        lambda: jvp(lambda x: 3.0, [1.0], [1.0]),
+        TypeError,
+        "f must return a Value or a list of Values; its output is float 3.0",
+    ),
+    (
+        "f returns a float among Values",
+        lambda: jvp(lambda x: [x, 2.0], [1.0], [1.0]),
+        TypeError,
+        "output 1 is float 2.0",
+    ),
     ("steps of a number", lambda: forward_steps(2.0, {}), TypeError, "forward_steps\\(\\) needs a Value, got float"),
-    ("tangents as a list", lambda: forward_steps(Value(1.0), [1.0]), TypeError,
-     r"tangents must be a dict \{leaf Value: number\}, got list"),
-    ("tangent of an interior node", lambda: forward_steps(Value(1.0) * 2, {Value(1.0) + 1: 1.0}), ValueError,
-     "tangents are given for leaves only; .* is the result of op '\\+'"),
-    ("tangent not a number", lambda: forward_steps(Value(1.0, "x") * 2, {Value(1.0, "x"): "1"}), TypeError,
-     "the tangent of Value\\(data=1.0, grad=0.0, label='x'\\) must be a real number, got str '1'"),
+    (
+        "tangents as a list",
+        lambda: forward_steps(Value(1.0), [1.0]),
+        TypeError,
+        r"tangents must be a dict \{leaf Value: number\}, got list",
+    ),
+    (
+        "tangent of an interior node",
+        lambda: forward_steps(Value(1.0) * 2, {Value(1.0) + 1: 1.0}),
+        ValueError,
+        "tangents are given for leaves only; .* is the result of op '\\+'",
+    ),
+    (
+        "tangent not a number",
+        lambda: forward_steps(Value(1.0, "x") * 2, {Value(1.0, "x"): "1"}),
+        TypeError,
+        "the tangent of Value\\(data=1.0, grad=0.0, label='x'\\) must be a real number, got str '1'",
+    ),
 ]
 
 

@@ -27,12 +27,24 @@ def f2(x, y):
 
 # name, f, point, Jacobian by hand
 JACOBIANS = [
-    ("polar to cartesian", polar, [2.0, 0.5],
-     [[math.cos(0.5), -2.0 * math.sin(0.5)], [math.sin(0.5), 2.0 * math.cos(0.5)]]),
-    ("one output: the gradient", f2, [0.7, -1.3],
-     [2 * 0.7 * -1.3 + -1.3 * math.cos(-0.91), 0.49 + 0.7 * math.cos(-0.91)]),
-    ("three outputs of two inputs", lambda x, y: [x * y, x + y, x.exp()], [1.0, 2.0],
-     [[2.0, 1.0], [1.0, 1.0], [math.e, 0.0]]),
+    (
+        "polar to cartesian",
+        polar,
+        [2.0, 0.5],
+        [[math.cos(0.5), -2.0 * math.sin(0.5)], [math.sin(0.5), 2.0 * math.cos(0.5)]],
+    ),
+    (
+        "one output: the gradient",
+        f2,
+        [0.7, -1.3],
+        [2 * 0.7 * -1.3 + -1.3 * math.cos(-0.91), 0.49 + 0.7 * math.cos(-0.91)],
+    ),
+    (
+        "three outputs of two inputs",
+        lambda x, y: [x * y, x + y, x.exp()],
+        [1.0, 2.0],
+        [[2.0, 1.0], [1.0, 1.0], [math.e, 0.0]],
+    ),
     ("one input, a user op", lambda x: [softplus(x), x * x], [0.5], [[1 / (1 + math.exp(-0.5))], [1.0]]),
     ("an output that is an input", lambda x, y: [y, x], [1.0, 2.0], [[0.0, 1.0], [1.0, 0.0]]),
 ]
@@ -85,8 +97,11 @@ def test_auto_strategy_picks_the_fewer_sweeps(monkeypatch):
     import autograd_core.functional as functional
 
     calls = []
-    monkeypatch.setattr(functional, "_forward_columns",
-                        lambda outs, leaves: calls.append("forward") or [[0.0] * len(leaves)] * len(outs))
+    monkeypatch.setattr(
+        functional,
+        "_forward_columns",
+        lambda outs, leaves: calls.append("forward") or [[0.0] * len(leaves)] * len(outs),
+    )
     monkeypatch.setattr(functional, "grad", lambda out, leaves: calls.append("reverse") or (0.0,) * len(leaves))
     jacobian(lambda x, y: [x, y, x * y], [1.0, 2.0])  # 3 outputs, 2 inputs: 2 forward sweeps
     jacobian(lambda x, y, z: [x, y], [1.0, 2.0, 3.0])  # 2 outputs, 3 inputs: 2 reverse sweeps
@@ -154,10 +169,12 @@ def test_hessian_equals_finite_differences_of_the_gradient(case):
     f, point = case
     h = hessian(f, point)
     for j in range(len(point)):
+
         def column(t, i, j=j):
             moved = list(point)
             moved[j] = t
             return jacobian(f, moved)[i]
+
         for i in range(len(point)):
             assert close(h[i][j], central_difference(lambda t, i=i: column(t, i), point[j]), rel=1e-6, abs_=1e-6)
 
@@ -165,22 +182,46 @@ def test_hessian_equals_finite_differences_of_the_gradient(case):
 # ------------------------------------------------------------ bad arguments
 
 ERRORS = [
-    ("jacobian: unknown strategy", lambda: jacobian(f2, [1.0, 2.0], strategy="fwd"), ValueError,
-     "strategy must be one of auto, forward-mode, reverse-mode, got 'fwd'"),
+    (
+        "jacobian: unknown strategy",
+        lambda: jacobian(f2, [1.0, 2.0], strategy="fwd"),
+        ValueError,
+        "strategy must be one of auto, forward-mode, reverse-mode, got 'fwd'",
+    ),
     ("jacobian: inputs a number", lambda: jacobian(f2, 1.0), TypeError, "inputs must be a list of numbers, got float"),
     ("jacobian: a str input", lambda: jacobian(f2, [1.0, "2"]), TypeError, r"inputs\[1\] must be a real number"),
-    ("hessian: several outputs", lambda: hessian(polar, [1.0, 2.0]), ValueError,
-     "f must return one Value \\(a scalar function\\), got a list of 2"),
+    (
+        "hessian: several outputs",
+        lambda: hessian(polar, [1.0, 2.0]),
+        ValueError,
+        "f must return one Value \\(a scalar function\\), got a list of 2",
+    ),
     ("hessian: f returns a float", lambda: hessian(lambda x: 1.0, [1.0]), TypeError, "its output is float 1.0"),
-    ("hvp: v not aligned", lambda: hvp(f2, [1.0, 2.0], [1.0]), ValueError,
-     "v must be aligned with inputs: 2 inputs, 1 in v"),
+    (
+        "hvp: v not aligned",
+        lambda: hvp(f2, [1.0, 2.0], [1.0]),
+        ValueError,
+        "v must be aligned with inputs: 2 inputs, 1 in v",
+    ),
     ("hvp: v a Value", lambda: hvp(f2, [1.0, 2.0], [Value(1.0), 1.0]), TypeError, r"v\[0\] is a Value"),
-    ("vjp: v a list for one output", lambda: vjp(f2, [1.0, 2.0], [1.0]), TypeError,
-     "f returns one Value, so v must be one number, got list"),
-    ("vjp: v a number for several", lambda: vjp(polar, [1.0, 2.0], 1.0), TypeError,
-     "v must be a list of numbers, got float"),
-    ("vjp: v not aligned with the outputs", lambda: vjp(polar, [1.0, 2.0], [1.0]), ValueError,
-     "v must be aligned with f's outputs: 2 outputs, 1 in v"),
+    (
+        "vjp: v a list for one output",
+        lambda: vjp(f2, [1.0, 2.0], [1.0]),
+        TypeError,
+        "f returns one Value, so v must be one number, got list",
+    ),
+    (
+        "vjp: v a number for several",
+        lambda: vjp(polar, [1.0, 2.0], 1.0),
+        TypeError,
+        "v must be a list of numbers, got float",
+    ),
+    (
+        "vjp: v not aligned with the outputs",
+        lambda: vjp(polar, [1.0, 2.0], [1.0]),
+        ValueError,
+        "v must be aligned with f's outputs: 2 outputs, 1 in v",
+    ),
     ("jvp through jacobian's helpers", lambda: jvp(f2, [1.0, 2.0], (1.0, "x")), TypeError, r"tangents\[1\]"),
 ]
 

@@ -24,21 +24,32 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning"),
 ]
 
+from helpers import functions_and_points
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from autograd_core import Value, hessian, hvp, jacobian, jvp, topological_order, vjp
-from autograd_core.ops import OPS
 from autograd_core.hypothesis_strategies import points
-from helpers import functions_and_points
-
+from autograd_core.ops import OPS
 
 TORCH = {
-    "+": torch.add, "-": torch.sub, "*": torch.mul, "/": torch.div, "neg": torch.neg,
-    "**": torch.pow, "pow": torch.pow, "exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt,
-    "tanh": torch.tanh, "sigmoid": torch.sigmoid, "sin": torch.sin, "cos": torch.cos,
+    "+": torch.add,
+    "-": torch.sub,
+    "*": torch.mul,
+    "/": torch.div,
+    "neg": torch.neg,
+    "**": torch.pow,
+    "pow": torch.pow,
+    "exp": torch.exp,
+    "log": torch.log,
+    "sqrt": torch.sqrt,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "sin": torch.sin,
+    "cos": torch.cos,
     "sum": lambda *xs: sum(xs[1:], xs[0]),  # left to right, as the engine adds
-    "relu": torch.relu, "abs": torch.abs,
+    "relu": torch.relu,
+    "abs": torch.abs,
     "softplus": torch.nn.functional.softplus,  # the user op
 }
 SETTINGS = settings(max_examples=60, deadline=None)
@@ -147,12 +158,15 @@ def test_where_torch_is_wrong_at_a_zero_exponent_we_match_finite_differences():
     where cuts the exponent's influence at e == 0 exactly, so differentiating that derivative with respect
     to the exponent gives 0. (Found by the random tests below, which now leave exponents of exactly 0 out.)
     """
+
     def f(x, y):
         return (y * y + 1) ** x.tanh()
 
     h = 1e-4
+
     def g(a, b):
         return (b * b + 1) ** math.tanh(a)
+
     numeric = (g(h, 1 + h) - g(h, 1 - h) - g(-h, 1 + h) + g(-h, 1 - h)) / (4 * h * h)
     ours = hessian(f, [0.0, 1.0])
     theirs = torch.autograd.functional.hessian(lambda x, y: (y * y + 1) ** torch.tanh(x), tensors([0.0, 1.0]))

@@ -37,8 +37,10 @@ def test_grad_with_respect_to_an_interior_node():
     assert close(gh, 2 * math.exp(0.3), rel=1e-14)
 
 
-@pytest.mark.parametrize("bad, message", [(1.0, "needs a Value to differentiate, got float"),
-                                          ("x", "needs a Value to differentiate, got str")])
+@pytest.mark.parametrize(
+    "bad, message",
+    [(1.0, "needs a Value to differentiate, got float"), ("x", "needs a Value to differentiate, got str")],
+)
 def test_grad_refuses_a_non_value_output(bad, message):
     with pytest.raises(TypeError, match=message):
         grad(bad, [Value(1.0)])

@@ -110,11 +110,13 @@ def test_enable_grad_decorates_a_generator_inside_no_grad():
 @pytest.mark.parametrize("block", [no_grad, enable_grad, detect_anomaly])
 def test_coroutines_are_refused_at_decoration_time(block):
     with pytest.raises(TypeError, match="cannot decorate the coroutine .*leak into other tasks"):
+
         @block()
         async def step():
             return Value(1.0) * 2
 
     with pytest.raises(TypeError, match="cannot decorate the coroutine"):
+
         @block()
         async def stream():
             yield Value(1.0)
@@ -153,10 +155,16 @@ def _zero_times_infinity():
 
 
 ANOMALIES = [
-    ("the first infinity, from finite inputs", _divide_by_tiny,
-     ["1.0 / 1e-320 = inf", "first infinity", "'one' (data=1.0)", "'tiny' (data=1e-320)", "test_grad_mode.py"]),
-    ("the first nan, 0 * inf", _zero_times_infinity,
-     ["0.0 * inf = nan", "first nan", "'y' (data=0.0)", "'big' (data=inf)", "test_grad_mode.py"]),
+    (
+        "the first infinity, from finite inputs",
+        _divide_by_tiny,
+        ["1.0 / 1e-320 = inf", "first infinity", "'one' (data=1.0)", "'tiny' (data=1e-320)", "test_grad_mode.py"],
+    ),
+    (
+        "the first nan, 0 * inf",
+        _zero_times_infinity,
+        ["0.0 * inf = nan", "first nan", "'y' (data=0.0)", "'big' (data=inf)", "test_grad_mode.py"],
+    ),
 ]
 
 
@@ -185,7 +193,10 @@ def test_a_log_of_a_value_driven_negative_is_a_domain_error_with_or_without_it()
     w = Value(0.5, "w")
     for _ in range(3):
         w.data -= 0.3  # an update that overshoots
-    with detect_anomaly(), pytest.raises(DomainError, match=r"log\(-0\.(4|39)\d*\): log is defined only for x > 0; input 1 is 'w'"):
+    with (
+        detect_anomaly(),
+        pytest.raises(DomainError, match=r"log\(-0\.(4|39)\d*\): log is defined only for x > 0; input 1 is 'w'"),
+    ):
         w.log()
 
 

@@ -102,10 +102,16 @@ WRONG_FIRST = [
     ("tanh wrong sign", _op(lambda x, out: out * out - 1, math.tanh, "my_tanh"), [0.3]),
     ("sin wrong sign", _op(lambda x, out: -x.cos(), math.sin, "my_sin"), [1.0]),
     ("exp x 1.001 at 5", _op(lambda x, out: 1.001 * out, math.exp, "my_exp"), [5.0]),
-    ("sigmoid typo, inside a graph", lambda x: 2 * _op(lambda u, out: out * (1 + out), lambda u: 1 / (1 + math.exp(-u)),
-                                                         "my_sigmoid")(x * x), [0.7]),
-    ("swapped partials", lambda x, y: define_op(lambda a, b, out: a, lambda a, b, out: b, name="times")(
-        lambda a, b: a * b)(x, y), [2.0, 3.0]),
+    (
+        "sigmoid typo, inside a graph",
+        lambda x: 2 * _op(lambda u, out: out * (1 + out), lambda u: 1 / (1 + math.exp(-u)), "my_sigmoid")(x * x),
+        [0.7],
+    ),
+    (
+        "swapped partials",
+        lambda x, y: define_op(lambda a, b, out: a, lambda a, b, out: b, name="times")(lambda a, b: a * b)(x, y),
+        [2.0, 3.0],
+    ),
 ]
 
 
@@ -139,8 +145,11 @@ WRONG_SECOND = [
     ("tanh with out.data", _op(lambda x, out: 1 - out.data**2, math.tanh, "tanh_data"), [0.4]),
     ("softplus with detach", _op(lambda x, out: x.detach().sigmoid(), _softplus, "softplus_detached"), [0.5]),
     ("cube half detached", _op(lambda x, out: 3 * x.detach() * x, _cube, "cube"), [1.3]),
-    ("x*y partial cut", lambda x, y: define_op(lambda a, b, out: b.detach(), lambda a, b, out: a)(
-        lambda a, b: a * b)(x, y), [2.0, -1.0]),
+    (
+        "x*y partial cut",
+        lambda x, y: define_op(lambda a, b, out: b.detach(), lambda a, b, out: a)(lambda a, b: a * b)(x, y),
+        [2.0, -1.0],
+    ),
 ]
 
 
@@ -201,12 +210,15 @@ def test_wrong_derivative_at_a_kink_fails(x) -> None:
 
 
 @pytest.mark.parametrize("method", ["central", "richardson"])
-@pytest.mark.parametrize(("f", "x", "slope"), [
-    (lambda x: x.relu(), 1e-6, 1.0),
-    (lambda x: x.relu(), -2e-6, 0.0),
-    (lambda x: abs(x), -1e-6, -1.0),
-    (lambda x: abs(x - 1) * x, 1 + 1e-6, 1.0 + 2e-6),
-])
+@pytest.mark.parametrize(
+    ("f", "x", "slope"),
+    [
+        (lambda x: x.relu(), 1e-6, 1.0),
+        (lambda x: x.relu(), -2e-6, 0.0),
+        (lambda x: abs(x), -1e-6, -1.0),
+        (lambda x: abs(x - 1) * x, 1 + 1e-6, 1.0 + 2e-6),
+    ],
+)
 def test_near_a_kink_the_step_shrinks_and_measures_beside_it(f, x, slope, method) -> None:
     # The first step reaches across the kink; a smaller one does not, and f is differentiable at x.
     (row,) = gradcheck(f, [x], method=method).rows
@@ -221,15 +233,18 @@ def test_wrong_derivative_near_a_kink_fails(x) -> None:
 
 
 @pytest.mark.parametrize("method", ["central", "richardson"])
-@pytest.mark.parametrize(("f", "x"), [
-    (lambda x: (10 * x).exp(), 0.7),
-    (lambda x: (30 * x).sin(), 0.3),
-    (lambda x: (5 * x).cos(), 0.0),  # f' = 0 and a large f'''' at the same point
-    (lambda x: x**8, 1.9),
-    (lambda x: 1e6 + x, 0.25),
-    (lambda x: x.relu(), 1e-3),  # a kink, but further than a step away
-    (lambda x: (1000 * x).sin(), 0.1),  # fast: the step must shrink to follow it
-])
+@pytest.mark.parametrize(
+    ("f", "x"),
+    [
+        (lambda x: (10 * x).exp(), 0.7),
+        (lambda x: (30 * x).sin(), 0.3),
+        (lambda x: (5 * x).cos(), 0.0),  # f' = 0 and a large f'''' at the same point
+        (lambda x: x**8, 1.9),
+        (lambda x: 1e6 + x, 0.25),
+        (lambda x: x.relu(), 1e-3),  # a kink, but further than a step away
+        (lambda x: (1000 * x).sin(), 0.1),  # fast: the step must shrink to follow it
+    ],
+)
 def test_smooth_functions_are_not_mistaken_for_kinks(f, x, method) -> None:
     result = gradcheck(f, [x], method=method)
     assert result and not result.kinks, str(result)
@@ -260,11 +275,14 @@ def test_richardson_is_more_accurate_than_central() -> None:
     assert max(errors["central"]) < 1e-8  # the margin under rtol=1e-6
 
 
-@pytest.mark.parametrize(("x", "method", "step"), [
-    (0.5, "central", 2.0**-18),  # eps**(1/3) = 6.06e-6, rounded down to a power of two
-    (1000.0, "central", 2.0**-8),  # relative to |x|: 6.06e-3
-    (-1000.0, "richardson", 0.5),  # eps**(1/5) * 1000 = 0.74
-])
+@pytest.mark.parametrize(
+    ("x", "method", "step"),
+    [
+        (0.5, "central", 2.0**-18),  # eps**(1/3) = 6.06e-6, rounded down to a power of two
+        (1000.0, "central", 2.0**-8),  # relative to |x|: 6.06e-3
+        (-1000.0, "richardson", 0.5),  # eps**(1/5) * 1000 = 0.74
+    ],
+)
 def test_default_step_is_relative_to_the_input(x, method, step) -> None:
     assert gradcheck(lambda v: v * v, [x], method=method).rows[0].step == step
 
@@ -275,11 +293,14 @@ def test_eps_sets_the_step() -> None:
 
 
 @pytest.mark.parametrize("method", ["central", "richardson"])
-@pytest.mark.parametrize(("f", "x"), [
-    (lambda x: x.log(), 1e-7),  # the default step 3.8e-6 would reach log(-3.7e-6)
-    (lambda x: x.sqrt(), 1e-9),
-    (lambda x: (1 - x).log(), 1 - 2**-30),
-])
+@pytest.mark.parametrize(
+    ("f", "x"),
+    [
+        (lambda x: x.log(), 1e-7),  # the default step 3.8e-6 would reach log(-3.7e-6)
+        (lambda x: x.sqrt(), 1e-9),
+        (lambda x: (1 - x).log(), 1 - 2**-30),
+    ],
+)
 def test_step_shrinks_near_a_domain_edge(f, x, method) -> None:
     result = gradcheck(f, [x], method=method)
     assert result and result.rows[0].step < 1e-3 * min(abs(x), abs(1 - x))
@@ -309,7 +330,11 @@ def test_result_fields_and_table() -> None:
 def test_hessian_rows_cover_both_sides_of_the_diagonal() -> None:
     result = gradgradcheck(lambda x, y: x * x * y, [3.0, 2.0])
     assert [(row.name, round(row.analytic, 9)) for row in result.rows] == [
-        ("d2f/dx dx", 4.0), ("d2f/dx dy", 6.0), ("d2f/dy dx", 6.0), ("d2f/dy dy", 0.0)]
+        ("d2f/dx dx", 4.0),
+        ("d2f/dx dy", 6.0),
+        ("d2f/dy dx", 6.0),
+        ("d2f/dy dy", 0.0),
+    ]
 
 
 def test_nonfinite_analytic_derivative_fails() -> None:
@@ -324,6 +349,7 @@ def test_input_names_fall_back_to_positions() -> None:
 
 
 # --------------------------------------------------------------- bad arguments
+
 
 def _shifting(x, y):
     """Assigns to an input's data: the checker holds inputs across evaluations, so it must notice."""
@@ -351,20 +377,45 @@ BAD_ARGUMENTS = [
     ("bad method", lambda x: x, [1.0], {"method": "forward"}, ValueError, "method must be one of"),
     ("negative atol", lambda x: x, [1.0], {"atol": -1.0}, ValueError, "atol must be a finite number >= 0"),
     ("zero eps", lambda x: x, [1.0], {"eps": 0.0}, ValueError, "eps (the step) must be"),
-    ("input too large for a float", lambda x: x, [10**400], {}, ValueError,
-     "inputs[0] is 1000000000000000000000000000... (401 characters); derivatives can only be checked at finite"),
-    ("step that does not move x", lambda x: x * x, [1.0], {"eps": 5e-324}, ValueError,
-     "cannot be evaluated near x=1.0: at 1.0 a step of"),
-    ("step that leaves the floats", lambda x: x * 1.0, [1.7976931348623157e308], {}, ValueError,
-     "cannot be evaluated near x=1.7976931348623157e+308"),
-    ("f changes its input", _shifting, [1.0, 2.0], {}, ValueError,
-     "_shifting changed its input y: its .data was 2.0, now 4.0; f must leave its inputs as given"),
+    (
+        "input too large for a float",
+        lambda x: x,
+        [10**400],
+        {},
+        ValueError,
+        "inputs[0] is 1000000000000000000000000000... (401 characters); derivatives can only be checked at finite",
+    ),
+    (
+        "step that does not move x",
+        lambda x: x * x,
+        [1.0],
+        {"eps": 5e-324},
+        ValueError,
+        "cannot be evaluated near x=1.0: at 1.0 a step of",
+    ),
+    (
+        "step that leaves the floats",
+        lambda x: x * 1.0,
+        [1.7976931348623157e308],
+        {},
+        ValueError,
+        "cannot be evaluated near x=1.7976931348623157e+308",
+    ),
+    (
+        "f changes its input",
+        _shifting,
+        [1.0, 2.0],
+        {},
+        ValueError,
+        "_shifting changed its input y: its .data was 2.0, now 4.0; f must leave its inputs as given",
+    ),
 ]
 
 
 @pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
-@pytest.mark.parametrize(("case", "f", "inputs", "options", "error", "words"), BAD_ARGUMENTS,
-                         ids=[c[0] for c in BAD_ARGUMENTS])
+@pytest.mark.parametrize(
+    ("case", "f", "inputs", "options", "error", "words"), BAD_ARGUMENTS, ids=[c[0] for c in BAD_ARGUMENTS]
+)
 def test_bad_arguments_give_clear_errors(case, f, inputs, options, error, words, check) -> None:
     with pytest.raises(error) as caught:
         check(f, inputs, **options)
@@ -418,10 +469,17 @@ def test_assert_gradients_close_rejects_bad_options(options, error) -> None:
 
 
 def test_importing_autograd_core_does_not_import_hypothesis() -> None:
-    code = ("import sys, autograd_core; "
-            "print('hypothesis' in sys.modules, 'autograd_core.hypothesis_strategies' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[2]).stdout
+    code = (
+        "import sys, autograd_core; "
+        "print('hypothesis' in sys.modules, 'autograd_core.hypothesis_strategies' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    ).stdout
     assert out.split() == ["False", "False"]
 
 
@@ -456,23 +514,70 @@ _RNG = random.Random(0)
 
 NOISY = [
     # (case, f, point, check, options, words in the report)
-    ("random term, wrong derivative (the issue's case)",
-     _op(lambda x, out: 5.0, lambda x: x * x + 1e-3 * _RNG.random(), "noisy_square"), [1.0], gradcheck, {},
-     "noisy_square is not deterministic: evaluated twice at this point it gave"),
-    ("random term, right derivative", _op(lambda x, out: 2 * x, lambda x: x * x + 1e-9 * _RNG.random(), "noisy"),
-     [0.3], gradcheck, {}, "is not deterministic"),
-    ("seeded noise", _op(lambda x, out: 2 * x, lambda x: x * x + _seeded_noise(1e-3)(x), "seeded"), [1.0],
-     gradcheck, {}, "df/dx: noise, not a kink"),
-    ("tiny seeded noise", _op(lambda x, out: 2 * x, lambda x: x * x + _seeded_noise(1e-9)(x), "seeded"), [-0.7],
-     gradcheck, {}, "df/dx: noise, not a kink"),
-    ("fast oscillation as noise", _op(lambda x, out: 2 * x, lambda x: x * x + 1e-3 * math.sin(1e15 * x), "wiggle"),
-     [1.0], gradcheck, {}, "df/dx: noise, not a kink"),
-    ("seeded noise, eps given", _op(lambda x, out: 2 * x, lambda x: x * x + _seeded_noise(1e-3)(x), "seeded"), [1.0],
-     gradcheck, {"eps": 1e-6}, "df/dx: noise, not a kink"),
-    ("seeded noise, richardson", _op(lambda x, out: 2 * x, lambda x: x * x + _seeded_noise(1e-6)(x), "seeded"),
-     [2.0], gradcheck, {"method": "richardson"}, "df/dx: noise, not a kink"),
-    ("noise in the gradient", _op(lambda x, out: 2 * x + _seeded_noise(1e-6)(x.data), lambda x: x * x, "grad_noise"),
-     [0.5], gradgradcheck, {}, "d2f/dx dx: noise, not a kink"),
+    (
+        "random term, wrong derivative (the issue's case)",
+        _op(lambda x, out: 5.0, lambda x: x * x + 1e-3 * _RNG.random(), "noisy_square"),
+        [1.0],
+        gradcheck,
+        {},
+        "noisy_square is not deterministic: evaluated twice at this point it gave",
+    ),
+    (
+        "random term, right derivative",
+        _op(lambda x, out: 2 * x, lambda x: x * x + 1e-9 * _RNG.random(), "noisy"),
+        [0.3],
+        gradcheck,
+        {},
+        "is not deterministic",
+    ),
+    (
+        "seeded noise",
+        _op(lambda x, out: 2 * x, lambda x: x * x + _seeded_noise(1e-3)(x), "seeded"),
+        [1.0],
+        gradcheck,
+        {},
+        "df/dx: noise, not a kink",
+    ),
+    (
+        "tiny seeded noise",
+        _op(lambda x, out: 2 * x, lambda x: x * x + _seeded_noise(1e-9)(x), "seeded"),
+        [-0.7],
+        gradcheck,
+        {},
+        "df/dx: noise, not a kink",
+    ),
+    (
+        "fast oscillation as noise",
+        _op(lambda x, out: 2 * x, lambda x: x * x + 1e-3 * math.sin(1e15 * x), "wiggle"),
+        [1.0],
+        gradcheck,
+        {},
+        "df/dx: noise, not a kink",
+    ),
+    (
+        "seeded noise, eps given",
+        _op(lambda x, out: 2 * x, lambda x: x * x + _seeded_noise(1e-3)(x), "seeded"),
+        [1.0],
+        gradcheck,
+        {"eps": 1e-6},
+        "df/dx: noise, not a kink",
+    ),
+    (
+        "seeded noise, richardson",
+        _op(lambda x, out: 2 * x, lambda x: x * x + _seeded_noise(1e-6)(x), "seeded"),
+        [2.0],
+        gradcheck,
+        {"method": "richardson"},
+        "df/dx: noise, not a kink",
+    ),
+    (
+        "noise in the gradient",
+        _op(lambda x, out: 2 * x + _seeded_noise(1e-6)(x.data), lambda x: x * x, "grad_noise"),
+        [0.5],
+        gradgradcheck,
+        {},
+        "d2f/dx dx: noise, not a kink",
+    ),
 ]
 
 
@@ -492,8 +597,11 @@ def test_seeded_noise_never_passes_at_many_points() -> None:
 
 @pytest.mark.parametrize("method", ["central", "richardson"])
 @pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
-@pytest.mark.parametrize(("f", "kink"), [(lambda x: x.relu(), 0.0), (lambda x: abs(x), 0.0),
-                                         (lambda x: 3 * abs(x - 1.5) + x * x, 1.5)], ids=["relu", "abs", "3 abs + x^2"])
+@pytest.mark.parametrize(
+    ("f", "kink"),
+    [(lambda x: x.relu(), 0.0), (lambda x: abs(x), 0.0), (lambda x: 3 * abs(x - 1.5) + x * x, 1.5)],
+    ids=["relu", "abs", "3 abs + x^2"],
+)
 @pytest.mark.parametrize("distance", [0.0, 1e-12, -1e-12, 5e-9, -5e-9, 3e-8, -1e-7])
 def test_kinks_and_jumps_near_the_point_are_never_noise(f, kink, distance, check, method) -> None:
     # gradgradcheck differences the gradient, which jumps where f has a kink: a jump is not noise either.

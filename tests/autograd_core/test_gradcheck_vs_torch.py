@@ -29,5 +29,6 @@ def test_torch_defaults_pass_a_slightly_wrong_derivative_ours_fail(factor) -> No
     assert torch.autograd.gradcheck(Softplus.apply, (x,))  # atol=1e-5, rtol=1e-3: passes
 
     softplus = define_op(lambda x, out: factor * x.sigmoid(), name="softplus")(
-        lambda x: math.log1p(math.exp(-abs(x))) + max(x, 0.0))
+        lambda x: math.log1p(math.exp(-abs(x))) + max(x, 0.0)
+    )
     assert not gradcheck(softplus, [0.5], raise_exception=False)

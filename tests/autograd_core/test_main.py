@@ -11,8 +11,13 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_the_demo_prints_the_chain_rule_in_the_notation():
-    result = subprocess.run([sys.executable, "-m", "autograd_core"], cwd=REPO, capture_output=True, timeout=60,
-                            env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    result = subprocess.run(
+        [sys.executable, "-m", "autograd_core"],
+        cwd=REPO,
+        capture_output=True,
+        timeout=60,
+        env=dict(os.environ, PYTHONIOENCODING="utf-8"),
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.decode("utf-8").splitlines()
     assert "  dL/dL = 1.0000" in lines

@@ -52,16 +52,16 @@ def test_a_nan_feature_gives_a_nan_prediction():
 def test_a_local_derivative_past_the_largest_float_is_infinite():
     """d(x ** -1)/dx = -x ** -2 = -1e400 at x = 1e-200: -inf in every form, never a bare OverflowError."""
     x = Value(1e-200, "x")
-    y = x ** -1
+    y = x**-1
     assert y.data == 1e200
     y.backward()
     assert x.grad == -math.inf
     assert grad(y, x) == (-math.inf,)
-    assert jvp(lambda v: v ** -1, [1e-200], [1.0])[1] == -math.inf
+    assert jvp(lambda v: v**-1, [1e-200], [1.0])[1] == -math.inf
 
 
 def test_an_odd_power_past_the_largest_float_keeps_its_sign():
     x = Value(-1e-150, "x")
-    y = x ** -2  # 1e300
+    y = x**-2  # 1e300
     y.backward()  # d/dx = -2 x ** -3 = -2 * (-1e450) = +inf
     assert x.grad == math.inf

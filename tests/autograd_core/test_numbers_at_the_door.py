@@ -23,22 +23,30 @@ def product(x, y):
     return x * y
 
 
-@pytest.mark.parametrize("call, where", [
-    (lambda: jvp(product, [HUGE, 1.0], [1.0, 0.0]), r"jvp\(\): primals\[0\]"),
-    (lambda: jvp(product, [1.0, 1.0], [1.0, -HUGE]), r"jvp\(\): tangents\[1\]"),
-    (lambda: jacobian(product, [1.0, HUGE]), r"jacobian\(\): inputs\[1\]"),
-    (lambda: hessian(product, [HUGE, 1.0]), r"hessian\(\): inputs\[0\]"),
-    (lambda: hvp(product, [1.0, 2.0], [1.0, HUGE]), r"hvp\(\): v\[1\]"),
-    (lambda: vjp(product, [1.0, HUGE], 1.0), r"vjp\(\): inputs\[1\]"),
-    (lambda: vjp(product, [1.0, 2.0], HUGE), r"vjp\(\): v"),
-    (lambda: vjp(lambda x, y: [x, y], [1.0, 2.0], [1.0, HUGE]), r"vjp\(\): v\[1\]"),
-    (lambda: compile(product, [1.0, HUGE]), r"compile: example input 1"),
-    (lambda: compile(product, [1.0, 2.0])(HUGE, 1.0), r"compiled product\(\) input 'x'"),
-    (lambda: compile(product, [1.0, 2.0]).check(1.0, HUGE), r"compiled product\(\) input 'y'"),
-    (lambda: compile(product, [1.0, 2.0]).batch([(1.0, 2.0), (1.0, HUGE)]), r"compiled product: example 1, input 'y'"),
-    (lambda: compile(product, [1.0, 2.0]).batch_arrays([[1.0, 2.0], [HUGE, 1.0]]),
-     r"compiled product: example 1, input 'x'"),
-])
+@pytest.mark.parametrize(
+    "call, where",
+    [
+        (lambda: jvp(product, [HUGE, 1.0], [1.0, 0.0]), r"jvp\(\): primals\[0\]"),
+        (lambda: jvp(product, [1.0, 1.0], [1.0, -HUGE]), r"jvp\(\): tangents\[1\]"),
+        (lambda: jacobian(product, [1.0, HUGE]), r"jacobian\(\): inputs\[1\]"),
+        (lambda: hessian(product, [HUGE, 1.0]), r"hessian\(\): inputs\[0\]"),
+        (lambda: hvp(product, [1.0, 2.0], [1.0, HUGE]), r"hvp\(\): v\[1\]"),
+        (lambda: vjp(product, [1.0, HUGE], 1.0), r"vjp\(\): inputs\[1\]"),
+        (lambda: vjp(product, [1.0, 2.0], HUGE), r"vjp\(\): v"),
+        (lambda: vjp(lambda x, y: [x, y], [1.0, 2.0], [1.0, HUGE]), r"vjp\(\): v\[1\]"),
+        (lambda: compile(product, [1.0, HUGE]), r"compile: example input 1"),
+        (lambda: compile(product, [1.0, 2.0])(HUGE, 1.0), r"compiled product\(\) input 'x'"),
+        (lambda: compile(product, [1.0, 2.0]).check(1.0, HUGE), r"compiled product\(\) input 'y'"),
+        (
+            lambda: compile(product, [1.0, 2.0]).batch([(1.0, 2.0), (1.0, HUGE)]),
+            r"compiled product: example 1, input 'y'",
+        ),
+        (
+            lambda: compile(product, [1.0, 2.0]).batch_arrays([[1.0, 2.0], [HUGE, 1.0]]),
+            r"compiled product: example 1, input 'x'",
+        ),
+    ],
+)
 def test_too_large_for_a_float_is_named(call, where):
     with pytest.raises(OverflowError, match=where + r".*fits in a float.*int -?1000000"):
         call()
@@ -59,8 +67,10 @@ def test_batch_rows_are_checked_as_a_call_is(bad, kind):
         fn(bad, 2.0)
 
 
-@pytest.mark.parametrize("X, kind", [([["1.5", "2"]], "str"), ([[1 + 2j, 2.0]], "complex"),
-                                     ([[Value(1.0), 2.0]], "Value"), ([[b"1", 2.0]], "bytes")])
+@pytest.mark.parametrize(
+    "X, kind",
+    [([["1.5", "2"]], "str"), ([[1 + 2j, 2.0]], "complex"), ([[Value(1.0), 2.0]], "Value"), ([[b"1", 2.0]], "bytes")],
+)
 def test_batch_arrays_parses_no_strings_and_takes_no_complex(X, kind):
     fn = compile(product, [3.0, 2.0])
     with pytest.raises(TypeError, match=rf"example 0, input 'x' must be a real number, got {kind}"):
@@ -70,8 +80,13 @@ def test_batch_arrays_parses_no_strings_and_takes_no_complex(X, kind):
 def test_batch_arrays_takes_numbers_of_every_real_kind():
     np = pytest.importorskip("numpy")
     fn = compile(product, [3.0, 2.0])
-    for X in ([[1, 2]], np.array([[1, 2]], dtype=np.int64), np.array([[True, 2]]), [[Fraction(1, 2), 4]],
-              np.array([[0.5, 4.0]], dtype=np.float32)):
+    for X in (
+        [[1, 2]],
+        np.array([[1, 2]], dtype=np.int64),
+        np.array([[True, 2]]),
+        [[Fraction(1, 2), 4]],
+        np.array([[0.5, 4.0]], dtype=np.float32),
+    ):
         expected = float(np.asarray(X, dtype=object)[0, 0]) * float(np.asarray(X, dtype=object)[0, 1])
         assert fn.batch_arrays(X).outputs.tolist() == [expected]
 

@@ -22,8 +22,16 @@ def _sigmoid(x: float) -> float:
 
 def _generic(name):
     """Apply the function called ``name`` to a float (math) or a Value (method)."""
-    floats = {"exp": math.exp, "log": math.log, "tanh": math.tanh, "sigmoid": _sigmoid,
-              "relu": lambda x: max(x, 0.0), "sin": math.sin, "cos": math.cos, "sqrt": math.sqrt}
+    floats = {
+        "exp": math.exp,
+        "log": math.log,
+        "tanh": math.tanh,
+        "sigmoid": _sigmoid,
+        "relu": lambda x: max(x, 0.0),
+        "sin": math.sin,
+        "cos": math.cos,
+        "sqrt": math.sqrt,
+    }
 
     def apply(x):
         return getattr(x, name)() if isinstance(x, Value) else floats[name](x)
@@ -38,10 +46,20 @@ UNARY = [
     ("exp", _generic("exp"), math.exp, math.exp, [-3.0, 0.0, 0.7, 5.0]),
     ("log", _generic("log"), lambda x: 1 / x, lambda x: -1 / x**2, [0.05, 1.0, 7.5, 1e3]),
     ("sqrt", _generic("sqrt"), lambda x: 0.5 / math.sqrt(x), lambda x: -0.25 * x**-1.5, [0.04, 1.0, 9.0]),
-    ("tanh", _generic("tanh"), lambda x: 1 - math.tanh(x) ** 2,
-     lambda x: -2 * math.tanh(x) * (1 - math.tanh(x) ** 2), [-2.0, 0.0, 0.7, 3.0]),
-    ("sigmoid", _generic("sigmoid"), lambda x: _sigmoid(x) * (1 - _sigmoid(x)),
-     lambda x: _sigmoid(x) * (1 - _sigmoid(x)) * (1 - 2 * _sigmoid(x)), [-4.0, 0.0, 0.5, 6.0]),
+    (
+        "tanh",
+        _generic("tanh"),
+        lambda x: 1 - math.tanh(x) ** 2,
+        lambda x: -2 * math.tanh(x) * (1 - math.tanh(x) ** 2),
+        [-2.0, 0.0, 0.7, 3.0],
+    ),
+    (
+        "sigmoid",
+        _generic("sigmoid"),
+        lambda x: _sigmoid(x) * (1 - _sigmoid(x)),
+        lambda x: _sigmoid(x) * (1 - _sigmoid(x)) * (1 - 2 * _sigmoid(x)),
+        [-4.0, 0.0, 0.5, 6.0],
+    ),
     ("relu", _generic("relu"), lambda x: 1.0 if x > 0 else 0.0, lambda x: 0.0, [-1.5, -0.2, 0.3, 2.0]),
     ("sin", _generic("sin"), math.cos, lambda x: -math.sin(x), [-2.0, 0.0, 1.3, 10.0]),
     ("cos", _generic("cos"), lambda x: -math.sin(x), lambda x: -math.cos(x), [-2.0, 0.0, 1.3, 10.0]),
@@ -50,8 +68,13 @@ UNARY = [
     ("x**-1.5", lambda x: x**-1.5, lambda x: -1.5 * x**-2.5, lambda x: 3.75 * x**-3.5, [0.3, 1.0, 4.0]),
     ("x**0.5", lambda x: x**0.5, lambda x: 0.5 * x**-0.5, lambda x: -0.25 * x**-1.5, [0.3, 2.0]),
     ("x**0", lambda x: x**0, lambda x: 0.0, lambda x: 0.0, [-2.0, 3.0]),
-    ("2**x (reflected pow)", lambda x: 2**x, lambda x: math.log(2) * 2**x, lambda x: math.log(2) ** 2 * 2**x,
-     [-1.0, 0.0, 2.5]),
+    (
+        "2**x (reflected pow)",
+        lambda x: 2**x,
+        lambda x: math.log(2) * 2**x,
+        lambda x: math.log(2) ** 2 * 2**x,
+        [-1.0, 0.0, 2.5],
+    ),
     ("3 - x (reflected sub)", lambda x: 3 - x, lambda x: -1.0, lambda x: 0.0, [-1.0, 2.0]),
     ("3 / x (reflected div)", lambda x: 3 / x, lambda x: -3 / x**2, lambda x: 6 / x**3, [-2.0, 0.5, 4.0]),
     ("2 + x (reflected add)", lambda x: 2 + x, lambda x: 1.0, lambda x: 0.0, [-1.0, 2.0]),
@@ -89,11 +112,17 @@ BINARY = [
     ("-", lambda x, y: x - y, lambda x, y: 1.0, lambda x, y: -1.0, [(1.5, -2.0), (0.0, 3.0)]),
     ("*", lambda x, y: x * y, lambda x, y: y, lambda x, y: x, [(1.5, -2.0), (0.0, 3.0)]),
     ("/", lambda x, y: x / y, lambda x, y: 1 / y, lambda x, y: -x / y**2, [(1.5, -2.0), (0.0, 3.0), (-4.0, 0.25)]),
-    ("pow", lambda x, y: x**y, lambda x, y: y * x ** (y - 1), lambda x, y: x**y * math.log(x),
-     [(1.5, -2.0), (0.5, 3.0), (2.0, 0.5)]),
+    (
+        "pow",
+        lambda x, y: x**y,
+        lambda x, y: y * x ** (y - 1),
+        lambda x, y: x**y * math.log(x),
+        [(1.5, -2.0), (0.5, 3.0), (2.0, 0.5)],
+    ),
 ]
-BINARY_CASES = [pytest.param(f, dx, dy, x, y, id=f"{name} at {x},{y}") for name, f, dx, dy, pts in BINARY
-                for x, y in pts]
+BINARY_CASES = [
+    pytest.param(f, dx, dy, x, y, id=f"{name} at {x},{y}") for name, f, dx, dy, pts in BINARY for x, y in pts
+]
 
 
 @pytest.mark.parametrize("f, dx, dy, x, y", BINARY_CASES)
@@ -125,8 +154,11 @@ SUMS = [
     ("three terms", lambda xs: Value.sum(xs), [(1.5, -2.0, 0.25)]),
     ("terms and numbers", lambda xs: Value.sum([xs[0], 2, xs[1], -0.5]), [(1.5, -2.0)]),
     ("a term twice", lambda xs: Value.sum([xs[0], xs[0] * xs[1], xs[0]]), [(1.5, -2.0)]),
-    ("products of a neuron", lambda xs: Value.sum([xs[0] * xs[1], xs[2] * xs[3], xs[4]]).tanh(),
-     [(0.5, -1.0, 2.0, 0.3, 0.1)]),
+    (
+        "products of a neuron",
+        lambda xs: Value.sum([xs[0] * xs[1], xs[2] * xs[3], xs[4]]).tanh(),
+        [(0.5, -1.0, 2.0, 0.3, 0.1)],
+    ),
 ]
 SUM_CASES = [pytest.param(f, xs, id=f"sum, {name}") for name, f, points in SUMS for xs in points]
 
@@ -137,8 +169,10 @@ def test_sum_value_and_gradients(f, xs):
     out = f(values)
     out.backward()
     for i, v in enumerate(values):
+
         def along(t, i=i):
             return f([Value(t if j == i else x) for j, x in enumerate(xs)]).data
+
         assert close(v.grad, central_difference(along, xs[i]), rel=1e-7, abs_=1e-8)
         assert close(v.grad, grad(f(values), [v])[0], rel=0.0, abs_=0.0)  # both forms of the chain rule agree
 
@@ -152,9 +186,11 @@ def test_sum_second_derivatives(f, xs):
             continue
         row = grad(first, values)
         for j, x in enumerate(xs):
+
             def along(t, i=i, j=j):
                 moved = [Value(t if k == j else y) for k, y in enumerate(xs)]
                 return grad(f(moved), [moved[i]])[0]
+
             assert close(row[j], central_difference(along, x), rel=1e-6, abs_=1e-7)
 
 
@@ -170,16 +206,48 @@ def test_sum_is_one_node_added_left_to_right():
 
 def test_every_op_in_the_table_is_covered():
     """A new op in the table must get a row above."""
-    covered = {"neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "**", "pow",
-               "+", "-", "*", "/", "sum"}
+    covered = {
+        "neg",
+        "abs",
+        "exp",
+        "log",
+        "sqrt",
+        "tanh",
+        "sigmoid",
+        "relu",
+        "sin",
+        "cos",
+        "**",
+        "pow",
+        "+",
+        "-",
+        "*",
+        "/",
+        "sum",
+    }
     assert set(OPS) == covered
 
 
 def test_op_names_recorded_on_nodes():
     x, y = Value(2.0), Value(3.0)
-    cases = {"+": x + y, "-": x - y, "*": x * y, "/": x / y, "neg": -x, "**": x**2, "pow": x**y,
-             "exp": x.exp(), "log": x.log(), "sqrt": x.sqrt(), "tanh": x.tanh(), "sigmoid": x.sigmoid(),
-             "relu": x.relu(), "abs": abs(x), "sin": x.sin(), "cos": x.cos()}
+    cases = {
+        "+": x + y,
+        "-": x - y,
+        "*": x * y,
+        "/": x / y,
+        "neg": -x,
+        "**": x**2,
+        "pow": x**y,
+        "exp": x.exp(),
+        "log": x.log(),
+        "sqrt": x.sqrt(),
+        "tanh": x.tanh(),
+        "sigmoid": x.sigmoid(),
+        "relu": x.relu(),
+        "abs": abs(x),
+        "sin": x.sin(),
+        "cos": x.cos(),
+    }
     for name, node in cases.items():
         assert node.op.name == name
         assert node.parents[0] is x

@@ -34,10 +34,19 @@ def _partial(expression: Expression, point: list[float], i: int) -> float:
     return central_difference(along, point[i])
 
 
-@pytest.mark.parametrize(("text", "atom"), [
-    ("x0", True), ("1.5", True), ("-2.0", False), ("x0**2", False), ("tanh(x0)", True),
-    ("log((x0 + 1)*(x0 + 1) + 1)", True), ("exp(tanh(x0)) * exp(tanh(x1))", False), ("tanh(x0) + tanh(x1)", False),
-])
+@pytest.mark.parametrize(
+    ("text", "atom"),
+    [
+        ("x0", True),
+        ("1.5", True),
+        ("-2.0", False),
+        ("x0**2", False),
+        ("tanh(x0)", True),
+        ("log((x0 + 1)*(x0 + 1) + 1)", True),
+        ("exp(tanh(x0)) * exp(tanh(x1))", False),
+        ("tanh(x0) + tanh(x1)", False),
+    ],
+)
 def test_operands_are_parenthesized_unless_atoms(text, atom) -> None:
     from autograd_core.compiler import is_atom  # the one "is this an atom", for the strategies and compile
 
@@ -68,8 +77,16 @@ def test_expression_is_the_same_on_values_and_floats(case) -> None:
     assert expression(*_values(point)).data == pytest.approx(expression(*point), rel=1e-12, abs=1e-12)
 
 
-MATH = {"tanh": math.tanh, "sin": math.sin, "cos": math.cos, "exp": math.exp, "log": math.log, "sqrt": math.sqrt,
-        "relu": lambda x: max(x, 0.0), "sigmoid": lambda x: 1 / (1 + math.exp(-x))}
+MATH = {
+    "tanh": math.tanh,
+    "sin": math.sin,
+    "cos": math.cos,
+    "exp": math.exp,
+    "log": math.log,
+    "sqrt": math.sqrt,
+    "relu": lambda x: max(x, 0.0),
+    "sigmoid": lambda x: 1 / (1 + math.exp(-x)),
+}
 
 
 @SETTINGS
@@ -163,7 +180,7 @@ def test_strategy_uses_every_builtin_op() -> None:
     x, y, z = Value(0.3), Value(-0.7), Value(1.2)
     leaves = [("x", lambda args: x), ("y", lambda args: y), ("z", lambda args: z)]
     for name, op in OPS.items():
-        operands = leaves if op.variadic else leaves[:len(op.inputs)]
+        operands = leaves if op.variadic else leaves[: len(op.inputs)]
         if name == "**":  # a constant exponent
             operands = [leaves[0], ("2", lambda args: 2)]
         text, function = _applied(op, operands)

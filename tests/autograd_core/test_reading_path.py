@@ -28,8 +28,12 @@ def _grad_accumulations(tree: ast.Module) -> list[str]:
     for function in ast.walk(tree):
         if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for node in ast.walk(function):
-                if (isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Attribute)
-                        and node.target.attr in ("grad", "_grad") and isinstance(node.op, ast.Add)):
+                if (
+                    isinstance(node, ast.AugAssign)
+                    and isinstance(node.target, ast.Attribute)
+                    and node.target.attr in ("grad", "_grad")
+                    and isinstance(node.op, ast.Add)
+                ):
                     found.append(function.name)
     return found
 
@@ -55,8 +59,9 @@ def test_one_graph_walk():
     for path in ENGINE.rglob("*.py"):
         for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(function, ast.FunctionDef):
-                reads_parent_slots = any(isinstance(n, ast.Attribute) and n.attr in ("_a", "_b")
-                                         for n in ast.walk(function))
+                reads_parent_slots = any(
+                    isinstance(n, ast.Attribute) and n.attr in ("_a", "_b") for n in ast.walk(function)
+                )
                 has_visited_set = any(isinstance(n, ast.Name) and n.id == "visited" for n in ast.walk(function))
                 if reads_parent_slots and has_visited_set:
                     walkers.append(f"{path.relative_to(ENGINE)}:{function.name}")

@@ -12,10 +12,15 @@ import pytest
 from helpers import require_tool
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-SECTIONS = {name: re.search(rf"<!-- {name}:start -->(.*?)<!-- {name}:end -->", README, flags=re.S).group(1)
-            for name in ("forward", "symbolic")}
-EXAMPLES = [(name, code, output) for name, text in SECTIONS.items()
-            for code, output in re.findall(r"```python\n(.*?)```\s*```text\n(.*?)```", text, flags=re.S)]
+SECTIONS = {
+    name: re.search(rf"<!-- {name}:start -->(.*?)<!-- {name}:end -->", README, flags=re.S).group(1)
+    for name in ("forward", "symbolic")
+}
+EXAMPLES = [
+    (name, code, output)
+    for name, text in SECTIONS.items()
+    for code, output in re.findall(r"```python\n(.*?)```\s*```text\n(.*?)```", text, flags=re.S)
+]
 
 
 def test_each_section_has_examples_with_output():

@@ -76,8 +76,15 @@ def test_constants_are_numbers_and_whole_numbers_integers():
     assert to_sympy(Value(0.1) * x).args[0] == 0.1
 
 
-LABELS = ["layers.0.neurons.3.w.1", "x[0]", "a + b", "lambda", "1x", "w x", "__import__('builtins').setattr("
-          "__import__('builtins'), 'HACKED', 1)"]
+LABELS = [
+    "layers.0.neurons.3.w.1",
+    "x[0]",
+    "a + b",
+    "lambda",
+    "1x",
+    "w x",
+    "__import__('builtins').setattr(__import__('builtins'), 'HACKED', 1)",
+]
 
 
 @pytest.mark.parametrize("label", LABELS)
@@ -134,21 +141,40 @@ def test_300_nested_ops_give_the_formula_and_its_derivative():
 @pytest.mark.parametrize("convert", [lambda y, x: to_sympy(y), symbolic_grad], ids=["to_sympy", "symbolic_grad"])
 def test_1000_nested_ops_are_refused_naming_the_depth(convert):
     y, x = _nested(1000)  # sympy checks a new expression's arguments by recursion: too deep for it
-    with pytest.raises(RecursionError, match=r"(to_sympy|symbolic_grad)\(\): the graph is 1000 ops deep, and "
-                                             r"sympy, which checks and prints an expression by recursion, ran out"):
+    with pytest.raises(
+        RecursionError,
+        match=r"(to_sympy|symbolic_grad)\(\): the graph is 1000 ops deep, and "
+        r"sympy, which checks and prints an expression by recursion, ran out",
+    ):
         convert(y, x)
 
 
 ERRORS = [
     ("to_sympy of a number", lambda: to_sympy(2.0), TypeError, "to_sympy\\(\\) needs a Value, got float"),
-    ("two leaves, one label", lambda: to_sympy(Value(1.0, "x") + Value(2.0, "x")), ValueError,
-     "two different leaves are labelled 'x' \\(data=1.0 and data=2.0\\)"),
-    ("unlabelled variable", lambda: symbolic_grad(Value(1.0, "x") * 2, Value(3.0)), ValueError,
-     "has no label, so a formula shows it as the constant 3.0; label it"),
-    ("interior variable", lambda: symbolic_grad(Value(1.0, "x") * 2, Value(1.0, "y") * 2), ValueError,
-     "differentiate with respect to a leaf; .* is the result of op '\\*'"),
-    ("variable not a Value", lambda: chain_rule(Value(1.0, "x") * 2, "x"), TypeError,
-     "the variable must be a leaf Value, got str 'x'"),
+    (
+        "two leaves, one label",
+        lambda: to_sympy(Value(1.0, "x") + Value(2.0, "x")),
+        ValueError,
+        "two different leaves are labelled 'x' \\(data=1.0 and data=2.0\\)",
+    ),
+    (
+        "unlabelled variable",
+        lambda: symbolic_grad(Value(1.0, "x") * 2, Value(3.0)),
+        ValueError,
+        "has no label, so a formula shows it as the constant 3.0; label it",
+    ),
+    (
+        "interior variable",
+        lambda: symbolic_grad(Value(1.0, "x") * 2, Value(1.0, "y") * 2),
+        ValueError,
+        "differentiate with respect to a leaf; .* is the result of op '\\*'",
+    ),
+    (
+        "variable not a Value",
+        lambda: chain_rule(Value(1.0, "x") * 2, "x"),
+        TypeError,
+        "the variable must be a leaf Value, got str 'x'",
+    ),
 ]
 
 
@@ -178,9 +204,7 @@ def test_chain_rule_of_a_neuron_as_text_and_latex():
     w, x, b, L = _neuron()
     rule = chain_rule(L, x)
     assert str(rule) == (
-        "dL/dx = ∂L/∂v2 · ∂v2/∂v1 · ∂v1/∂x\n"
-        "      = (1 - tanh(v2)**2) · 1 · w\n"
-        "      = 0.500972 · 1 · (-3) = -1.50292"
+        "dL/dx = ∂L/∂v2 · ∂v2/∂v1 · ∂v1/∂x\n      = (1 - tanh(v2)**2) · 1 · w\n      = 0.500972 · 1 · (-3) = -1.50292"
     )
     assert rule._repr_latex_() == (
         r"$\begin{aligned}\frac{d L}{d x} &= \frac{\partial L}{\partial v_{2}} \cdot "
@@ -212,8 +236,11 @@ def test_every_local_formula_evaluates_to_the_engines_local_derivative():
             rule = chain_rule(out, leaf)
             for path in rule.paths:
                 for factor in path:
-                    subs = {sp.Symbol(rule.names[p], real=True): sp.Float(p.data) for p in factor.node.parents
-                            if p in rule.names}
+                    subs = {
+                        sp.Symbol(rule.names[p], real=True): sp.Float(p.data)
+                        for p in factor.node.parents
+                        if p in rule.names
+                    }
                     expected = float(factor.formula.evalf(30, subs=subs))
                     assert factor.value == pytest.approx(expected, rel=1e-13, abs=1e-15), (name, factor)
 

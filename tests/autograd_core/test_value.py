@@ -95,8 +95,9 @@ def test_values_hash_by_identity_and_have_no_elementwise_eq():
     assert {a: 1}[a] == 1
 
 
-@pytest.mark.parametrize("op", [operator.add, operator.sub, operator.mul, operator.truediv, operator.pow],
-                         ids=["+", "-", "*", "/", "**"])
+@pytest.mark.parametrize(
+    "op", [operator.add, operator.sub, operator.mul, operator.truediv, operator.pow], ids=["+", "-", "*", "/", "**"]
+)
 @pytest.mark.parametrize("other", ["x", None, [1.0], 1j])
 def test_unsupported_operand_types_give_pythons_type_error(op, other):
     v = Value(1.0)
@@ -126,13 +127,16 @@ def test_detach_is_a_leaf_with_the_same_data_and_label():
 
 
 # ---------------------------------------------------- assignment is checked
-@pytest.mark.parametrize("value, error, message", [
-    ("1.0", TypeError, "Value.data needs a real number, got str '1.0'"),
-    (None, TypeError, "Value.data needs a real number, got NoneType None"),
-    (1 + 2j, TypeError, "Value.data needs a real number, got complex"),
-    (Value(1.0), TypeError, "got Value"),
-    (10**400, OverflowError, "that fits in a float (at most about 1.8e308), got int 1000"),
-])
+@pytest.mark.parametrize(
+    "value, error, message",
+    [
+        ("1.0", TypeError, "Value.data needs a real number, got str '1.0'"),
+        (None, TypeError, "Value.data needs a real number, got NoneType None"),
+        (1 + 2j, TypeError, "Value.data needs a real number, got complex"),
+        (Value(1.0), TypeError, "got Value"),
+        (10**400, OverflowError, "that fits in a float (at most about 1.8e308), got int 1000"),
+    ],
+)
 def test_assigning_data_is_checked_at_once(value, error, message):
     v = Value(2.0, "v")
     with pytest.raises(error) as caught:
@@ -248,15 +252,18 @@ def test_a_deep_graph_deep_copies_without_recursion():
 
 
 # ------------------------------------- numbers too large, named where they come in
-@pytest.mark.parametrize("build, where", [
-    (lambda x: x + 10**400, "an operand of +"),
-    (lambda x: 10**400 - x, "an operand of -"),
-    (lambda x: x * 10**400, "an operand of *"),
-    (lambda x: x / 10**400, "an operand of /"),
-    (lambda x: x ** 10**400, "an operand of **"),
-    (lambda x: Value.sum([x, 10**400]), "an operand of Value.sum"),
-    (lambda x: x.backward(10**400), "backward(grad)"),
-])
+@pytest.mark.parametrize(
+    "build, where",
+    [
+        (lambda x: x + 10**400, "an operand of +"),
+        (lambda x: 10**400 - x, "an operand of -"),
+        (lambda x: x * 10**400, "an operand of *"),
+        (lambda x: x / 10**400, "an operand of /"),
+        (lambda x: x**10**400, "an operand of **"),
+        (lambda x: Value.sum([x, 10**400]), "an operand of Value.sum"),
+        (lambda x: x.backward(10**400), "backward(grad)"),
+    ],
+)
 def test_an_int_too_large_for_a_float_is_named_with_its_op(build, where):
     with pytest.raises(OverflowError) as caught:
         build(Value(1.0, "x"))

@@ -41,9 +41,22 @@ def _safe_pow(x, y):
     return (x * x + 0.5) ** (_method("tanh")(y))
 
 
-UNARY = [_method("tanh"), _method("sigmoid"), _method("sin"), _method("cos"), _method("relu"),
-         lambda x: -x, lambda x: abs(x), lambda x: x**2, lambda x: x**3, lambda x: _method("exp")(x * 0.5),
-         _safe_log, _safe_sqrt, lambda x: 2.0 - x, lambda x: 0.5 * x]
+UNARY = [
+    _method("tanh"),
+    _method("sigmoid"),
+    _method("sin"),
+    _method("cos"),
+    _method("relu"),
+    lambda x: -x,
+    lambda x: abs(x),
+    lambda x: x**2,
+    lambda x: x**3,
+    lambda x: _method("exp")(x * 0.5),
+    _safe_log,
+    _safe_sqrt,
+    lambda x: 2.0 - x,
+    lambda x: 0.5 * x,
+]
 BINARY = [lambda x, y: x + y, lambda x, y: x - y, lambda x, y: x * y, _safe_div, _safe_pow]
 
 

@@ -53,8 +53,12 @@ def fake_viz(monkeypatch):
 @pytest.mark.parametrize("dataset, classes", [("moons", 2), ("circles", 2), ("xor", 2), ("spiral", 3)])
 def test_demo_writes_its_files(tmp_path, capsys, fake_viz, dataset, classes):
     out = tmp_path / "results"
-    assert demo.main(["--dataset", dataset, "--points", "24", "--hidden", "6", "--steps", "3",
-                      "--seed", "2", "--out", str(out)]) == 0
+    assert (
+        demo.main(
+            ["--dataset", dataset, "--points", "24", "--hidden", "6", "--steps", "3", "--seed", "2", "--out", str(out)]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     for name in ("decision_boundary.png", "training.png"):
         assert (out / name).read_bytes().startswith(PNG)
@@ -62,11 +66,16 @@ def test_demo_writes_its_files(tmp_path, capsys, fake_viz, dataset, classes):
     assert "final training accuracy" in printed
     # The saved parameters load into the same architecture.
     document = json.loads((out / "model.json").read_text())
-    assert document["model"] == f"MLP(2 -> 6 -> {1 if classes == 2 else classes}, relu, {len(document['parameters'])} parameters)"
+    assert (
+        document["model"]
+        == f"MLP(2 -> 6 -> {1 if classes == 2 else classes}, relu, {len(document['parameters'])} parameters)"
+    )
     load_parameters(MLP(2, [6, 1 if classes == 2 else classes]), out / "model.json")
     # One first-layer neuron, active on a training point, drawn and played.
-    assert [(kind, path.name) for kind, _, path, _ in fake_viz] == [("render", "neuron.svg"),
-                                                                      ("write_html", "neuron_backward.html")]
+    assert [(kind, path.name) for kind, _, path, _ in fake_viz] == [
+        ("render", "neuron.svg"),
+        ("write_html", "neuron_backward.html"),
+    ]
     root = fake_viz[0][1]
     assert root.label.startswith("layers.0.neurons.") and root.label.endswith(".out") and root.data > 0
     # Drawn with the gradients the drawing computes for this output, not whatever training left in .grad.
@@ -94,22 +103,27 @@ def test_demo_draws_the_neuron_with_the_real_viz(tmp_path, dot_program):
     assert by_name["b"] == by_name["sum"] == by_name["out"] == "1.0000"  # d out/d b is exactly 1 (relu is active)
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--hidden", "a,b"], "--hidden takes layer sizes separated by commas"),
-    (["--hidden", "0"], "--hidden needs at least one layer size >= 1"),
-    (["--hidden", "16,,16"], "--hidden takes layer sizes separated by commas, like 16,16; got '16,,16'"),
-    (["--hidden", "16,"], "--hidden takes layer sizes separated by commas, like 16,16; got '16,'"),
-    (["--dataset", "iris"], "invalid choice: 'iris'"),
-    (["--steps", "0"], "--steps must be >= 1, got 0"),
-    (["--points", "3"], "--points must be >= 4, got 3"),
-    (["--lr", "-1"], "--lr must be a finite number > 0, got -1.0"),
-    (["--lr", "0"], "--lr must be a finite number > 0, got 0.0"),
-    (["--lr", "inf"], "--lr must be a finite number > 0, got inf"),
-    (["--lr", "nan"], "--lr must be a finite number > 0, got nan"),
-    (["--points", "100000000"], "--points 100000000 with --hidden 16,16 would build a graph of about "
-                                "67,400,000,000 nodes per step"),
-    (["--points", "200", "--hidden", "300,300"], "the demo allows 10,000,000: use fewer points or smaller layers"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--hidden", "a,b"], "--hidden takes layer sizes separated by commas"),
+        (["--hidden", "0"], "--hidden needs at least one layer size >= 1"),
+        (["--hidden", "16,,16"], "--hidden takes layer sizes separated by commas, like 16,16; got '16,,16'"),
+        (["--hidden", "16,"], "--hidden takes layer sizes separated by commas, like 16,16; got '16,'"),
+        (["--dataset", "iris"], "invalid choice: 'iris'"),
+        (["--steps", "0"], "--steps must be >= 1, got 0"),
+        (["--points", "3"], "--points must be >= 4, got 3"),
+        (["--lr", "-1"], "--lr must be a finite number > 0, got -1.0"),
+        (["--lr", "0"], "--lr must be a finite number > 0, got 0.0"),
+        (["--lr", "inf"], "--lr must be a finite number > 0, got inf"),
+        (["--lr", "nan"], "--lr must be a finite number > 0, got nan"),
+        (
+            ["--points", "100000000"],
+            "--points 100000000 with --hidden 16,16 would build a graph of about 67,400,000,000 nodes per step",
+        ),
+        (["--points", "200", "--hidden", "300,300"], "the demo allows 10,000,000: use fewer points or smaller layers"),
+    ],
+)
 def test_bad_command_lines_exit_with_a_message(argv, message, capsys):
     with pytest.raises(SystemExit) as info:
         demo.parse_args(argv)
@@ -127,7 +141,9 @@ def test_a_diverging_run_prints_one_line_and_writes_nothing(tmp_path, capsys, fa
     assert _run_small(out, "--lr", "1e308") == 1
     error = capsys.readouterr().err.splitlines()[-1]
     # The first update makes a weight infinite: fit undoes it and stops at step 1.
-    assert error.startswith("python -m course.demo: error: training diverged at step 1 (epoch 1, batch 1 of 1): the loss")
+    assert error.startswith(
+        "python -m course.demo: error: training diverged at step 1 (epoch 1, batch 1 of 1): the loss"
+    )
     assert "but the update made" in error and "a learning rate too large is the usual cause" in error
     assert list(tmp_path.iterdir()) == [] and fake_viz == []
 
@@ -148,8 +164,9 @@ def test_a_failure_while_writing_leaves_nothing_of_this_run(tmp_path, capsys, fa
     monkeypatch.setattr(sys.modules["viz"], "write_html", broken_write_html)
     assert _run_small(out) == 1
     error = capsys.readouterr().err.splitlines()[-1]
-    assert error == (f"python -m course.demo: error: nothing written to {out}: RuntimeError: Graphviz's dot failed "
-                     "to draw the graph")
+    assert error == (
+        f"python -m course.demo: error: nothing written to {out}: RuntimeError: Graphviz's dot failed to draw the graph"
+    )
     # The PNGs, the model and the SVG were written before the failure, into a folder that is gone.
     assert sorted(p.name for p in out.iterdir()) == ["decision_boundary.png", "notes.txt"]
     assert (out / "decision_boundary.png").read_bytes() == b"an older run"
@@ -168,18 +185,28 @@ def test_a_second_run_replaces_the_first_runs_files(tmp_path, fake_viz):
     out = tmp_path / "results"
     _old_results(out)
     assert _run_small(out) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["decision_boundary.png", "model.json", "neuron.svg",
-                                                      "neuron_backward.html", "notes.txt", "training.png"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "decision_boundary.png",
+        "model.json",
+        "neuron.svg",
+        "neuron_backward.html",
+        "notes.txt",
+        "training.png",
+    ]
     assert (out / "decision_boundary.png").read_bytes().startswith(PNG)
 
 
-@pytest.mark.parametrize("where, message", [
-    ("taken", "--out {taken} is a file, not a folder"),
-    ("taken/results", "--out {taken}/results: {taken} is a file, so no folder can be made inside it"),
-    ("taken/a/b", "--out {taken}/a/b: {taken} is a file, so no folder can be made inside it"),
-])
-def test_an_output_path_that_cannot_be_a_folder_is_refused_before_training(tmp_path, capsys, monkeypatch, where,
-                                                                           message):
+@pytest.mark.parametrize(
+    "where, message",
+    [
+        ("taken", "--out {taken} is a file, not a folder"),
+        ("taken/results", "--out {taken}/results: {taken} is a file, so no folder can be made inside it"),
+        ("taken/a/b", "--out {taken}/a/b: {taken} is a file, so no folder can be made inside it"),
+    ],
+)
+def test_an_output_path_that_cannot_be_a_folder_is_refused_before_training(
+    tmp_path, capsys, monkeypatch, where, message
+):
     taken = tmp_path / "taken"
     taken.write_text("keep me")
     monkeypatch.setattr(demo, "train", lambda *args, **kwargs: pytest.fail("trained before checking --out"))
@@ -195,13 +222,17 @@ def test_an_output_folder_this_user_cannot_write_is_refused_before_training(shar
     with as_user_without_root_rights():
         status = demo.main(["--out", str(locked / "results"), "--steps", "1"])
     assert status == 2 and list(locked.iterdir()) == []
-    assert capsys.readouterr().err == f"python -m course.demo: error: --out {locked}/results: this user cannot write in {locked}\n"
+    assert (
+        capsys.readouterr().err
+        == f"python -m course.demo: error: --out {locked}/results: this user cannot write in {locked}\n"
+    )
 
 
 def test_missing_demo_dependencies_are_named(monkeypatch, capsys, tmp_path):
     real_find_spec = demo.importlib.util.find_spec
-    monkeypatch.setattr(demo.importlib.util, "find_spec",
-                        lambda name, *a: None if name == "tqdm" else real_find_spec(name, *a))
+    monkeypatch.setattr(
+        demo.importlib.util, "find_spec", lambda name, *a: None if name == "tqdm" else real_find_spec(name, *a)
+    )
     assert demo.main(["--out", str(tmp_path / "o")]) == 1
     assert "the demo needs tqdm: pip install 'autograd-core[demo]'" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
@@ -221,15 +252,20 @@ def test_an_error_in_training_prints_one_line_and_writes_nothing(tmp_path, capsy
 
     monkeypatch.setattr(demo, "train", overflowing)
     assert _run_small(tmp_path / "results") == 1
-    assert capsys.readouterr().err.splitlines()[-1] == ("python -m course.demo: error: training failed: exp(1000.0): the "
-                                                        "result is too large for a float; try a smaller --lr")
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "python -m course.demo: error: training failed: exp(1000.0): the "
+        "result is too large for a float; try a smaller --lr"
+    )
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("accuracies, epoch", [
-    ([0.5, 1.0, 1.0], 2),
-    ([1.0, 0.9, 1.0, 1.0], 3),  # from where it stays at 100%
-    ([1.0], 1),
-])
+@pytest.mark.parametrize(
+    "accuracies, epoch",
+    [
+        ([0.5, 1.0, 1.0], 2),
+        ([1.0, 0.9, 1.0, 1.0], 3),  # from where it stays at 100%
+        ([1.0], 1),
+    ],
+)
 def test_the_demo_names_the_epoch_from_which_training_accuracy_stays_full(accuracies, epoch):
     assert demo._first_full_epoch(History(epoch_accuracy=accuracies)) == epoch

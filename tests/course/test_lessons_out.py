@@ -15,8 +15,10 @@ import course.lessons.__main__ as command
 @pytest.fixture
 def no_lesson_runs(monkeypatch):
     """Fail the test if a lesson starts: every check must come first."""
+
     def run(name):
         raise AssertionError(f"the lesson {name} ran before the output was checked")
+
     monkeypatch.setattr(command, "run", run)
 
 

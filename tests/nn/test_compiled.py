@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+import nn.compiled as nn_compiled
 from autograd_core import Value, compile, grad, no_grad
 from nn import (
     MLP,
@@ -20,7 +21,6 @@ from nn import (
     mse_loss,
     signed_labels,
 )
-import nn.compiled as nn_compiled
 from nn.compiled import CompiledModel, fit_compiled
 
 X, Y01 = make_moons(40, noise=0.1, seed=1)
@@ -36,11 +36,11 @@ def relative_difference(a: list[float], b: list[float]) -> float:
     return max((abs(x - y) / max(abs(x), abs(y), 1e-3) if x != y else 0.0) for x, y in zip(a, b))
 
 
-def train(fitter, *, nouts=(8, 8, 1), labels=SIGNED, loss_fn=hinge_loss, optimizer=SGD, activation="relu",
-          **kwargs):
+def train(fitter, *, nouts=(8, 8, 1), labels=SIGNED, loss_fn=hinge_loss, optimizer=SGD, activation="relu", **kwargs):
     model = MLP(2, list(nouts), activation=activation, seed=0)
-    history = fitter(model, X, labels, loss_fn, optimizer(model.parameters(), lr=0.05, weight_decay=2e-4), steps=4,
-                     **kwargs)
+    history = fitter(
+        model, X, labels, loss_fn, optimizer(model.parameters(), lr=0.05, weight_decay=2e-4), steps=4, **kwargs
+    )
     return history, [p.data for p in model.parameters()]
 
 
@@ -52,7 +52,11 @@ def train(fitter, *, nouts=(8, 8, 1), labels=SIGNED, loss_fn=hinge_loss, optimiz
         ("hinge, SGD", {}, 1e-12),
         ("hinge, Adam", dict(optimizer=Adam), 1e-10),
         ("hinge, tanh", dict(activation="tanh"), 1e-12),
-        ("binary cross-entropy (branches on the logit)", dict(loss_fn=binary_cross_entropy, labels=list(map(float, Y01))), 1e-12),
+        (
+            "binary cross-entropy (branches on the logit)",
+            dict(loss_fn=binary_cross_entropy, labels=list(map(float, Y01))),
+            1e-12,
+        ),
         ("mse", dict(loss_fn=mse_loss), 1e-12),
         ("cross-entropy, two outputs", dict(loss_fn=cross_entropy, labels=list(Y01), nouts=(8, 2)), 1e-12),
         ("mini-batches", dict(batch_size=10, seed=7), 1e-12),
@@ -74,8 +78,15 @@ def test_on_step_sees_the_same_steps():
     for fitter in (fit, fit_compiled):
         calls = seen[fitter] = []
         model = MLP(2, [4, 1], seed=0)
-        fitter(model, X, SIGNED, hinge_loss, SGD(model.parameters(), lr=0.1), steps=3,
-               on_step=lambda *a, calls=calls: calls.append(a))
+        fitter(
+            model,
+            X,
+            SIGNED,
+            hinge_loss,
+            SGD(model.parameters(), lr=0.1),
+            steps=3,
+            on_step=lambda *a, calls=calls: calls.append(a),
+        )
     assert [(s, a) for s, _, a in seen[fit]] == [(s, a) for s, _, a in seen[fit_compiled]]
     assert relative_difference([loss for _, loss, _ in seen[fit]], [loss for _, loss, _ in seen[fit_compiled]]) <= 1e-12
 
@@ -235,8 +246,11 @@ def test_a_loss_that_branches_on_the_score_is_refused_not_trained_on(batch):
     for p in model.parameters():
         p.data = 2.0
     assert fit(model, rows, labels, modified_huber, SGD(model.parameters(), lr=0.0), steps=1).loss == [14.0]
-    with pytest.raises(ValueError, match=r"'modified_huber' gives 49\.0 for example 0 .* itself gives 24\.0.*"
-                                         r"branches on a computed node's \.data"):
+    with pytest.raises(
+        ValueError,
+        match=r"'modified_huber' gives 49\.0 for example 0 .* itself gives 24\.0.*"
+        r"branches on a computed node's \.data",
+    ):
         fit_compiled(model, rows, labels, modified_huber, SGD(model.parameters(), lr=0.0), steps=1, batch=batch)
 
 

@@ -64,15 +64,18 @@ def test_signed_labels():
         signed_labels([0, 1, 2])
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: make_moons(1), ValueError, "make_moons n must be at least 2, got 1"),
-    (lambda: make_moons(10.0), TypeError, "make_moons n must be an int"),
-    (lambda: make_moons(10, noise=-0.1), ValueError, "noise must be a finite number >= 0"),
-    (lambda: make_circles(10, factor=1.5), ValueError, "factor must be between 0 and 1"),
-    (lambda: make_spiral(10, n_classes=1), ValueError, "n_classes must be at least 2"),
-    (lambda: make_spiral(2, n_classes=3), ValueError, "make_spiral n must be at least 3"),
-    (lambda: make_xor(10, seed=1.5), TypeError, "seed must be None, an int or a random.Random"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (lambda: make_moons(1), ValueError, "make_moons n must be at least 2, got 1"),
+        (lambda: make_moons(10.0), TypeError, "make_moons n must be an int"),
+        (lambda: make_moons(10, noise=-0.1), ValueError, "noise must be a finite number >= 0"),
+        (lambda: make_circles(10, factor=1.5), ValueError, "factor must be between 0 and 1"),
+        (lambda: make_spiral(10, n_classes=1), ValueError, "n_classes must be at least 2"),
+        (lambda: make_spiral(2, n_classes=3), ValueError, "make_spiral n must be at least 3"),
+        (lambda: make_xor(10, seed=1.5), TypeError, "seed must be None, an int or a random.Random"),
+    ],
+)
 def test_bad_arguments(call, error, message):
     with pytest.raises(error) as info:
         call()
@@ -95,11 +98,14 @@ def test_train_test_split_keeps_both_parts_non_empty(n, fraction, n_test):
     assert len(X_test) == n_test and len(X_train) == n - n_test
 
 
-@pytest.mark.parametrize("args, message", [
-    (([1, 2, 3], [0, 1]), "X has 3 examples but y has 2"),
-    (([1], [0]), "at least 2 examples"),
-    (([1, 2], [0, 1], 1.0), "test_fraction must be between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (([1, 2, 3], [0, 1]), "X has 3 examples but y has 2"),
+        (([1], [0]), "at least 2 examples"),
+        (([1, 2], [0, 1], 1.0), "test_fraction must be between 0 and 1"),
+    ],
+)
 def test_train_test_split_rejects_bad_input(args, message):
     with pytest.raises(ValueError, match=message):
         train_test_split(*args)

@@ -8,8 +8,7 @@ import pytest
 
 from autograd_core import Value
 from nn import MLP, SGD, Layer, Neuron, diagnose, hinge_loss, make_moons, signed_labels
-from nn.diagnostics import dead_relu_fraction, gradient_norms, saturated_fraction, update_ratios
-from nn.diagnostics import layers_of
+from nn.diagnostics import dead_relu_fraction, gradient_norms, layers_of, saturated_fraction, update_ratios
 
 X, Y = make_moons(12, noise=0.1, seed=0)
 LABELS = signed_labels(Y)
@@ -42,7 +41,7 @@ def test_gradient_norms_per_layer():
     backward_on_a_batch(model)
     norms = gradient_norms(model)
     for layer, (_name, norm) in zip(model.layers, norms.items()):
-        assert norm == pytest.approx(math.sqrt(sum(p.grad ** 2 for p in layer.parameters())), rel=1e-15)
+        assert norm == pytest.approx(math.sqrt(sum(p.grad**2 for p in layer.parameters())), rel=1e-15)
     assert all(norm > 0 for norm in norms.values())
 
 
@@ -69,12 +68,15 @@ def test_a_relu_unit_is_dead_when_it_is_zero_on_every_example():
     assert dead_relu_fraction(model, X) == {"layers.0": 0.25}
 
 
-@pytest.mark.parametrize("activation, bias, expected", [
-    ("tanh", 0.0, 0.0),      # small weights: in the linear middle
-    ("tanh", 100.0, 1.0),    # every output at +1
-    ("sigmoid", -100.0, 1.0),
-    ("sigmoid", 0.0, 0.0),
-])
+@pytest.mark.parametrize(
+    "activation, bias, expected",
+    [
+        ("tanh", 0.0, 0.0),  # small weights: in the linear middle
+        ("tanh", 100.0, 1.0),  # every output at +1
+        ("sigmoid", -100.0, 1.0),
+        ("sigmoid", 0.0, 0.0),
+    ],
+)
 def test_saturated_fraction(activation, bias, expected):
     layer = Layer(2, 3, activation, seed=0)
     for neuron in layer.neurons:

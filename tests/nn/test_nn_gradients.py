@@ -7,9 +7,9 @@ import math
 import random
 
 import pytest
+from helpers import central_difference, close
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from helpers import central_difference, close
 
 from autograd_core import Value, no_grad
 from nn import MLP, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
@@ -133,14 +133,34 @@ def _ours_vs_torch_grads(model, tensors):
 
 
 TORCH_CASES = [
-    ("hinge", 1, lambda F, torch, out, y: torch.relu(1 - torch.tensor(y, dtype=torch.float64) * out[:, 0]).mean(),
-     lambda outs, y: hinge_loss(outs, y), [1, -1, -1, 1, 1, -1]),
-    ("bce", 1, lambda F, torch, out, y: F.binary_cross_entropy_with_logits(out[:, 0], torch.tensor(y, dtype=torch.float64)),
-     lambda outs, y: binary_cross_entropy(outs, y), [1, 0, 0, 1, 1, 0]),
-    ("mse", 1, lambda F, torch, out, y: F.mse_loss(out[:, 0], torch.tensor(y, dtype=torch.float64)),
-     lambda outs, y: mse_loss(outs, y), [0.5, -1.0, 2.0, 0.0, 3.0, 1.5]),
-    ("cross entropy", 3, lambda F, torch, out, y: F.cross_entropy(out, torch.tensor(y)),
-     lambda outs, y: cross_entropy(outs, y), [0, 2, 1, 1, 0, 2]),
+    (
+        "hinge",
+        1,
+        lambda F, torch, out, y: torch.relu(1 - torch.tensor(y, dtype=torch.float64) * out[:, 0]).mean(),
+        lambda outs, y: hinge_loss(outs, y),
+        [1, -1, -1, 1, 1, -1],
+    ),
+    (
+        "bce",
+        1,
+        lambda F, torch, out, y: F.binary_cross_entropy_with_logits(out[:, 0], torch.tensor(y, dtype=torch.float64)),
+        lambda outs, y: binary_cross_entropy(outs, y),
+        [1, 0, 0, 1, 1, 0],
+    ),
+    (
+        "mse",
+        1,
+        lambda F, torch, out, y: F.mse_loss(out[:, 0], torch.tensor(y, dtype=torch.float64)),
+        lambda outs, y: mse_loss(outs, y),
+        [0.5, -1.0, 2.0, 0.0, 3.0, 1.5],
+    ),
+    (
+        "cross entropy",
+        3,
+        lambda F, torch, out, y: F.cross_entropy(out, torch.tensor(y)),
+        lambda outs, y: cross_entropy(outs, y),
+        [0, 2, 1, 1, 0, 2],
+    ),
 ]
 
 

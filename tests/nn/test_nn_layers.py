@@ -94,12 +94,15 @@ def test_a_neuron_is_its_products_feeding_one_sum_node():
     assert len(topological_order(out)) == 3 + 3 + 3 + 1 + 1 + 1  # w, x, products, b, sum, out
 
 
-@pytest.mark.parametrize("activation, f", [
-    ("relu", lambda s: max(s, 0.0)),
-    ("tanh", math.tanh),
-    ("sigmoid", lambda s: 1 / (1 + math.exp(-s))),
-    ("linear", lambda s: s),
-])
+@pytest.mark.parametrize(
+    "activation, f",
+    [
+        ("relu", lambda s: max(s, 0.0)),
+        ("tanh", math.tanh),
+        ("sigmoid", lambda s: 1 / (1 + math.exp(-s))),
+        ("linear", lambda s: s),
+    ],
+)
 @pytest.mark.parametrize("x", [[0.7, -0.2, 1.5], [-3.0, 2.0, -1.0]])
 def test_neuron_computes_activation_of_w_dot_x_plus_b(activation, f, x):
     neuron = Neuron(3, activation, seed=2)
@@ -123,10 +126,16 @@ def test_same_seed_same_weights_and_different_seeds_differ():
     assert MLP(2, [4, 1]).state_dict() == a
 
 
-@pytest.mark.parametrize("nin, activation, bound", [
-    (2, "relu", math.sqrt(3.0)), (16, "relu", math.sqrt(6 / 16)), (16, "tanh", math.sqrt(3 / 16)),
-    (4, "linear", math.sqrt(3 / 4)), (4, "sigmoid", math.sqrt(3 / 4)),
-])
+@pytest.mark.parametrize(
+    "nin, activation, bound",
+    [
+        (2, "relu", math.sqrt(3.0)),
+        (16, "relu", math.sqrt(6 / 16)),
+        (16, "tanh", math.sqrt(3 / 16)),
+        (4, "linear", math.sqrt(3 / 4)),
+        (4, "sigmoid", math.sqrt(3 / 4)),
+    ],
+)
 def test_init_draws_weights_within_the_documented_bound(nin, activation, bound):
     assert init_bound(nin, activation) == pytest.approx(bound)
     layer = Layer(nin, 200, activation, seed=0)
@@ -143,17 +152,20 @@ def test_init_draws_match_the_documented_order():
     assert [w.data for n in model.layers[0].neurons for w in n.w] == expected
 
 
-@pytest.mark.parametrize("build, error, message", [
-    (lambda: Neuron(0), ValueError, "Neuron nin must be at least 1, got 0"),
-    (lambda: Neuron(2.0), TypeError, "Neuron nin must be an int, got float 2.0"),
-    (lambda: Neuron(2, "gelu"), ValueError, "activation must be one of relu, tanh, sigmoid, linear; got 'gelu'"),
-    (lambda: MLP(2, [1], output_activation="softmax"), ValueError, "activation must be one of relu, tanh, sigmoid"),
-    (lambda: Layer(2, 0), ValueError, "Layer nout must be at least 1"),
-    (lambda: MLP(2, []), TypeError, "non-empty list of layer sizes"),
-    (lambda: MLP(2, 16), TypeError, "non-empty list of layer sizes"),
-    (lambda: MLP(2, [4, -1]), ValueError, "MLP nouts[1] must be at least 1, got -1"),
-    (lambda: MLP(2, [4, 1], seed="0"), TypeError, "seed must be None, an int or a random.Random"),
-])
+@pytest.mark.parametrize(
+    "build, error, message",
+    [
+        (lambda: Neuron(0), ValueError, "Neuron nin must be at least 1, got 0"),
+        (lambda: Neuron(2.0), TypeError, "Neuron nin must be an int, got float 2.0"),
+        (lambda: Neuron(2, "gelu"), ValueError, "activation must be one of relu, tanh, sigmoid, linear; got 'gelu'"),
+        (lambda: MLP(2, [1], output_activation="softmax"), ValueError, "activation must be one of relu, tanh, sigmoid"),
+        (lambda: Layer(2, 0), ValueError, "Layer nout must be at least 1"),
+        (lambda: MLP(2, []), TypeError, "non-empty list of layer sizes"),
+        (lambda: MLP(2, 16), TypeError, "non-empty list of layer sizes"),
+        (lambda: MLP(2, [4, -1]), ValueError, "MLP nouts[1] must be at least 1, got -1"),
+        (lambda: MLP(2, [4, 1], seed="0"), TypeError, "seed must be None, an int or a random.Random"),
+    ],
+)
 def test_bad_construction_arguments(build, error, message):
     with pytest.raises(error) as info:
         build()
@@ -165,8 +177,15 @@ def test_intermediate_nodes_are_labelled_by_neuron_and_role():
     out = model([0.5, -0.5])
     labels = {node.label for node in topological_order(out)}
     assert labels >= {
-        "x[0]", "x[1]", "layers.0.neurons.1.w.0", "layers.0.neurons.1.wx.0", "layers.0.neurons.1.wx.1",
-        "layers.0.neurons.1.sum", "layers.0.neurons.1.out", "layers.1.neurons.0.wx.1", "layers.1.neurons.0.out",
+        "x[0]",
+        "x[1]",
+        "layers.0.neurons.1.w.0",
+        "layers.0.neurons.1.wx.0",
+        "layers.0.neurons.1.wx.1",
+        "layers.0.neurons.1.sum",
+        "layers.0.neurons.1.out",
+        "layers.1.neurons.0.wx.1",
+        "layers.1.neurons.0.out",
     }
     assert out.label == "layers.1.neurons.0.out"  # a linear neuron's last sum is its output
     relu_out = model.layers[0].neurons[0]([0.5, -0.5])

@@ -20,11 +20,18 @@ VALUE_CASES = [
     # -log sigmoid(0) = log 2 for either label
     ("bce at 0", lambda: binary_cross_entropy([0.0, 0.0], [1, 0]), math.log(2)),
     # -log sigmoid(2) and -log(1 - sigmoid(2)) = log(1 + e^-2), log(1 + e^2)
-    ("bce", lambda: binary_cross_entropy([2.0, 2.0], [1, 0], reduction="sum"), math.log1p(math.exp(-2)) + math.log1p(math.exp(2))),
+    (
+        "bce",
+        lambda: binary_cross_entropy([2.0, 2.0], [1, 0], reduction="sum"),
+        math.log1p(math.exp(-2)) + math.log1p(math.exp(2)),
+    ),
     # -log(e^1 / (e^1 + e^2 + e^3))
     ("cross entropy", lambda: cross_entropy([1.0, 2.0, 3.0], 0), math.log(math.exp(1) + math.exp(2) + math.exp(3)) - 1),
-    ("cross entropy batch", lambda: cross_entropy([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]], [0, 1]),
-     (math.log(math.exp(1) + math.exp(2) + math.exp(3)) - 1 + math.log(3)) / 2),
+    (
+        "cross entropy batch",
+        lambda: cross_entropy([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]], [0, 1]),
+        (math.log(math.exp(1) + math.exp(2) + math.exp(3)) - 1 + math.log(3)) / 2,
+    ),
 ]
 
 

@@ -13,8 +13,12 @@ from nn import MLP, Layer, Module, Neuron
 def test_named_parameters_follow_the_dotted_paths():
     model = MLP(2, [3, 1], seed=0)
     names = [name for name, _ in model.named_parameters()]
-    assert names[:4] == ["layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.b",
-                         "layers.0.neurons.1.w.0"]
+    assert names[:4] == [
+        "layers.0.neurons.0.w.0",
+        "layers.0.neurons.0.w.1",
+        "layers.0.neurons.0.b",
+        "layers.0.neurons.1.w.0",
+    ]
     assert names[-1] == "layers.1.neurons.0.b"
     assert len(names) == len(set(names)) == (2 + 1) * 3 + (3 + 1) * 1
     assert [p for _, p in model.named_parameters()] == model.parameters()
@@ -114,12 +118,22 @@ def _pop_first(s):
         (lambda s: s.update({"layers.1.neurons.0.b": True}), TypeError, "is bool True"),
         (lambda s: s.update({"layers.1.neurons.0.b": math.nan}), ValueError, "is nan, expected a finite number"),
         (lambda s: s.update({"layers.1.neurons.0.b": -math.inf}), ValueError, "is -inf"),
-        (lambda s: s.update({"layers.1.neurons.0.b": 10**400}), ValueError,
-         "state['layers.1.neurons.0.b'] is int 1000000000000000000000000000... "
-         "(401 characters), too large for a float"),
-        (lambda s: s.update({"layers.1.neurons.0.b": "7" * 10**6}), TypeError,
-         "is str '777777777777777777777777777... (1000002 characters), expected a real number"),
-        (lambda s: s.update({"k" * 10**6: 1.0}), ValueError, "unexpected 1 key(s): 'kkkkkkkkkkkkkkkkkkkkkkkkkkk... (1000002"),
+        (
+            lambda s: s.update({"layers.1.neurons.0.b": 10**400}),
+            ValueError,
+            "state['layers.1.neurons.0.b'] is int 1000000000000000000000000000... "
+            "(401 characters), too large for a float",
+        ),
+        (
+            lambda s: s.update({"layers.1.neurons.0.b": "7" * 10**6}),
+            TypeError,
+            "is str '777777777777777777777777777... (1000002 characters), expected a real number",
+        ),
+        (
+            lambda s: s.update({"k" * 10**6: 1.0}),
+            ValueError,
+            "unexpected 1 key(s): 'kkkkkkkkkkkkkkkkkkkkkkkkkkk... (1000002",
+        ),
     ],
     ids=["missing", "unexpected", "string", "bool", "nan", "inf", "400 digits", "a long string", "a long key"],
 )

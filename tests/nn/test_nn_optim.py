@@ -67,13 +67,18 @@ def test_lr_can_change_between_steps():
 
 TORCH_CASES = [
     ("sgd", lambda ps: SGD(ps, lr=0.05), lambda o, ps: o.SGD(ps, lr=0.05)),
-    ("sgd momentum", lambda ps: SGD(ps, lr=0.05, momentum=0.9),
-     lambda o, ps: o.SGD(ps, lr=0.05, momentum=0.9)),
-    ("sgd all", lambda ps: SGD(ps, lr=0.05, momentum=0.8, weight_decay=0.01, nesterov=True),
-     lambda o, ps: o.SGD(ps, lr=0.05, momentum=0.8, weight_decay=0.01, nesterov=True)),
+    ("sgd momentum", lambda ps: SGD(ps, lr=0.05, momentum=0.9), lambda o, ps: o.SGD(ps, lr=0.05, momentum=0.9)),
+    (
+        "sgd all",
+        lambda ps: SGD(ps, lr=0.05, momentum=0.8, weight_decay=0.01, nesterov=True),
+        lambda o, ps: o.SGD(ps, lr=0.05, momentum=0.8, weight_decay=0.01, nesterov=True),
+    ),
     ("adam", lambda ps: Adam(ps), lambda o, ps: o.Adam(ps)),
-    ("adam custom", lambda ps: Adam(ps, lr=0.02, betas=(0.5, 0.9), eps=1e-6, weight_decay=0.1),
-     lambda o, ps: o.Adam(ps, lr=0.02, betas=(0.5, 0.9), eps=1e-6, weight_decay=0.1)),
+    (
+        "adam custom",
+        lambda ps: Adam(ps, lr=0.02, betas=(0.5, 0.9), eps=1e-6, weight_decay=0.1),
+        lambda o, ps: o.Adam(ps, lr=0.02, betas=(0.5, 0.9), eps=1e-6, weight_decay=0.1),
+    ),
 ]
 
 
@@ -96,30 +101,45 @@ def test_ten_steps_match_torch_optim(name, ours, theirs):
             assert p.data == pytest.approx(t.item(), rel=1e-12, abs=1e-14)
 
 
-@pytest.mark.parametrize("make, error, message", [
-    (lambda: SGD([Value(1.0)], lr=-0.1), ValueError, "SGD lr must be a finite number >= 0.0, got -0.1"),
-    (lambda: SGD([Value(1.0)], lr=math.nan), ValueError, "SGD lr must be a finite number >= 0.0, got nan"),
-    (lambda: SGD([Value(1.0)], lr=math.inf), ValueError, "SGD lr must be a finite number >= 0.0, got inf"),
-    (lambda: Adam([Value(1.0)], lr=math.inf), ValueError, "Adam lr must be a finite number >= 0.0, got inf"),
-    (lambda: Adam([Value(1.0)], weight_decay=-math.inf), ValueError,
-     "Adam weight_decay must be a finite number >= 0.0, got -inf"),
-    (lambda: Adam([Value(1.0)], betas=(math.inf, 0.9)), ValueError, "Adam betas[0] must be in [0.0, 1.0), got inf"),
-    (lambda: SGD([Value(1.0)], lr="0.1"), TypeError, "SGD lr must be a real number, got str"),
-    (lambda: SGD([Value(1.0)], lr=0.1, weight_decay="1e-4"), TypeError,
-     "SGD weight_decay must be a real number, got str"),
-    (lambda: SGD([Value(1.0)], lr=0.1, weight_decay=-1e-4), ValueError,
-     "SGD weight_decay must be a finite number >= 0.0, got -0.0001"),
-    (lambda: Adam([Value(1.0)], weight_decay=math.nan), ValueError,
-     "Adam weight_decay must be a finite number >= 0.0, got nan"),
-    (lambda: SGD([Value(1.0)], lr=0.1, momentum=-1), ValueError, "SGD momentum"),
-    (lambda: SGD([Value(1.0)], lr=0.1, nesterov=True), ValueError, "nesterov=True needs a momentum > 0"),
-    (lambda: Adam([Value(1.0)], betas=(0.9, 1.0)), ValueError, "Adam betas[1] must be in [0.0, 1.0), got 1.0"),
-    (lambda: Adam([Value(1.0)], betas=0.9), TypeError, "Adam betas must be a pair"),
-    (lambda: Adam([Value(1.0)], eps=-1e-8), ValueError, "Adam eps"),
-    (lambda: SGD([], lr=0.1), ValueError, "empty parameter list"),
-    (lambda: SGD(Value(1.0), lr=0.1), TypeError, "got a single Value; use [value]"),
-    (lambda: SGD([Value(1.0), 2.0], lr=0.1), TypeError, "parameter 1 is float 2.0, expected a Value"),
-])
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (lambda: SGD([Value(1.0)], lr=-0.1), ValueError, "SGD lr must be a finite number >= 0.0, got -0.1"),
+        (lambda: SGD([Value(1.0)], lr=math.nan), ValueError, "SGD lr must be a finite number >= 0.0, got nan"),
+        (lambda: SGD([Value(1.0)], lr=math.inf), ValueError, "SGD lr must be a finite number >= 0.0, got inf"),
+        (lambda: Adam([Value(1.0)], lr=math.inf), ValueError, "Adam lr must be a finite number >= 0.0, got inf"),
+        (
+            lambda: Adam([Value(1.0)], weight_decay=-math.inf),
+            ValueError,
+            "Adam weight_decay must be a finite number >= 0.0, got -inf",
+        ),
+        (lambda: Adam([Value(1.0)], betas=(math.inf, 0.9)), ValueError, "Adam betas[0] must be in [0.0, 1.0), got inf"),
+        (lambda: SGD([Value(1.0)], lr="0.1"), TypeError, "SGD lr must be a real number, got str"),
+        (
+            lambda: SGD([Value(1.0)], lr=0.1, weight_decay="1e-4"),
+            TypeError,
+            "SGD weight_decay must be a real number, got str",
+        ),
+        (
+            lambda: SGD([Value(1.0)], lr=0.1, weight_decay=-1e-4),
+            ValueError,
+            "SGD weight_decay must be a finite number >= 0.0, got -0.0001",
+        ),
+        (
+            lambda: Adam([Value(1.0)], weight_decay=math.nan),
+            ValueError,
+            "Adam weight_decay must be a finite number >= 0.0, got nan",
+        ),
+        (lambda: SGD([Value(1.0)], lr=0.1, momentum=-1), ValueError, "SGD momentum"),
+        (lambda: SGD([Value(1.0)], lr=0.1, nesterov=True), ValueError, "nesterov=True needs a momentum > 0"),
+        (lambda: Adam([Value(1.0)], betas=(0.9, 1.0)), ValueError, "Adam betas[1] must be in [0.0, 1.0), got 1.0"),
+        (lambda: Adam([Value(1.0)], betas=0.9), TypeError, "Adam betas must be a pair"),
+        (lambda: Adam([Value(1.0)], eps=-1e-8), ValueError, "Adam eps"),
+        (lambda: SGD([], lr=0.1), ValueError, "empty parameter list"),
+        (lambda: SGD(Value(1.0), lr=0.1), TypeError, "got a single Value; use [value]"),
+        (lambda: SGD([Value(1.0), 2.0], lr=0.1), TypeError, "parameter 1 is float 2.0, expected a Value"),
+    ],
+)
 def test_bad_arguments_are_rejected(make, error, message):
     with pytest.raises(error) as info:
         make()
@@ -133,11 +153,14 @@ def test_a_parameter_listed_twice_is_rejected():
 
 
 @pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1), lambda ps: Adam(ps, lr=0.1)], ids=["SGD", "Adam"])
-@pytest.mark.parametrize("value, error, message", [
-    ("0.1", TypeError, "lr must be a real number, got str '0.1'"),
-    (-0.5, ValueError, "lr must be a finite number >= 0.0, got -0.5"),
-    (math.inf, ValueError, "lr must be a finite number >= 0.0, got inf"),
-])
+@pytest.mark.parametrize(
+    "value, error, message",
+    [
+        ("0.1", TypeError, "lr must be a real number, got str '0.1'"),
+        (-0.5, ValueError, "lr must be a finite number >= 0.0, got -0.5"),
+        (math.inf, ValueError, "lr must be a finite number >= 0.0, got inf"),
+    ],
+)
 def test_lr_is_an_attribute_checked_when_it_is_set(make, value, error, message):
     opt = make([Value(1.0)])
     assert opt.lr == 0.1
@@ -146,8 +169,9 @@ def test_lr_is_an_attribute_checked_when_it_is_set(make, value, error, message):
     assert opt.lr == 0.1  # unchanged
 
 
-@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9), lambda ps: Adam(ps, lr=0.1)],
-                         ids=["SGD momentum", "Adam"])
+@pytest.mark.parametrize(
+    "make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9), lambda ps: Adam(ps, lr=0.1)], ids=["SGD momentum", "Adam"]
+)
 def test_state_dict_puts_the_optimizer_back_where_it_was(make):
     p = Value(1.0)
     opt = make([p])

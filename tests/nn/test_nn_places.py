@@ -17,8 +17,9 @@ def test_every_node_of_an_mlp_has_its_place():
     out = model([0.5, -0.5])
     places = {node.label: place_of(node) for node in topological_order(out)}
     assert places["x[1]"] == Place(Role.INPUT, 1, None, None, "x[1]")
-    assert places["layers.0.neurons.2.w.1"] == Place(Role.WEIGHT, 1, "layers.0.neurons.2", "layers.0",
-                                                     "layers.0.neurons.2.w.1")
+    assert places["layers.0.neurons.2.w.1"] == Place(
+        Role.WEIGHT, 1, "layers.0.neurons.2", "layers.0", "layers.0.neurons.2.w.1"
+    )
     assert places["layers.0.neurons.2.wx.1"].role is Role.PRODUCT
     assert places["layers.0.neurons.2.wx.1"].index == 1
     assert places["layers.1.neurons.0.b"].role is Role.BIAS
@@ -47,8 +48,9 @@ def test_names_within_a_neuron_and_a_layer():
     assert place.name == "w.1"
     assert place.name_within("layers.0") == "neurons.2.w.1"
     assert place.name_within("layers.1") == "layers.0.neurons.2.w.1"  # not inside it: the full name
-    products = [place_of(n) for n in topological_order(Neuron(2, seed=0)([1.0, 2.0]))
-                if place_of(n).role is Role.PRODUCT]
+    products = [
+        place_of(n) for n in topological_order(Neuron(2, seed=0)([1.0, 2.0])) if place_of(n).role is Role.PRODUCT
+    ]
     assert sorted(p.name for p in products) == ["wx.0", "wx.1"]
 
 
@@ -80,8 +82,7 @@ def test_relabelling_moves_the_places():
     layer = Layer(2, 2, seed=0)
     assert place_of(layer.neurons[1].b) == Place(Role.BIAS, None, "neurons.1", "", "neurons.1.b")
     layer.relabel("encoder")
-    assert place_of(layer.neurons[1].b) == Place(Role.BIAS, None, "encoder.neurons.1", "encoder",
-                                                 "encoder.neurons.1.b")
+    assert place_of(layer.neurons[1].b) == Place(Role.BIAS, None, "encoder.neurons.1", "encoder", "encoder.neurons.1.b")
     assert place_of(layer([1.0, 2.0])[1]).neuron == "encoder.neurons.1"
 
 

@@ -56,8 +56,12 @@ def test_plot_diagnostics_has_a_panel_per_measure_and_a_line_per_layer():
     model = MLP(2, [4, 4, 1], seed=0)
     history = fit(model, X, signed_labels(Y), hinge_loss, SGD(model.parameters(), lr=0.1), epochs=3, diagnostics=True)
     figure = plot_diagnostics(history.diagnostics)
-    assert titles(figure) == ["gradient norm per layer (log)", "update / weight per layer (log)", "dead ReLUs",
-                              "saturated tanh/sigmoid outputs"]
+    assert titles(figure) == [
+        "gradient norm per layer (log)",
+        "update / weight per layer (log)",
+        "dead ReLUs",
+        "saturated tanh/sigmoid outputs",
+    ]
     grad_ax, _, dead_ax, saturated_ax = figure.axes
     assert [line.get_label() for line in grad_ax.get_lines()] == ["layers.0", "layers.1", "layers.2"]
     assert [line.get_label() for line in dead_ax.get_lines()] == ["layers.0", "layers.1"]

@@ -45,7 +45,10 @@ def torch_outputs_and_gradients(sequential, X):
 
 CASES = [
     ("MLP relu", lambda: MLP(2, [8, 8, 1], seed=1)),
-    ("MLP tanh, tanh output (the lecture's)", lambda: MLP(2, [4, 4, 1], activation="tanh", output_activation="tanh", seed=2)),
+    (
+        "MLP tanh, tanh output (the lecture's)",
+        lambda: MLP(2, [4, 4, 1], activation="tanh", output_activation="tanh", seed=2),
+    ),
     ("MLP sigmoid, 3 outputs", lambda: MLP(2, [5, 3], activation="sigmoid", seed=3)),
     ("MLP linear", lambda: MLP(2, [3, 2], activation="linear", seed=4)),
     ("Layer", lambda: Layer(2, 4, "tanh", seed=5)),
@@ -91,10 +94,17 @@ def test_from_torch_of_a_torch_model_trains_the_same_step():
     "modules, error, message",
     [
         (lambda nn: [nn.ReLU()], ValueError, r"module 0 \(ReLU\) must follow a Linear"),
-        (lambda nn: [nn.Linear(2, 3), nn.Linear(4, 1)], ValueError, r"module 1 takes 4 inputs but the layer before gives 3"),
+        (
+            lambda nn: [nn.Linear(2, 3), nn.Linear(4, 1)],
+            ValueError,
+            r"module 1 takes 4 inputs but the layer before gives 3",
+        ),
         (lambda nn: [nn.Linear(2, 3), nn.Dropout()], TypeError, r"module 1 is Dropout"),
-        (lambda nn: [nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 3), nn.Tanh(), nn.Linear(3, 1)], ValueError,
-         r"hidden layers' activations differ \(relu, tanh\)"),
+        (
+            lambda nn: [nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 3), nn.Tanh(), nn.Linear(3, 1)],
+            ValueError,
+            r"hidden layers' activations differ \(relu, tanh\)",
+        ),
         (lambda nn: [], ValueError, r"no Linear layer"),
     ],
 )

@@ -20,8 +20,11 @@ pytestmark = pytest.mark.torch
 
 def test_linear_without_bias_is_refused_by_position():
     model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1, bias=False))
-    with pytest.raises(ValueError, match=r"module 2 \(Linear\(in_features=3, out_features=1, bias=False\)\) has no "
-                                         r"bias.*every nn neuron has one"):
+    with pytest.raises(
+        ValueError,
+        match=r"module 2 \(Linear\(in_features=3, out_features=1, bias=False\)\) has no "
+        r"bias.*every nn neuron has one",
+    ):
         from_torch(model)
 
 
@@ -31,8 +34,10 @@ def test_complex_weights_are_refused():
         from_torch(model)
 
 
-@pytest.mark.parametrize("bad, where", [(float("nan"), "2.weight[0, 2]"), (float("inf"), "2.weight[0, 2]"),
-                                        (-float("inf"), "2.weight[0, 2]")])
+@pytest.mark.parametrize(
+    "bad, where",
+    [(float("nan"), "2.weight[0, 2]"), (float("inf"), "2.weight[0, 2]"), (-float("inf"), "2.weight[0, 2]")],
+)
 def test_nonfinite_weights_are_refused_by_name(bad, where):
     model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1))
     with torch.no_grad():
@@ -63,8 +68,9 @@ def test_weights_on_the_meta_device_are_refused():
 def test_a_named_layer_is_named_as_pytorch_names_it():
     from collections import OrderedDict
 
-    model = torch.nn.Sequential(OrderedDict(hidden=torch.nn.Linear(2, 2), act=torch.nn.Tanh(),
-                                            head=torch.nn.Linear(2, 1)))
+    model = torch.nn.Sequential(
+        OrderedDict(hidden=torch.nn.Linear(2, 2), act=torch.nn.Tanh(), head=torch.nn.Linear(2, 1))
+    )
     with torch.no_grad():
         model.head.bias[0] = float("inf")
     assert "head.bias" in dict(model.named_parameters())
@@ -76,8 +82,9 @@ def test_float32_and_float16_weights_still_load_exactly():
     for dtype in (torch.float32, torch.float16, torch.bfloat16):
         model = torch.nn.Sequential(torch.nn.Linear(2, 1, dtype=dtype))
         mlp = from_torch(model)
-        assert [p.data for p in mlp.parameters()] == model[0].weight.double().flatten().tolist() + \
-            model[0].bias.double().tolist()
+        assert [p.data for p in mlp.parameters()] == model[0].weight.double().flatten().tolist() + model[
+            0
+        ].bias.double().tolist()
 
 
 def test_a_weight_of_the_wrong_shape_is_refused():
@@ -91,8 +98,9 @@ def test_a_weight_of_the_wrong_shape_is_refused():
         from_torch(model)
 
 
-@pytest.mark.parametrize("given, hint", [(3, "got int"), (torch.nn.Linear(2, 1), "wrap it"),
-                                         (torch.nn.Tanh(), "wrap it")])
+@pytest.mark.parametrize(
+    "given, hint", [(3, "got int"), (torch.nn.Linear(2, 1), "wrap it"), (torch.nn.Tanh(), "wrap it")]
+)
 def test_what_is_not_a_sequential_is_named(given, hint):
     with pytest.raises(TypeError, match=rf"from_torch takes a torch.nn.Sequential.*{hint}"):
         from_torch(given)

@@ -60,8 +60,14 @@ def test_non_finite_parameters_are_not_saved(tmp_path):
 
 
 def _good_text():
-    return json.dumps({"format": "autograd-core/nn parameters", "version": 1, "model": "",
-                       "parameters": MLP(2, [3, 1], seed=5).state_dict()})
+    return json.dumps(
+        {
+            "format": "autograd-core/nn parameters",
+            "version": 1,
+            "model": "",
+            "parameters": MLP(2, [3, 1], seed=5).state_dict(),
+        }
+    )
 
 
 def _with(**changes):
@@ -87,24 +93,46 @@ BAD_FILES = [
     ("version", lambda: _with(version=2), "file version 2, this library reads version 1"),
     ("no parameters", lambda: _with(parameters=[1, 2]), '"parameters" is missing or not an object'),
     ("other shape", lambda: _with(parameters=MLP(2, [4, 1], seed=5).state_dict()), "13 parameters, the state has 17"),
-    ("extra key", lambda: _with(parameters={**MLP(2, [3, 1]).state_dict(), "scale": 1.0}), "unexpected 1 key(s): 'scale'"),
+    (
+        "extra key",
+        lambda: _with(parameters={**MLP(2, [3, 1]).state_dict(), "scale": 1.0}),
+        "unexpected 1 key(s): 'scale'",
+    ),
     ("nan", lambda: _replace_number("layers.0.neurons.0.b", "NaN"), "holds NaN, which is not a finite number"),
     ("infinity", lambda: _replace_number("layers.1.neurons.0.b", "-Infinity"), "holds -Infinity"),
-    ("string", lambda: _with(parameters={**MLP(2, [3, 1]).state_dict(), "layers.0.neurons.2.w.1": "0.5"}),
-     'parameter "layers.0.neurons.2.w.1" is "0.5", not a number'),
+    (
+        "string",
+        lambda: _with(parameters={**MLP(2, [3, 1]).state_dict(), "layers.0.neurons.2.w.1": "0.5"}),
+        'parameter "layers.0.neurons.2.w.1" is "0.5", not a number',
+    ),
     # What JSON allows but a parameter file never holds.
     ("nested 100,000 deep", lambda: "[" * 100_000 + "]" * 100_000, "the JSON is nested too deeply"),
-    ("nested in parameters", lambda: _replace_number("layers.0.neurons.0.b", "[" * 100_000 + "]" * 100_000),
-     "the JSON is nested too deeply"),
-    ("400-digit integer", lambda: _replace_number("layers.0.neurons.0.b", "1" * 400),
-     "the file holds an integer of 400 digits, too large for a float"),
-    ("5000-digit integer", lambda: _replace_number("layers.0.neurons.0.b", "-" + "9" * 5000),
-     "the file holds an integer of 5000 digits, too large for a float"),
+    (
+        "nested in parameters",
+        lambda: _replace_number("layers.0.neurons.0.b", "[" * 100_000 + "]" * 100_000),
+        "the JSON is nested too deeply",
+    ),
+    (
+        "400-digit integer",
+        lambda: _replace_number("layers.0.neurons.0.b", "1" * 400),
+        "the file holds an integer of 400 digits, too large for a float",
+    ),
+    (
+        "5000-digit integer",
+        lambda: _replace_number("layers.0.neurons.0.b", "-" + "9" * 5000),
+        "the file holds an integer of 5000 digits, too large for a float",
+    ),
     ("310-digit integer", lambda: _replace_number("layers.0.neurons.0.b", "9" * 310), "an integer of 310 digits"),
-    ("exponent overflow", lambda: _replace_number("layers.0.neurons.0.b", "1e400"),
-     "the file holds the number 1e400, too large for a float"),
-    ("duplicate parameter", lambda: _good_text()[:-2] + ', "layers.0.neurons.0.b": 0.5}}',
-     'the key "layers.0.neurons.0.b" appears twice in one object'),
+    (
+        "exponent overflow",
+        lambda: _replace_number("layers.0.neurons.0.b", "1e400"),
+        "the file holds the number 1e400, too large for a float",
+    ),
+    (
+        "duplicate parameter",
+        lambda: _good_text()[:-2] + ', "layers.0.neurons.0.b": 0.5}}',
+        'the key "layers.0.neurons.0.b" appears twice in one object',
+    ),
     ("duplicate version", lambda: _good_text()[:-1] + ', "version": 1}', 'the key "version" appears twice'),
     ("version true", lambda: _with(version=True), "file version true, this library reads version 1"),
     ("version 1.0", lambda: _with(version=1.0), "file version 1.0, this library reads version 1"),
@@ -112,8 +140,11 @@ BAD_FILES = [
     ("null parameter", lambda: _replace_number("layers.0.neurons.0.b", "null"), "is null, not a number"),
     ("true parameter", lambda: _replace_number("layers.0.neurons.0.b", "true"), "is true, not a number"),
     ("array parameter", lambda: _replace_number("layers.0.neurons.0.b", "[0.5]"), "is an array, not a number"),
-    ("long string parameter", lambda: _replace_number("layers.0.neurons.0.b", '"' + "7" * 10**6 + '"'),
-     '"77777777777777777777777777777... (1000002 characters), not a number'),
+    (
+        "long string parameter",
+        lambda: _replace_number("layers.0.neurons.0.b", '"' + "7" * 10**6 + '"'),
+        '"77777777777777777777777777777... (1000002 characters), not a number',
+    ),
     ("not utf-8", lambda: _good_text().replace("autograd-core", "autograd\udcff-core"), "codec can't decode"),
 ]
 
@@ -180,10 +211,13 @@ def test_the_saved_file_gets_the_usual_permissions(tmp_path):
     assert path.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
 
 
-
 @settings(max_examples=15, deadline=None)
-@given(nin=st.integers(1, 3), nouts=st.lists(st.integers(1, 4), min_size=1, max_size=3),
-       activation=st.sampled_from(["relu", "tanh", "sigmoid", "linear"]), seed=st.integers(0, 2**32))
+@given(
+    nin=st.integers(1, 3),
+    nouts=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+    activation=st.sampled_from(["relu", "tanh", "sigmoid", "linear"]),
+    seed=st.integers(0, 2**32),
+)
 def test_any_mlp_round_trips_exactly(tmp_path_factory, nin, nouts, activation, seed):
     path = tmp_path_factory.mktemp("round") / "m.json"
     source = MLP(nin, nouts, activation, seed=seed)
@@ -192,5 +226,6 @@ def test_any_mlp_round_trips_exactly(tmp_path_factory, nin, nouts, activation, s
     assert target.state_dict() == source.state_dict()
     x = [0.1 * (i + 1) for i in range(nin)]
     out_s, out_t = source(x), target(x)
-    assert [v.data for v in (out_s if isinstance(out_s, list) else [out_s])] == \
-        [v.data for v in (out_t if isinstance(out_t, list) else [out_t])]
+    assert [v.data for v in (out_s if isinstance(out_s, list) else [out_s])] == [
+        v.data for v in (out_t if isinstance(out_t, list) else [out_t])
+    ]

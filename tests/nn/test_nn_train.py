@@ -15,11 +15,26 @@ from helpers import require_tool
 
 from autograd_core import Value
 from autograd_core.modes import is_grad_enabled
-from nn import (MLP, SGD, Adam, Stopping, TrainingDivergedError, cross_entropy, diagnose, evaluate, fit, hinge_loss,
-                make_moons, make_spiral, mse_loss, signed_labels, train_step)
+from nn import (
+    MLP,
+    SGD,
+    Adam,
+    Stopping,
+    TrainingDivergedError,
+    cross_entropy,
+    diagnose,
+    evaluate,
+    fit,
+    hinge_loss,
+    make_moons,
+    make_spiral,
+    mse_loss,
+    signed_labels,
+    train_step,
+)
+from nn.compiled import fit_compiled
 from nn.data import make_xor
 from nn.train import accuracy, batch_loss, evaluate_loss, predicted_class
-from nn.compiled import fit_compiled
 
 
 def test_fit_learns_xor_to_full_accuracy():
@@ -49,8 +64,9 @@ def test_minibatches_are_seeded_and_the_schedule_is_applied():
     def run(seed):
         model = MLP(2, [4, 1], seed=0)
         opt = SGD(model.parameters(), lr=0.1)
-        return fit(model, X, labels, hinge_loss, opt, steps=5, batch_size=4, seed=seed,
-                   lr_schedule=lambda k: 0.1 / (k + 1))
+        return fit(
+            model, X, labels, hinge_loss, opt, steps=5, batch_size=4, seed=seed, lr_schedule=lambda k: 0.1 / (k + 1)
+        )
 
     a, b, c = run(3), run(3), run(4)
     assert a.loss == b.loss and a.loss != c.loss
@@ -62,8 +78,15 @@ def test_on_step_sees_every_step():
     X, y = make_xor(8, seed=1)
     model = MLP(2, [3, 1], seed=0)
     seen = []
-    history = fit(model, X, signed_labels(y), hinge_loss, SGD(model.parameters(), lr=0.1), steps=4,
-                  on_step=lambda step, loss, acc: seen.append((step, loss, acc)))
+    history = fit(
+        model,
+        X,
+        signed_labels(y),
+        hinge_loss,
+        SGD(model.parameters(), lr=0.1),
+        steps=4,
+        on_step=lambda step, loss, acc: seen.append((step, loss, acc)),
+    )
     assert seen == list(zip(range(4), history.loss, history.accuracy))
 
 
@@ -91,12 +114,15 @@ def test_train_step_is_forward_zero_grad_backward_update():
     assert [p.data for p in model.parameters()] == [w - 0.1 * g for w, g in zip(before, grads)]
 
 
-@pytest.mark.parametrize("scores, labels, expected", [
-    ([0.5, -0.2, 0.1, -3.0], [1, -1, -1, -1], 0.75),
-    ([0.5, -0.2, 0.1, -3.0], [1, 0, 0, 0], 0.75),
-    ([0.0], [1], 0.0),  # a score of exactly 0 is the negative class
-    ([[0.1, 0.9, 0.3], [2.0, 1.0, 0.0]], [1, 2], 0.5),
-])
+@pytest.mark.parametrize(
+    "scores, labels, expected",
+    [
+        ([0.5, -0.2, 0.1, -3.0], [1, -1, -1, -1], 0.75),
+        ([0.5, -0.2, 0.1, -3.0], [1, 0, 0, 0], 0.75),
+        ([0.0], [1], 0.0),  # a score of exactly 0 is the negative class
+        ([[0.1, 0.9, 0.3], [2.0, 1.0, 0.0]], [1, 2], 0.5),
+    ],
+)
 def test_accuracy(scores, labels, expected):
     as_values = [[Value(v) for v in s] if isinstance(s, list) else Value(s) for s in scores]
     assert accuracy(as_values, labels) == expected
@@ -107,12 +133,15 @@ def test_predicted_class():
     assert predicted_class([Value(1.0), Value(3.0), Value(2.0)]) == 1
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"steps": -1}, "steps must be an int >= 0"),
-    ({"batch_size": 0}, "batch_size must be None or an int from 1 to 4"),
-    ({"batch_size": 5}, "batch_size must be None or an int from 1 to 4"),
-    ({"y": [1, -1]}, "as many labels as examples"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"steps": -1}, "steps must be an int >= 0"),
+        ({"batch_size": 0}, "batch_size must be None or an int from 1 to 4"),
+        ({"batch_size": 5}, "batch_size must be None or an int from 1 to 4"),
+        ({"y": [1, -1]}, "as many labels as examples"),
+    ],
+)
 def test_fit_checks_its_arguments(kwargs, message):
     model = MLP(2, [2, 1], seed=0)
     args = {"X": [[0.0, 1.0]] * 4, "y": [1, -1, 1, -1], **kwargs}
@@ -164,20 +193,24 @@ def ten_points():
     return X, signed_labels(y)
 
 
-@pytest.mark.parametrize("batch_size, steps_per_epoch, sizes", [
-    (None, 1, [10]),
-    (3, 4, [3, 3, 3, 1]),  # the last batch of an epoch is what is left
-    (5, 2, [5, 5]),
-    (1, 10, [1] * 10),
-])
+@pytest.mark.parametrize(
+    "batch_size, steps_per_epoch, sizes",
+    [
+        (None, 1, [10]),
+        (3, 4, [3, 3, 3, 1]),  # the last batch of an epoch is what is left
+        (5, 2, [5, 5]),
+        (1, 10, [1] * 10),
+    ],
+)
 def test_an_epoch_sees_every_example_once_in_batches(batch_size, steps_per_epoch, sizes):
     X, labels = ten_points()
     model = Recorder(MLP(2, [3, 1], seed=0))
-    history = fit(model, X, labels, hinge_loss, SGD(model.parameters(), lr=0.05), epochs=3, batch_size=batch_size,
-                  seed=1)
+    history = fit(
+        model, X, labels, hinge_loss, SGD(model.parameters(), lr=0.05), epochs=3, batch_size=batch_size, seed=1
+    )
     assert history.epochs == 3 and len(history.loss) == 3 * steps_per_epoch
     assert history.epoch_steps == [steps_per_epoch, 2 * steps_per_epoch, 3 * steps_per_epoch]
-    epochs = [model.seen[i * 10:(i + 1) * 10] for i in range(3)]
+    epochs = [model.seen[i * 10 : (i + 1) * 10] for i in range(3)]
     assert all(sorted(seen) == sorted(map(tuple, X)) for seen in epochs)
     if batch_size is None:  # the full batch keeps the data's order
         assert all(seen == list(map(tuple, X)) for seen in epochs)
@@ -199,19 +232,23 @@ def test_the_shuffle_is_seeded():
     assert seen(7) == seen(7) != seen(8)
 
 
-@pytest.mark.parametrize("epochs, steps, ran_steps, ran_epochs, stopped_by, reason", [
-    (3, None, 12, 3, "epochs", "ran all 3 epochs"),
-    (None, 6, 6, 2, "steps", "took all 6 steps (in epoch 2, after 2 of its 4 batches)"),
-    (None, 8, 8, 2, "steps", "took all 8 steps"),
-    (2, 100, 8, 2, "epochs", "ran all 2 epochs"),
-    (5, 5, 5, 2, "steps", "took all 5 steps (in epoch 2, after 1 of its 4 batches)"),
-    (0, None, 0, 0, "epochs", "ran all 0 epochs"),
-])
+@pytest.mark.parametrize(
+    "epochs, steps, ran_steps, ran_epochs, stopped_by, reason",
+    [
+        (3, None, 12, 3, "epochs", "ran all 3 epochs"),
+        (None, 6, 6, 2, "steps", "took all 6 steps (in epoch 2, after 2 of its 4 batches)"),
+        (None, 8, 8, 2, "steps", "took all 8 steps"),
+        (2, 100, 8, 2, "epochs", "ran all 2 epochs"),
+        (5, 5, 5, 2, "steps", "took all 5 steps (in epoch 2, after 1 of its 4 batches)"),
+        (0, None, 0, 0, "epochs", "ran all 0 epochs"),
+    ],
+)
 def test_training_stops_at_the_first_limit_and_says_which(epochs, steps, ran_steps, ran_epochs, stopped_by, reason):
     X, labels = ten_points()
     model = MLP(2, [3, 1], seed=0)
-    history = fit(model, X, labels, hinge_loss, SGD(model.parameters(), lr=0.05), epochs=epochs, steps=steps,
-                  batch_size=3, seed=0)
+    history = fit(
+        model, X, labels, hinge_loss, SGD(model.parameters(), lr=0.05), epochs=epochs, steps=steps, batch_size=3, seed=0
+    )
     assert (len(history.loss), history.epochs) == (ran_steps, ran_epochs)
     assert (history.stopped_by, history.stop_reason) == (stopped_by, reason)
 
@@ -225,8 +262,18 @@ def test_validation_is_recorded_at_each_epochs_end():
         seen.append((epoch, history.val_loss[-1], history.val_accuracy[-1]))
 
     model = MLP(2, [4, 1], seed=0)
-    history = fit(model, X, labels, hinge_loss, Adam(model.parameters(), lr=0.05), epochs=4, batch_size=5, seed=0,
-                  validation=(X_val, signed_labels(y_val)), on_epoch=on_epoch)
+    history = fit(
+        model,
+        X,
+        labels,
+        hinge_loss,
+        Adam(model.parameters(), lr=0.05),
+        epochs=4,
+        batch_size=5,
+        seed=0,
+        validation=(X_val, signed_labels(y_val)),
+        on_epoch=on_epoch,
+    )
     assert len(history.val_loss) == len(history.val_accuracy) == 4
     assert seen == list(zip(range(1, 5), history.val_loss, history.val_accuracy))
     # The last entry is the trained model's.
@@ -239,23 +286,38 @@ def test_validation_is_recorded_at_each_epochs_end():
 def test_the_stopping_rule_fires_when_the_training_loss_stops_improving():
     X, labels = ten_points()
     model = MLP(2, [4, 1], seed=0)
-    history = fit(model, X, labels, hinge_loss, Adam(model.parameters(), lr=0.1), epochs=200,
-                  stopping=Stopping(tol=1e-3, patience=4))
+    history = fit(
+        model,
+        X,
+        labels,
+        hinge_loss,
+        Adam(model.parameters(), lr=0.1),
+        epochs=200,
+        stopping=Stopping(tol=1e-3, patience=4),
+    )
     assert history.stopped_by == "converged" and history.epochs < 200
     losses, n = history.epoch_loss, history.epochs
-    assert min(losses[:n - 4]) - min(losses[n - 4:]) < 1e-3  # the rule holds where it stopped...
-    assert all(min(losses[:k - 4]) - min(losses[k - 4:k]) >= 1e-3 for k in range(5, n))  # ...and not before
-    assert history.stop_reason.startswith(f"converged after {n} epochs: the training loss improved by less than "
-                                          f"tol=0.001 over the last 4 epochs (best ")
+    assert min(losses[: n - 4]) - min(losses[n - 4 :]) < 1e-3  # the rule holds where it stopped...
+    assert all(min(losses[: k - 4]) - min(losses[k - 4 : k]) >= 1e-3 for k in range(5, n))  # ...and not before
+    assert history.stop_reason.startswith(
+        f"converged after {n} epochs: the training loss improved by less than tol=0.001 over the last 4 epochs (best "
+    )
 
 
 def test_early_stopping_watches_the_validation_loss():
     # Validating on the opposite labels: the better the model learns, the worse the validation loss.
     X, labels = ten_points()
     model = MLP(2, [4, 1], seed=0)
-    history = fit(model, X, labels, hinge_loss, Adam(model.parameters(), lr=0.05), epochs=50,
-                  stopping=Stopping(1e-6, 3),
-                  validation=(X, [-label for label in labels]))
+    history = fit(
+        model,
+        X,
+        labels,
+        hinge_loss,
+        Adam(model.parameters(), lr=0.05),
+        epochs=50,
+        stopping=Stopping(1e-6, 3),
+        validation=(X, [-label for label in labels]),
+    )
     assert history.val_loss[1] > history.val_loss[0]
     assert history.stopped_by == "converged" and history.epochs == 4  # the best was epoch 1, then 3 epochs worse
     assert "validation loss" in history.stop_reason
@@ -293,7 +355,8 @@ def test_a_diverging_learning_rate_stops_with_one_error_naming_the_step_the_loss
         f"training diverged at step 5 (epoch 5, batch 1 of 1): the loss is {error.loss:.3g}, more than 1000 times "
         f"its size at the start ({error.history.loss[0]:.3g}, counted as 1); the parameter with the largest gradient "
         f"is {largest.label} (grad {largest.grad:.3g}, value {largest.data:.3g}); learning rate 1. This step's update "
-        f"was undone (a learning rate too large is the usual cause)")
+        f"was undone (a learning rate too large is the usual cause)"
+    )
     assert model.state_dict() == before  # the weights of step 4, all finite
 
 
@@ -316,12 +379,20 @@ def overflowing(scores, labels):
     return (scores[0] - scores[0] + 1000.0).exp()
 
 
-@pytest.mark.parametrize("loss_fn, fragments", [
-    (nan_loss, ["the loss is nan; the parameter with the largest gradient is layers.0.neurons.0.w.0 (grad nan"]),
-    (nan_gradient, ["but a gradient is not finite; the parameter with the largest gradient is layers.0.neurons.0.w.0 "
-                    "(grad nan"]),
-    (overflowing, ["batch 1 of 1): exp(1000.0)", "(raised by the engine); the step's gradients were not computed"]),
-])
+@pytest.mark.parametrize(
+    "loss_fn, fragments",
+    [
+        (nan_loss, ["the loss is nan; the parameter with the largest gradient is layers.0.neurons.0.w.0 (grad nan"]),
+        (
+            nan_gradient,
+            [
+                "but a gradient is not finite; the parameter with the largest gradient is layers.0.neurons.0.w.0 "
+                "(grad nan"
+            ],
+        ),
+        (overflowing, ["batch 1 of 1): exp(1000.0)", "(raised by the engine); the step's gradients were not computed"]),
+    ],
+)
 def test_non_finite_numbers_stop_training_at_their_step(loss_fn, fragments):
     X, labels = ten_points()
     model = MLP(2, [3, 1], seed=0)
@@ -353,8 +424,9 @@ def test_a_per_example_run_that_diverges_within_the_first_epoch_is_caught():
 def test_diagnostics_are_recorded_per_epoch():
     X, labels = ten_points()
     model = MLP(2, [4, 4, 1], seed=0)
-    history = fit(model, X, labels, hinge_loss, SGD(model.parameters(), lr=0.1), epochs=3, batch_size=5,
-                  diagnostics=True, seed=0)
+    history = fit(
+        model, X, labels, hinge_loss, SGD(model.parameters(), lr=0.1), epochs=3, batch_size=5, diagnostics=True, seed=0
+    )
     assert len(history.diagnostics) == 3
     last = history.diagnostics[-1]
     assert last.grad_norm == diagnose(model, X).grad_norm  # the last step's gradients are still in .grad
@@ -370,15 +442,18 @@ def test_diagnostics_need_an_nn_module():
         fit(model, X, labels, hinge_loss, SGD(model.parameters(), lr=0.1), epochs=1, diagnostics=True)
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"steps": None}, ValueError, "fit needs epochs= .* or steps="),
-    ({"epochs": -1}, ValueError, "epochs must be an int >= 0, got -1"),
-    ({"epochs": 2.0}, ValueError, "epochs must be an int >= 0, got 2.0"),
-    ({"stopping": 1e-3}, TypeError, "stopping must be a Stopping"),
-    ({"max_loss_growth": -1}, ValueError, "max_loss_growth must be None or a number > 0, got -1"),
-    ({"validation": [[0.0, 1.0]]}, TypeError, "validation must be a pair"),
-    ({"validation": ([[0.0, 1.0]], [1, -1])}, ValueError, "fit validation needs as many labels as examples"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"steps": None}, ValueError, "fit needs epochs= .* or steps="),
+        ({"epochs": -1}, ValueError, "epochs must be an int >= 0, got -1"),
+        ({"epochs": 2.0}, ValueError, "epochs must be an int >= 0, got 2.0"),
+        ({"stopping": 1e-3}, TypeError, "stopping must be a Stopping"),
+        ({"max_loss_growth": -1}, ValueError, "max_loss_growth must be None or a number > 0, got -1"),
+        ({"validation": [[0.0, 1.0]]}, TypeError, "validation must be a pair"),
+        ({"validation": ([[0.0, 1.0]], [1, -1])}, ValueError, "fit validation needs as many labels as examples"),
+    ],
+)
 def test_fit_checks_its_new_arguments(kwargs, error, message):
     model = MLP(2, [2, 1], seed=0)
     args = {"steps": 1, **kwargs}
@@ -395,10 +470,21 @@ def test_a_nan_validation_loss_is_divergence_not_convergence():
 
     X, labels = ten_points()
     model = MLP(2, [4, 1], seed=0)
-    with pytest.raises(TrainingDivergedError, match=r"^training diverged at the end of epoch 1: the validation loss "
-                                                    r"is nan, although every weight is finite") as info:
-        fit(model, X, labels, nan_when_validating, SGD(model.parameters(), lr=0.1), epochs=20,
-            validation=(X, labels), stopping=Stopping(tol=1e-3, patience=1))
+    with pytest.raises(
+        TrainingDivergedError,
+        match=r"^training diverged at the end of epoch 1: the validation loss "
+        r"is nan, although every weight is finite",
+    ) as info:
+        fit(
+            model,
+            X,
+            labels,
+            nan_when_validating,
+            SGD(model.parameters(), lr=0.1),
+            epochs=20,
+            validation=(X, labels),
+            stopping=Stopping(tol=1e-3, patience=1),
+        )
     assert info.value.history.stopped_by == "diverged" and info.value.epoch == 1
 
 
@@ -408,8 +494,11 @@ def test_adam_at_lr_1e308_keeps_the_last_finite_weights_and_optimizer_state():
     model = MLP(2, [4, 1], seed=0)
     optimizer = Adam(model.parameters(), lr=1e308)
     start, state = model.state_dict(), optimizer.state_dict()
-    with pytest.raises(TrainingDivergedError, match=r"at step 1 .*: the loss is [0-9.]+ but the update made "
-                                                    r"layers\.\d\.neurons\.\d\.[wb].* -?inf") as info:
+    with pytest.raises(
+        TrainingDivergedError,
+        match=r"at step 1 .*: the loss is [0-9.]+ but the update made "
+        r"layers\.\d\.neurons\.\d\.[wb].* -?inf",
+    ) as info:
         fit(model, X, labels, hinge_loss, optimizer, epochs=3)
     assert str(info.value).endswith("This step's update was undone (a learning rate too large is the usual cause)")
     assert model.state_dict() == start and all(math.isfinite(w) for w in start.values())
@@ -421,27 +510,45 @@ def test_a_schedule_that_blows_the_weights_up_is_undone_at_its_step():
     model = MLP(2, [4, 1], seed=0)
     kept = {}
     with pytest.raises(TrainingDivergedError, match=r"at step 3 .*the update made .* learning rate 1e\+308") as info:
-        fit(model, X, labels, lambda s, y: hinge_loss(s, y) * 1e3, SGD(model.parameters(), lr=1e-4), epochs=5,
-            lr_schedule=lambda step: 1e308 if step == 2 else 1e-4, on_step=lambda *_: kept.update(model.state_dict()))
+        fit(
+            model,
+            X,
+            labels,
+            lambda s, y: hinge_loss(s, y) * 1e3,
+            SGD(model.parameters(), lr=1e-4),
+            epochs=5,
+            lr_schedule=lambda step: 1e308 if step == 2 else 1e-4,
+            on_step=lambda *_: kept.update(model.state_dict()),
+        )
     assert info.value.step == 3 and "a learning rate too large is the usual cause" in str(info.value)
     assert model.state_dict() == kept  # the weights after step 2, all finite
     assert all(math.isfinite(w) for w in kept.values())
 
 
-@pytest.mark.parametrize("returned, error, message", [
-    (math.inf, ValueError, r"lr_schedule\(2\) returned float inf for step 3 .*a finite number >= 0"),
-    (-0.1, ValueError, r"lr_schedule\(2\) returned float -0.1 for step 3 .*a finite number >= 0"),
-    ("0.1", TypeError, r"lr_schedule\(2\) returned str '0.1' for step 3 .*a learning rate is a number"),
-])
+@pytest.mark.parametrize(
+    "returned, error, message",
+    [
+        (math.inf, ValueError, r"lr_schedule\(2\) returned float inf for step 3 .*a finite number >= 0"),
+        (-0.1, ValueError, r"lr_schedule\(2\) returned float -0.1 for step 3 .*a finite number >= 0"),
+        ("0.1", TypeError, r"lr_schedule\(2\) returned str '0.1' for step 3 .*a learning rate is a number"),
+    ],
+)
 def test_a_schedule_value_that_is_not_a_learning_rate_is_refused_before_its_step(returned, error, message):
     # On main: inf made every weight nan; a negative rate was accepted; a str raised a bare TypeError in the update.
     X, labels = ten_points()
     model = MLP(2, [4, 1], seed=0)
     kept = {}
     with pytest.raises(error, match=message):
-        fit(model, X, labels, hinge_loss, SGD(model.parameters(), lr=0.1), epochs=5,
+        fit(
+            model,
+            X,
+            labels,
+            hinge_loss,
+            SGD(model.parameters(), lr=0.1),
+            epochs=5,
             lr_schedule=lambda step: returned if step == 2 else 0.1,
-            on_step=lambda *_: kept.update(model.state_dict()))
+            on_step=lambda *_: kept.update(model.state_dict()),
+        )
     assert model.state_dict() == kept
 
 
@@ -463,8 +570,16 @@ def test_numpy_arrays_train_as_lists_do(fitter):
         model = MLP(2, [4, 1], seed=0)
         data = (np.array(X), np.array(labels)) if as_array else (X, labels)
         validation = (np.array(X_val), np.array(signed_labels(y_val))) if as_array else (X_val, signed_labels(y_val))
-        history = fitter(model, *data, hinge_loss, SGD(model.parameters(), lr=0.1), epochs=3, batch_size=5, seed=0,
-                         validation=validation)
+        history = fitter(
+            model,
+            *data,
+            hinge_loss,
+            SGD(model.parameters(), lr=0.1),
+            epochs=3,
+            batch_size=5,
+            seed=0,
+            validation=validation,
+        )
         runs.append((history.loss, history.val_loss, model.state_dict()))
     assert runs[0] == runs[1]
 
@@ -475,15 +590,28 @@ def test_numpy_is_not_imported_by_nn():
     assert result.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("X, y, validation, error, message", [
-    ([[0.0, 1.0], [1.0, math.nan]], [1, -1], None, ValueError, r"fit X\[1\]\[1\] is nan: the data must be finite"),
-    ([[0.0, 1.0], [1.0, 2.0]], [1, math.inf], None, ValueError, r"fit y\[1\] is inf: the data must be finite"),
-    ([[0.0, 1.0], [1.0]], [1, -1], None, ValueError, r"fit X\[1\] has 1 numbers, expected 2"),
-    ([[0.0, 1.0], [1.0, 2.0]], [1, -1], ([[0.0, 1.0, 2.0]], [1]), ValueError,
-     r"fit validation X\[0\] has 3 numbers, expected 2 \(as the training data's first example\)"),
-    ([[0.0, 1.0], [1.0, 2.0]], [1, -1], ([[0.0, -math.inf]], [1]), ValueError,
-     r"fit validation X\[0\]\[1\] is -inf"),
-])
+@pytest.mark.parametrize(
+    "X, y, validation, error, message",
+    [
+        ([[0.0, 1.0], [1.0, math.nan]], [1, -1], None, ValueError, r"fit X\[1\]\[1\] is nan: the data must be finite"),
+        ([[0.0, 1.0], [1.0, 2.0]], [1, math.inf], None, ValueError, r"fit y\[1\] is inf: the data must be finite"),
+        ([[0.0, 1.0], [1.0]], [1, -1], None, ValueError, r"fit X\[1\] has 1 numbers, expected 2"),
+        (
+            [[0.0, 1.0], [1.0, 2.0]],
+            [1, -1],
+            ([[0.0, 1.0, 2.0]], [1]),
+            ValueError,
+            r"fit validation X\[0\] has 3 numbers, expected 2 \(as the training data's first example\)",
+        ),
+        (
+            [[0.0, 1.0], [1.0, 2.0]],
+            [1, -1],
+            ([[0.0, -math.inf]], [1]),
+            ValueError,
+            r"fit validation X\[0\]\[1\] is -inf",
+        ),
+    ],
+)
 def test_bad_data_is_refused_before_the_first_step_and_blamed_on_the_data(X, y, validation, error, message):
     # On main: nan in X was reported as divergence ("a learning rate too large is the usual cause"),
     # and a validation set of the wrong width was found only after the first epoch.
@@ -501,8 +629,11 @@ def test_a_loss_function_returning_a_float_is_named():
 
     X, labels = ten_points()
     model = MLP(2, [3, 1], seed=0)
-    with pytest.raises(TypeError, match=r"the loss function float_loss returned float [0-9.]+; it must return a "
-                                        r"Value built from the scores"):
+    with pytest.raises(
+        TypeError,
+        match=r"the loss function float_loss returned float [0-9.]+; it must return a "
+        r"Value built from the scores",
+    ):
         fit(model, X, labels, float_loss, SGD(model.parameters(), lr=0.1), epochs=1)
 
 
@@ -517,16 +648,22 @@ def test_a_loss_that_is_nan_at_the_first_step_is_not_blamed_on_the_learning_rate
 
 def test_the_old_argument_order_gets_a_clear_error():
     model = MLP(2, [3, 1], seed=0)
-    with pytest.raises(TypeError, match=r"fit\(model, X, y, loss_fn, optimizer, \.\.\.\): the loss function comes "
-                                        r"before the optimizer"):
+    with pytest.raises(
+        TypeError,
+        match=r"fit\(model, X, y, loss_fn, optimizer, \.\.\.\): the loss function comes "
+        r"before the optimizer",
+    ):
         fit(model, [[0.0, 1.0]], [1], SGD(model.parameters(), lr=0.1), hinge_loss, epochs=1)
 
 
-@pytest.mark.parametrize("tol, patience, message", [
-    (0.0, 5, "Stopping tol must be a number > 0, got 0.0"),
-    ("1e-3", 5, "Stopping tol must be a number > 0, got '1e-3'"),
-    (1e-3, 0, "Stopping patience must be an int >= 1, got 0"),
-])
+@pytest.mark.parametrize(
+    "tol, patience, message",
+    [
+        (0.0, 5, "Stopping tol must be a number > 0, got 0.0"),
+        ("1e-3", 5, "Stopping tol must be a number > 0, got '1e-3'"),
+        (1e-3, 0, "Stopping patience must be an int >= 1, got 0"),
+    ],
+)
 def test_stopping_checks_its_arguments(tol, patience, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         Stopping(tol, patience)
@@ -545,4 +682,4 @@ def test_the_readme_shows_train_step_as_it_is():
     shown = re.search(r"```python\ndef train_step\(.*?\n(.*?)```", readme, flags=re.S).group(1).splitlines()
     source = inspect.getsource(train_step).splitlines()
     docstring_end = max(i for i, line in enumerate(source) if line.strip().endswith('"""'))
-    assert shown == source[docstring_end + 1:]  # the body, line for line
+    assert shown == source[docstring_end + 1 :]  # the body, line for line

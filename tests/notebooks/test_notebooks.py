@@ -21,7 +21,9 @@ from run_notebooks import WIDGET_VIEW, differences, execute, notebook_paths
 PATHS = {path.name: path for path in notebook_paths()}
 NAMES = list(PATHS)
 # A cell draws when its last line shows a drawing, a widget or a figure.
-DRAWS = re.compile(r"\b(draw_dot|viz\.play|viz\.explore|viz\.exercise_widget|plot_\w+)\(.*\)$|\.figure$|^(player|sliders)$")
+DRAWS = re.compile(
+    r"\b(draw_dot|viz\.play|viz\.explore|viz\.exercise_widget|plot_\w+)\(.*\)$|\.figure$|^(player|sliders)$"
+)
 WIDGETS = ("play(", "explore(", "exercise_widget(")
 
 
@@ -42,8 +44,13 @@ def executed(graphviz) -> dict[str, tuple[nbformat.NotebookNode, float]]:
 
 
 def test_there_are_the_five_notebooks():
-    assert NAMES == ["1-chain-rule.ipynb", "2-neuron.ipynb", "3-training.ipynb", "4-testing-your-op.ipynb",
-                     "5-exercises.ipynb"]
+    assert NAMES == [
+        "1-chain-rule.ipynb",
+        "2-neuron.ipynb",
+        "3-training.ipynb",
+        "4-testing-your-op.ipynb",
+        "5-exercises.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -59,8 +66,9 @@ def test_notebook_runs_without_error(executed, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_cells_that_draw_show_a_picture_or_a_widget(executed, name):
     nb, _ = executed[name]
-    drawing_cells = [cell for cell in nb.cells
-                     if cell.cell_type == "code" and DRAWS.search(cell.source.strip().splitlines()[-1])]
+    drawing_cells = [
+        cell for cell in nb.cells if cell.cell_type == "code" and DRAWS.search(cell.source.strip().splitlines()[-1])
+    ]
     assert drawing_cells, f"{name} draws nothing"
     for cell in drawing_cells:
         shown = [o.data for o in cell.outputs if o.output_type in ("display_data", "execute_result")]
@@ -117,11 +125,18 @@ def test_executed_notebooks_show_pictures_without_a_kernel(executed, chromium_pa
                     picture.scroll_into_view_if_needed()
                     loaded, width, room = picture.evaluate(
                         "(img) => [img.complete && img.naturalWidth > 0, img.getBoundingClientRect().width,"
-                        " img.parentElement.getBoundingClientRect().width]")
+                        " img.parentElement.getBoundingClientRect().width]"
+                    )
                     assert loaded and 0 < width <= room + 1
                 text = page.locator("body").inner_text()
-                for broken in ("Error displaying widget", "Loading widget", "model not found", "interactive(",
-                               "FloatSlider", "autograd v0"):
+                for broken in (
+                    "Error displaying widget",
+                    "Loading widget",
+                    "model not found",
+                    "interactive(",
+                    "FloatSlider",
+                    "autograd v0",
+                ):
                     assert broken not in text
             # The player's picture comes with its steps, the sliders' with their numbers.
             assert page.locator("li", has_text="do/dx1 += do/dv1").count() == 1

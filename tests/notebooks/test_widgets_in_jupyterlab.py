@@ -116,10 +116,12 @@ def test_two_players_and_two_explorers_live_in_jupyterlab(chromium_path, lab):
         expected = format_number(neuron_gradient("x1", **{**LECTURE_POINT, "x1": 1.0}))
         page.wait_for_function(
             "([root, text]) => root.querySelector('tr[data-name=x1] td + td').textContent === text",
-            arg=[first.element_handle(), expected], timeout=30_000)
+            arg=[first.element_handle(), expected],
+            timeout=30_000,
+        )
         assert first.locator(".ag-picture svg text", has_text=f"grad {expected}").count() == 1
         assert first.locator(".ag-number").first.inner_text() == "1.0000"
-        assert second.locator(".ag-output").inner_text() == f"y = {format_number(2.718281828459045 ** 3)}"
+        assert second.locator(".ag-output").inner_text() == f"y = {format_number(2.718281828459045**3)}"
         # Full size and back: the picture keeps its choice across redraws.
         size, picture = first.locator(".ag-size"), first.locator(".ag-picture svg")
         fitted = picture.bounding_box()["width"]
@@ -132,8 +134,11 @@ def test_two_players_and_two_explorers_live_in_jupyterlab(chromium_path, lab):
         run_cell(page, STATE)
         page.locator(".jp-OutputArea-output", has_text="steps 1 2 x1 1.0 output").wait_for(timeout=30_000)
         run_cell(page, MOVE)
-        page.wait_for_function("(root) => root.querySelector('.ag-counter').textContent.startsWith('step 3 ')",
-                               arg=p2.element_handle(), timeout=30_000)
+        page.wait_for_function(
+            "(root) => root.querySelector('.ag-counter').textContent.startsWith('step 3 ')",
+            arg=p2.element_handle(),
+            timeout=30_000,
+        )
         assert counter(p1).startswith("step 1 ")
 
         # draw_dot of a wide network: scaled down to the cell, not cut off.
@@ -200,8 +205,9 @@ def answer_one_right_and_one_wrong(page, exercise) -> None:
 
 def expect_text(page, locator, text: str) -> None:
     """Wait until ``locator``'s text contains ``text`` (the kernel answers asynchronously)."""
-    page.wait_for_function("([el, text]) => el.textContent.includes(text)", arg=[locator.element_handle(), text],
-                           timeout=30_000)
+    page.wait_for_function(
+        "([el, text]) => el.textContent.includes(text)", arg=[locator.element_handle(), text], timeout=30_000
+    )
 
 
 def test_a_saved_notebook_shows_pictures_before_it_runs(chromium_path, lab):
@@ -210,13 +216,15 @@ def test_a_saved_notebook_shows_pictures_before_it_runs(chromium_path, lab):
         pictures = page.locator(".jp-OutputArea-output img[src^='data:image/svg+xml']")
         pictures.first.wait_for(timeout=60_000)
         page.set_viewport_size({"width": 1280, "height": 6000})  # every cell drawn (JupyterLab skips those off screen)
-        page.wait_for_function("() => document.querySelectorAll('.jp-OutputArea-output img').length >= 5",
-                               timeout=30_000)
+        page.wait_for_function(
+            "() => document.querySelectorAll('.jp-OutputArea-output img').length >= 5", timeout=30_000
+        )
         assert pictures.count() == 5  # two players and three explorers
         for i in range(pictures.count()):
             loaded, width, room = pictures.nth(i).evaluate(
                 "(img) => [img.complete && img.naturalWidth > 0, img.getBoundingClientRect().width,"
-                " img.closest('.jp-OutputArea-output').getBoundingClientRect().width]")
+                " img.closest('.jp-OutputArea-output').getBoundingClientRect().width]"
+            )
             assert loaded and 0 < width <= room + 1
         text = page.locator(".jp-Notebook").inner_text()
         for broken in ("Error displaying widget", "model not found", "Cannot display an untrusted SVG"):

@@ -17,8 +17,9 @@ def run(args: list[str], cwd: Path, path_env: str | None = None) -> subprocess.C
     env = dict(os.environ, PYTHONPATH=str(REPO))
     if path_env is not None:
         env["PATH"] = path_env
-    return subprocess.run([sys.executable, "-m", "viz", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "viz", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.mark.parametrize("suffix, magic", [(".dot", b"digraph autograd {"), (".gv", b"digraph autograd {")])
@@ -31,7 +32,9 @@ def test_dot_source_output(tmp_path, suffix, magic):
     assert b"<TD><B>w * x + b</B></TD></TR><TR><TD>data 0.8800</TD></TR><TR><TD>grad 0.5010</TD>" in data
 
 
-@pytest.mark.parametrize("suffix, magic", [(".svg", b"<svg"), (".png", b"\x89PNG"), (".pdf", b"%PDF"), (".html", b"<!DOCTYPE html>")])
+@pytest.mark.parametrize(
+    "suffix, magic", [(".svg", b"<svg"), (".png", b"\x89PNG"), (".pdf", b"%PDF"), (".html", b"<!DOCTYPE html>")]
+)
 def test_rendered_outputs(dot_program, tmp_path, suffix, magic):
     result = run([*NEURON, "-o", f"graph{suffix}"], tmp_path)
     assert result.returncode == 0, result.stderr
@@ -65,8 +68,14 @@ def test_help_documents_an_example(tmp_path):
     result = run(["--help"], tmp_path)
     assert result.returncode == 0
     assert 'python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 -o graph.svg' in result.stdout
-    for word in ("--explain", ".html", "exp, log, tanh, sigmoid, relu, sin, cos, sqrt, abs", "exit status",
-                 "sum(...) of any number of terms", "--max-nodes N"):
+    for word in (
+        "--explain",
+        ".html",
+        "exp, log, tanh, sigmoid, relu, sin, cos, sqrt, abs",
+        "exit status",
+        "sum(...) of any number of terms",
+        "--max-nodes N",
+    ):
         assert word in result.stdout
 
 
@@ -98,7 +107,11 @@ BAD = [
     ("x * 2", ["x=1", "y=2"], "'y' given a value but not used in the expression 'x * 2'"),
     ("x * 2", ["x=nan"], "x=nan: values must be finite numbers"),
     ("(" * 300 + "x" + ")" * 300, ["x=1"], "nested"),
-    ("+".join(["x"] * 5000), ["x=1"], "nested too deeply for Python's parser (about 2,900 levels); write a long sum as sum("),
+    (
+        "+".join(["x"] * 5000),
+        ["x=1"],
+        "nested too deeply for Python's parser (about 2,900 levels); write a long sum as sum(",
+    ),
     ("sum()", [], "sum() takes one or more terms"),
     ("sum(x=1)", [], "sum() takes one or more terms"),
     ("sum(*x)", ["x=1"], "unpacking (*) at column 5 is not allowed"),
@@ -110,11 +123,17 @@ BAD = [
     # Python reads names NFKC-normalised: 𝑥 is x.
     ("x + 1", ["x=1", "𝑥=2"], "'x' is given twice (as 'x' and '𝑥', one name to Python)"),
     # Messages stay one readable line.
-    ("x", ["x=1", *(f"a{i}=1" for i in range(10))], "'a0', 'a1', 'a2', 'a3', 'a4' and 5 more given a value but "
-                                                    "not used in the expression 'x'"),
+    (
+        "x",
+        ["x=1", *(f"a{i}=1" for i in range(10))],
+        "'a0', 'a1', 'a2', 'a3', 'a4' and 5 more given a value but not used in the expression 'x'",
+    ),
     ("+".join(f"a{i}" for i in range(500)), [], "names 'a0', 'a1', 'a2', 'a3', 'a4' and 495 more not defined"),
-    ("+".join(["x"] * 100), ["x=1", "y=1"], "not used in the expression 'x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+... "
-                                           "(199 characters)'"),
+    (
+        "+".join(["x"] * 100),
+        ["x=1", "y=1"],
+        "not used in the expression 'x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+x+... (199 characters)'",
+    ),
 ]
 
 
@@ -168,17 +187,30 @@ def test_color_by_grad_reaches_the_player(dot_program, tmp_path):
     assert plain.returncode == 0 and '"fill": "#' not in (tmp_path / "plain.html").read_text()
 
 
-@pytest.mark.parametrize("expression, values, lines", [
-    # The output is never reported under an input's name.
-    ("L*out*result", ["L=1", "out=2", "result=3"], ["L2 = 6.0000", "dL2/dL = 6.0000", "dL2/dout = 3.0000",
-                                                     "dL2/dresult = 2.0000"]),
-    ("L*out*result*L2", ["L=1", "out=2", "result=3", "L2=1"], ["L3 = 6.0000", "dL3/dL = 6.0000", "dL3/dout = 3.0000",
-                                                               "dL3/dresult = 2.0000", "dL3/dL2 = 6.0000"]),
-    ("L * 2", ["L=1"], ["out = 2.0000", "dout/dL = 2.0000"]),
-    ("x", ["x=3"], ["x = 3.0000"]),  # the output is the input itself
-    ("2", [], ["L = 2.0000"]),
-    ("sum(a*b, c, 2)", ["a=2", "b=3", "c=4"], ["L = 12.0000", "dL/da = 3.0000", "dL/db = 2.0000", "dL/dc = 1.0000"]),
-])
+@pytest.mark.parametrize(
+    "expression, values, lines",
+    [
+        # The output is never reported under an input's name.
+        (
+            "L*out*result",
+            ["L=1", "out=2", "result=3"],
+            ["L2 = 6.0000", "dL2/dL = 6.0000", "dL2/dout = 3.0000", "dL2/dresult = 2.0000"],
+        ),
+        (
+            "L*out*result*L2",
+            ["L=1", "out=2", "result=3", "L2=1"],
+            ["L3 = 6.0000", "dL3/dL = 6.0000", "dL3/dout = 3.0000", "dL3/dresult = 2.0000", "dL3/dL2 = 6.0000"],
+        ),
+        ("L * 2", ["L=1"], ["out = 2.0000", "dout/dL = 2.0000"]),
+        ("x", ["x=3"], ["x = 3.0000"]),  # the output is the input itself
+        ("2", [], ["L = 2.0000"]),
+        (
+            "sum(a*b, c, 2)",
+            ["a=2", "b=3", "c=4"],
+            ["L = 12.0000", "dL/da = 3.0000", "dL/db = 2.0000", "dL/dc = 1.0000"],
+        ),
+    ],
+)
 def test_the_output_name_is_not_an_input_name(tmp_path, expression, values, lines):
     result = run([expression, *values], tmp_path)
     assert result.returncode == 0, result.stderr
@@ -202,9 +234,11 @@ def test_long_chains_of_terms_are_computed(tmp_path, terms):
 def test_a_graph_over_max_nodes_names_the_option(tmp_path):
     result = run(["+".join(["x"] * 600), "x=1", "-o", "g.dot"], tmp_path)
     assert result.returncode == 2 and list(tmp_path.iterdir()) == []
-    assert result.stderr == ("python -m viz: error: the graph has 600 value nodes, more than --max-nodes 500: too many "
-                             "to read in one drawing; draw a part of the expression, or pass --max-nodes 600 "
-                             "(0 for no limit)\n")
+    assert result.stderr == (
+        "python -m viz: error: the graph has 600 value nodes, more than --max-nodes 500: too many "
+        "to read in one drawing; draw a part of the expression, or pass --max-nodes 600 "
+        "(0 for no limit)\n"
+    )
     for limit in ("600", "0"):
         result = run(["+".join(["x"] * 600), "x=1", "-o", "g.dot", "--max-nodes", limit], tmp_path)
         assert result.returncode == 0, result.stderr
@@ -225,10 +259,13 @@ def test_a_name_is_the_same_name_however_unicode_spells_it(tmp_path, given, type
     assert result.stdout.splitlines()[1].endswith(" = 1.0000")
 
 
-@pytest.mark.parametrize("output, status, message", [
-    ("afile/g.dot", 1, "'afile' is a file, so nothing can be written inside it: 'afile/g.dot'"),
-    ("y.svg/", 2, "-o 'y.svg/' names a folder; give a file path ending in"),
-])
+@pytest.mark.parametrize(
+    "output, status, message",
+    [
+        ("afile/g.dot", 1, "'afile' is a file, so nothing can be written inside it: 'afile/g.dot'"),
+        ("y.svg/", 2, "-o 'y.svg/' names a folder; give a file path ending in"),
+    ],
+)
 def test_an_output_path_that_cannot_be_a_file_is_named(tmp_path, output, status, message):
     (tmp_path / "afile").write_text("keep")
     result = run([*NEURON, "-o", output], tmp_path)

@@ -19,8 +19,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 def run(args: list[bytes], cwd: Path, stdin: bytes = b"", **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, "PYTHONPATH": str(REPO), "LC_ALL": "C.UTF-8", **env}
-    return subprocess.run([sys.executable.encode(), b"-m", b"viz", *args], cwd=cwd, env=environment,
-                          input=stdin, capture_output=True, timeout=60)
+    return subprocess.run(
+        [sys.executable.encode(), b"-m", b"viz", *args],
+        cwd=cwd,
+        env=environment,
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+    )
 
 
 def one_line_error(result: subprocess.CompletedProcess, prog: str = "python -m viz") -> str:
@@ -31,14 +37,17 @@ def one_line_error(result: subprocess.CompletedProcess, prog: str = "python -m v
     return lines[0]
 
 
-@pytest.mark.parametrize("args, position", [
-    ([b"x\xff", b"x=1"], 1),
-    ([b"x", b"x=\xff"], 2),
-    ([b"x", b"\xff=1"], 2),
-    ([b"x", b"x=1", b"-o", b"\xff.dot"], 4),
-    ([b"x", b"x=1", b"--tangent", b"x=\xfe"], 4),
-    ([b"exercise", b"a*b", b"a=\xff", b"b=2"], 3),
-])
+@pytest.mark.parametrize(
+    "args, position",
+    [
+        ([b"x\xff", b"x=1"], 1),
+        ([b"x", b"x=\xff"], 2),
+        ([b"x", b"\xff=1"], 2),
+        ([b"x", b"x=1", b"-o", b"\xff.dot"], 4),
+        ([b"x", b"x=1", b"--tangent", b"x=\xfe"], 4),
+        ([b"exercise", b"a*b", b"a=\xff", b"b=2"], 3),
+    ],
+)
 def test_arguments_that_are_not_utf8(tmp_path, args, position):
     line = one_line_error(run(args, tmp_path), "python -m viz")
     assert f"argument {position} " in line and "not UTF-8" in line
@@ -53,9 +62,13 @@ def test_an_exercise_answer_that_is_not_utf8(tmp_path, encoding):
 
 
 def test_a_closed_stdout_is_no_traceback(tmp_path):
-    reader = subprocess.Popen([sys.executable, "-m", "viz", "tanh(w*x + b)", "w=-3", "x=2", "b=6.88", "--explain"],
-                              cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(REPO)), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE)
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "viz", "tanh(w*x + b)", "w=-3", "x=2", "b=6.88", "--explain"],
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     reader.stdout.close()  # as `| head -0` would
     _, err = reader.communicate(timeout=60)
     assert b"Traceback" not in err
@@ -72,9 +85,14 @@ def test_ctrl_c_at_an_exercise_prompt_is_no_traceback(tmp_path):
     import signal
     import time
 
-    process = subprocess.Popen([sys.executable, "-m", "viz", "exercise", "a*b", "a=1", "b=2"], cwd=tmp_path,
-                               env=dict(os.environ, PYTHONPATH=str(REPO)), stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "viz", "exercise", "a*b", "a=1", "b=2"],
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
     seen = b""
     while not seen.endswith(b" = "):  # the first question's prompt, waiting for an answer

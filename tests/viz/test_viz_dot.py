@@ -60,7 +60,7 @@ def names_in(text: str) -> list[str]:
 
 def cluster_body(source: str, key: str) -> str:
     start = source.index(f'\tsubgraph "cluster_{key}" {{')
-    return source[start: source.index("\n\t}", start)]
+    return source[start : source.index("\n\t}", start)]
 
 
 def test_golden_source_of_a_product():
@@ -83,8 +83,14 @@ def test_kinds_have_their_colours():
     out.label = "out"
     source = draw_dot(out).source
     # topological order, parents in argument order: w, x, w * x, the constant 2, h, out
-    expected = {"v0": "param", "v1": "input", "v2": "intermediate", "v3": "constant", "v4": "intermediate",
-                "v5": "output"}
+    expected = {
+        "v0": "param",
+        "v1": "input",
+        "v2": "intermediate",
+        "v3": "constant",
+        "v4": "intermediate",
+        "v5": "output",
+    }
     for node_id, kind in expected.items():
         assert fill_of(source, node_id) == KIND_FILL[kind], (node_id, kind)
     assert names_in(node_line(source, "v3")) == ["2"]  # a constant has no name: it is written as its number
@@ -103,8 +109,8 @@ def test_color_by_grad_fills_by_sign_and_weights_edges(diamond):
     root, _ = diamond()  # dL/da = -3, dL/db = -8, dL/dc = -1, dL/dd = -6
     source = draw_dot(root, color_by_grad=True).source
     a_fill, b_fill = fill_of(source, "v0"), fill_of(source, "v1")
-    ra, ga, ba = (int(a_fill[i:i + 2], 16) for i in (1, 3, 5))
-    rb, gb, bb = (int(b_fill[i:i + 2], 16) for i in (1, 3, 5))
+    ra, ga, ba = (int(a_fill[i : i + 2], 16) for i in (1, 3, 5))
+    rb, gb, bb = (int(b_fill[i : i + 2], 16) for i in (1, 3, 5))
     assert rb > bb and ra > ba  # negative gradients are red
     assert gb < ga  # |dL/db| = 8 > |dL/da| = 3: b is the darker
     assert f'COLOR="{KIND_BORDER["input"]}"' in node_line(source, "v0")  # the kind moves to the border
@@ -178,14 +184,17 @@ def test_op_names_are_text_never_markup_or_escapes(name, dot_program):
 def test_group_by_neuron_draws_a_box_per_neuron_with_names_within_it(mlp):
     source = draw_dot(mlp(), group_by="neuron").source
     assert re.findall(r'subgraph "cluster_([^"]+)"', source) == [
-        "layers.0.neurons.0", "layers.0.neurons.1", "layers.0.neurons.2", "layers.1.neurons.0",
+        "layers.0.neurons.0",
+        "layers.0.neurons.1",
+        "layers.0.neurons.2",
+        "layers.1.neurons.0",
     ]
     inside = cluster_body(source, "layers.0.neurons.1")
     assert re.search(r"\tt\d+ \[label=<<B>layers.0.neurons.1</B>>", inside)  # the title carries the path
     assert sorted(names_in(inside)) == ["b", "out", "sum", "w.0", "w.1", "wx.0", "wx.1"]
     assert inside.count("label=<tanh>") == 1 and inside.count("label=<sum>") == 1
     # Inputs, constants and the loss stay at the top level, with their own names.
-    top = source[: source.index("subgraph")] + source[source.rindex("\n\t}"):]
+    top = source[: source.index("subgraph")] + source[source.rindex("\n\t}") :]
     assert {"x[0]", "x[1]", "loss"} <= set(names_in(top))
 
 
@@ -194,7 +203,14 @@ def test_a_network_node_its_user_relabelled_is_drawn_in_its_neuron_by_the_users_
     model.layers[0].neurons[1].w[0].label = "my weight"
     source = draw_dot(model([1.0, -2.0]), group_by="neuron").source
     assert sorted(names_in(cluster_body(source, "layers.0.neurons.1"))) == [
-        "b", "my weight", "out", "sum", "w.1", "wx.0", "wx.1"]
+        "b",
+        "my weight",
+        "out",
+        "sum",
+        "w.1",
+        "wx.0",
+        "wx.1",
+    ]
 
 
 def test_group_by_layer_draws_a_box_per_layer(mlp):
@@ -217,11 +233,18 @@ def test_one_neuron_is_named_within_it_and_titled_with_its_path():
 def test_collapse_neuron_draws_one_box_per_neuron_in_columns(mlp):
     root = mlp()
     source = draw_dot(root, collapse="neuron").source
-    boxes = re.findall(r"^\t(c\d+) \[label=<<TABLE[^>]*><TR><TD><B>([^<]+)</B></TD>"
-                       r"<TD>out ([-\d.]+)</TD><TD>grad ([-\d.]+)",
-                       source, flags=re.M)
-    assert sorted((b[0], b[1]) for b in boxes) == [("c0", "neurons.0"), ("c1", "neurons.1"), ("c2", "neurons.2"),
-                                                   ("c3", "neurons.0")]
+    boxes = re.findall(
+        r"^\t(c\d+) \[label=<<TABLE[^>]*><TR><TD><B>([^<]+)</B></TD>"
+        r"<TD>out ([-\d.]+)</TD><TD>grad ([-\d.]+)",
+        source,
+        flags=re.M,
+    )
+    assert sorted((b[0], b[1]) for b in boxes) == [
+        ("c0", "neurons.0"),
+        ("c1", "neurons.1"),
+        ("c2", "neurons.2"),
+        ("c3", "neurons.0"),
+    ]
     assert "<B>layers.0</B>" in node_line(source, "hc0") and "<B>layers.1</B>" in node_line(source, "hc3")
     assert "wx" not in source and "w.0" not in source
     # Each input feeds every first-layer neuron, each of those the second layer once, entering from the side.

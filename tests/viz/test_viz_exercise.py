@@ -48,8 +48,18 @@ def test_the_expected_numbers_are_the_engines_local_derivatives():
     assert [(q.explained.step.node, q.explained.step.parent, q.expected) for q in ex.questions] == engine
 
 
-@pytest.mark.parametrize("text, value", [("b", -3.0), ("-3", -3.0), ("b * 1", -3.0), ("out / a", -3.0),
-                                         ("-3.00", -3.0), ("-3.0", -3.0), ("sum(b, 0)", -3.0)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("b", -3.0),
+        ("-3", -3.0),
+        ("b * 1", -3.0),
+        ("out / a", -3.0),
+        ("-3.00", -3.0),
+        ("-3.0", -3.0),
+        ("sum(b, 0)", -3.0),
+    ],
+)
 def test_an_answer_is_a_number_or_an_expression_in_the_inputs_and_out(text, value):
     a, b = Value(2.0, "a"), Value(-3.0, "b")
     c = a * b
@@ -65,13 +75,32 @@ def _saturated_tanh() -> Value:
     return y
 
 
-@pytest.mark.parametrize("text, right", [
-    ("-3", True), ("-3.0", True), ("-3.00", True), ("-3.000", True), ("-3e0", True), ("-30e-1", True),
-    ("-3.004", False), ("-2.9951", False), ("-3.0009", False),  # off by more than half a unit of the last digit
-    ("-3.006", False), ("-3.01", False), ("-2.99", False), ("-3.00000000001", False), ("-2.5", False),
-    ("- 3.004", False), ("(-3.004)", False), ("-(3.00)", True), ("-3.", True), ("-.3e1", True),  # written alike
-    ("1e-999999999", False), ("-3" + "0" * 900 + "e-900", True),  # any exponent, any length: no error
-])
+@pytest.mark.parametrize(
+    "text, right",
+    [
+        ("-3", True),
+        ("-3.0", True),
+        ("-3.00", True),
+        ("-3.000", True),
+        ("-3e0", True),
+        ("-30e-1", True),
+        ("-3.004", False),
+        ("-2.9951", False),
+        ("-3.0009", False),  # off by more than half a unit of the last digit
+        ("-3.006", False),
+        ("-3.01", False),
+        ("-2.99", False),
+        ("-3.00000000001", False),
+        ("-2.5", False),
+        ("- 3.004", False),
+        ("(-3.004)", False),
+        ("-(3.00)", True),
+        ("-3.", True),
+        ("-.3e1", True),  # written alike
+        ("1e-999999999", False),
+        ("-3" + "0" * 900 + "e-900", True),  # any exponent, any length: no error
+    ],
+)
 def test_a_number_agrees_to_half_a_unit_of_its_last_digit_and_three_figures(text, right):
     a, b = Value(2.0, "a"), Value(-3.0, "b")
     c = a * b
@@ -80,10 +109,20 @@ def test_a_number_agrees_to_half_a_unit_of_its_last_digit_and_three_figures(text
     assert exercise(c).answer(1, text).right is right
 
 
-@pytest.mark.parametrize("text, right", [
-    ("1.5", False), ("1.56", True), ("1.57", False), ("1.563", True), ("1.564", False), ("1.5625", True),
-    ("1.5624", False), ("15625e-4", True), ("2", False),
-])
+@pytest.mark.parametrize(
+    "text, right",
+    [
+        ("1.5", False),
+        ("1.56", True),
+        ("1.57", False),
+        ("1.563", True),
+        ("1.564", False),
+        ("1.5625", True),
+        ("1.5624", False),
+        ("15625e-4", True),
+        ("2", False),
+    ],
+)
 def test_a_number_with_more_digits_must_have_them_right(text, right):
     y, z = Value(1.5625, "y"), Value(3.0, "z")
     w = z * y
@@ -92,12 +131,24 @@ def test_a_number_with_more_digits_must_have_them_right(text, right):
     assert exercise(w).answer(1, text).right is right
 
 
-@pytest.mark.parametrize("text, right", [
-    ("0", False), ("0.0", False), ("0.00002", False), ("2.5e-5", False),  # 2.4576e-05: not to three figures
-    ("0.0000246", True), ("2.458e-5", True), ("2.46e-5", True), ("2.45e-5", False),
-    ("1 - out**2", True), ("1 - out * out", True), ("1 - tanh(x)**2", True),
-    ("1 - 0.9999**2", False), ("0 * x", False),  # the old tolerance, 0.001 + 0.001·|expected|, took all these
-])
+@pytest.mark.parametrize(
+    "text, right",
+    [
+        ("0", False),
+        ("0.0", False),
+        ("0.00002", False),
+        ("2.5e-5", False),  # 2.4576e-05: not to three figures
+        ("0.0000246", True),
+        ("2.458e-5", True),
+        ("2.46e-5", True),
+        ("2.45e-5", False),
+        ("1 - out**2", True),
+        ("1 - out * out", True),
+        ("1 - tanh(x)**2", True),
+        ("1 - 0.9999**2", False),
+        ("0 * x", False),  # the old tolerance, 0.001 + 0.001·|expected|, took all these
+    ],
+)
 def test_a_small_derivative_is_not_answered_by_0(text, right):
     ex = exercise(_saturated_tanh())
     assert ex.questions[0].expected == pytest.approx(2.4576e-05, rel=1e-4)
@@ -113,10 +164,19 @@ def test_0_is_right_where_the_derivative_is_0():
     assert not exercise(y).answer(1, "1e-9").right
 
 
-@pytest.mark.parametrize("text, right", [
-    ("b", True), ("out / a", True), ("b * a / a", True), ("-3", True),
-    ("a**2 - 7", False), ("-a - 1", False), ("b - a + 2", False), ("c / 2", False),  # -3 here only
-])
+@pytest.mark.parametrize(
+    "text, right",
+    [
+        ("b", True),
+        ("out / a", True),
+        ("b * a / a", True),
+        ("-3", True),
+        ("a**2 - 7", False),
+        ("-a - 1", False),
+        ("b - a + 2", False),
+        ("c / 2", False),  # -3 here only
+    ],
+)
 def test_an_expression_must_hold_where_the_leaves_are_moved(text, right):
     a, b = Value(2.0, "a"), Value(-3.0, "b")
     c = a * b
@@ -186,16 +246,19 @@ def test_a_name_python_reads_as_another_is_written_as_shown():
     assert exercise(alone).answer(1, "4").right
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("zz", "name 'zz' unknown here; the names you can use are a, b, c, out"),
-    ("__import__('os').system('touch /tmp/autograd-exercise-pwned')", "not allowed"),
-    ("a.__class__", "attribute access"),
-    ("(lambda: 1)()", "not allowed"),
-    ("a[0]", "indexing"),
-    ("2 +", "syntax error"),
-    ("'3'", "the constant '3'"),
-    ("x" * 1001, "more than 1000"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("zz", "name 'zz' unknown here; the names you can use are a, b, c, out"),
+        ("__import__('os').system('touch /tmp/autograd-exercise-pwned')", "not allowed"),
+        ("a.__class__", "attribute access"),
+        ("(lambda: 1)()", "not allowed"),
+        ("a[0]", "indexing"),
+        ("2 +", "syntax error"),
+        ("'3'", "the constant '3'"),
+        ("x" * 1001, "more than 1000"),
+    ],
+)
 def test_unreadable_answers_are_not_counted_and_never_run(text, reason, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("an answer reached eval or exec")
@@ -264,16 +327,42 @@ def test_a_networks_names_are_written_with_underscores():
 
 
 def test_writable_names():
-    assert [writable(n) for n in ("a", "x[0]", "w.1", "layers.0.w", "sum#2", "𝑥", "a * b", "out", "exp", "if")] == \
-        ["a", "x_0", "w_1", "layers_0_w", "sum_2", "x", None, None, None, None]
+    assert [writable(n) for n in ("a", "x[0]", "w.1", "layers.0.w", "sum#2", "𝑥", "a * b", "out", "exp", "if")] == [
+        "a",
+        "x_0",
+        "w_1",
+        "layers_0_w",
+        "sum_2",
+        "x",
+        None,
+        None,
+        None,
+        None,
+    ]
 
 
 def _graph_of(op: str) -> Value:
     """One node of ``op`` on labelled leaves kept away from kinks and domain edges."""
     x, y = Value(0.7, "x"), Value(1.6, "y")
-    built = {"+": x + y, "-": x - y, "*": x * y, "/": x / y, "neg": -x, "**": x**3, "pow": x**y, "exp": x.exp(),
-             "log": x.log(), "sqrt": x.sqrt(), "tanh": x.tanh(), "sigmoid": x.sigmoid(), "sin": x.sin(),
-             "cos": x.cos(), "sum": Value.sum([x, y, x]), "relu": x.relu(), "abs": (-x).__abs__()}[op]
+    built = {
+        "+": x + y,
+        "-": x - y,
+        "*": x * y,
+        "/": x / y,
+        "neg": -x,
+        "**": x**3,
+        "pow": x**y,
+        "exp": x.exp(),
+        "log": x.log(),
+        "sqrt": x.sqrt(),
+        "tanh": x.tanh(),
+        "sigmoid": x.sigmoid(),
+        "sin": x.sin(),
+        "cos": x.cos(),
+        "sum": Value.sum([x, y, x]),
+        "relu": x.relu(),
+        "abs": (-x).__abs__(),
+    }[op]
     built.label = "z"
     return built
 
@@ -290,8 +379,13 @@ def test_every_ops_solution_is_right(op):
 
 def test_solutions_use_the_nodes_names():
     solved = {op: exercise(_graph_of(op)).questions[0].solution for op in ("*", "/", "tanh", "sin", "sigmoid")}
-    assert solved == {"*": "y", "/": "1.0 / y", "tanh": "1.0 - out * out", "sin": "cos(x)",
-                      "sigmoid": "out * (1.0 - out)"}
+    assert solved == {
+        "*": "y",
+        "/": "1.0 / y",
+        "tanh": "1.0 - out * out",
+        "sin": "cos(x)",
+        "sigmoid": "out * (1.0 - out)",
+    }
 
 
 def test_listeners_hear_every_check_and_nothing_touches_grad(diamond):
@@ -323,8 +417,10 @@ def test_the_terminal_loop_asks_checks_and_scores(diamond):
 
     score = run_in_terminal(exercise(diamond()[0]), ask, said.append)
     assert tuple(score) == (2, 3, 6)
-    assert "step 1 of 6: dL/dc += dL/dL · ∂L/∂c = 1.0000 · ?\n  L = c * d, with c = -6.0000, d = -1.0000, " \
-           "out = L = 6.0000" in said
+    assert (
+        "step 1 of 6: dL/dc += dL/dL · ∂L/∂c = 1.0000 · ?\n  L = c * d, with c = -6.0000, d = -1.0000, "
+        "out = L = 6.0000" in said
+    )
     assert "  right: ∂L/∂c = d = -1.0000" in said and "  wrong: 2 = 2.0000, but ∂d/∂a = 1.0000" in said
     assert said.count("∂L/∂d = ") == 3  # asked again after a blank line and after an unreadable answer
     assert said[-1] == "stopped: 2 of 6 right (3 of 6 answered)"
@@ -345,8 +441,14 @@ def test_the_terminal_loop_ends_at_end_of_input(diamond):
 
 
 def run_cli(*args: str, stdin: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "viz", *args], input=stdin, capture_output=True, text=True,
-                          env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "viz", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        timeout=60,
+    )
 
 
 def test_python_m_viz_exercise_reads_answers_from_stdin():
@@ -361,8 +463,10 @@ def test_python_m_viz_exercise_reads_answers_from_stdin():
 def test_python_m_viz_exercise_refuses_bad_input():
     result = run_cli("exercise", "a*b + __import__('os')", "a=2", "b=-3", stdin="")
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr == ("python -m viz exercise: error: unknown function '__import__' at column 7; the functions "
-                             "are exp, log, tanh, sigmoid, relu, sin, cos, sqrt, abs, sum\n")
+    assert result.stderr == (
+        "python -m viz exercise: error: unknown function '__import__' at column 7; the functions "
+        "are exp, log, tanh, sigmoid, relu, sin, cos, sqrt, abs, sum\n"
+    )
     assert run_cli("exercise", "a*b", "a=2", stdin="").returncode == 2  # b has no value
 
 

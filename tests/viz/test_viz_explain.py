@@ -38,7 +38,12 @@ def test_steps_follow_the_engine_and_accumulate(diamond):
     root, _ = diamond()
     _, steps = explain_steps(root)
     assert [(s.node.name, s.parent.name) for s in steps] == [
-        ("L", "c"), ("L", "d"), ("d", "a"), ("d", "b"), ("c", "a"), ("c", "b")
+        ("L", "c"),
+        ("L", "d"),
+        ("d", "a"),
+        ("d", "b"),
+        ("c", "a"),
+        ("c", "b"),
     ]
     assert [s.count for s in steps] == [1, 1, 1, 1, 2, 2]
     assert [s.total for s in steps] == [-1.0, -6.0, -6.0, -6.0, -3.0, -8.0]
@@ -73,8 +78,9 @@ def test_the_same_parent_twice_shows_the_running_total():
     y.label = "y"
     lines = explain(y).splitlines()
     assert lines[1] == "dy/dx += dy/dy · ∂y/∂x = 1.0000 · 3.0000 = 3.0000  (y = x * x)"
-    assert lines[2] == ("dy/dx += dy/dy · ∂y/∂x = 1.0000 · 3.0000 = 3.0000  (y = x * x)"
-                        "  [dy/dx = 3.0000 + 3.0000 = 6.0000]")
+    assert lines[2] == (
+        "dy/dx += dy/dy · ∂y/∂x = 1.0000 · 3.0000 = 3.0000  (y = x * x)  [dy/dx = 3.0000 + 3.0000 = 6.0000]"
+    )
     assert lines[-1] == "  dy/dx = 6.0000"
 
 
@@ -151,10 +157,13 @@ def test_a_network_is_explained_neuron_by_neuron_with_the_drawings_names(mlp):
     assert "  dloss/dw.2 += dloss/dwx.2 · ∂wx.2/∂w.2 = " in text
     # Another neuron's node keeps its full name.
     assert "  dloss/dlayers.0.neurons.2.out += dloss/dwx.2 · ∂wx.2/∂layers.0.neurons.2.out = " in text
-    leaves = lines[lines.index("leaf gradients:") + 1:]
+    leaves = lines[lines.index("leaf gradients:") + 1 :]
     assert leaves[:2] == ["  dloss/dx[0] = -0.0333", "  dloss/dx[1] = -0.0594"]
-    assert leaves[leaves.index("  layers.0.neurons.1:") + 1:][:3] == [
-        "    dloss/dw.0 = -0.0479", "    dloss/dw.1 = 0.0959", "    dloss/db = -0.0479"]
+    assert leaves[leaves.index("  layers.0.neurons.1:") + 1 :][:3] == [
+        "    dloss/dw.0 = -0.0479",
+        "    dloss/dw.1 = 0.0959",
+        "    dloss/db = -0.0479",
+    ]
 
 
 def test_one_neurons_graph_is_explained_within_it():

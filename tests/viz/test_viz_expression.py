@@ -19,7 +19,11 @@ from viz.expression import FUNCTIONS, ExpressionError, evaluate_expression, name
         ("-x / 4", {"x": 2}, -0.5),
         ("+x", {"x": 2}, 2.0),
         ("2 ** x", {"x": 3}, 8.0),
-        ("sigmoid(0) + relu(-1) + abs(-2) + sqrt(4) + exp(0) + log(1) + sin(0) + cos(0)", {}, 0.5 + 0 + 2 + 2 + 1 + 0 + 0 + 1),
+        (
+            "sigmoid(0) + relu(-1) + abs(-2) + sqrt(4) + exp(0) + log(1) + sin(0) + cos(0)",
+            {},
+            0.5 + 0 + 2 + 2 + 1 + 0 + 0 + 1,
+        ),
         ("x * x", {"x": 1.5}, 2.25),
         ("sum(a*b, c, 2)", {"a": 2, "b": 3, "c": 4}, 12.0),
         ("sum(x)", {"x": 1.5}, 1.5),
@@ -49,20 +53,24 @@ def test_constant_exponents_use_the_constant_power_op():
 
 
 def test_long_sub_expressions_keep_generated_names():
-    root = evaluate_expression("exp(aaaa * bbbb + cccc * dddd) + 1",
-                               {"aaaa": 0.1, "bbbb": 0.2, "cccc": 0.3, "dddd": 0.4})
+    root = evaluate_expression(
+        "exp(aaaa * bbbb + cccc * dddd) + 1", {"aaaa": 0.1, "bbbb": 0.2, "cccc": 0.3, "dddd": 0.4}
+    )
     assert root.parents[0].label == ""  # "exp(aaaa * bbbb + cccc * dddd)" is longer than a label should be
 
 
-@pytest.mark.parametrize("text, names, label", [
-    ("x * 2", ["x"], "L"),
-    ("L * 2", ["L"], "out"),
-    ("L * out", ["L", "out"], "result"),
-    ("L * out * result", ["L", "out", "result"], "L2"),
-    ("L * out * result * L2", ["L", "out", "result", "L2"], "L3"),
-])
+@pytest.mark.parametrize(
+    "text, names, label",
+    [
+        ("x * 2", ["x"], "L"),
+        ("L * 2", ["L"], "out"),
+        ("L * out", ["L", "out"], "result"),
+        ("L * out * result", ["L", "out", "result"], "L2"),
+        ("L * out * result * L2", ["L", "out", "result", "L2"], "L3"),
+    ],
+)
 def test_the_output_is_named_apart_from_every_input(text, names, label):
-    assert evaluate_expression(text, {name: 1.0 for name in names}).label == label
+    assert evaluate_expression(text, dict.fromkeys(names, 1.0)).label == label
 
 
 def test_only_short_sub_expressions_are_unparsed(monkeypatch):

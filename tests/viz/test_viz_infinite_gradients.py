@@ -80,7 +80,13 @@ def test_explore_refuses_an_infinite_leaf_by_name(dot_program):
 def test_cli_colours_an_infinite_gradient_in_the_player(dot_program, tmp_path):
     env = dict(os.environ, PYTHONPATH=str(REPO))
     for name in ("x.html", "x.svg", "x.dot"):
-        result = subprocess.run([sys.executable, "-m", "viz", "sqrt(x)", "x=0", "--color-by-grad", "-o", name],
-                                cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "viz", "sqrt(x)", "x=0", "--color-by-grad", "-o", name],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert result.returncode == 0, result.stderr
         assert result.stderr == "" and (tmp_path / name).exists()

@@ -42,16 +42,19 @@ def printable(text: str) -> bool:
     return not re.search("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff\ufffe\uffff]", text)
 
 
-@pytest.mark.parametrize("text, shown", [
-    ("a\x00b", "a\u2400b"),
-    ("\x1b[31m", "\u241b[31m"),
-    ("tab\there\nnew", "tab\u2409here\u240anew"),
-    ("del\x7f", "del\u2421"),
-    ("c1\x85", "c1\\x85"),
-    ("rtl\u202e", "rtl\\u202e"),
-    ("half\ud800", "half\ufffd"),
-    ("ünïcødé 𝑥 ∂", "ünïcødé 𝑥 ∂"),
-])
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("a\x00b", "a\u2400b"),
+        ("\x1b[31m", "\u241b[31m"),
+        ("tab\there\nnew", "tab\u2409here\u240anew"),
+        ("del\x7f", "del\u2421"),
+        ("c1\x85", "c1\\x85"),
+        ("rtl\u202e", "rtl\\u202e"),
+        ("half\ud800", "half\ufffd"),
+        ("ünïcødé 𝑥 ∂", "ünïcødé 𝑥 ∂"),
+    ],
+)
 def test_visible_writes_every_invisible_character_visibly(text, shown):
     assert visible(text) == shown
 
@@ -92,7 +95,7 @@ def test_rendered_svg_shows_the_label(dot_program, name, tmp_path):
 def test_player_page_is_written(dot_program, name, tmp_path):
     label = HOSTILE[name]
     page = write_html(build(label), tmp_path / "p.html").read_text(encoding="utf-8")
-    assert "<script>alert" not in page and "<script>\n" not in page.split("<body>")[1].split('<script type')[0]
+    assert "<script>alert" not in page and "<script>\n" not in page.split("<body>")[1].split("<script type")[0]
     assert printable(page.replace("\n", "").replace("\t", "").replace("\r", ""))
 
 

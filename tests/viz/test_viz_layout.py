@@ -125,11 +125,15 @@ def test_no_edge_runs_over_a_label_between_collapsed_layers(dot_program, rankdir
             assert abs(hy - head.top) < 12, edge_id
 
 
-@pytest.mark.parametrize("root, options", [
-    (lambda: mlp((2, 3, 1)), {"group_by": "neuron"}),
-    (lambda: mlp((2, 3, 1)), {"group_by": "layer"}),
-    (lambda: Neuron(3, "tanh", seed=1)([1.0, 2.0, 3.0]), {}),
-], ids=["mlp 2-3-1 by neuron", "mlp 2-3-1 by layer", "neuron(3)"])
+@pytest.mark.parametrize(
+    "root, options",
+    [
+        (lambda: mlp((2, 3, 1)), {"group_by": "neuron"}),
+        (lambda: mlp((2, 3, 1)), {"group_by": "layer"}),
+        (lambda: Neuron(3, "tanh", seed=1)([1.0, 2.0, 3.0]), {}),
+    ],
+    ids=["mlp 2-3-1 by neuron", "mlp 2-3-1 by layer", "neuron(3)"],
+)
 def test_no_edge_runs_over_a_node_or_a_title(dot_program, root, options):
     drawing, _ = render(root(), **options)
     assert crossings(drawing) == []
@@ -137,12 +141,16 @@ def test_no_edge_runs_over_a_node_or_a_title(dot_program, root, options):
     assert len(titles) == len(drawing.clusters) and drawing.titles == {}
 
 
-@pytest.mark.parametrize("root, options", [
-    (lambda: Neuron(3, "tanh", seed=1)([1.0, 2.0, 3.0]), {}),
-    (lambda: mlp((2, 3, 1)), {"group_by": "neuron"}),
-    (lambda: mlp((2, 16, 16, 1)), {"collapse": "neuron"}),
-    (lambda: mlp((2, 16, 16, 1)), {"collapse": "layer"}),
-], ids=["neuron(3)", "mlp 2-3-1 by neuron", "mlp 2-16-16-1 neurons collapsed", "mlp 2-16-16-1 layers collapsed"])
+@pytest.mark.parametrize(
+    "root, options",
+    [
+        (lambda: Neuron(3, "tanh", seed=1)([1.0, 2.0, 3.0]), {}),
+        (lambda: mlp((2, 3, 1)), {"group_by": "neuron"}),
+        (lambda: mlp((2, 16, 16, 1)), {"collapse": "neuron"}),
+        (lambda: mlp((2, 16, 16, 1)), {"collapse": "layer"}),
+    ],
+    ids=["neuron(3)", "mlp 2-3-1 by neuron", "mlp 2-16-16-1 neurons collapsed", "mlp 2-16-16-1 layers collapsed"],
+)
 def test_the_drawings_fit_a_slide_readably(dot_program, root, options):
     drawing, svg = render(root(), **options)
     fit = slide_fit(svg)
@@ -156,6 +164,7 @@ def test_without_graphviz_the_source_is_written_in_reading_order(monkeypatch, tm
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))  # no dot: nothing to check the layout with
     source = draw_dot(mlp((2, 3, 1)), group_by="neuron").source
-    clusters = [line for line in source.splitlines() if line.startswith("\tsubgraph \"cluster_")]
-    assert clusters == [f'\tsubgraph "cluster_layers.{k}" {{' for k in ("0.neurons.0", "0.neurons.1", "0.neurons.2",
-                                                                      "1.neurons.0")]
+    clusters = [line for line in source.splitlines() if line.startswith('\tsubgraph "cluster_')]
+    assert clusters == [
+        f'\tsubgraph "cluster_layers.{k}" {{' for k in ("0.neurons.0", "0.neurons.1", "0.neurons.2", "1.neurons.0")
+    ]

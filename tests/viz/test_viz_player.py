@@ -223,9 +223,12 @@ def test_zoomed_in_the_view_follows_the_step(player):
 
 
 def inside(box: dict, frame: dict) -> bool:
-    return (box["x"] >= frame["x"] - 0.5 and box["y"] >= frame["y"] - 0.5
-            and box["x"] + box["width"] <= frame["x"] + frame["width"] + 0.5
-            and box["y"] + box["height"] <= frame["y"] + frame["height"] + 0.5)
+    return (
+        box["x"] >= frame["x"] - 0.5
+        and box["y"] >= frame["y"] - 0.5
+        and box["x"] + box["width"] <= frame["x"] + frame["width"] + 0.5
+        and box["y"] + box["height"] <= frame["y"] + frame["height"] + 0.5
+    )
 
 
 def demo_neuron() -> Value:
@@ -358,16 +361,18 @@ def test_a_forward_mode_player_steps_each_nodes_value_and_tangent(tmp_path, dot_
             expect(texts(page, graph, name, "tangent")).to_have_text("tangent ?")
         page.keyboard.press("ArrowRight")  # c = a * b: ċ = b · ȧ = -3
         expect(page.locator(".ag-counter")).to_have_text("step 1 / 3 \u00b7 forward pass")
-        expect(page.locator(".ag-line")).to_have_text("c = a * (</script><!-- b) = 2.0000 * (-3.0000) = -6.0000\n"
-                                                      "\u010b = \u2202c/\u2202a \u00b7 \u0227 = (-3.0000) \u00b7 "
-                                                      "1.0000 = -3.0000")
+        expect(page.locator(".ag-line")).to_have_text(
+            "c = a * (</script><!-- b) = 2.0000 * (-3.0000) = -6.0000\n"
+            "\u010b = \u2202c/\u2202a \u00b7 \u0227 = (-3.0000) \u00b7 "
+            "1.0000 = -3.0000"
+        )
         expect(texts(page, graph, "c", "tangent")).to_have_text("tangent -3.0000")
         expect(texts(page, graph, t.name, "tangent")).to_have_text("tangent ?")
         page.keyboard.press("ArrowRight")  # tanh: (1 - tanh(-6)^2) · (-3)
-        tanh_tangent = -3 * (1 - t.value.data ** 2)
+        tanh_tangent = -3 * (1 - t.value.data**2)
         expect(texts(page, graph, t.name, "tangent")).to_have_text(f"tangent {format_number(tanh_tangent)}")
         page.keyboard.press("ArrowRight")  # L = tanh(c) + a: L̇ = 1 · (tanh)˙ + 1 · ȧ
-        expected = -3 * (1 - t.value.data ** 2) + 1.0
+        expected = -3 * (1 - t.value.data**2) + 1.0
         expect(texts(page, graph, "L", "tangent")).to_have_text(f"tangent {format_number(expected)}")
         expect(page.locator(".ag-counter")).to_have_text("step 3 / 3 \u00b7 done")
         expect(page.locator(".ag-line")).to_contain_text(f"Done: L\u0307 = {format_number(expected)}")

@@ -33,21 +33,29 @@ def test_the_section_has_transcripts_and_the_drawings():
 @pytest.mark.parametrize("command, output", TRANSCRIPTS, ids=[c for c, _ in TRANSCRIPTS])
 def test_transcript_is_what_the_command_prints(command, output, tmp_path):
     args = shlex.split(command)[1:]  # without "python"
-    result = subprocess.run([sys.executable, *args], cwd=tmp_path, env=dict(os.environ, PYTHONPATH=str(REPO)),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, *args],
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == output
 
 
 def test_the_python_example_prints_what_the_section_shows(capsys):
-    source, printed = re.search(r"```python\n(from nn import MLP\nimport viz\n.*?)```\n\n```text\n(.*?)```", SECTION,
-                                flags=re.S).groups()
+    source, printed = re.search(
+        r"```python\n(from nn import MLP\nimport viz\n.*?)```\n\n```text\n(.*?)```", SECTION, flags=re.S
+    ).groups()
     exec(compile(source, "README.md", "exec"), {})  # noqa: S102 - our own docs
     assert capsys.readouterr().out == printed + "\n"
 
 
-EXERCISE = re.search(r"<!-- exercise:start -->(.*?)<!-- exercise:end -->", (REPO / "README.md").read_text(),
-                     flags=re.S).group(1)
+EXERCISE = re.search(
+    r"<!-- exercise:start -->(.*?)<!-- exercise:end -->", (REPO / "README.md").read_text(), flags=re.S
+).group(1)
 
 
 def test_the_exercise_transcript_is_what_the_command_prints_for_those_answers(tmp_path):
@@ -56,9 +64,15 @@ def test_the_exercise_transcript_is_what_the_command_prints_for_those_answers(tm
     prompts = re.findall(r"^(∂[^\n]*? = )([^\n]*)$", screen, flags=re.M)
     assert len(prompts) >= 6 and any(answer == "one" for _, answer in prompts)  # one answer it cannot read
     piped = re.sub(r"^(∂[^\n]*? = )[^\n]*\n", r"\1", screen, flags=re.M)
-    result = subprocess.run([sys.executable, *shlex.split(command)[1:]], cwd=tmp_path, timeout=60, text=True,
-                            input="".join(f"{answer}\n" for _, answer in prompts), capture_output=True,
-                            env=dict(os.environ, PYTHONPATH=str(REPO)))
+    result = subprocess.run(
+        [sys.executable, *shlex.split(command)[1:]],
+        cwd=tmp_path,
+        timeout=60,
+        text=True,
+        input="".join(f"{answer}\n" for _, answer in prompts),
+        capture_output=True,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == piped
     assert "wrong: w = -3.0000, but ∂(w * x)/∂w = x = 2.0000" in screen and "score: 4 of 5 right" in screen
@@ -77,8 +91,14 @@ def test_the_exercise_screenshot_is_committed():
 
 def test_committed_drawing_is_what_the_command_draws(dot_program, tmp_path):
     command = re.search(r'python -m viz ("tanh\(w\*x \+ b\)" [^\n]*) -o docs/tanh-neuron.svg', SECTION).group(1)
-    result = subprocess.run([sys.executable, "-m", "viz", *shlex.split(command), "-o", "graph.svg"], cwd=tmp_path,
-                            env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "viz", *shlex.split(command), "-o", "graph.svg"],
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert labels((tmp_path / "graph.svg").read_text()) == labels((REPO / "docs" / "tanh-neuron.svg").read_text())
 
@@ -91,15 +111,22 @@ def test_the_gallery_is_what_scripts_gallery_py_draws(dot_program, tmp_path, cap
         assert f"{name}: " in printed
     # The player of the lecture's neuron: the same steps as the committed page.
     steps = re.compile(r'<script type="application/json" class="ag-data">(.*?)</script>', re.S)
-    assert steps.search((tmp_path / "lecture-neuron.html").read_text()).group(1) == \
-        steps.search((REPO / "docs" / "lecture-neuron.html").read_text()).group(1)
+    assert steps.search((tmp_path / "lecture-neuron.html").read_text()).group(1) == steps.search(
+        (REPO / "docs" / "lecture-neuron.html").read_text()
+    ).group(1)
 
 
 @pytest.mark.parametrize("command", [["scripts/gallery.py"], ["-m", "scripts.gallery"]])
 def test_the_gallery_runs_from_the_project_root_as_the_readme_says(command, tmp_path):
     assert "`python scripts/gallery.py docs --screenshot`" in (REPO / "README.md").read_text()
-    result = subprocess.run([sys.executable, *command, str(tmp_path / "missing")], cwd=REPO,
-                            env=dict(os.environ, PYTHONPATH=str(REPO)), capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, *command, str(tmp_path / "missing")],
+        cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2 and "missing is not a folder" in result.stderr, result.stderr
 
 
@@ -110,8 +137,9 @@ def test_the_gallery_is_not_installed_with_viz():
 
 
 def test_the_size_table_is_measured_from_the_committed_drawings():
-    rows = re.findall(r"^\| .*\(\[svg\]\(docs/([^)]+)\)\) \| (\d+) x (\d+) \| ([\d.]+) \| ([\d.]+) px \|$", SECTION,
-                      flags=re.M)
+    rows = re.findall(
+        r"^\| .*\(\[svg\]\(docs/([^)]+)\)\) \| (\d+) x (\d+) \| ([\d.]+) \| ([\d.]+) px \|$", SECTION, flags=re.M
+    )
     assert [row[0] for row in rows] == list(DRAWINGS)
     for name, width, height, scale, smallest in rows:
         fit = slide_fit((REPO / "docs" / name).read_text())

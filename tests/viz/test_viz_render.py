@@ -7,8 +7,8 @@ import os
 import pytest
 
 from autograd_core import Value
-from viz import GraphvizNotFoundError, draw_dot, render
 from autograd_core.files import write_atomic
+from viz import GraphvizNotFoundError, draw_dot, render
 
 MAGIC = {"svg": b"<svg", "png": b"\x89PNG\r\n\x1a\n", "pdf": b"%PDF-"}
 
@@ -65,8 +65,12 @@ def test_missing_dot_gives_one_clear_error_and_no_file(monkeypatch, tmp_path):
     with pytest.raises(GraphvizNotFoundError) as info:
         render(neuron(), target)
     message = str(info.value)
-    for needle in ("apt-get install graphviz", "brew install graphviz", "conda install -c conda-forge graphviz",
-                   "DOT source can still be written"):
+    for needle in (
+        "apt-get install graphviz",
+        "brew install graphviz",
+        "conda install -c conda-forge graphviz",
+        "DOT source can still be written",
+    ):
         assert needle in message
     assert "\n" not in message
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty-bin"]

@@ -80,15 +80,18 @@ def test_a_neurons_lines_use_its_short_names():
     assert not any(line.startswith("  (wx.1)˙") for line in lines)  # x[1] is held fixed: w.1 * x[1] does not move
 
 
-@pytest.mark.parametrize("call, error, match", [
-    (lambda L, a: explain(L, 2.0, tangents={a: 1.0}), ValueError, "no use for it"),
-    (lambda L, a: explain(L, tangents={"a": 1.0}), TypeError, "leaf Values"),
-    (lambda L, a: explain(L, tangents={L: 1.0}), ValueError, "leaves only"),
-    (lambda L, a: explain(L, tangents={a: "1"}), TypeError, "real number"),
-    (lambda L, a: player_html(L, tangents={a: 1.0}, collapse="neuron"), ValueError, "backward pass"),
-    (lambda L, a: player_html(L, tangents={a: 1.0}, color_by_grad=True), ValueError, "backward pass"),
-    (lambda L, a: draw_dot(L, tangents={0: 1.0}, color_by_grad=True), ValueError, "shows none"),
-])
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda L, a: explain(L, 2.0, tangents={a: 1.0}), ValueError, "no use for it"),
+        (lambda L, a: explain(L, tangents={"a": 1.0}), TypeError, "leaf Values"),
+        (lambda L, a: explain(L, tangents={L: 1.0}), ValueError, "leaves only"),
+        (lambda L, a: explain(L, tangents={a: "1"}), TypeError, "real number"),
+        (lambda L, a: player_html(L, tangents={a: 1.0}, collapse="neuron"), ValueError, "backward pass"),
+        (lambda L, a: player_html(L, tangents={a: 1.0}, color_by_grad=True), ValueError, "backward pass"),
+        (lambda L, a: draw_dot(L, tangents={0: 1.0}, color_by_grad=True), ValueError, "shows none"),
+    ],
+)
 def test_bad_arguments_are_refused(diamond, call, error, match):
     root, nodes = diamond()
     with pytest.raises(error, match=match):
@@ -103,9 +106,11 @@ def test_the_player_plays_value_and_tangent_node_by_node(dot_program, diamond):
     assert [s["kind"] for s in data["steps"]] == ["forward"] * 3 and data["rowWord"] == "tangent"
     assert [s["node"] for s in data["steps"]] == [graph.node_of(nodes[n]).id for n in "cdL"]
     assert [s["tangent"] for s in data["steps"]] == ["-3.0000", "1.0000", "-3.0000"]
-    assert data["steps"][2]["text"] == ("L = c * d = -6.0000 * (-1.0000) = 6.0000\n"
-                                        "L̇ = ∂L/∂c · ċ + ∂L/∂d · ḋ = (-1.0000) · (-3.0000) + (-6.0000) · 1.0000"
-                                        " = -3.0000")
+    assert data["steps"][2]["text"] == (
+        "L = c * d = -6.0000 * (-1.0000) = 6.0000\n"
+        "L̇ = ∂L/∂c · ċ + ∂L/∂d · ḋ = (-1.0000) · (-3.0000) + (-6.0000) · 1.0000"
+        " = -3.0000"
+    )
     assert data["given"] == {graph.node_of(nodes["a"]).id: "1.0000", graph.node_of(nodes["b"]).id: "0.0000"}
     assert "L̇ = -3.0000" in data["done"] and "<title>Forward mode of L</title>" in page
     assert "grad" not in " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", page))  # tangents, never gradients
@@ -118,8 +123,13 @@ def test_the_drawing_shows_tangents_in_place_of_gradients(dot_program, diamond):
     svg = pipe(draw_dot(root, tangents=run.tangents()), "svg").decode().replace("&#45;", "-")
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     # ḃ = 2: ċ = a·2 = 4, ḋ = 2, L̇ = d·4 + c·2 = -4 - 12 = -16.
-    assert [t for t in texts if t.startswith("tangent")] == ["tangent 0.0000", "tangent 2.0000", "tangent 4.0000",
-                                                             "tangent 2.0000", "tangent -16.0000"]
+    assert [t for t in texts if t.startswith("tangent")] == [
+        "tangent 0.0000",
+        "tangent 2.0000",
+        "tangent 4.0000",
+        "tangent 2.0000",
+        "tangent -16.0000",
+    ]
     assert not any(t.startswith("grad") for t in texts)
 
 

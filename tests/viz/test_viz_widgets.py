@@ -118,8 +118,11 @@ def fragment_data(fragment: str) -> dict:
 
 def test_exercise_widget_takes_an_exercise_and_says_so_when_given_a_value(diamond):
     root, _ = diamond()
-    with pytest.raises(TypeError, match=r"exercise_widget takes an Exercise \(viz.exercise\(root\)\), got Value "
-                                        r"Value\(data="):
+    with pytest.raises(
+        TypeError,
+        match=r"exercise_widget takes an Exercise \(viz.exercise\(root\)\), got Value "
+        r"Value\(data=",
+    ):
         exercise_widget(root)
 
 
@@ -130,9 +133,11 @@ def test_exercise_widget_checks_what_the_page_sends(dot_program, diamond):
     assert [v["status"] for v in widget.views] == ["asking"] + ["locked"] * 5
     widget._receive(widget, {"step": 1, "answer": "d"}, [])  # what the page's Check button sends
     assert widget.views[0]["status"] == "right" and widget.views[0]["grad"] == "-1.0000"
-    assert widget.views[0]["text"] == ("right: \u2202L/\u2202c = d = -1.0000\n"
-                                       "dL/dc += dL/dL \u00b7 \u2202L/\u2202c = 1.0000 \u00b7 -1.0000 = -1.0000"
-                                       "  (L = c * d)")
+    assert widget.views[0]["text"] == (
+        "right: \u2202L/\u2202c = d = -1.0000\n"
+        "dL/dc += dL/dL \u00b7 \u2202L/\u2202c = 1.0000 \u00b7 -1.0000 = -1.0000"
+        "  (L = c * d)"
+    )
     assert widget.views[1]["status"] == "asking" and widget.score_text == "score: 1 of 6 right (1 of 6 answered)"
     widget._receive(widget, {"step": 2, "answer": "c +"}, [])  # unreadable: said, not counted
     assert widget.feedback["status"] == "unreadable" and "syntax error" in widget.feedback["message"]
@@ -173,8 +178,10 @@ def test_the_exercise_page_holds_no_answer_before_it_is_checked(dot_program, dia
     page, _ = widget._repr_mimebundle_()
     assert WIDGET_VIEW in page and "grad" not in " ".join(_svg_texts(img_svg(page["text/html"])))
     assert page["text/html"].count("<li>") == 6
-    assert "<li>\u2202L/\u2202d = ?  where L = c * d, with c = -6.0000, d = -1.0000, out = L = 6.0000</li>" in \
-        html.unescape(page["text/html"])
+    assert (
+        "<li>\u2202L/\u2202d = ?  where L = c * d, with c = -6.0000, d = -1.0000, out = L = 6.0000</li>"
+        in html.unescape(page["text/html"])
+    )
     assert "dL/dc" not in html.unescape(page["text/html"])  # no upstream gradient, which would give answers away
 
 
@@ -273,25 +280,34 @@ def test_explorer_shows_a_static_picture_and_escapes_labels(dot_program):
     assert json.loads(json.dumps(sliders.readout))["gradients"] == [[XSS, "60.2566"]]  # text, set with textContent
 
 
-@pytest.mark.parametrize("value, limits, expected", [
-    (2.0, None, (-5.0, 5.0)), (0.0, None, (-5.0, 5.0)), (-3.0, None, (-10.0, 10.0)),
-    (6.88, None, (-20.0, 20.0)), (0.5, (-1, 1), (-1.0, 1.0)),
-])
+@pytest.mark.parametrize(
+    "value, limits, expected",
+    [
+        (2.0, None, (-5.0, 5.0)),
+        (0.0, None, (-5.0, 5.0)),
+        (-3.0, None, (-10.0, 10.0)),
+        (6.88, None, (-20.0, 20.0)),
+        (0.5, (-1, 1), (-1.0, 1.0)),
+    ],
+)
 def test_slider_ranges(value, limits, expected):
     slider = slider_for("a", value, limits)
     assert (slider.min, slider.max) == expected and slider.min <= value <= slider.max
     assert 300 <= (slider.max - slider.min) / slider.step <= 1000
 
 
-@pytest.mark.parametrize("call, error, match", [
-    (lambda: Exploration(neuron, {}), TypeError, "starting value by name"),
-    (lambda: Exploration(MLP(2, [1]), {"a": 1.0}), TypeError, "input point as a list"),
-    (lambda: Exploration(3, {"a": 1.0}), TypeError, "a function, a Value or an nn model"),
-    (lambda: Exploration(neuron, LECTURE, {"z": (0, 1)}), ValueError, "not inputs"),
-    (lambda: Exploration(neuron, {**LECTURE, "b": float("nan")}), TypeError, "finite number"),
-    (lambda: Exploration(Value(1.0) * 2.0, {}), ValueError, "no labelled leaves"),
-    (lambda: slider_for("a", 0.0, (1.0, 1.0)), ValueError, "low < high"),
-])
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda: Exploration(neuron, {}), TypeError, "starting value by name"),
+        (lambda: Exploration(MLP(2, [1]), {"a": 1.0}), TypeError, "input point as a list"),
+        (lambda: Exploration(3, {"a": 1.0}), TypeError, "a function, a Value or an nn model"),
+        (lambda: Exploration(neuron, LECTURE, {"z": (0, 1)}), ValueError, "not inputs"),
+        (lambda: Exploration(neuron, {**LECTURE, "b": float("nan")}), TypeError, "finite number"),
+        (lambda: Exploration(Value(1.0) * 2.0, {}), ValueError, "no labelled leaves"),
+        (lambda: slider_for("a", 0.0, (1.0, 1.0)), ValueError, "low < high"),
+    ],
+)
 def test_bad_arguments_are_refused(call, error, match):
     with pytest.raises(error, match=match):
         call()
