@@ -29,9 +29,11 @@ demo: $(STAMP) system-deps
 lessons: $(STAMP)
 	$(PY) -m course.lessons all --out docs/lessons
 
+# The checks of the code (make lint), then every test.
 test: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
 	@if [ "$(WITH_TORCH)" = 1 ]; then $(MAKE) --no-print-directory torch; fi
+	@$(MAKE) --no-print-directory lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The checks of the code itself: ruff's lint and format check, mypy (strict on autograd_core), the import
