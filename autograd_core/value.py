@@ -296,16 +296,20 @@ class Value:
         time (as in micrograd's lecture). A leaf has no step.
         """
         a, b = self._a, self._b
-        if a is None:  # a leaf
-            return
         if b is not None:
-            # Two parents (+ - * / **, most nodes of a graph), written out: `make bench` measured the
-            # general loop below at twice the cost of this case, the bulk of every backward().
+            # Two parents (+ - * / **, most nodes of a graph) and one (tanh, relu, ...) are written out:
+            # `make bench` measured the general loop below at twice their cost, the bulk of every backward().
             local_a, local_b = self.op.local_grads(a._data, b._data, self._data)  # type: ignore[union-attr]  # an op node has an op
             a._grad += local_a * self._grad
             b._grad += local_b * self._grad
             return
-        parents = a if type(a) is tuple else (a,)
+        if a is None:  # a leaf
+            return
+        if type(a) is not tuple:
+            (local,) = self.op.local_grads(a._data, self._data)  # type: ignore[union-attr]  # as above
+            a._grad += local * self._grad
+            return
+        parents = a
         upstream = self._grad
         local_grads = self.op.local_grads(*[p._data for p in parents], self._data)  # type: ignore[union-attr]  # as above
         for parent, local in zip(parents, local_grads):
@@ -369,14 +373,16 @@ def topological_order(root: Value | Sequence[Value], leaves: bool = True) -> lis
         push(node)
         push(None)
         a, b = node._a, node._b  # node.parents, read from the slots: this loop runs once per node
-        if type(a) is tuple:
+        if b is not None:  # two parents, most nodes: b is pushed first so that a is visited first
+            if (b.op is not None or leaves) and b not in visited:
+                push(b)
+            if (a.op is not None or leaves) and a not in visited:
+                push(a)
+        elif type(a) is tuple:
             for parent in reversed(a):
-                if (leaves or parent.op is not None) and parent not in visited:
+                if (parent.op is not None or leaves) and parent not in visited:
                     push(parent)
-            continue
-        if b is not None and (leaves or b.op is not None) and b not in visited:
-            push(b)
-        if a is not None and (leaves or a.op is not None) and a not in visited:
+        elif a is not None and (a.op is not None or leaves) and a not in visited:
             push(a)
     return order
 
