@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
-__all__ = ["MODE", "ModeBlock", "no_grad", "enable_grad", "is_grad_enabled", "anomaly_enabled"]
+__all__ = ["MODE", "ModeBlock", "no_grad", "enable_grad", "is_grad_enabled"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,11 +43,6 @@ MODE = _Mode()
 def is_grad_enabled() -> bool:
     """True when ops in this thread record their parents (outside ``no_grad``)."""
     return MODE.enabled
-
-
-def anomaly_enabled() -> bool:
-    """True inside ``detect_anomaly`` in this thread."""
-    return MODE.anomaly > 0
 
 
 class ModeBlock:
