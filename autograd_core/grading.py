@@ -46,7 +46,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .value import Value
@@ -81,8 +81,7 @@ CATALOGUE: dict[str, Misconception] = {
         ),
         Misconception(
             "no_upstream",
-            "The upstream gradient is left out of the chain rule (`self.grad += local` instead of "
-            "`local * out.grad`).",
+            "The upstream gradient is left out of the chain rule (`self.grad += local` instead of `local * out.grad`).",
             "Multiply each local derivative by `out.grad`, the gradient that arrived at the op's output.",
         ),
         Misconception(
@@ -245,7 +244,9 @@ class Report:
                 f"   hint: {f.hint}"
             )
         if self.not_checked:
-            parts.append("not checked until the findings above are fixed:\n" + "\n".join(f"- {p}" for p in self.not_checked))
+            parts.append(
+                "not checked until the findings above are fixed:\n" + "\n".join(f"- {p}" for p in self.not_checked)
+            )
         parts.extend(self.notes)
         return "\n\n".join(parts)
 
@@ -331,7 +332,7 @@ class _Guard:
         while frame is not None:
             depth, frame = depth + 1, frame.f_back
         sys.setrecursionlimit(depth + 400)
-        sys.stdout = sys.stderr = self.printed  # type: ignore[assignment]  # a writer with write() and flush()
+        sys.stdout = sys.stderr = self.printed  # a writer: write() and flush()
         self.deadline = time.perf_counter() + self.seconds
         sys.settrace(self._trace)
         return self
@@ -405,15 +406,42 @@ def _locals(node: Value) -> tuple[float, ...]:
     return tuple(node.op.local_grads(*[p.data for p in node.parents], node.data))
 
 
+# The numbers a misconception gives on a probe, from the reference graph `r` (name -> autograd_core.Value).
 def _each_negated(*names: str) -> Signature:
+    """One gradient with its sign flipped."""
     return lambda r: [{f"{n}.grad": -r[n].grad} for n in names if r[n].grad != 0]
+
+
+def _own_data(r: dict[str, Any]) -> list[Numbers]:
+    """d(a * b)/da taken as a (its own data), or d/db as b."""
+    return [{"a.grad": r["a"].data}, {"b.grad": r["b"].data}]
+
+
+def _tanh_of_input(r: dict[str, Any]) -> list[Numbers]:
+    """1 - x**2 with x the input, for tanh's 1 - t**2."""
+    return [{"a.grad": 1 - r["a"].data ** 2}]
+
+
+def _exp_of_input(r: dict[str, Any]) -> list[Numbers]:
+    """x, the input, for exp's derivative exp(x)."""
+    return [{"a.grad": r["a"].data}]
+
+
+def _local_only(leaves: tuple[str, ...]) -> Signature:
+    """The op's local derivatives without the upstream gradient (h is the op's output)."""
+    return lambda r: [{f"{n}.grad": g for n, g in zip(leaves, _locals(r["h"]))}]
+
+
+def _swapped(s: str) -> Signature:
+    """3 s a computed as a s 3."""
+    return lambda r: [{"out.data": _forward(s, r["a"].data, 3.0)}]
 
 
 def _probes() -> list[_Probe]:
     """Every probe, in the order they run (a probe runs after the probes it needs)."""
     probes: list[_Probe] = []
     ab = "a = Value(2.0)\nb = Value(-3.0)\n"
-    graphs = {s: (ab + f"out = a {s} b\n", ("a", "b")) for s in _BINARY}
+    graphs: dict[str, tuple[str, tuple[str, ...]]] = {s: (ab + f"out = a {s} b\n", ("a", "b")) for s in _BINARY}
     for op, form in _UNARY.items():
         graphs[op] = (f"a = Value({_UNARY_INPUT[op]!r})\nout = {form.format('a')}\n", ("a",))
     ops = [op for op in _OP_ORDER if op in graphs]
@@ -441,11 +469,11 @@ def _probes() -> list[_Probe]:
         if op in ("-", "neg"):
             signatures.append(("wrong_sign", _each_negated(*leaves)))
         if op == "*":
-            signatures.append(("product_rule", lambda r: [{"a.grad": r["a"].data}, {"b.grad": r["b"].data}]))
+            signatures.append(("product_rule", _own_data))
         if op == "tanh":
-            signatures.append(("input_for_output", lambda r: [{"a.grad": 1 - r["a"].data ** 2}]))
+            signatures.append(("input_for_output", _tanh_of_input))
         if op == "exp":
-            signatures.append(("input_for_output", lambda r: [{"a.grad": r["a"].data}]))
+            signatures.append(("input_for_output", _exp_of_input))
         probes.append(
             _Probe(f"{op} basic", f"the gradients of {op}", op, code + "out.backward()\n", "numbers", (op,),
                    (f"{op} structure", "seed", *order), tuple(signatures), otherwise)
@@ -460,27 +488,26 @@ def _probes() -> list[_Probe]:
         probes.append(
             _Probe(r, f"{r} (3 {s} a)", r, f"a = Value(2.0)\nout = 3 {s} a\n", "forward", (s, r),
                    (f"{s} number",),
-                   (("reflected_order", lambda ref, s=s: [{"out.data": _forward(s, ref["a"].data, 3.0)}]),),
+                   (("reflected_order", _swapped(s)),),
                    on_error="missing_reflected")
         )  # fmt: skip
     # 5. The upstream gradient: the op's output feeds a product, so out.grad is not 1.
     for op in ops:
         if op in _BINARY:
             code = ab + f"c = Value(4.0)\nh = a {op} b\nout = h * c\nout.backward()\n"
-            leaves: tuple[str, ...] = ("a", "b")
+            leaves = ("a", "b")
         else:
             code = f"a = Value({_UNARY_INPUT[op]!r})\nc = Value(4.0)\nh = {_UNARY[op].format('a')}\nout = h * c\n"
             code += "out.backward()\n"
             leaves = ("a",)
-        local_only: Signature = lambda r, leaves=leaves: [
-            {f"{n}.grad": g for n, g in zip(leaves, _locals(r["h"]))}
-        ]  # fmt: skip
         probes.append(
             _Probe(f"{op} upstream", f"the upstream gradient in {op}", op, code, "numbers", (op, "*"),
-                   tuple(dict.fromkeys((f"{op} basic", "* basic"))), (("no_upstream", local_only),), "no_upstream",
-                   result="h")
+                   tuple(dict.fromkeys((f"{op} basic", "* basic"))), (("no_upstream", _local_only(leaves)),),
+                   "no_upstream", result="h")
         )  # fmt: skip
     # 6. A node used twice: by two nodes, and twice by one.
+    uses: tuple[str, ...]
+    needs: tuple[str, ...]
     for op in ops:
         if op in _BINARY:
             # `=` in either line of the op's _backward loses a share of a.grad
@@ -593,7 +620,9 @@ class _Grader:
         except (Exception, GuardStop) as exc:  # noqa: BLE001 - a property of student code may raise anything
             return f"<{type(exc).__name__} reading {quantity}>"
 
-    def numbers(self, probe: _Probe, ref: dict[str, Value], mine: dict[str, Any], grads: bool = True) -> _Failure | None:
+    def numbers(
+        self, probe: _Probe, ref: dict[str, Value], mine: dict[str, Any], grads: bool = True
+    ) -> _Failure | None:
         expected: Numbers = {}
         for name, node in _nodes(ref).items():
             expected[f"{name}.data"] = node.data
@@ -643,12 +672,16 @@ class _Grader:
         if missing:
             held = ", ".join(names.get(id(c), "a node of data " + _fmt(getattr(c, "data", "?"))) for c in children)
             return _Failure(
-                "missing_child", f"{' and '.join(wanted)} reached from out by _prev", f"out._prev holds {held or 'nothing'}"
+                "missing_child",
+                f"{' and '.join(wanted)} reached from out by _prev",
+                f"out._prev holds {held or 'nothing'}",
             )
         for name in wanted:
             if _code_of(getattr(mine[name], "_backward", None)) is not self.leaf_step:
                 return _Failure(
-                    "closure_wrong_node", f"{name}._backward is a leaf's (it does nothing)", f"{name}._backward is the op's step"
+                    "closure_wrong_node",
+                    f"{name}._backward is a leaf's (it does nothing)",
+                    f"{name}._backward is the op's step",
                 )
         return None
 
@@ -667,7 +700,9 @@ class _Grader:
         except (AttributeError, TypeError):  # _backward is not an attribute (a method, __slots__): check the numbers
             again: dict[str, Any] = {"Value": self.cls, "math": math}
             error = self.run(probe.code, again)
-            return self.error_failure(probe, error) if error is not None else self.numbers(probe, ref, again, grads=True)
+            return (
+                self.error_failure(probe, error) if error is not None else self.numbers(probe, ref, again, grads=True)
+            )
         error = self.run(last, mine)
         if error is not None:
             return self.error_failure(probe, error)
@@ -677,7 +712,9 @@ class _Grader:
             return _Failure("stops_early", f"{', '.join(interior)}: one step each", f"never called: {', '.join(never)}")
         twice = [n for n in interior if calls.count(n) > 1]
         if twice:
-            return _Failure("no_topo_order", "each node's step once", f"called twice: {', '.join(twice)} ({' '.join(calls)})")
+            return _Failure(
+                "no_topo_order", "each node's step once", f"called twice: {', '.join(twice)} ({' '.join(calls)})"
+            )
         for n in interior:
             early = [u for u in users[n] if calls.index(u) > calls.index(n)]
             if early:
@@ -723,7 +760,9 @@ class _Grader:
         hint = m.hint
         if failure.key in ("wrong_local", "wrong_forward") and probe.op in _FORMULA:
             hint = _FORMULA[probe.op] + "."
-        self.findings.append(Finding(probe.op, m.message, probe.code.rstrip("\n"), failure.expected, failure.obtained, hint, failure.key))
+        self.findings.append(
+            Finding(probe.op, m.message, probe.code.rstrip("\n"), failure.expected, failure.obtained, hint, failure.key)
+        )
 
     def built_from(self, out: Any, op: str, key: str) -> list[str]:
         """Other ops with a finding that explains `key`, whose nodes `out` is built from (read from `_op` labels).
@@ -803,7 +842,9 @@ def check_value_class(cls: type, *, lines_per_probe: int = 100_000, seconds_per_
         failure = grader.error_failure(_START, error)
         hint = "The class needs `Value(data)`, `.data`, `.grad`, `_backward` and `backward()`."
         grader.findings.append(
-            Finding(None, CATALOGUE[failure.key].message, code.rstrip(), "no error", failure.obtained, hint, failure.key)
+            Finding(
+                None, CATALOGUE[failure.key].message, code.rstrip(), "no error", failure.obtained, hint, failure.key
+            )
         )
     else:
         grader.leaf_step = _code_of(leaf["a"]._backward)
@@ -823,11 +864,14 @@ def check_value_class(cls: type, *, lines_per_probe: int = 100_000, seconds_per_
                 continue
             grader.probe(probe)
         for reason, titles in blocked_by.items():
-            grader.not_checked.append(f"{'; '.join(titles)} (needs: {reason})")
+            shown = "; ".join(titles[:4]) + (f" and {len(titles) - 4} more" if len(titles) > 4 else "")
+            grader.not_checked.append(f"{shown} (needs: {reason})")
     notes = []
     if grader.printed.count:
         first = grader.printed.start.splitlines()[0] if grader.printed.start.strip() else ""
-        notes.append(f"the class printed {grader.printed.count} characters while graded (not shown; first line: {first!r})")
+        notes.append(
+            f"the class printed {grader.printed.count} characters while graded (not shown; first line: {first!r})"
+        )
     order = [op for op in _OP_ORDER if op in written]
     not_written = tuple(op for op in _OP_ORDER if op not in written)
     return Report(name, tuple(grader.findings), tuple(order), not_written, tuple(grader.not_checked), tuple(notes))
