@@ -458,7 +458,7 @@ def _probes() -> list[_Probe]:
         for name, code in order_graphs.items():
             probes.append(
                 _Probe(f"order {name}", f"backward() on a {name}", None, code + "out.backward()\n", "order", (s,),
-                       (f"{s} structure",))
+                       (f"{s} structure",), otherwise="no_topo_order")
             )  # fmt: skip
     order = ("order diamond", "order shortcut")
     # 3. Each op's local derivatives, on leaves.
