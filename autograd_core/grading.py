@@ -201,7 +201,7 @@ class Finding:
     key: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Report:
     """What ``check_value_class`` found: ``findings``, and what was checked, not written, not checked.
 
@@ -218,6 +218,10 @@ class Report:
 
     def __bool__(self) -> bool:
         return not self.findings
+
+    def __repr__(self) -> str:
+        count = len(self.findings)
+        return f"<Report on {self.class_name}: {count} finding{'' if count == 1 else 's'}>"
 
     def keys(self) -> list[tuple[str, str | None]]:
         """(misconception key, op) of every finding, in order."""
@@ -558,7 +562,7 @@ def _close(x: object, y: float) -> bool:
 
 def _error_text(exc: BaseException) -> str:
     """The error and the last line of student code it came through ('in __add__, line 12')."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename not in (__file__, "<graph>")]
     where = ""
     if frames:
         last = frames[-1]
@@ -670,7 +674,9 @@ class _Grader:
             return None
         missing = [n for n in wanted if id(mine[n]) not in reached]
         if missing:
-            held = ", ".join(names.get(id(c), "a node of data " + _fmt(getattr(c, "data", "?"))) for c in children)
+            held = ", ".join(
+                sorted(names.get(id(c), "a node of data " + _fmt(getattr(c, "data", "?"))) for c in children)
+            )
             return _Failure(
                 "missing_child",
                 f"{' and '.join(wanted)} reached from out by _prev",
@@ -712,16 +718,14 @@ class _Grader:
             return _Failure("stops_early", f"{', '.join(interior)}: one step each", f"never called: {', '.join(never)}")
         twice = [n for n in interior if calls.count(n) > 1]
         if twice:
-            return _Failure(
-                "no_topo_order", "each node's step once", f"called twice: {', '.join(twice)} ({' '.join(calls)})"
-            )
+            return _Failure("no_topo_order", "each node's step once", f"called twice: {', '.join(twice)}")
         for n in interior:
             early = [u for u in users[n] if calls.index(u) > calls.index(n)]
             if early:
                 return _Failure(
                     "no_topo_order",
                     f"{n}'s step after {' and '.join(users[n])}'s (they add to {n}.grad)",
-                    f"steps in the order {' '.join(calls)}",
+                    f"{n}'s step before {' and '.join(early)}'s",
                 )
         return None
 
