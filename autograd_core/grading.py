@@ -187,9 +187,12 @@ CATALOGUE: dict[str, Misconception] = {
 class Finding:
     """One mistake found: the op (None when not about one op), the misconception, the graph and its numbers.
 
-    ``graph`` is the smallest code that shows it (``Value`` is your class),
-    ``expected`` what ``autograd_core.Value`` gives on it, ``obtained`` what
-    your class gives; ``key`` is the entry of ``CATALOGUE``.
+    ``op`` is the op as you write it: ``"+"``, ``"-"``, ``"*"``, ``"/"``,
+    ``"**"``, ``"neg"`` (unary minus), ``"tanh"``, ``"exp"``, ``"relu"``,
+    ``"log"``, or a reflected method (``"__rmul__"``); ``graph`` is the
+    smallest code that shows it (``Value`` is your class), ``expected`` what
+    ``autograd_core.Value`` gives on it, ``obtained`` what your class gives;
+    ``key`` is the entry of ``CATALOGUE``.
     """
 
     op: str | None
