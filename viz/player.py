@@ -312,13 +312,20 @@ def player_fragment(root: Value, title: str | None = None, **options: Any) -> st
 
 _KINDS_HTML = "".join(f'<span style="--c:{KIND_FILL[kind]}">{text}</span>' for kind, text in _LEGEND)
 _FORWARD_HTML = '<span style="--c:#2563eb">forward: the op being computed</span>'
-_LEGEND_HTML = (
+_BACKWARD_HTML = (
+    '<span style="--c:#dc2626">backward: the edge the gradient flows back along, and the node it leaves</span>'
+    '<span style="--c:#d97706">the node receiving it</span>'
+)
+_STEP_HTML = (
+    '<span style="--c:#fef9c3">the current step</span>'
+    '<span class="ag-text-colour" style="--c:#9ca3af">not known yet</span>'
+)
+_LEGEND_HTML = _KINDS_HTML + _FORWARD_HTML + _BACKWARD_HTML + _STEP_HTML
+_EXERCISE_LEGEND_HTML = (
     _KINDS_HTML
-    + _FORWARD_HTML
-    + (
-        '<span style="--c:#dc2626">backward: the edge the gradient flows back along</span>'
-        '<span style="--c:#d97706">the node receiving it</span>'
-    )
+    + _BACKWARD_HTML
+    + _STEP_HTML
+    + '<span style="--c:#dcfce7">answered right</span><span style="--c:#fee2e2">answered wrong</span>'
 )
 
 
@@ -350,7 +357,8 @@ def _forward_mode_parts(
         "tangents given (what jvp returns).",
     }
     markup = fragment(
-        title or f"Forward mode of {graph.root.name}", heading, svg, _KINDS_HTML + _FORWARD_HTML, _script_json(data)
+        title or f"Forward mode of {graph.root.name}", heading, svg, _KINDS_HTML + _FORWARD_HTML + _STEP_HTML,
+        _script_json(data),
     )
     return PlayerParts(markup, svg, heading, tuple(step["text"] for step in steps))
 
@@ -461,7 +469,7 @@ def exercise_parts(
         title or f"Exercise: the backward pass of {graph.root.name}",
         heading,
         svg,
-        _KINDS_HTML + '<span style="--c:#dc2626">the edge the gradient flows back along</span>',
+        _EXERCISE_LEGEND_HTML,
         _script_json(data),
     )
     static = _svg(draw_dot(graph, show_grad=False, **options))
