@@ -48,16 +48,20 @@ EXERCISE_SCRIPT = (_HERE / "exercise_widget.js").read_text(encoding="utf-8")
 
 EXERCISE_CSS = """
 .ag-widget .ag-player { padding: 4px 0; }
-.ag-player .ag-step { height: auto; min-height: 7.4em; max-height: 14em; }
 .ag-player .ag-step.ag-right { background: #dcfce7; border-color: #86efac; }
 .ag-player .ag-step.ag-wrong { background: #fee2e2; border-color: #fca5a5; }
+.ag-player .ag-verdict { color: var(--right); font: var(--ag-text)/1.4 ui-monospace, "DejaVu Sans Mono", Menlo,
+  Consolas, monospace; white-space: pre-wrap; overflow-wrap: anywhere; }
+.ag-player .ag-verdict:empty { display: none; }
 .ag-player .ag-answer { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; margin-top: 6px;
-  font: 14px/1.45 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+  font: var(--ag-text)/1.4 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 .ag-player .ag-answer[hidden] { display: none; }
-.ag-player .ag-input { font: inherit; width: 16em; padding: 2px 6px; border: 1px solid #94a3b8; border-radius: 5px; }
-.ag-player .ag-check { font: 14px system-ui, sans-serif; padding: 2px 12px; border: 1px solid #cbd5e1;
+.ag-player .ag-input { font: inherit; width: min(16em, 100%); padding: 2px 6px; border: 1px solid #64748b;
+  border-radius: 5px; }
+.ag-player .ag-check { font: var(--ag-ui) system-ui, sans-serif; padding: 3px 12px; border: 1px solid #cbd5e1;
   border-radius: 6px; background: #f8fafc; cursor: pointer; }
-.ag-player .ag-feedback { flex-basis: 100%; color: #b91c1c; font-size: 12.5px; white-space: pre-wrap; }
+.ag-player .ag-feedback { flex-basis: 100%; color: var(--wrong); font-size: .8em; white-space: pre-wrap;
+  overflow-wrap: anywhere; }
 .ag-player .ag-score { margin-left: auto; font-weight: 600; }
 """
 
@@ -192,6 +196,7 @@ class ExerciseWidget(_Stepping):
             score_text=f"score: {exercise.score}",
         )
         self.exercise = exercise
+        self._checked = 0
         exercise.on_check(self._show)
         self.on_msg(self._receive)
 
@@ -206,12 +211,14 @@ class ExerciseWidget(_Stepping):
         try:
             self.exercise.answer(content.get("step"), content.get("answer"))
         except (TypeError, ValueError) as exc:  # a stale page: the step was answered from Python meanwhile
-            self.feedback = {"step": content.get("step"), "status": "unreadable", "message": str(exc)}
+            self._checked += 1
+            self.feedback = {"step": content.get("step"), "status": "unreadable", "message": str(exc), "n": self._checked}
 
     def _show(self, check: Check) -> None:
         with self.hold_sync():
             self.views = exercise_views(self.exercise)
-            self.feedback = {"step": check.step, "status": check.status, "message": check.message}
+            self._checked += 1  # a new dict each time, so the page hears of an answer that reads as the last one did
+            self.feedback = {"step": check.step, "status": check.status, "message": check.message, "n": self._checked}
             self.score_text = f"score: {self.exercise.score}"
 
     def answer(self, step: int, text: str) -> Check:
