@@ -22,7 +22,7 @@
 // Sizes: the step text is at least as large as the graph's node text when the graph is fitted, and never
 // below a floor (16 px; in presentation mode a share of the screen's height); the rest of the text follows it.
 // The step panel is as tall as the longest step needs, so the graph does not move from step to step (only
-// "Done", the leaf gradients, may take more). Presentation mode (F, or the button) fills the screen.
+// the introduction and "Done", the leaf gradients, may take more). Presentation mode (F, or the button) fills the screen.
 
 function createPlayer(root, data, onStep) {
   "use strict";
@@ -158,12 +158,12 @@ function createPlayer(root, data, onStep) {
     holdCounter();
     if (fitted) fit();
   }
-  function reserve() {  // the step panel as tall as the longest step needs (Done excepted), so the graph stays put
+  function reserve() {  // the step panel as tall as the longest step needs (start and Done may take more)
     var panel = $("ag-step"), line = $("ag-line"), probe = line.cloneNode(false);
     probe.removeAttribute("aria-live");
     probe.style.cssText = "position:absolute;visibility:hidden;left:0;top:0;width:" + line.clientWidth + "px";
     panel.appendChild(probe);
-    var tallest = 0, texts = [data.intro].concat(steps.map(function (s) { return s.text; }));
+    var tallest = 0, texts = steps.map(function (s) { return s.text; });
     texts.forEach(function (text) { probe.textContent = text; tallest = Math.max(tallest, probe.offsetHeight); });
     var lineHeight = parseFloat(getComputedStyle(probe).lineHeight) || 20;
     panel.removeChild(probe);
@@ -266,6 +266,7 @@ function createPlayer(root, data, onStep) {
     $("ag-context").textContent = current && current.context ? current.context : "";
     $("ag-line").textContent = k === 0 ? data.intro : k === total ? current.text + "\n\n" + data.done : current.text;
     root.classList.toggle("ag-at-done", k === total);
+    root.classList.toggle("ag-at-start", k === 0);
     var inside = root.contains(document.activeElement);
     $("ag-prev").disabled = k === 0;
     $("ag-reset").disabled = k === 0;

@@ -160,13 +160,14 @@ class _Steps:
     # ------------------------------------------------------------ the backward pass
     def seed(self) -> dict:
         root = self.graph.root
-        name = root.name_within(context_of(self.graph, root))
+        context = context_of(self.graph, root)
+        name = root.name_within(context)
         return {
             "kind": "seed",
             "node": self.drawn(root.index),
             "edges": [],
             "grad": format_number(1.0),
-            "context": None,
+            "context": None if self.collapsed else context,  # the neuron its short name is within
             "text": seed_line(self.graph) + ". The backward pass starts at the output.",
             "short": f"{gradient(name, name)} = 1",
             **self.fill(1.0),
@@ -464,7 +465,7 @@ def exercise_parts(
         "given": {graph.root.id: format_number(1.0)},
         "intro": ex.introduction + "\nPress Next (or \u2192) for the first step.",
         "done": "That was the backward pass's last step.",
-        "reserveLines": 4,  # the verdict of the step before, the answer box, what the checker could not read
+        "reserveLines": 3,  # the verdict of the step before, the answer box, what the checker could not read
     }
     markup = fragment(
         title or f"Exercise: the backward pass of {graph.root.name}",

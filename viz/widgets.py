@@ -76,15 +76,18 @@ EXPLORER_CSS = """
 .ag-explorer .ag-number { text-align: right; }
 .ag-explorer .ag-output { font-weight: 600; }
 .ag-explorer .ag-error { color: #b91c1c; }
-.ag-explorer .ag-readout { max-height: 14em; overflow: auto; }
-.ag-explorer table { border-collapse: collapse; font-size: 12.5px; }
+.ag-explorer .ag-readout { max-height: 14em; overflow: auto; scrollbar-gutter: stable; }
+.ag-explorer table { border-collapse: collapse; font-size: 14px; }
 .ag-explorer th, .ag-explorer td { padding: 0 10px 0 0; text-align: left; }
 .ag-explorer td + td { text-align: right; }
 .ag-explorer .ag-picture-box { grid-column: 1 / -1; position: relative; }
 .ag-explorer .ag-picture { border: 1px solid #e5e7eb; border-radius: 6px; padding: 4px; overflow: auto;
   max-height: 80vh; }
+.ag-explorer ::-webkit-scrollbar { width: 12px; height: 12px; }
+.ag-explorer ::-webkit-scrollbar-thumb { background: #94a3b8; border-radius: 6px; border: 2px solid #f1f5f9; }
+.ag-explorer ::-webkit-scrollbar-track { background: #f1f5f9; }
 .ag-explorer .ag-picture svg { display: block; height: auto; margin: 0 auto; }
-.ag-explorer .ag-size { position: absolute; right: 6px; top: 6px; z-index: 1; font: 12px system-ui, sans-serif;
+.ag-explorer .ag-size { position: absolute; right: 18px; top: 6px; z-index: 1; font: 14px system-ui, sans-serif;
   padding: 1px 8px; border: 1px solid #cbd5e1; border-radius: 5px; background: #f8fafc; cursor: pointer; }
 """
 
