@@ -99,27 +99,38 @@ def widget_page(widget: Any, path: Path, title: str = "widget") -> Path:
 
 
 def _kernel(widget: Any) -> Callable[[dict], dict]:
-    """What the page's model calls: a trait set, or a message, handled as the kernel would; the traits after it."""
+    """What the page's model calls: a trait set, or a message, handled as the kernel would.
+
+    Returns the traits the widget changed meanwhile, as a kernel sends them (a trait the page set is not echoed).
+    """
 
     def handle(request: dict) -> dict:
+        before = json.dumps(_synced(widget), sort_keys=True)
         if "set" in request:
             for name, value in request["set"].items():
                 setattr(widget, name, value)
         else:
             widget._msg_callbacks(widget, request["message"], None)  # the handlers on_msg added
-        return _synced(widget)
+        old, new = json.loads(before), _synced(widget)
+        changed = {k: v for k, v in new.items() if json.dumps(v, sort_keys=True) != json.dumps(old.get(k), sort_keys=True)}
+        return {k: v for k, v in changed.items() if k not in request.get("set", {})}
 
     return handle
 
 
 @contextmanager
 def browser(chromium: str | None = None) -> Iterator[Any]:
-    """Headless Chromium (Debian's) through Playwright."""
+    """Headless Chromium (Debian's) through Playwright, its scroll bars drawn."""
     from playwright.sync_api import sync_playwright
 
     chromium = chromium or shutil.which("chromium") or shutil.which("chromium-browser")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            ignore_default_args=["--hide-scrollbars"],  # the scroll bars show, as in a browser on a desktop
+        )
         try:
             yield launched
         finally:

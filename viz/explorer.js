@@ -75,7 +75,7 @@ function render({ model, el }) {
   // unless that would draw its text smaller than READABLE px (a network in a narrow cell): then full size, in a
   // box that scrolls with visible scroll bars.
   // The choice is the page's (remade as the cell's width changes) until the button is pressed.
-  var READABLE = 11, fitted = true, chosen = false;
+  var READABLE = 9.5, fitted = true, chosen = false;
   q("ag-size").addEventListener("click", function () { fitted = !fitted; chosen = true; size(); });
   function size() {
     var svg = q("ag-picture").querySelector("svg");
@@ -92,7 +92,7 @@ function render({ model, el }) {
   function textWhenFitted(svg, natural) {  // the smallest text's height in px with the picture fitted to the box
     var box = q("ag-picture"), room = box.clientWidth - 10, width = parseFloat(natural) * 96 / 72;
     var smallest = Infinity;
-    Array.prototype.forEach.call(svg.querySelectorAll("text[font-size]"), function (t) {
+    Array.prototype.forEach.call(svg.querySelectorAll("g.node text[font-size]"), function (t) {
       smallest = Math.min(smallest, Number(t.getAttribute("font-size")));
     });
     if (!isFinite(smallest) || !(width > 0) || !(room > 0)) return Infinity;

@@ -157,6 +157,7 @@ function createPlayer(root, data, onStep) {
     reserve();
     holdCounter();
     if (fitted) fit();
+    showList(state.step);  // the list's height changed: the current step back in view
   }
   function reserve() {  // the step panel as tall as the longest step needs (start and Done may take more)
     var panel = $("ag-step"), line = $("ag-line"), probe = line.cloneNode(false);
@@ -304,7 +305,8 @@ function createPlayer(root, data, onStep) {
     });
     var li = items[Math.max(0, k - 1)];
     if (!li) return;
-    var top = li.offsetTop - list.offsetTop, bottom = top + li.offsetHeight;
+    var top = li.getBoundingClientRect().top - list.getBoundingClientRect().top + list.scrollTop;
+    var bottom = top + li.offsetHeight;
     if (k === 0) list.scrollTop = 0;
     else if (top - 4 < list.scrollTop) list.scrollTop = Math.max(0, top - list.clientHeight / 3);
     else if (bottom + 4 > list.scrollTop + list.clientHeight) list.scrollTop = bottom - list.clientHeight * 2 / 3;
