@@ -34,9 +34,10 @@ from autograd_core import Value, topological_order
 from autograd_core.files import write_atomic
 from nn import MLP
 
-__all__ = ["SIZES", "widget_page", "open_widget", "browser", "mlp_3_4_4_1", "mlp_2_3_1", "main"]
+__all__ = ["SIZES", "NOTEBOOK_MARGIN", "widget_page", "open_widget", "browser", "mlp_3_4_4_1", "mlp_2_3_1", "main"]
 
 SIZES = ((1280, 800), (1920, 1080))  # a laptop, and a projector
+NOTEBOOK_MARGIN = 432  # px: JupyterLab's side bar, prompts and margins (its cells are 848 px wide at 1280)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 _PAGE = """<!DOCTYPE html>
@@ -218,6 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             page.keyboard.type("1")
             save(page, "exercise")
             page = open_widget(launched, viz.explore(mlp_2_3_1(), [0.5, -1.0]), scratch, size)
+            page.evaluate(f"document.querySelector('.ag-cell').style.width = '{width - NOTEBOOK_MARGIN}px'")
+            page.wait_for_timeout(200)  # the explorer's resize observer
             save(page, "explorer")
     shutil.rmtree(scratch)
     return 0

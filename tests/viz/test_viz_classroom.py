@@ -11,11 +11,14 @@ and the keyboard flow, with real key presses.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import shutil
+from pathlib import Path
 
 import pytest
-from classroom import SIZES, browser, mlp_2_3_1, mlp_3_4_4_1, open_player, open_widget
+from classroom import NOTEBOOK_MARGIN, SIZES, browser, mlp_2_3_1, mlp_3_4_4_1, open_player, open_widget
 from gallery import lecture_neuron
 from helpers import require_tool
 
@@ -271,7 +274,7 @@ def test_every_colour_the_exercise_uses_has_its_legend_entry(chromium, tmp_path,
 def test_notebook_2s_explorer_of_a_network_is_legible(chromium, tmp_path, size):
     explorer = viz.explore(mlp_2_3_1(), [0.5, -1.0])
     page = open_widget(chromium, explorer, tmp_path, size)
-    for cell in (size[0] - 24, 848):  # the whole window, and a JupyterLab cell at 1280
+    for cell in (size[0] - 24, size[0] - NOTEBOOK_MARGIN):  # the whole window, and a JupyterLab cell
         page.evaluate(f"document.querySelector('.ag-cell').style.width = '{cell}px'")
         page.wait_for_timeout(100)  # the resize observer
         smallest = page.evaluate(
@@ -279,11 +282,35 @@ def test_notebook_2s_explorer_of_a_network_is_legible(chromium, tmp_path, size):
                  (t) => t.getBoundingClientRect().height))"""
         )
         assert smallest >= 9.5, (cell, smallest)  # fitted, it would be 7 px in the cell: shown full size instead
-    picture = page.locator(".ag-picture")
-    assert page.locator(".ag-size").inner_text() == "fit to width"  # full size, and the button says how to fit
-    assert picture.evaluate("(el) => el.scrollWidth > el.clientWidth && el.offsetHeight - el.clientHeight >= 10")
+    picture, button = page.locator(".ag-picture"), page.locator(".ag-size")
+    if size == (1280, 800):  # full size in the cell, the button says how to fit it, the scroll bar shows
+        assert button.inner_text() == "fit to width"
+        assert picture.evaluate("(el) => el.scrollWidth > el.clientWidth && el.offsetHeight - el.clientHeight >= 10")
+    else:  # room enough: fitted
+        assert button.inner_text() == "full size"
     readout = page.locator(".ag-readout")
     scrollbar = readout.evaluate("(el) => [el.scrollHeight > el.clientHeight, el.offsetWidth - el.clientWidth]")
     assert scrollbar[0] and scrollbar[1] >= 10  # the gradients scroll, with a scroll bar that shows
     assert page.evaluate(MEASURE, {".ag-output": True, ".ag-size": True, ".ag-slider": True}) == []
     page.context.close()
+
+
+PAGE = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "teach-on-a-projector.md"
+
+
+def test_the_projector_page_runs_and_prints_what_it_shows(tmp_path, monkeypatch, dot_program):
+    """Every python block of the page runs, in order, in one namespace; a text block after one is its output."""
+    blocks = re.findall(r"```(python|text)\n(.*?)```", PAGE.read_text(encoding="utf-8"), flags=re.S)
+    assert [kind for kind, _ in blocks].count("python") == 2
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    for (kind, code), following in zip(blocks, [*blocks[1:], ("", "")]):
+        if kind != "python":
+            continue
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(compile(code, str(PAGE), "exec"), namespace)  # noqa: S102 - the project's own documentation page
+        if following[0] == "text":
+            assert printed.getvalue() == following[1]
+    for image in re.findall(r"\]\(\.\./images/([^)]+)\)", PAGE.read_text(encoding="utf-8")):
+        assert (PAGE.parents[1] / "images" / image).is_file(), image
