@@ -62,7 +62,9 @@ _PAGE = """<!DOCTYPE html>
     get: function (k) {{ return state[k]; }},
     set: function (k, v) {{ state[k] = v; dirty[k] = v; fire(k); }},
     on: function (event, f) {{ (handlers[event] = handlers[event] || []).push(f); }},
-    off: function (event, f) {{ handlers[event] = (handlers[event] || []).filter(function (g) {{ return g !== f; }}); }},
+    off: function (event, f) {{
+      handlers[event] = (handlers[event] || []).filter(function (g) {{ return g !== f; }});
+    }},
     save_changes: function () {{
       var changes = dirty;
       dirty = {{}};
@@ -113,7 +115,9 @@ def _kernel(widget: Any) -> Callable[[dict], dict]:
         else:
             widget._msg_callbacks(widget, request["message"], None)  # the handlers on_msg added
         old, new = json.loads(before), _synced(widget)
-        changed = {k: v for k, v in new.items() if json.dumps(v, sort_keys=True) != json.dumps(old.get(k), sort_keys=True)}
+        changed = {
+            k: v for k, v in new.items() if json.dumps(v, sort_keys=True) != json.dumps(old.get(k), sort_keys=True)
+        }
         return {k: v for k, v in changed.items() if k not in request.get("set", {})}
 
     return handle
@@ -189,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for width, height in SIZES:
             size, suffix = (width, height), f"{width}x{height}"
 
-            def save(page: Any, name: str) -> None:
+            def save(page: Any, name: str, suffix: str = suffix) -> None:
                 png = args.folder / f"classroom-{name}-{suffix}.png"
                 write_atomic(png, page.screenshot())
                 print(f"{png}")

@@ -358,7 +358,10 @@ def _forward_mode_parts(
         "tangents given (what jvp returns).",
     }
     markup = fragment(
-        title or f"Forward mode of {graph.root.name}", heading, svg, _KINDS_HTML + _FORWARD_HTML + _STEP_HTML,
+        title or f"Forward mode of {graph.root.name}",
+        heading,
+        svg,
+        _KINDS_HTML + _FORWARD_HTML + _STEP_HTML,
         _script_json(data),
     )
     return PlayerParts(markup, svg, heading, tuple(step["text"] for step in steps))

@@ -56,7 +56,7 @@ def _after_d(name: str) -> str:
 
 
 def gradient(out: str, of: str) -> str:
-    """The total gradient of ``out`` with respect to ``of``: ``dL/da``, ``dL/d(a*b)``, ``dL/d(layers.0.neurons.1.out)``."""
+    """The total gradient of ``out`` with respect to ``of``: ``dL/da``, ``dL/d(a*b)``, ``dL/d(layers.0.neurons.1.b)``"""
     return f"d{_after_d(out)}/d{_after_d(of)}"
 
 

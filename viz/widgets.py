@@ -215,7 +215,12 @@ class ExerciseWidget(_Stepping):
             self.exercise.answer(content.get("step"), content.get("answer"))
         except (TypeError, ValueError) as exc:  # a stale page: the step was answered from Python meanwhile
             self._checked += 1
-            self.feedback = {"step": content.get("step"), "status": "unreadable", "message": str(exc), "n": self._checked}
+            self.feedback = {
+                "step": content.get("step"),
+                "status": "unreadable",
+                "message": str(exc),
+                "n": self._checked,
+            }
 
     def _show(self, check: Check) -> None:
         with self.hold_sync():

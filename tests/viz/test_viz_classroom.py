@@ -211,7 +211,7 @@ def active(page) -> str:
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
 def test_the_exercise_by_keyboard_alone(chromium, tmp_path, quiz, size):
     page = open_widget(chromium, quiz, tmp_path, size)
-    counter, panel = page.locator(".ag-counter"), page.locator(".ag-step")
+    counter = page.locator(".ag-counter")
     page.locator(".ag-player").focus()
     page.keyboard.press("ArrowRight")
     assert active(page) == "ag-input"  # the cursor is in the box: type at once
