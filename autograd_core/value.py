@@ -362,9 +362,8 @@ class Value:
         ...), which the gradient follows, or ``v.data`` for the plain number.
         """
         raise TypeError(
-            f"a Value is not a float: math functions and float() take numbers, and the gradient would not "
-            f"follow them. Use the Value's own method, which it does (v.tanh(), v.exp(), v.log(), v.sqrt(), "
-            f"v.sin(), v ** 2, ...), or v.data for the plain number; got {self!r}"
+            f"a Value is not a float: for math.tanh(v), math.exp(v), ... use v.tanh(), v.exp(), ..., which the "
+            f"gradient follows, or v.data for the plain number; got {self!r}"
         )
 
     # ------------------------------------------------------------- the rest
