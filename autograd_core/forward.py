@@ -164,10 +164,11 @@ def call_on_leaves(f: Callable[..., Any], point: list[float], caller: str) -> tu
     """
     if not callable(f):
         raise TypeError(f"{caller}: f must be a function of Values, got {type(f).__name__} {f!r}")
-    leaves = [_Input(x, name) for x, name in zip(point, input_names(f, len(point)))]
+    inputs = [_Input(x, name) for x, name in zip(point, input_names(f, len(point)))]
+    leaves: list[Value] = list(inputs)
     with enable_grad():  # inside no_grad, f would record no graph and every derivative would be 0
         result = f(*leaves)
-    read = [leaf.label for leaf in leaves if leaf.read]
+    read = [x.label for x in inputs if x.read]
     if read:
         name = read[0]
         warnings.warn(

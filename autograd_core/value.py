@@ -519,7 +519,7 @@ def apply(op: Op, *inputs: Value) -> Value:
 _COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
-def _compare(x: Value, symbol: str, other: Any) -> Any:
+def _compare(x: Value, symbol: str, other: Any) -> bool:
     """``x symbol other`` on the numbers (NotImplemented for anything but a Value or a real number).
 
     While the compiler traces ``f`` (``MODE.compared`` is a list), the
@@ -531,7 +531,7 @@ def _compare(x: Value, symbol: str, other: Any) -> Any:
     elif isinstance(other, numbers.Real):
         right = other
     else:
-        return NotImplemented
+        return NotImplemented  # type: ignore[no-any-return]  # Python then asks the other operand, or raises
     result: bool = _COMPARISONS[symbol](x._data, right)
     if MODE.compared is not None:
         MODE.compared.append((x, symbol, other, result))

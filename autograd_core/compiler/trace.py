@@ -22,9 +22,10 @@ Guards need no frame inspection. A comparison or truth test of a Value
 while the trace runs (``MODE.compared``) and becomes a ``ValueGuard``: at each
 call the compared nodes are recomputed from the call's inputs with the ops'
 forwards, and a comparison that comes out differently traces ``f`` again.
-A comparison of the numbers taken out of the inputs (``x.data > 0``) is a ``Guard``. Each input is a ``TracedInput``: a ``Value``
-whose public ``.data`` is, while the trace runs, a ``RecordingFloat`` that
-records the comparisons made on it. The engine reads a node's number through
+A comparison of the numbers taken out of the inputs (``x.data > 0``) is a
+``Guard``: each input is a ``TracedInput``, a ``Value`` whose public
+``.data`` is, while the trace runs, a ``RecordingFloat`` that records the
+comparisons made on it. The engine reads a node's number through
 its private slot, never through ``.data``, so the ops' own domain checks
 (``x <= 0`` in log) are not recorded: only the comparisons of ``f`` are.
 

@@ -114,7 +114,9 @@ def _figure(plain: History, with_l2: History, early: History, models: dict, X: l
         curves.plot(epochs, history.epoch_loss, ls=style, color="tab:blue", label=f"training, {name}{data_only}")
         curves.plot(epochs, history.val_loss, ls=style, color="tab:orange", label=f"validation, {name}")
     best, stop = early.best_epoch, early.epochs
-    curves.axvline(best, color="tab:purple", ls=":", label=f"early stopping: epoch {best}'s weights (stopped at {stop})")
+    curves.axvline(
+        best, color="tab:purple", ls=":", label=f"early stopping: epoch {best}'s weights (stopped at {stop})"
+    )
     curves.plot(best, early.val_loss[best - 1], "o", color="tab:purple")
     curves.set_yscale("log")
     label_axes(curves, "training and validation loss", "epoch", "mse loss (log scale)", legend=True)

@@ -44,7 +44,9 @@ def test_learning_rate_too_small_right_too_large_diverging(lesson):
     assert n["final_loss"][right] < n["final_loss"][small] / 10  # too small is slow
     assert n["increases"][small] == n["increases"][right] == 0  # both go smoothly down
     assert n["increases"][large] >= 10 and n["final_loss"][large] > n["final_loss"][right]  # it bounces
-    assert n["large_above_right"] >= 0.9 * n["steps"][large]  # behind the right rate nearly all the way, not just at the end
+    assert (
+        n["large_above_right"] >= 0.9 * n["steps"][large]
+    )  # behind the right rate nearly all the way, not just at the end
     assert n["rates"][right] == max(r for r, k in zip(n["rates"], n["increases"]) if k == 0)  # the largest smooth one
     assert n["steps"][huge] < 20  # fit stops it early, naming the step
 

@@ -347,13 +347,17 @@ def test_stopping_restores_the_best_epochs_weights():
     assert best <= history.epochs - 5 and history.val_loss[best - 1] < history.val_loss[-1]
     assert [p.data for p in model.parameters()] == weights[best - 1] != weights[-1]
     assert evaluate_loss(model, *val, hinge_loss) == history.val_loss[best - 1]
-    assert history.stop_reason.endswith(f"; the weights of epoch {best}, the best ({history.val_loss[best - 1]:.4g}), restored")
+    assert history.stop_reason.endswith(
+        f"; the weights of epoch {best}, the best ({history.val_loss[best - 1]:.4g}), restored"
+    )
 
 
 def test_without_a_stopping_rule_or_before_it_fires_no_weights_are_restored():
     X, labels = ten_points()
     model = MLP(2, [4, 1], seed=0)
-    history = fit(model, X, labels, hinge_loss, Adam(model.parameters(), lr=0.05), epochs=3, stopping=Stopping(1e-9, 50))
+    history = fit(
+        model, X, labels, hinge_loss, Adam(model.parameters(), lr=0.05), epochs=3, stopping=Stopping(1e-9, 50)
+    )
     assert history.stopped_by == "epochs" and history.best_epoch == 0
     assert history.epoch_loss[-1] != history.epoch_loss[0]
 
