@@ -180,7 +180,7 @@ class _Source:
         return offset
 
     def segment(self, node: ast.AST) -> str:
-        """The text of ``node`` as typed."""
+        """The text of ``node`` as Python reads it (after ``as_python``)."""
         return ast.get_source_segment(self.text, node) or ""
 
 
