@@ -51,7 +51,8 @@ examples:
 
 The expression may use numbers, names, + - * / **, unary minus, the
 functions {", ".join(FUNCTIONS)}, and {SUM}(...) of any number of terms
-(sum(a*b, c, 2); write long sums so). Every name needs a value (NAME=NUMBER).
+(sum(a*b, c, 2); write long sums so); math as typed is read too (x^2, a·b,
+a×b, 1−x, x², x³). Every name needs a value (NAME=NUMBER).
 The output format comes from the suffix of -o: {", ".join(OUTPUT_SUFFIXES)}
 (.dot/.gv need no Graphviz; the others need its `dot` program).
 Without -o and --explain, prints the output's value and every input's gradient.
