@@ -26,7 +26,7 @@ system-deps:
 demo: $(STAMP) system-deps
 	$(PY) -m course.demo
 
-# The lessons of backpropagation: their numbers, and their figures in docs/lessons (the README shows them).
+# The lessons of backpropagation: their numbers, and their figures in docs/lessons (docs/explanation/lessons.md shows them).
 lessons: $(STAMP)
 	$(PY) -m course.lessons all --out docs/lessons
 
@@ -66,12 +66,12 @@ notebooks: $(STAMP) system-deps
 notebooks-executed: $(STAMP) system-deps
 	$(PY) scripts/run_notebooks.py --write
 
-# The README's drawings and the player's screenshot (a development tool: scripts/ is not installed).
+# The docs' drawings and the player's screenshot (a development tool: scripts/ is not installed).
 gallery: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
 	$(PY) scripts/gallery.py docs --screenshot
 
-# The README's screenshots of the widgets, taken by the JupyterLab browser test.
+# The docs' screenshots of the widgets, taken by the JupyterLab browser test.
 notebook-screenshots: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
 	AUTOGRAD_SCREENSHOTS=docs $(PY) -m pytest -q tests/notebooks/test_widgets_in_jupyterlab.py

@@ -35,7 +35,7 @@ def missing_docstrings(packages: tuple[str, ...] = PACKAGES) -> list[str]:
 
 def on_config(config: Any) -> Any:
     """Refuse to build a reference with a public name that has no docstring."""
-    missing = missing_docstrings()
+    missing = missing_docstrings(PACKAGES)
     if missing:
         raise PluginError(f"public names without a docstring of their own: {', '.join(missing)}")
     return config
