@@ -60,9 +60,7 @@ def test_a_text_block_pairs_only_with_the_python_block_right_before_it():
     assert examples(page) == [("print(1)\n", "1\n"), ("x = 2\n", None)]
 
 
-@pytest.mark.parametrize(
-    "page, found", PAGE_EXAMPLES, ids=[str(page.relative_to(ROOT)) for page, _ in PAGE_EXAMPLES]
-)
+@pytest.mark.parametrize("page, found", PAGE_EXAMPLES, ids=[str(page.relative_to(ROOT)) for page, _ in PAGE_EXAMPLES])
 def test_page_examples_run_and_print_what_the_page_shows(page, found, tmp_path, monkeypatch):
     sources = [source for source, _ in found]
     if any("viz" in source or "render" in source for source in sources):

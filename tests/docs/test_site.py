@@ -4,6 +4,7 @@ links all resolve to files of the repository."""
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 import sys
 import types
@@ -37,9 +38,12 @@ def test_the_live_pages_are_written_into_the_site_and_load_nothing(built_site):
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), name
 
 
+OUTSIDE = re.compile(r"""<(?:script|link|img|iframe)[^>]*(?:src|href)=["']((?:https?:)?//[^"']+)""")
+
+
 def test_no_page_of_the_site_loads_anything_from_another_host(built_site):
     for page in built_site.rglob("*.html"):
-        found = re.findall(r"""<(?:script|link|img|iframe)[^>]*(?:src|href)=["']((?:https?:)?//[^"']+)""", page.read_text())
+        found = OUTSIDE.findall(page.read_text(encoding="utf-8"))
         assert found == [], page.relative_to(built_site)
 
 
@@ -72,3 +76,13 @@ def test_every_relative_link_of_the_readme_is_a_file_of_the_repository():
     assert len(relative) >= 20
     missing = [link for link in relative if not (ROOT / link.split("#")[0]).is_file()]
     assert missing == []
+
+
+def test_the_performance_page_is_what_make_bench_writes_from_its_report():
+    spec = importlib.util.spec_from_file_location("performance_page", ROOT / "benchmarks" / "performance_page.py")
+    performance_page = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(performance_page)
+    page = (ROOT / "docs" / "explanation" / "performance.md").read_text(encoding="utf-8")
+    report = re.search(r"^```text\n(.*?)^```$", page, flags=re.S | re.M).group(1)
+    assert "medians of" in report and "targets: GC on" in report
+    assert performance_page.render(report) == page
