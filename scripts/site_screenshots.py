@@ -26,14 +26,6 @@ PAGES = {
     "player": "explanation/backward-pass-step-by-step/",
 }
 SIZES = [(1280, 800), (1920, 1080)]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -70,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args.out.mkdir(parents=True, exist_ok=True)
     with serve(args.site) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])
         try:
             for width, height in SIZES:
                 context = browser.new_context(viewport={"width": width, "height": height})
