@@ -7,17 +7,33 @@ import re
 from contextlib import contextmanager
 
 import pytest
-from helpers import CHROMIUM_ARGS
+from helpers import CHROMIUM_ARGS, require_tool
 from site_screenshots import PAGES, serve
 
 VIEWPORT = {"width": 1280, "height": 800}
 
 
-@contextmanager
-def open_site(chromium_path, site):
-    """A Chromium page on the served site; requests that leave the local server are refused and recorded."""
+@pytest.fixture(scope="module")
+def served_site(built_site):
+    """The built site on a free port of localhost, and one Chromium for this module's tests."""
+    import shutil
+
     from playwright.sync_api import sync_playwright
 
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    require_tool(chromium is not None, "Chromium", "make test installs it; or apt-get install chromium")
+    with serve(built_site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser, base
+        finally:
+            browser.close()
+
+
+@contextmanager
+def open_site(served_site):
+    """A fresh Chromium page (1280x800) on the served site; requests leaving it are refused and recorded."""
+    browser, base = served_site
     outside: list[str] = []
     errors: list[str] = []
 
@@ -25,23 +41,21 @@ def open_site(chromium_path, site):
         outside.append(route.request.url)
         route.abort()
 
-    with serve(site) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport=VIEWPORT)
-            context.route(lambda url: not url.startswith(base), refuse)
-            page = context.new_page()
-            page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            yield page, base, outside, errors
-        finally:
-            browser.close()
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        context.route(lambda url: not url.startswith(base), refuse)
+        page = context.new_page()
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        yield page, base, outside, errors
+    finally:
+        context.close()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("name", list(PAGES))
-def test_the_page_opens_with_no_error_and_fetches_nothing_from_outside(built_site, chromium_path, name):
-    with open_site(chromium_path, built_site) as (page, base, outside, errors):
+def test_the_page_opens_with_no_error_and_fetches_nothing_from_outside(served_site, name):
+    with open_site(served_site) as (page, base, outside, errors):
         response = page.goto(base + PAGES[name], wait_until="networkidle")
         assert response.status == 200
         assert page.locator("h1").first.is_visible()
@@ -50,10 +64,10 @@ def test_the_page_opens_with_no_error_and_fetches_nothing_from_outside(built_sit
 
 
 @pytest.mark.browser
-def test_the_embedded_players_step_forward_and_back(built_site, chromium_path):
+def test_the_embedded_players_step_forward_and_back(served_site):
     from playwright.sync_api import expect
 
-    with open_site(chromium_path, built_site) as (page, base, outside, errors):
+    with open_site(served_site) as (page, base, outside, errors):
         page.goto(base + PAGES["player"], wait_until="networkidle")
         frames = page.frame_locator("iframe.ag-live")
         expect(page.locator("iframe.ag-live")).to_have_count(3)  # the player, the forward-mode player, the exercise
