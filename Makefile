@@ -7,11 +7,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo lessons gallery classroom test lint format bench system-deps clean notebooks notebooks-executed notebook-screenshots
+.PHONY: demo lessons gallery classroom test lint format bench system-deps clean notebooks notebooks-executed \
+	notebook-screenshots docs docs-serve docs-screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,docs]'
 	@touch $(STAMP)
 
 # Optional: PyTorch for the tests that compare against it (skipped without it).
@@ -25,7 +26,7 @@ system-deps:
 demo: $(STAMP) system-deps
 	$(PY) -m course.demo
 
-# The lessons of backpropagation: their numbers, and their figures in docs/lessons (the README shows them).
+# The lessons of backpropagation: their numbers, and their figures in docs/lessons (docs/explanation/lessons.md shows them).
 lessons: $(STAMP)
 	$(PY) -m course.lessons all --out docs/lessons
 
@@ -52,18 +53,20 @@ lint: $(STAMP)
 format: $(STAMP)
 	@sh scripts/lint-fix.sh $(VENV)/bin/ruff
 
+# The benchmark; it rewrites the site's performance page (docs/explanation/performance.md), which is committed.
 bench: $(STAMP)
-	$(PY) benchmarks/bench.py
+	$(PY) benchmarks/bench.py --page docs/explanation/performance.md
 
 # The teaching notebooks in JupyterLab, from this virtual environment (the widgets need no extension).
+# As root (a container), JupyterLab refuses to start without --allow-root.
 notebooks: $(STAMP) system-deps
-	$(VENV)/bin/jupyter lab notebooks
+	$(VENV)/bin/jupyter lab notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # Run every notebook and save it with its outputs (the tests fail when the saved outputs are out of date).
 notebooks-executed: $(STAMP) system-deps
 	$(PY) scripts/run_notebooks.py --write
 
-# The README's drawings and the player's screenshot (a development tool: scripts/ is not installed).
+# The docs' drawings and the player's screenshot (a development tool: scripts/ is not installed).
 gallery: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
 	$(PY) scripts/gallery.py docs --screenshot
@@ -74,10 +77,27 @@ classroom: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
 	$(PY) scripts/classroom.py docs/images
 
-# The README's screenshots of the widgets, taken by the JupyterLab browser test.
+# The docs' screenshots of the widgets, taken by the JupyterLab browser test.
 notebook-screenshots: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
 	AUTOGRAD_SCREENSHOTS=docs $(PY) -m pytest -q tests/notebooks/test_widgets_in_jupyterlab.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis demo-output
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis demo-output site
+
+# The documentation site (mkdocs.yml) built into site/, strictly: a warning, a broken link, a missing page or a
+# public name without a docstring fails it. The build hooks (scripts/docs_hooks.py) write the live players, so
+# Graphviz is needed. `python -m` puts this checkout first on sys.path. The tests run the same build
+# (tests/docs/conftest.py).
+DOCS_ENV := NO_MKDOCS_2_WARNING=1
+docs: $(STAMP) system-deps
+	$(DOCS_ENV) $(PY) -m mkdocs build --strict --site-dir site
+
+# The site served on localhost, rebuilt as pages change.
+docs-serve: $(STAMP) system-deps
+	$(DOCS_ENV) $(PY) -m mkdocs serve
+
+# docs/images/site-*.png: the home page, a tutorial and the player's page at 1280x800 and 1920x1080.
+docs-screenshots: docs
+	@sh scripts/system-deps.sh chromium
+	$(PY) scripts/site_screenshots.py site docs/images

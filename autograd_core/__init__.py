@@ -36,7 +36,7 @@ from .value import Value, topological_order
 
 __version__ = "0.2.0"
 
-# The names the README teaches; everything else is imported from its module
+# The names the docs teach (docs/reference/); everything else is imported from its module
 # (``autograd_core.files.write_atomic``, ``autograd_core.value.apply``, ...).
 __all__ = [
     # the node and its backward pass

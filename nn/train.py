@@ -205,7 +205,7 @@ def batch_loss(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn) -> tupl
     return loss, scores
 
 
-# The four lines of the loop keep their comments aligned, as the README shows them.
+# The four lines of the loop keep their comments aligned, as docs/how-to/train-validate-stop.md shows them.
 # fmt: off
 def train_step(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn, optimizer: Optimizer) -> tuple[Value, list]:
     """One step of every training loop, micrograd's: forward, zero the gradients, backward, update.

@@ -36,7 +36,7 @@ from .notebook import exercise_widget, explore, play
 from .player import player_fragment, write_html
 from .render import render
 
-# The names the README teaches; everything else is imported from its module
+# The names the docs teach (docs/reference/); everything else is imported from its module
 # (``viz.trace.trace``, ``viz.exercise.Exercise``, ``viz.drawing.Drawing``, ...).
 __all__ = [
     "draw_dot",

@@ -716,9 +716,10 @@ def test_a_loss_that_starts_large_is_not_growth():
     assert history.loss[0] > 1000 and history.stopped_by == "steps"
 
 
-def test_the_readme_shows_train_step_as_it_is():
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    shown = re.search(r"```python\ndef train_step\(.*?\n(.*?)```", readme, flags=re.S).group(1).splitlines()
+def test_the_training_guide_shows_train_step_as_it_is():
+    guide = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "train-validate-stop.md"
+    shown = re.search(r"```python\ndef train_step\(.*?\n(.*?)```", guide.read_text(encoding="utf-8"), flags=re.S)
+    shown = shown.group(1).splitlines()
     source = inspect.getsource(train_step).splitlines()
     docstring_end = max(i for i, line in enumerate(source) if line.strip().endswith('"""'))
     assert shown == source[docstring_end + 1 :]  # the body, line for line
