@@ -39,7 +39,7 @@ from autograd_core.files import write_atomic
 from .dot import draw_dot
 from .labels import for_html, for_latex
 from .player import player_steps
-from .scene import PAD, Element, Frames, Item, Scene, Shape, Text
+from .scene import FLOW, HOT, PAD, UNKNOWN, WARM, Element, Frames, Item, Scene, Shape, Text
 
 __all__ = [
     "to_tikz",
@@ -308,6 +308,24 @@ def _font(names: tuple[str, ...], size: int) -> Any:
     return image_font.load_default(size)
 
 
+@functools.lru_cache(maxsize=4096)
+def _text_mask(text: str, names: tuple[str, ...], size: int, anchor: str) -> tuple[Any, int, int]:
+    """A text drawn once as a mask, and where its corner is from the anchor point: frames repeat their texts."""
+    image_module, image_draw, _ = _pillow()
+    font = _font(names, size)
+    left, top, right, bottom = (round(v) for v in font.getbbox(text, anchor=anchor))
+    mask = image_module.new("L", (max(1, right - left), max(1, bottom - top)), 0)
+    image_draw.Draw(mask).text((-left, -top), text, fill=255, font=font, anchor=anchor)
+    return mask, left, top
+
+
+def _draw_text(image: Any, at: tuple[float, float], text: str, names: tuple[str, ...], size: int, colour: str,
+               anchor: str) -> None:  # fmt: skip
+    mask, left, top = _text_mask(text, names, size, anchor)
+    x, y = round(at[0]) + left, round(at[1]) + top
+    image.paste(colour, (x, y, x + mask.size[0], y + mask.size[1]), mask)
+
+
 def _bezier(points: Sequence[tuple[float, float]], pieces: int = 12) -> list[tuple[float, float]]:
     """A cubic Bézier spline (Graphviz's control points) as a polyline."""
     out = [points[0]]
@@ -349,8 +367,8 @@ class _Raster:
         self.frames = frames
         scene = frames.scene
         self.scale = dpi / 72
-        self.caption_font = _font(_MONO, max(8, round(11 * self.scale)))
-        self.counter_font = _font(_SANS, max(8, round(10 * self.scale)))
+        self.caption_size, self.counter_size = max(8, round(11 * self.scale)), max(8, round(10 * self.scale))
+        self.caption_font = _font(_MONO, self.caption_size)
         self.line_height = round(15 * self.scale)
         natural_width = (scene.width + 2 * PAD) * self.scale
         width = max(natural_width, 360 * self.scale) if size is None else size[0] * dpi
@@ -394,16 +412,17 @@ class _Raster:
             for item in element.items:
                 if isinstance(item, Text):
                     size = max(6, round(item.size * self.scale))
-                    font = _font(_SANS_BOLD if item.bold else _SANS, size)
-                    draw.text(self.xy((item.x, item.y)), item.text, fill=item.color, font=font, anchor="ms")
+                    names = _SANS_BOLD if item.bold else _SANS
+                    _draw_text(image, self.xy((item.x, item.y)), item.text, names, size, item.color, "ms")
                 else:
                     self.shape(draw, item)
         top = self.size[1] - self.caption_height
         draw.line([(0, top), (self.size[0], top)], fill="#e5e7eb", width=max(1, round(self.scale)))
         x, y = 8 * self.scale, top + self.line_height * 0.9
         for number, line in enumerate(self.captions[k]):
-            font = self.counter_font if number == 0 else self.caption_font
-            draw.text((x, y), line, fill="#6b7280" if number == 0 else "#1f2937", font=font, anchor="ls")
+            if line:
+                names, size = (_SANS, self.counter_size) if number == 0 else (_MONO, self.caption_size)
+                _draw_text(image, (x, y), line, names, size, "#6b7280" if number == 0 else "#1f2937", "ls")
             y += self.line_height
         return image
 
@@ -428,11 +447,27 @@ class _Raster:
 
 
 def _gif(raster: _Raster, fps: float) -> bytes:
-    pictures = [raster.picture(k) for k in range(len(raster.frames))]
+    """The frames as a GIF: one palette for all (from a few frames and the player's colours), no dithering.
+
+    With one palette, Pillow writes each frame as the rectangle that changed,
+    its unchanged pixels transparent: a step changes a few nodes and the text.
+    """
+    image_module, _, _ = _pillow()
+    count = len(raster.frames)
+    pictures = [raster.picture(k) for k in range(count)]
+    samples = [pictures[k] for k in sorted({0, min(1, count - 1), count // 2, count - 1})]
+    width, height = raster.size
+    swatch = 8
+    sheet = image_module.new("RGB", (width, height * len(samples) + swatch), "#ffffff")
+    for row, picture in enumerate(samples):
+        sheet.paste(picture, (0, row * height))
+    for column, colour in enumerate((FLOW, HOT, WARM, UNKNOWN)):  # every highlight, whichever frames have it
+        sheet.paste(colour, (column * swatch, height * len(samples), (column + 1) * swatch, sheet.size[1]))
+    palette = sheet.quantize(colors=255, method=image_module.Quantize.MEDIANCUT, dither=image_module.Dither.NONE)
+    frames = [picture.quantize(palette=palette, dither=image_module.Dither.NONE) for picture in pictures]
     out = io.BytesIO()
-    duration = round(1000 / fps)
-    pictures[0].save(
-        out, format="GIF", save_all=True, append_images=pictures[1:], duration=duration, loop=0, optimize=True
+    frames[0].save(
+        out, format="GIF", save_all=True, append_images=frames[1:], duration=round(1000 / fps), loop=0, optimize=True
     )
     return out.getvalue()
 

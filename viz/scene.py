@@ -314,8 +314,8 @@ class Frames:
             lines.append(str(current["context"]))
         if current is None:
             text = self.data["intro"]
-        elif k == total:
-            text = f"{current['text']}\n\n{self.data['done']}"
+        elif k == total:  # the done text's first line: the picture shows every gradient its list would
+            text = f"{current['text']}\n\n{self.data['done'].splitlines()[0]}"
         else:
             text = current["text"]
         lines.extend(text.replace("Press Next (or \u2192).", "").rstrip().split("\n"))
