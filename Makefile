@@ -1,6 +1,7 @@
 # Set-up and everyday commands. Each target creates or reuses a virtual
 # environment in .venv, installs the project into it, and installs the system
-# programs it needs (Graphviz; Chromium for the browser tests) where it can.
+# programs it needs (Graphviz; Chromium for the browser tests; TeX Live and poppler for the tests of the
+# LaTeX exports) where it can.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -31,7 +32,7 @@ lessons: $(STAMP)
 
 # The checks of the code (make lint), then every test.
 test: $(STAMP)
-	@sh scripts/system-deps.sh graphviz chromium
+	@sh scripts/system-deps.sh graphviz chromium latex poppler
 	@if [ "$(WITH_TORCH)" = 1 ]; then $(MAKE) --no-print-directory torch; fi
 	@$(MAKE) --no-print-directory lint
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -22,7 +22,7 @@ characters. Every writer shows a label through one function of this module:
   } ~ ^``) and ``< > | "`` written as commands, ligatures (``--``, ``''``)
   kept apart, ∂ · × − ≤ → ∞ ∑ √, Greek letters, sub- and superscript digits
   and accented Latin letters mapped to LaTeX, and every other character
-  written visibly as its code point, ``[U+20AC]``.
+  written visibly as its code point in a small box (like a missing glyph).
 
 A label is only ever shown: never parsed as markup, never run, and never
 used to compute anything, so no label changes a result.
@@ -90,9 +90,9 @@ _LATEX_ASCII = {
     "&": r"\&",
     "#": r"\#",
     "%": r"\%",
-    "_": r"\_",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
+    "_": r"{\ttfamily\char95}",  # a real underscore: OT1 draws \_ as a rule, which a PDF reader cannot copy
+    "~": r"{\ttfamily\char126}",  # the ASCII glyphs of cmtt: \textasciitilde is an accent in OT1
+    "^": r"{\ttfamily\char94}",
     "<": r"\textless{}",  # the OT1 fonts show "<" as an inverted exclamation mark
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
@@ -203,7 +203,7 @@ def _latex_char(char: str) -> str:
         for mark in marks:
             text = f"\\{_ACCENTS[mark]}{{{text}}}"
         return text
-    return f"{{\\ttfamily[U+{ord(char):04X}]}}"  # visible, and compiles whatever the character
+    return f"{{\\fboxsep=0.4pt\\fbox{{\\ttfamily\\tiny {ord(char):04X}}}}}"  # its code in a box: like a missing glyph
 
 
 def for_latex(text: str, limit: int | None = MAX_LABEL_CHARS) -> str:
@@ -211,7 +211,7 @@ def for_latex(text: str, limit: int | None = MAX_LABEL_CHARS) -> str:
 
     The result compiles in text mode with the base fonts (OT1), with no
     package; a character with no LaTeX spelling here is shown as its code
-    point in typewriter type (``[U+20AC]``).
+    point, small, in a box (``€`` as a boxed ``20AC``).
     """
     shown = visible(text, limit)
     out = []
