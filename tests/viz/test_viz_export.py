@@ -7,6 +7,7 @@ player step (and the start), from the player's own step list.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -263,3 +264,52 @@ def test_without_ffmpeg_an_mp4_is_a_clear_error_and_no_file(dot_program, monkeyp
     with pytest.raises(FfmpegNotFoundError, match=r"pip install 'autograd-core\[export\]'"):
         animate(lecture_neuron(), target)
     assert not target.exists()
+
+
+# ---------------------------------------------------------------- the command line
+
+REPO = Path(__file__).resolve().parents[2]
+NEURON = ["tanh(w*x + b)", "w=-3", "x=2", "b=6.88"]
+
+
+def run_cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "viz", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    "args, name, start",
+    [
+        (["-o", "g.tex"], "g.tex", b"\\RequirePackage{fix-cm}"),
+        (
+            ["--slides", "-o", "s.tex"],
+            "s.tex",
+            b"\\RequirePackage{fix-cm}  % text of any size in the base fonts\n\\documentclass[aspectratio=169]{beamer}",
+        ),
+        (["-o", "b.gif", "--fps", "2"], "b.gif", b"GIF89a"),
+        (["-o", "b.mp4"], "b.mp4", b"\x00\x00\x00"),
+    ],
+)
+def test_the_command_line_writes_each_export(dot_program, tmp_path, args, name, start):
+    result = run_cli([*NEURON, *args], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"wrote {name}\n"
+    assert (tmp_path / name).read_bytes().startswith(start)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--slides", "-o", "s.svg"], "--slides writes a Beamer file: give -o a path ending in .tex (got 's.svg')"),
+        (["--slides"], "--slides writes a Beamer file: give -o a path ending in .tex (got None)"),
+        (["-o", "b.gif", "--fps", "0"], "argument --fps: needs a positive number of frames per second, got '0'"),
+        (["-o", "b.avi"], "cannot tell what to write from 'b.avi'"),
+    ],
+)
+def test_bad_export_options_are_one_line_and_write_nothing(tmp_path, args, message):
+    result = run_cli([*NEURON, *args], tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
