@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo lessons gallery test lint format bench system-deps clean notebooks notebooks-executed notebook-screenshots
+.PHONY: demo lessons gallery export-pictures test lint format bench system-deps clean notebooks notebooks-executed notebook-screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ notebooks-executed: $(STAMP) system-deps
 gallery: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
 	$(PY) scripts/gallery.py docs --screenshot
+
+# The exports page's pictures: a frame of viz.animate's GIF and a page of viz.write_slides's PDF (pdflatex, pdftoppm).
+export-pictures: $(STAMP)
+	@sh scripts/system-deps.sh graphviz latex poppler
+	$(PY) scripts/export_pictures.py docs/images
 
 # The README's screenshots of the widgets, taken by the JupyterLab browser test.
 notebook-screenshots: $(STAMP)
