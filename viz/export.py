@@ -31,7 +31,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from autograd_core import Value
 from autograd_core.files import write_atomic
@@ -52,6 +52,7 @@ __all__ = [
 
 ANIMATION_FORMATS = ("gif", "mp4", "svg")
 _INK = "#000000"
+T = TypeVar("T")
 BOLD = "\\bfseries"
 MONOSPACE = ' font-family="monospace"'
 
@@ -96,16 +97,17 @@ def _path(shape: Shape) -> str:
     return " -- ".join(points) + (" -- cycle" if shape.kind == "polygon" else "")
 
 
-def _tikz_item(item: Item, font_size: float) -> str:
-    """One shape or text as a TikZ command ("" for a shape with neither fill nor outline)."""
+def _text_options(text: Text, font_size: float) -> list[str]:
+    """A text's font, when not the picture's (``font=`` replaces the picture's font: the size is given again)."""
+    if text.size != font_size or text.bold:
+        return [f"font=\\sffamily{_font_command(text.size)}{BOLD if text.bold else ''}"]
+    return []
+
+
+def _colour_options(item: Item) -> list[str]:
+    """How an item is painted: a text's colour; a shape's fill, outline, its width and dashes."""
     if isinstance(item, Text):
-        options = []
-        if item.size != font_size or item.bold:  # font= replaces the picture's font: give the size again
-            options.append(f"font=\\sffamily{_font_command(item.size)}{BOLD if item.bold else ''}")
-        if item.color.lower() != _INK:
-            options.append(f"text={_colour_name(item.color)}")
-        where = f"({_num(item.x)},{_num(item.y)})"
-        return f"\\node{'[' + ', '.join(options) + ']' if options else ''} at {where} {{{for_latex(item.text, None)}}};"
+        return [] if item.color.lower() == _INK else [f"text={_colour_name(item.color)}"]
     options = []
     if item.fill is not None:
         options.append(f"fill={_colour_name(item.fill)}")
@@ -115,9 +117,41 @@ def _tikz_item(item: Item, font_size: float) -> str:
             options.append(f"line width={_num(item.width)}bp")
         if item.dashed:
             options.append("dash pattern=on 7bp off 4bp")
-    if item.fill is None and item.stroke is None:
+    return options
+
+
+def _command(item: Item, options: list[str], content: str | None = None) -> str:
+    """``\\node[options] at (x,y) {content};`` for a text, ``\\path[options] ...;`` for a shape."""
+    listed = f"[{', '.join(options)}]" if options else ""
+    if isinstance(item, Text):
+        text = for_latex(item.text, None) if content is None else content
+        return f"\\node{listed} at ({_num(item.x)},{_num(item.y)}) {{{text}}};"
+    return f"\\path{listed} {_path(item)};"
+
+
+def _tikz_item(item: Item, font_size: float) -> str:
+    """One shape or text as a TikZ command ("" for a shape with neither fill nor outline)."""
+    if isinstance(item, Shape) and item.fill is None and item.stroke is None:
         return ""
-    return f"\\path[{', '.join(options)}] {_path(item)};"
+    text_options = _text_options(item, font_size) if isinstance(item, Text) else []
+    return _command(item, text_options + _colour_options(item))
+
+
+def _tikz_overlays(looks: Sequence[Item], font_size: float) -> str:
+    """One item as it looks in each frame: drawn once, its colours (and text) set per overlay (``onslide``)."""
+    runs = _ranges(looks)
+    if len(runs) == 1:
+        return _tikz_item(looks[0], font_size)
+    first = looks[0]
+    options = _text_options(first, font_size) if isinstance(first, Text) else []
+    content = None
+    for a, b, look in runs:
+        painted = _colour_options(look)
+        if painted:
+            options.append(f"onslide={_overlay(a, b)}{{{', '.join(painted)}}}")
+    if isinstance(first, Text):
+        content = "".join(f"\\only{_overlay(a, b)}{{{for_latex(look.text, None)}}}" for a, b, look in runs)
+    return _command(first, options, content)
 
 
 def _tikz_element(element: Element, font_size: float) -> list[str]:
@@ -205,9 +239,9 @@ def tex_source(root: Value, size: tuple[float, float] | None = None, **draw_opti
 _SLIDE_GRAPH = (400.0, 150.0)  # the most room the graph takes on a 16:9 Beamer slide, in points
 
 
-def _ranges(renderings: Sequence[str]) -> list[tuple[int, int, str]]:
+def _ranges(renderings: Sequence[T]) -> list[tuple[int, int, T]]:
     """Runs of equal renderings: (first frame, last frame, rendering)."""
-    runs: list[tuple[int, int, str]] = []
+    runs: list[tuple[int, int, T]] = []
     for k, text in enumerate(renderings):
         if runs and runs[-1][2] == text:
             runs[-1] = (runs[-1][0], k, text)
@@ -237,15 +271,13 @@ def slides_source(root: Value, title: str | None = None, **options: Any) -> str:
     font_size = _font_size(items)
     body = []
     for index, element in enumerate(scene.elements):
-        renderings = ["\n".join(_tikz_element(frame[index], font_size)) for frame in shown]
-        runs = _ranges(renderings)
-        if not any(text for _, _, text in runs):
-            continue
-        body.append(f"% {element.kind} {element.id}")
-        if len(runs) == 1:
-            body.append(runs[0][2])
-            continue
-        body += [f"\\only{_overlay(a, b)}{{{text}}}" for a, b, text in runs if text]
+        lines = [
+            _tikz_overlays([frame[index].items[item] for frame in shown], font_size)
+            for item in range(len(element.items))
+        ]
+        if any(lines):
+            body.append(f"% {element.kind} {element.id}")
+            body += [line for line in lines if line]
     picture = _picture(scene, body, items)
     scale = min(1.0, _SLIDE_GRAPH[0] / scene.width, _SLIDE_GRAPH[1] / scene.height)
     captions = [f"\\only{_overlay(k, k)}{{%\n{_caption_tex(frames.caption(k))}}}" for k in range(len(frames))]
@@ -253,6 +285,8 @@ def slides_source(root: Value, title: str | None = None, **options: Any) -> str:
         "\\RequirePackage{fix-cm}  % text of any size in the base fonts\n"
         "\\documentclass[aspectratio=169]{beamer}\n"
         "\\usepackage{tikz}\n"
+        "% onslide=<2-5>{draw=red}: a style on some overlays only (the path is drawn once)\n"
+        "\\tikzset{onslide/.code args={<#1>#2}{\\only<#1>{\\pgfkeysalso{#2}}}}\n"
         "\\setbeamertemplate{navigation symbols}{}\n"
         "\\begin{document}\n"
         f"\\begin{{frame}}[t]{{{for_latex(played.title, None)}}}\n"
@@ -623,7 +657,6 @@ def animate(
     fps: float = 1.0,
     size: tuple[float, float] | None = None,
     dpi: float = 96,
-    title: str | None = None,
     **options: Any,
 ) -> Path:
     """Write the player of ``root`` as an animation, a frame per step; return the path.
@@ -635,7 +668,6 @@ def animate(
         size: (width, height) in inches of a GIF or MP4 frame: the graph is scaled to fit above the
             step's text. Default: the graph at its natural size.
         dpi: pixels per inch of a GIF or MP4 (96: a pixel is a CSS pixel of the SVG).
-        title: unused by the picture; kept for the same call as ``write_slides``.
         **options: ``player_fragment``'s: rankdir, group_by, collapse, max_nodes, color_by_grad, tangents.
 
     Frame 0 is the player's start (every computed value ``?``); frame k shows
@@ -653,7 +685,7 @@ def animate(
         if isinstance(size, (str, bytes)) or not hasattr(size, "__len__") or len(size) != 2:
             raise ValueError(f"size must be (width, height) in inches, got {size!r}")
         size = (_positive(size[0], "size"), _positive(size[1], "size"))
-    played = player_steps(root, title, **options)
+    played = player_steps(root, **options)
     frames = Frames(Scene.of(played.drawing), played.data)
     if chosen == "svg":
         return write_atomic(path, _svg(frames, fps))
