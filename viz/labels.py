@@ -164,6 +164,11 @@ _LATEX_TEXT = {
     "\u00a7": r"\S{}",
     "\u00b6": r"\P{}",
     "\u00a9": r"\copyright{}",
+    "\u02d9": r"\.{}",  # the spacing dot above: a tangent, (x*y)˙
+    "\u02c6": r"\^{}",
+    "\u02dc": r"\~{}",
+    "\u00a8": r"\"{}",
+    "\u00b4": r"\'{}",
 }
 # Greek capitals that look like Latin ones are Latin letters in LaTeX's math too.
 _LATEX_TEXT.update(
@@ -213,9 +218,12 @@ def for_latex(text: str, limit: int | None = MAX_LABEL_CHARS) -> str:
     package; a character with no LaTeX spelling here is shown as its code
     point, small, in a box (``€`` as a boxed ``20AC``).
     """
-    shown = visible(text, limit)
-    out = []
+    shown = unicodedata.normalize("NFC", visible(text, limit))
+    out: list[str] = []
     for i, char in enumerate(shown):
+        if char in _ACCENTS and out and out[-1] != "{}":  # a mark on the character before it (v̇1)
+            out[-1] = f"\\{_ACCENTS[char]}{{{out[-1]}}}"
+            continue
         out.append(_latex_char(char))
         if char in _LIGATURE_STARTS and shown[i + 1 : i + 2] in ("-", "`", "'"):
             out.append("{}")

@@ -153,6 +153,7 @@ def test_hostile_labels_compile_and_show(latex, tmp_path):
         ("αΩΑ", r"$\alpha$$\Omega$A"),
         ("x--y", "x-{}-y"),
         ("é", r"\'{e}"),
+        ("v\u03071 (x*y)\u02d9", r"\.{v}1 (x*y)\.{}"),  # tangents: a dot over a name, or after it
         ("€", r"{\fboxsep=0.4pt\fbox{\ttfamily\tiny 20AC}}"),
         ("\x00", r"{\fboxsep=0.4pt\fbox{\ttfamily\tiny 2400}}"),
     ],
