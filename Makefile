@@ -1,13 +1,14 @@
 # Set-up and everyday commands. Each target creates or reuses a virtual
 # environment in .venv, installs the project into it, and installs the system
-# programs it needs (Graphviz; Chromium for the browser tests) where it can.
+# programs it needs (Graphviz; Chromium for the browser tests; TeX Live and poppler for the tests of the
+# LaTeX exports) where it can.
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo lessons gallery classroom test lint format bench system-deps clean notebooks notebooks-executed \
+.PHONY: demo lessons gallery classroom export-pictures test lint format bench system-deps clean notebooks notebooks-executed \
 	notebook-screenshots docs docs-serve docs-screenshots
 
 $(STAMP): pyproject.toml
@@ -32,7 +33,7 @@ lessons: $(STAMP)
 
 # The checks of the code (make lint), then every test.
 test: $(STAMP)
-	@sh scripts/system-deps.sh graphviz chromium
+	@sh scripts/system-deps.sh graphviz chromium latex poppler
 	@if [ "$(WITH_TORCH)" = 1 ]; then $(MAKE) --no-print-directory torch; fi
 	@$(MAKE) --no-print-directory lint
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -76,6 +77,11 @@ gallery: $(STAMP)
 classroom: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
 	$(PY) scripts/classroom.py docs/images
+
+# The exports page's pictures: a frame of viz.animate's GIF and a page of viz.write_slides's PDF (pdflatex, pdftoppm).
+export-pictures: $(STAMP)
+	@sh scripts/system-deps.sh graphviz latex poppler
+	$(PY) scripts/export_pictures.py docs/images
 
 # The docs' screenshots of the widgets, taken by the JupyterLab browser test.
 notebook-screenshots: $(STAMP)
