@@ -7,7 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo lessons gallery test lint format bench system-deps clean notebooks notebooks-executed notebook-screenshots
+.PHONY: demo lessons gallery test lint format bench system-deps clean notebooks notebooks-executed notebook-screenshots torch frameworks gradient-corpus
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ $(STAMP): pyproject.toml
 # CI sets WITH_TORCH=1; torch is never a dependency of the package.
 torch: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
+
+# Optional: JAX and scipy for check_gradient on JAX arrays and the gradient corpus's comparison with
+# jax.test_util.check_grads and scipy.optimize.check_grad. CI sets WITH_JAX=1.
+frameworks: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check 'jax[cpu]==0.10.2' scipy==1.17.1
 
 system-deps:
 	@sh scripts/system-deps.sh graphviz
@@ -33,6 +38,7 @@ lessons: $(STAMP)
 test: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
 	@if [ "$(WITH_TORCH)" = 1 ]; then $(MAKE) --no-print-directory torch; fi
+	@if [ "$(WITH_JAX)" = 1 ]; then $(MAKE) --no-print-directory frameworks; fi
 	@$(MAKE) --no-print-directory lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
