@@ -58,6 +58,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	@sh scripts/lint-fix.sh $(VENV)/bin/ruff
 
+# The comparison of gradient checkers on tests/gradient_corpus.py, written into docs/how-to/check-any-gradient.md.
+gradient-corpus: $(STAMP)
+	$(PY) scripts/gradient_corpus_table.py
+
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
 

@@ -35,6 +35,7 @@ When a direction disagrees, every entry is checked to name the wrong ones.
 
 from __future__ import annotations
 
+import html
 import math
 import numbers
 import os
@@ -151,6 +152,18 @@ class GradcheckResult:
 
     def __str__(self) -> str:
         return "\n".join(_report(self))
+
+    def _repr_html_(self) -> str:
+        """The report in a notebook: the header as text, the table and its notes in a fixed-width block."""
+        lines = _report(self)
+        header, rest = lines[:2], lines[3:]
+        return (
+            "<div><p>"
+            + "<br>".join(html.escape(line.strip()) for line in header)
+            + "</p><pre>"
+            + html.escape("\n".join(rest))
+            + "</pre></div>"
+        )
 
 
 class GradcheckError(AssertionError):
@@ -317,6 +330,23 @@ class Column(NamedTuple):
     claimed: list[float]  # the claimed derivative of each output along this column
 
 
+def _screen_step(column: Column, at_x: Sequence[float], epsilon: float, atol: float, rtol: float) -> float:
+    """The forward difference's step: sqrt(eps) * max(1, |x|), or larger where f's rounding would hide the tolerance.
+
+    Rounding makes the difference uncertain by about 2 eps |f| / h; the step
+    grows until that is an eighth of the tolerance, up to the central step
+    (eps**(1/3) * max(1, |x|)). Its truncation error, h |f''| / 2, is unknown:
+    where it is too large the entry disagrees and is swept, never passed.
+    """
+    scale = max(1.0, abs(column.scale))
+    tolerance = min(atol + rtol * abs(c) for c in column.claimed) if column.claimed else 0.0
+    size = max(abs(v) for v in at_x)
+    h = math.sqrt(epsilon) * scale
+    if tolerance > 0 and math.isfinite(tolerance):
+        h = max(h, min(16 * epsilon * size / tolerance, epsilon ** (1 / 3) * scale))
+    return _power_of_two(h)
+
+
 def _forward_rows(
     column: Column, at_x: Sequence[float], h: float, epsilon: float, atol: float, rtol: float
 ) -> list[GradcheckRow] | None:
@@ -417,7 +447,7 @@ def check_columns(
     """
     rows: list[list[GradcheckRow] | None] = []
     for column in columns:
-        h = float(eps) if eps is not None else _power_of_two(math.sqrt(epsilon) * max(1.0, abs(column.scale)))
+        h = float(eps) if eps is not None else _screen_step(column, at_x, epsilon, atol, rtol)
         rows.append(_forward_rows(column, at_x, h, epsilon, atol, rtol) if screen else None)
     nondeterministic = None
     if any(r is None for r in rows):
@@ -442,7 +472,7 @@ def check_columns(
         column_rows = []
         for i, (name, claim, estimate) in enumerate(zip(column.names, column.claimed, estimates)):
             row = _row(name, claim, estimate, step, atol, rtol, allow_kinks, allowance)
-            if screen and nondeterministic is None and (row.noisy or (not row.passed and row.kink is None)):
+            if screen and nondeterministic is None and (row.noisy or (not row.passed and not row.settled)):
                 row = _retry_larger(column, i, row, h, at_x, epsilon, atol, rtol)
             if screen and not row.passed and row.kink is None and not row.noisy:
                 row = _swept(column, i, row, h)
@@ -599,7 +629,8 @@ def check_gradient(
         )
 
     notes = []
-    count = projections if projections is not None else (_PROJECTIONS if n > PROJECT_ABOVE else 0)
+    # Directions in x (a vjp's projections= are its output weights instead).
+    count = projections if projections is not None and vjp is None else (_PROJECTIONS if n > PROJECT_ABOVE else 0)
     projected_ok = False
     if count:
         directions, verdict = _projected(point, evaluate, at_x, claimed, out_names, count, seed, options, fname)
@@ -635,13 +666,20 @@ def check_gradient(
         allow_kinks=allow_kinks,
         nondeterministic=nondeterministic,
         title=caller,
-        where=point.describe() + f"; claim: {claims[0] + '=' if claims else _own_claim(point)}",
+        where=point.describe()
+        + "; claim: "
+        + (_claimed_by(claims[0], grad or jacobian or vjp) if claims else _own_claim(point)),
         evaluations=evaluations,
         notes=notes,
     )
     if raise_exception and not result:
         raise GradcheckError(result)
     return result
+
+
+def _claimed_by(kind: str, claim: Any) -> str:
+    """'grad=loss_grad': the claim's keyword and its function's name."""
+    return f"{kind}={function_name(claim)}"
 
 
 def _own_claim(point: Any) -> str:
@@ -797,7 +835,7 @@ def _complex_step(
 def _imaginary(out: Any) -> float:
     """The imaginary part of f's (complex) value."""
     if isinstance(out, complex):
-        return out.imag
+        return float(out.imag)
     if hasattr(out, "imag"):
         imag = out.imag
         return float(imag.item() if hasattr(imag, "item") else imag)

@@ -403,7 +403,7 @@ def _jax_float32_bug() -> Any:
 CASES = [
     # right: numpy
     Case("numpy: sin(x) x^2 over a 2x3 array", "numpy", "", _np_smooth),
-    Case("numpy: |x| at a kink, sign(x) claimed", "numpy", "", _np_abs_kink),
+    Case("numpy: abs(x) at a kink, sign(x) claimed", "numpy", "", _np_abs_kink),
     Case("numpy: relu(x) * reversed x, kinks at 0", "numpy", "", _np_relu_kink),
     Case("numpy: float32 tanh(x) exp(-x^2)", "numpy", "", _np_float32),
     Case("numpy: float16 x^2/2 + sin x", "numpy", "", _np_float16),
@@ -421,7 +421,7 @@ CASES = [
     # right: JAX
     Case("jax: float32 sin x cosh(x/2)", "jax", "", _jax_float32),
     Case("jax: log1p(x^2) exp(-x), 2x2 float64", "jax", "", _jax_float64),
-    Case("jax: |x| + x^2 at a kink", "jax", "", _jax_abs_kink),
+    Case("jax: abs(x) + x^2 at a kink", "jax", "", _jax_abs_kink),
     Case("jax: custom_vjp x^3", "jax", "", _jax_custom_right, custom_rule=True),
     Case("jax: tanh(x)^2 of 1,000 inputs", "jax", "", _jax_thousand),
     # wrong: numpy
