@@ -249,11 +249,19 @@ def _notes(result: GradcheckResult) -> list[str]:
             )
         elif row.sweep and row.kink is None and not row.noisy:
             shown = ", ".join(f"{value:.6g} (step {step:.0e})" for step, value in row.sweep)
-            lines.append(
-                f"  {row.name}: wrong: analytic {row.analytic:.6g}, numeric {shown}: the numeric value settles "
-                f"as the step shrinks {row.sweep[0][0] / row.sweep[-1][0]:.0f}x and the analytic one stays "
-                f"{row.abs_error:.3g} away from it, so this is not truncation error"
-            )
+            values = [value for _, value in row.sweep]
+            shrink = row.sweep[0][0] / row.sweep[-1][0]
+            if max(values) - min(values) <= row.abs_error / 10:
+                why = (
+                    f"the numeric value settles as the step shrinks {shrink:.0f}x and the analytic one stays "
+                    f"{row.abs_error:.3g} away from it, so this is not truncation error"
+                )
+            else:
+                why = (
+                    f"the numeric value moves by {max(values) - min(values):.3g} as the step shrinks {shrink:.0f}x, "
+                    f"as much as the gap ({row.abs_error:.3g}): f changes faster than the steps, check with eps="
+                )
+            lines.append(f"  {row.name}: wrong: analytic {row.analytic:.6g}, numeric {shown}: {why}")
     for row in result.kinks:
         left, right = row.kink  # type: ignore[misc]  # result.kinks holds the rows whose kink is set
         if row.passed:
