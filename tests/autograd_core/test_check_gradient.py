@@ -172,7 +172,7 @@ A = np.array([[1.0, 2.0, 0.0], [-1.0, 0.5, 3.0], [4.0, 0.0, 1.0]])
 
 
 def test_jacobian_and_vjp_claims() -> None:
-    f = lambda x: A @ np.tanh(x)  # noqa: E731
+    f = lambda x: A @ np.tanh(x)  # noqa: E731 - a one-line function under test
     x = np.array([0.2, -0.4, 1.1])
     assert check_gradient(f, x, jacobian=lambda x: A * (1 - np.tanh(x) ** 2))
     transposed = check_gradient(f, x, jacobian=lambda x: (A * (1 - np.tanh(x) ** 2)).T)
@@ -193,7 +193,7 @@ def test_jacobian_and_vjp_claims() -> None:
 def test_many_inputs_are_checked_along_random_directions() -> None:
     n = PROJECT_ABOVE + 744
     f = Counted(lambda x: np.sum(np.tanh(x) ** 2))
-    grad = lambda x: 2 * np.tanh(x) * (1 - np.tanh(x) ** 2)  # noqa: E731
+    grad = lambda x: 2 * np.tanh(x) * (1 - np.tanh(x) ** 2)  # noqa: E731 - the claim, one line
     x = np.linspace(-2, 2, n)
     result = check_gradient(f, x, grad=grad)
     assert result and len(result.rows) == 8 and result.evaluations < 40
@@ -319,7 +319,7 @@ def test_jax_arrays_are_checked_against_jax_grad() -> None:
     import jax
     import jax.numpy as jnp
 
-    f = lambda x: jnp.sum(jnp.sin(x) * x)  # noqa: E731
+    f = lambda x: jnp.sum(jnp.sin(x) * x)  # noqa: E731 - a one-line function under test
     x = jnp.array([0.3, 1.0, -2.0], dtype=jnp.float32)
     result = check_gradient(f, x)
     assert result and result.rtol == 2e-3 and "claim: jax.grad" in str(result)
