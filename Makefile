@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
 .PHONY: demo lessons gallery classroom export-pictures test lint format bench system-deps clean notebooks notebooks-executed \
-	notebook-screenshots docs docs-serve docs-screenshots
+	notebook-screenshots docs docs-serve docs-screenshots torch frameworks gradient-corpus
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ $(STAMP): pyproject.toml
 # CI sets WITH_TORCH=1; torch is never a dependency of the package.
 torch: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
+
+# Optional: JAX and scipy for check_gradient on JAX arrays and the gradient corpus's comparison with
+# jax.test_util.check_grads and scipy.optimize.check_grad. CI sets WITH_JAX=1.
+frameworks: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check 'jax[cpu]==0.10.2' scipy==1.17.1
 
 system-deps:
 	@sh scripts/system-deps.sh graphviz
@@ -35,6 +40,7 @@ lessons: $(STAMP)
 test: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium latex poppler
 	@if [ "$(WITH_TORCH)" = 1 ]; then $(MAKE) --no-print-directory torch; fi
+	@if [ "$(WITH_JAX)" = 1 ]; then $(MAKE) --no-print-directory frameworks; fi
 	@$(MAKE) --no-print-directory lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -53,6 +59,10 @@ lint: $(STAMP)
 # Apply the formatter and ruff's safe fixes (then `make lint` lists what is left to fix by hand).
 format: $(STAMP)
 	@sh scripts/lint-fix.sh $(VENV)/bin/ruff
+
+# The comparison of gradient checkers on tests/gradient_corpus.py, written into docs/how-to/check-any-gradient.md.
+gradient-corpus: $(STAMP)
+	$(PY) scripts/gradient_corpus_table.py
 
 # The benchmark; it rewrites the site's performance page (docs/explanation/performance.md), which is committed.
 bench: $(STAMP)
