@@ -29,8 +29,10 @@ OPTIONAL = {
     "numpy": ("batch_arrays", "fit_compiled"),
     "torch": ("to_torch", "import torch"),
     "hypothesis": ("hypothesis",),
+    "jax": ("import jax",),
+    "scipy": ("scipy",),
 }
-INSTALL = {"torch": "make torch"}  # the rest are in the dev extra
+INSTALL = {"torch": "make torch", "jax": "make frameworks", "scipy": "make frameworks"}  # the rest are in the dev extra
 
 
 def examples(text: str) -> list[tuple[str, str | None]]:
