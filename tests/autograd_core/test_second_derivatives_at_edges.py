@@ -1,0 +1,186 @@
+"""Second derivatives of every op of the table at its edges (0, negatives, ±inf, nan), against PyTorch, live.
+
+A derivative may be infinite or undefined where the function is not (sqrt's at
+0); there the engine gives IEEE 754's inf or nan, as PyTorch does, and the
+derivative stays a graph, so the second derivative is inf or nan too instead of
+a 0 from a cut graph (issue 18, item 6). Each row's Hessian is computed three
+ways: forward over reverse (``hessian``), reverse over reverse (``grad`` of
+``grad(create_graph=True)``) and forward mode over a gradient (``jvp``); all
+three must agree, and agree with PyTorch's reverse over reverse on separate
+scalar leaves, except where the table ``CHOICES`` says otherwise: there
+PyTorch's numbers are written beside ours, and both are checked.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+
+from autograd_core import Value, grad, hessian, jvp
+from autograd_core.errors import DomainError
+from autograd_core.ops import OPS
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch
+
+INF, NAN = math.inf, math.nan
+
+# name -> (our function of Values, PyTorch's of tensors); a number exponent is the constant c of "**".
+ROWS = {
+    "+": (lambda x, y: x + y, lambda x, y: x + y),
+    "-": (lambda x, y: x - y, lambda x, y: x - y),
+    "*": (lambda x, y: x * y, lambda x, y: x * y),
+    "/": (lambda x, y: x / y, lambda x, y: x / y),
+    "neg": (lambda x: -x, lambda x: -x),
+    "pow": (lambda x, y: x**y, lambda x, y: x**y),
+    "exp": (lambda x: x.exp(), torch.exp),
+    "log": (lambda x: x.log(), torch.log),
+    "tanh": (lambda x: x.tanh(), torch.tanh),
+    "sigmoid": (lambda x: x.sigmoid(), torch.sigmoid),
+    "relu": (lambda x: x.relu(), torch.relu),
+    "sin": (lambda x: x.sin(), torch.sin),
+    "cos": (lambda x: x.cos(), torch.cos),
+    "sqrt": (lambda x: x.sqrt(), torch.sqrt),
+    "abs": (lambda x: abs(x), torch.abs),
+    "sum": (lambda x, y: Value.sum([x, y, x * y]), lambda x, y: x + y + x * y),
+}
+for _c in (-1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0):
+    ROWS[f"** {_c}"] = ((lambda c: lambda x: x**c)(_c), (lambda c: lambda x: x**c)(_c))
+
+EDGES = (-2.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0, INF, -INF, NAN)
+
+
+def points(name: str) -> list[list[float]]:
+    arity = len(ROWS[name][0].__code__.co_varnames[: ROWS[name][0].__code__.co_argcount])
+    return [list(p) for p in itertools.product(EDGES, repeat=arity)]
+
+
+def same(a: list[list[float]], b: list[list[float]]) -> bool:
+    """Equal entry by entry, nan equal to nan (the sign of a zero is not compared)."""
+    return all(x == y or (math.isnan(x) and math.isnan(y)) for ra, rb in zip(a, b) for x, y in zip(ra, rb))
+
+
+def reverse_over_reverse(f, point: list[float]) -> list[list[float]]:
+    leaves = [Value(p) for p in point]
+    first = grad(f(*leaves), leaves, create_graph=True)
+    return [list(grad(g, leaves)) for g in first]
+
+
+def forward_over_gradient(f, point: list[float]) -> list[list[float]]:
+    """Column j of the Hessian as jvp of the gradient along input j (forward mode over a vjp)."""
+    n = len(point)
+    columns = []
+    for j in range(n):
+        basis = [1.0 if i == j else 0.0 for i in range(n)]
+        columns.append(jvp(lambda *xs: list(grad(f(*xs), list(xs), create_graph=True)), point, basis)[1])
+    return [list(row) for row in zip(*columns)]
+
+
+def torch_hessian(g, point: list[float]) -> list[list[float]]:
+    """PyTorch's reverse over reverse, one scalar leaf per input (as the engine's leaves)."""
+    xs = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in point]
+    first = torch.autograd.grad(g(*xs), xs, create_graph=True, allow_unused=True)
+    rows = []
+    for d in first:
+        if d is None or not d.requires_grad:
+            rows.append([0.0] * len(xs))
+            continue
+        second = torch.autograd.grad(d, xs, retain_graph=True, allow_unused=True)
+        rows.append([0.0 if s is None else s.item() for s in second])
+    return rows
+
+
+def ours_defined(f, point: list[float]) -> bool:
+    """True when the engine's forward takes the point (it refuses log(-1), sqrt(-1), 0 ** -1, sin(inf) ...)."""
+    try:
+        f(*[Value(p) for p in point])
+    except (DomainError, ValueError, ArithmeticError):
+        return False
+    return True
+
+
+CASES = [(name, point) for name in ROWS for point in points(name)]
+
+# Where the engine chose otherwise than PyTorch: (row, point) -> (our Hessian, PyTorch's), both checked.
+CHOICES = {
+    # x ** y at y = 0, x != 0: d/dy of y * x**(y-1) is x**(y-1) (times 1 + y log x) = 1/x, and our Hessian is
+    # symmetric; PyTorch's first derivative is where(y == 0, 0, y * x**(y-1)), which cuts y out, so its
+    # H[0][1] is 0 while H[1][0] = 1/x. For x < 0 (log x undefined) and x = ±inf ours is nan on both sides.
+    ("pow", (-2.0, 0.0)): ([[0.0, NAN], [NAN, NAN]], [[0.0, NAN], [-0.5, NAN]]),
+    ("pow", (-0.5, 0.0)): ([[0.0, NAN], [NAN, NAN]], [[0.0, NAN], [-2.0, NAN]]),
+    ("pow", (0.5, 0.0)): ([[0.0, 2.0], [2.0, 0.4804530139182014]], [[0.0, 0.0], [2.0, 0.4804530139182014]]),
+    ("pow", (1.0, 0.0)): ([[0.0, 1.0], [1.0, 0.0]], [[0.0, 0.0], [1.0, 0.0]]),
+    ("pow", (2.0, 0.0)): ([[0.0, 0.5], [0.5, 0.4804530139182014]], [[0.0, 0.0], [0.5, 0.4804530139182014]]),
+    ("pow", (3.0, 0.0)): ([[0.0, 1 / 3], [1 / 3, 1.206948960812582]], [[0.0, 0.0], [1 / 3, 1.206948960812582]]),
+    ("pow", (INF, 0.0)): ([[0.0, NAN], [NAN, INF]], [[0.0, NAN], [0.0, INF]]),
+    ("pow", (-INF, 0.0)): ([[0.0, NAN], [NAN, NAN]], [[0.0, NAN], [0.0, NAN]]),
+    # x ** y at x = 0, y >= 0: d/dy is 0 there (its limit x**y log x -> 0; PyTorch masks it to 0 too), a
+    # constant, so its own derivatives (the y row) are 0. PyTorch's second pass multiplies the mask's 0 by
+    # log 0 = -inf and gets nan.
+    ("pow", (0.0, 0.0)): ([[0.0, 0.0], [0.0, 0.0]], [[NAN, NAN], [NAN, NAN]]),
+    ("pow", (0.0, 0.5)): ([[-INF, NAN], [0.0, 0.0]], [[-INF, NAN], [NAN, NAN]]),
+    ("pow", (0.0, 1.0)): ([[0.0, 1.0], [0.0, 0.0]], [[0.0, 1.0], [NAN, NAN]]),
+    ("pow", (0.0, 2.0)): ([[2.0, 0.0], [0.0, 0.0]], [[2.0, 0.0], [NAN, NAN]]),
+    ("pow", (0.0, 3.0)): ([[0.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [NAN, NAN]]),
+    ("pow", (0.0, INF)): ([[NAN, NAN], [0.0, 0.0]], [[NAN, NAN], [NAN, NAN]]),
+    # nan propagates (issue 18, item 4): x ** 0 and x ** 1 at nan. PyTorch masks an exponent of 0 in
+    # y * x**(y-1) whatever x is.
+    ("pow", (NAN, 1.0)): ([[NAN, NAN], [NAN, NAN]], [[0.0, NAN], [NAN, NAN]]),
+    ("** 0.0", (NAN,)): ([[NAN]], [[0.0]]),
+    ("** 1.0", (NAN,)): ([[NAN]], [[0.0]]),
+}
+
+
+def close(a: list[list[float]], b: list[list[float]]) -> bool:
+    """Equal entry by entry to 1e-12 relative (inf and nan exactly; the sign of a zero is not compared)."""
+    return all(
+        x == y
+        or (math.isnan(x) and math.isnan(y))
+        or (math.isfinite(x) and math.isfinite(y) and abs(x - y) <= 1e-12 * max(1.0, abs(x), abs(y)))
+        for ra, rb in zip(a, b)
+        for x, y in zip(ra, rb)
+    )
+
+
+def test_every_op_has_a_row():
+    assert {name.split()[0] for name in ROWS} == set(OPS)
+
+
+@pytest.mark.parametrize(("name", "point"), CASES, ids=[f"{n}{p}" for n, p in CASES])
+def test_second_derivatives_three_ways_and_pytorch(name, point):
+    f, g = ROWS[name]
+    if not ours_defined(f, point):
+        with pytest.raises((DomainError, ValueError, ArithmeticError)):
+            hessian(f, point)  # the engine's forward refuses the point; so do its derivatives
+        return
+    ours = hessian(f, point)
+    assert close(reverse_over_reverse(f, point), ours), "reverse over reverse disagrees with forward over reverse"
+    # Forward mode over a gradient: jvp pushes every input's tangent, zeros too, so where another entry of
+    # the row is inf or nan, 0 times it may make the entry nan (as torch.func.jvp); hessian seeds one input.
+    for i, row in enumerate(forward_over_gradient(f, point)):
+        for j, entry in enumerate(row):
+            others_finite = all(math.isfinite(h) for k, h in enumerate(ours[i]) if k != j)
+            assert close([[entry]], [[ours[i][j]]]) or (math.isnan(entry) and not others_finite), (i, j, entry)
+    theirs = torch_hessian(g, point)
+    choice = CHOICES.get((name, tuple(point)))
+    if choice is None:
+        assert close(ours, theirs), f"ours {ours}, PyTorch {theirs}"
+    else:
+        assert close(ours, choice[0]) and close(theirs, choice[1]), f"ours {ours}, PyTorch {theirs}"
+
+
+def test_the_issue_examples():
+    """Issue 18, item 6: these were [[0.0]], [[0.0]] and [[-12, nan], [0, 0]] (a cut graph)."""
+    assert hessian(lambda x: x.sqrt(), [0.0]) == [[-INF]]
+    assert hessian(lambda x: x**0.5, [0.0]) == [[-INF]]
+    h = hessian(lambda x, y: x**y, [-2.0, 3.0])
+    assert h[0][0] == -12.0 and all(math.isnan(v) for v in (h[0][1], h[1][0], h[1][1]))
+
+
+def test_the_derivative_of_sqrt_at_zero_is_a_graph():
+    x = Value(0.0)
+    (d,) = grad(x.sqrt(), [x], create_graph=True)
+    assert d.data == INF and d.op is not None  # not a constant leaf
+    assert grad(d, [x]) == (-INF,)
