@@ -309,6 +309,9 @@ def compile(
             touched and ``gradients`` holds the inputs' then the parameters'.
         check: trace ``f`` again at every call and raise
             ``TraceMismatchError`` if the graph differs (slow; for testing).
+            A derivative built inside ``f`` (``grad(..., create_graph=True)``)
+            is compiled as ops a user wrote: where the interpreter gives IEEE's
+            inf or nan for it (sqrt's slope at 0), a call raises, naming the op.
         has_aux: ``f`` returns ``(output, aux)``, ``aux`` a Value or a list of
             Values computed along the way (a model's score beside its loss):
             calls return their numbers too, and nothing is differentiated

@@ -184,3 +184,36 @@ def test_the_derivative_of_sqrt_at_zero_is_a_graph():
     (d,) = grad(x.sqrt(), [x], create_graph=True)
     assert d.data == INF and d.op is not None  # not a constant leaf
     assert grad(d, [x]) == (-INF,)
+
+
+def sqrt_slope(x):
+    """d sqrt(x) / dx as a graph: compile differentiates it again."""
+    return grad(x.sqrt(), [x], create_graph=True)[0]
+
+
+def test_compiled_derivative_graphs_refuse_where_the_interpreter_gives_inf():
+    """Compiled code runs each op as a user's op runs: at sqrt's 0 the derivative graph divides by 0, and a
+    compiled call raises, naming the op and the generated line, where the interpreter gives IEEE's numbers
+    (PyTorch: inf and -inf). It never returns another number."""
+    from autograd_core import compile
+    from autograd_core.errors import DivisionByZeroError
+
+    assert jvp(sqrt_slope, [0.0], [1.0]) == (INF, -INF)  # the interpreter, forward over reverse
+    fn = compile(sqrt_slope, [4.0])
+    assert fn(4.0) == (0.25, (-0.03125,))
+    for call in (lambda: fn(0.0), lambda: fn.batch([[0.0]])):
+        with pytest.raises(DivisionByZeroError, match=r"0\.5 / 0\.0.*line \d+ of compiled sqrt_slope"):
+            call()
+
+
+def test_symbolic_derivative_graphs_agree_as_limits():
+    """sympy writes the derivative graph's formula; at 0 it is sympy's zoo, whose limit from the domain's side
+    is the engine's -inf."""
+    sp = pytest.importorskip("sympy")
+    from autograd_core import symbolic_grad
+
+    x = Value(0.0, "x")
+    second = symbolic_grad(sqrt_slope(x), x)
+    (symbol,) = second.free_symbols
+    assert sp.limit(second, symbol, 0, "+") == -sp.oo
+    assert grad(sqrt_slope(x), [x]) == (-INF,)
