@@ -325,7 +325,10 @@ def compile(
     Raises:
         TypeError: ``f`` does not return a Value, ``example_inputs`` are not
             numbers, or ``params`` are not Values.
-        ValueError: ``params`` lists a Value twice.
+        ValueError: ``params`` lists a Value twice; or ``f`` put an input's
+            ``.data`` into a ``Fraction`` or ``Decimal`` (``Fraction(0) <
+            x.data``), whose comparisons no guard sees (allowed with
+            ``check=True``).
         TraceMismatchError: two traces on the same inputs differ (``f`` is
             random), or ``params`` misses a Value the trace reached.
     """
@@ -343,4 +346,11 @@ def compile(
     point = [as_float(x, f"compile: example input {i} needs a real number") for i, x in enumerate(example_inputs)]
     with cyclic_gc_paused():  # the trace holds the whole graph; the collector would only rescan it
         trace = TracedGraph(f, point, params=params, has_aux=has_aux)
+        if trace.unseen is not None and not check:
+            raise ValueError(
+                f"compile: {trace.name}() put an input's .data into {trace.unseen}, which compares it itself: no "
+                "guard sees that comparison, so a call on its other side would run the traced branch. Write the "
+                "input on the left (x.data > Fraction(0), x.data > Decimal(0): guarded), or pass check=True "
+                "(f traced again at every call)"
+            )
         return CompiledFunction(trace, accumulate, check)
