@@ -217,3 +217,52 @@ def test_symbolic_derivative_graphs_agree_as_limits():
     (symbol,) = second.free_symbols
     assert sp.limit(second, symbol, 0, "+") == -sp.oo
     assert grad(sqrt_slope(x), [x]) == (-INF,)
+
+
+def _three_derivatives(f, point: float) -> tuple[float, float, float]:
+    x = Value(point)
+    (d1,) = grad(f(x), [x], create_graph=True)
+    (d2,) = grad(d1, [x], create_graph=True)
+    (d3,) = grad(d2, [x])
+    return d1.data, d2.data, d3
+
+
+def _torch_three_derivatives(g, point: float) -> tuple[float, float, float]:
+    x = torch.tensor(point, dtype=torch.float64, requires_grad=True)
+    (d1,) = torch.autograd.grad(g(x), x, create_graph=True)
+    (d2,) = torch.autograd.grad(d1, x, create_graph=True)
+    (d3,) = torch.autograd.grad(d2, x, allow_unused=True)
+    return d1.item(), d2.item(), 0.0 if d3 is None else d3.item()
+
+
+THIRD = [
+    ("sqrt", lambda x: x.sqrt(), torch.sqrt, 0.0),
+    ("x**0.5", lambda x: x**0.5, lambda x: x**0.5, 0.0),
+    ("x**1.5", lambda x: x**1.5, lambda x: x**1.5, 0.0),
+    ("x**2.5", lambda x: x**2.5, lambda x: x**2.5, 0.0),
+    ("log near 0", lambda x: x.log(), torch.log, 1e-300),
+    ("1/x near 0", lambda x: 1 / x, lambda x: 1 / x, 1e-300),
+    ("x**-1 near 0", lambda x: x**-1, lambda x: x**-1, 1e-200),
+    ("2**x", lambda x: 2**x, lambda x: 2**x, 0.0),
+]
+
+
+@pytest.mark.parametrize(("name", "f", "g", "point"), THIRD, ids=[t[0] for t in THIRD])
+def test_third_derivatives_at_the_edges_as_pytorch(name, f, g, point):
+    """A derivative graph built at an edge differentiates again: sqrt's at 0 is inf, -inf, inf as PyTorch's."""
+    ours, theirs = _three_derivatives(f, point), _torch_three_derivatives(g, point)
+    assert close([list(ours)], [list(theirs)]), (ours, theirs)
+    assert jvp(lambda x: grad(grad(f(x), [x], create_graph=True)[0], [x], create_graph=True)[0], [point], [1.0]) == (
+        ours[1],
+        ours[2],
+    )  # forward over reverse over reverse
+
+
+def test_third_derivatives_of_zero_to_the_x_are_the_limit_0_where_pytorch_gives_nan():
+    """0 ** x: d/dx is 0 (PyTorch's mask at a zero base), a constant, so every further derivative is 0; PyTorch's
+    second pass multiplies its mask's 0 by log 0 = -inf: nan."""
+    for point in (0.0, 1.0, 2.0):
+        assert _three_derivatives(lambda x: Value(0.0) ** x, point) == (0.0, 0.0, 0.0)
+        zero = torch.tensor(0.0, dtype=torch.float64)
+        d1, d2, d3 = _torch_three_derivatives(lambda x, zero=zero: zero**x, point)
+        assert d1 == 0.0 and math.isnan(d2) and math.isnan(d3)
