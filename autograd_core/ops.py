@@ -246,11 +246,12 @@ def pow_dy(x: Any, y: Any, out: Any) -> Any:
 
 
 def sqrt_dx(out: Any) -> Any:
-    """d sqrt(x)/dx = 0.5 / sqrt(x): +inf at x = 0 (as PyTorch), still a graph under create_graph."""
+    """d sqrt(x)/dx = 0.5 / sqrt(x): inf at x = 0, -inf at -0.0 (as IEEE and PyTorch), still a graph under
+    create_graph."""
     if data_of(out) != 0:
         return 0.5 / out
     if isinstance(out, _NUMBER):
-        return math.inf
+        return math.copysign(math.inf, out)
     return 0.5 * out**-1.0  # inf, by ieee_arithmetic; d/d out is then -inf, as d(0.5 / out) is
 
 
@@ -270,7 +271,7 @@ RULE_HELPERS_NUMPY: dict[str, str] = {
     "sign":    "np.where(x > 0, 1.0, 0.0) - np.where(x < 0, 1.0, 0.0)",
     "pow_dx":  "np.where((x == 0) & (y == 0), 0.0, y * np.power(x, y - 1.0))",
     "pow_dy":  "np.where((x == 0) & (y >= 0), 0.0, out * np.log(x))",
-    "sqrt_dx": "np.where(out != 0, 0.5 / np.where(out != 0, out, 1.0), np.inf)",
+    "sqrt_dx": "np.where(out != 0, 0.5 / np.where(out != 0, out, 1.0), np.copysign(np.inf, out))",
     "ieee_power": "np.power(x, y)",
 }  # fmt: skip
 
