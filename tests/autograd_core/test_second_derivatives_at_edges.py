@@ -8,7 +8,9 @@ ways: forward over reverse (``hessian``), reverse over reverse (``grad`` of
 ``grad(create_graph=True)``) and forward mode over a gradient (``jvp``); all
 three must agree, and agree with PyTorch's reverse over reverse on separate
 scalar leaves, except where the table ``CHOICES`` says otherwise: there
-PyTorch's numbers are written beside ours, and both are checked.
+PyTorch's numbers are written beside ours, and both are checked. First
+derivatives (``grad``, ``jvp``) are checked on the same grid, and third
+derivatives at the edges that make infinities.
 """
 
 from __future__ import annotations
@@ -23,7 +25,11 @@ from autograd_core.errors import DomainError
 from autograd_core.ops import OPS
 
 torch = pytest.importorskip("torch")
-pytestmark = pytest.mark.torch
+pytestmark = [
+    pytest.mark.torch,
+    # torch.func's first use scripts a helper of PyTorch's own, which PyTorch 2.13 reports as deprecated.
+    pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning"),
+]
 
 INF, NAN = math.inf, math.nan
 
@@ -306,3 +312,51 @@ def test_every_choice_is_a_point_of_the_grid():
     grid = {(name, tuple(p)) for name in ROWS for p in points(name)}
     for name, point in CHOICES:
         assert (name, tuple(-0.0 if p == "-0.0" else p for p in point)) in grid, (name, point)
+
+
+# ------------------------------------------------ first derivatives on the same grid, both modes
+# (row, point) -> (our gradient, PyTorch's): the first-order choices, made before this file.
+FIRST_ORDER_CHOICES = {
+    # nan propagates (issue 18, item 4); PyTorch masks an exponent of 0 whatever the base.
+    ("pow", (NAN, 0.0)): ([NAN, NAN], [0.0, NAN]),
+    ("** 0.0", (NAN,)): ([NAN], [0.0]),
+    # relu's derivative at nan is step(nan) = 0, micrograd's (out > 0) too; PyTorch passes the gradient (1).
+    ("relu", (NAN,)): ([0.0], [1.0]),
+    # PyTorch computes x ** -0.5 as rsqrt, and rsqrt(-0.0) is -inf; IEEE's pow(-0.0, -0.5) is +inf.
+    ("** 0.5", ("-0.0",)): ([INF], [-INF]),
+}
+
+
+def _first_order_choice(name: str, point: list[float]):
+    signed = tuple("-0.0" if p == 0 and math.copysign(1.0, p) < 0 else p for p in point)
+    return FIRST_ORDER_CHOICES.get((name, signed), FIRST_ORDER_CHOICES.get((name, tuple(point))))
+
+
+@pytest.mark.parametrize("name", ROWS)
+def test_first_derivatives_in_both_modes_and_pytorch(name):
+    """grad against torch.autograd.grad, and jvp (one input direction at a time) against torch.func.jvp. A jvp
+    pushes the other inputs' zero tangents too, so both give d(x*y)/dy = 0 * inf + 1 * -2 = nan at (-2, inf),
+    where both reverse modes give -2."""
+    f, g = ROWS[name]
+    found = {}
+    for point in points(name):
+        if not ours_defined(f, point):
+            continue
+        leaves = [Value(p) for p in point]
+        reverse = list(grad(f(*leaves), leaves))
+        basis = [[1.0 if i == j else 0.0 for i in range(len(point))] for j in range(len(point))]
+        forward = [jvp(f, point, e)[1] for e in basis]
+        xs = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in point]
+        theirs = [0.0 if d is None else d.item() for d in torch.autograd.grad(g(*xs), xs, allow_unused=True)]
+        primals = tuple(torch.tensor(p, dtype=torch.float64) for p in point)
+        theirs_forward = [
+            torch.func.jvp(g, primals, tuple(torch.tensor(t, dtype=torch.float64) for t in e))[1].item() for e in basis
+        ]
+        choice = _first_order_choice(name, point)
+        if choice is None:
+            right = close([reverse, forward], [theirs, theirs_forward])
+        else:
+            right = close([reverse, forward, theirs], [choice[0], choice[0], choice[1]])
+        if not right:
+            found[tuple(point)] = (reverse, forward, theirs, theirs_forward)
+    assert not found, found
