@@ -256,7 +256,7 @@ def sqrt_dx(out: Any) -> Any:
 
 
 RULE_HELPERS: dict[str, Callable[..., Any]] = {
-    f.__name__: f for f in (cos, sin, log, exp, step, sign, pow_dx, pow_dy, sqrt_dx, ieee_power)
+    f.__name__: f for f in (cos, sin, log, exp, step, sign, pow_dx, pow_dy, sqrt_dx)
 }
 
 # The same helpers over numpy arrays, in the helpers' argument names, with their
@@ -272,7 +272,6 @@ RULE_HELPERS_NUMPY: dict[str, str] = {
     "pow_dx":  "np.where((x == 0) & (y == 0), 0.0, y * np.power(x, y - 1.0))",
     "pow_dy":  "np.where((x == 0) & (y >= 0), 0.0, out * np.log(x))",
     "sqrt_dx": "np.where(out != 0, 0.5 / np.where(out != 0, out, 1.0), np.copysign(np.inf, out))",
-    "ieee_power": "np.power(x, y)",
 }  # fmt: skip
 
 
