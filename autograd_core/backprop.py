@@ -27,7 +27,7 @@ from typing import Any, Literal, NamedTuple, SupportsFloat, cast, overload
 
 from .anomaly import check_grad_step
 from .checks import as_float
-from .modes import MODE, enable_grad
+from .modes import MODE, enable_grad, ieee_arithmetic
 from .value import Value, topological_order
 
 __all__ = ["grad", "backward_order", "topological_order", "backward_steps", "ChainRuleStep", "local_derivatives"]
@@ -55,7 +55,10 @@ def local_derivatives(node: Value, create_graph: bool = False) -> tuple[Any, ...
     """``d node / d parent`` for each of ``node``'s parents, from the op table; () for a leaf.
 
     Floats; or, with ``create_graph=True``, Values built from the graph's own
-    nodes, so that they can be differentiated again.
+    nodes, so that they can be differentiated again. A built-in rule builds
+    them with IEEE's inf and nan where a derivative is infinite or undefined
+    (``modes.ieee_arithmetic``); a ``define_op`` rule's ops raise, as the
+    user's own code does.
     """
     rule = node.op
     if rule is None:
@@ -63,7 +66,10 @@ def local_derivatives(node: Value, create_graph: bool = False) -> tuple[Any, ...
     parents = node.parents
     if not create_graph:
         return rule.local_grads(*[p._data for p in parents], node._data)
-    return rule.local_grads(*parents, node)
+    if rule.derivative_exprs is None:
+        return rule.local_grads(*parents, node)
+    with ieee_arithmetic():
+        return rule.local_grads(*parents, node)
 
 
 def _backprop(

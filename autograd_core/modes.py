@@ -1,5 +1,14 @@
 """Grad modes: whether ops record the graph (``no_grad``, ``enable_grad``) and check it (``detect_anomaly``).
 
+One more flag, ``MODE.ieee``, is the engine's own: ``grad(..., create_graph=True)``
+sets it (``ieee_arithmetic``) while a built-in op's rule builds its local
+derivatives as a graph. A
+derivative may be infinite or undefined where the function is not (sqrt's at
+0 is 0.5 / 0), and PyTorch answers there as IEEE 754 does (inf, nan); so inside
+that block an op outside its domain gives IEEE's number instead of raising,
+and the derivative stays a graph that can be differentiated again. A user's
+own ops never run with it set.
+
 ``detect_anomaly`` itself, a mode block like the others, is in ``anomaly.py``.
 
 The mode is per thread. ``MODE.fast`` is the one flag the node-making code in
@@ -11,13 +20,14 @@ anything.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import threading
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any, TypeVar
 
-__all__ = ["MODE", "ModeBlock", "no_grad", "enable_grad", "is_grad_enabled"]
+__all__ = ["MODE", "ModeBlock", "no_grad", "enable_grad", "is_grad_enabled", "ieee_arithmetic"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,6 +38,7 @@ class _Mode(threading.local):
     enabled = True
     anomaly = 0  # depth of nested detect_anomaly blocks
     fast = True  # enabled and not anomaly: the one flag the ops read
+    ieee = False  # building a derivative graph: ops outside their domain give inf or nan (ieee_arithmetic)
     compared: list[tuple[Any, str, Any, bool]] | None = None
     """While the compiler traces ``f``: the comparisons and truth tests made on Values (each a guard of the
     compiled code), as (value, "<", other, result); None otherwise."""
@@ -41,6 +52,22 @@ class _Mode(threading.local):
 
 
 MODE = _Mode()
+
+
+@contextlib.contextmanager
+def ieee_arithmetic() -> Iterator[None]:
+    """Inside: an op outside its domain gives IEEE 754's inf or nan, as PyTorch, instead of raising (this thread).
+
+    For the built-in rules' derivative graphs only (``grad(..., create_graph=True)``);
+    the forwards that check their domain read ``MODE.ieee`` in the branch that
+    would raise, so the flag costs the common path nothing.
+    """
+    saved = MODE.ieee
+    MODE.ieee = True
+    try:
+        yield
+    finally:
+        MODE.ieee = saved
 
 
 def is_grad_enabled() -> bool:

@@ -40,6 +40,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import DivisionByZeroError, DomainError
+from .modes import MODE
 
 __all__ = ["Op", "OPS", "RULE_HELPERS", "RULE_HELPERS_NUMPY", "data_of", "row"]
 
@@ -186,8 +187,10 @@ def sin(x: Any) -> Any:
 
 
 def log(x: Any) -> Any:
-    """log on a float, or the graph op on a Value."""
-    return math.log(x) if isinstance(x, _NUMBER) else x.log()
+    """log on a float (-inf at 0 and nan below, as IEEE 754 and PyTorch), or the graph op on a Value."""
+    if isinstance(x, _NUMBER):
+        return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+    return x.log()
 
 
 def exp(x: Any) -> Any:
@@ -206,30 +209,50 @@ def sign(x: Any) -> float:
     return 1.0 if d > 0 else (-1.0 if d < 0 else 0.0)
 
 
-def pow_dx(x: Any, y: Any) -> Any:
-    """d(x**y)/dx = y * x**(y-1), with its limits at x = 0 where that formula fails."""
-    xd, yd = data_of(x), data_of(y)
-    if xd == 0 and yd < 1:
-        # 0 for y == 0 (x**0 is constant), 1 for y == 1, infinite for 0 < y < 1.
-        return 0.0 if yd == 0 else (1.0 if yd == 1 else math.inf)
+def _odd_integer(y: float) -> bool:
+    return math.isfinite(y) and y == int(y) and int(y) % 2 == 1
+
+
+def ieee_power(x: float, y: float) -> float:
+    """x ** y on floats as IEEE 754 (and PyTorch) give it, never raising: ±inf for 0 to a negative power and
+    past the largest float, nan for a negative base with a fractional exponent."""
     try:
-        return y * x ** (y - 1)
-    except OverflowError:  # |x ** (y - 1)| is past the largest float: the derivative is infinite
-        odd = yd - 1 == int(yd - 1) and int(yd - 1) % 2 == 1
-        return y * (-math.inf if xd < 0 and odd else math.inf)
+        power = x**y
+    except ZeroDivisionError:  # 0 ** negative: -inf only for -0.0 to an odd power
+        return -math.inf if math.copysign(1.0, x) < 0 and _odd_integer(y) else math.inf
+    except OverflowError:
+        return -math.inf if x < 0 and _odd_integer(y) else math.inf
+    return power if isinstance(power, float) else math.nan  # Python's complex for (-8) ** (1/3)
 
 
-def pow_dy(x: Any, out: Any) -> Any:
-    """d(x**y)/dy = x**y * log(x): 0 at x = 0 (its limit), nan for x < 0 (as PyTorch)."""
-    xd = data_of(x)
-    if xd > 0:
-        return out * log(x)
-    return 0.0 if xd == 0 else math.nan
+def pow_dx(x: Any, y: Any) -> Any:
+    """d(x**y)/dx = y * x**(y-1): 0 where y = 0 and x = 0 (x**0 is constant there, as PyTorch); ±inf where
+    x**(y-1) divides by zero or overflows (0 < y < 1 at x = 0), as IEEE 754 and PyTorch give."""
+    if data_of(y) == 0 and data_of(x) == 0:
+        return 0.0
+    try:
+        return y * x ** (y - 1)  # on Values under create_graph, ieee_arithmetic makes the ±inf a node
+    except (ZeroDivisionError, OverflowError):  # on floats: the number IEEE 754 gives
+        return y * ieee_power(x, y - 1)
+
+
+def pow_dy(x: Any, y: Any, out: Any) -> Any:
+    """d(x**y)/dy = x**y * log(x): 0 at x = 0 for y >= 0 (its limit; PyTorch's choice too), nan for x < 0
+    (log is undefined there: IEEE and PyTorch), -inf at x = 0 for y < 0 (inf * log 0; only a derivative's
+    graph gets there)."""
+    if data_of(x) == 0:
+        return 0.0 if data_of(y) >= 0 else out * -math.inf
+    return out * log(x)
 
 
 def sqrt_dx(out: Any) -> Any:
-    """d sqrt(x)/dx = 0.5 / sqrt(x), infinite at x = 0."""
-    return 0.5 / out if data_of(out) != 0 else math.inf
+    """d sqrt(x)/dx = 0.5 / sqrt(x): inf at x = 0, -inf at -0.0 (as IEEE and PyTorch), still a graph under
+    create_graph."""
+    if data_of(out) != 0:
+        return 0.5 / out
+    if isinstance(out, _NUMBER):
+        return math.copysign(math.inf, out)
+    return 0.5 * out**-1.0  # inf, by ieee_arithmetic; d/d out is then -inf, as d(0.5 / out) is
 
 
 RULE_HELPERS: dict[str, Callable[..., Any]] = {
@@ -246,10 +269,9 @@ RULE_HELPERS_NUMPY: dict[str, str] = {
     "exp":     "np.exp(x)",
     "step":    "np.where(x > 0, 1.0, 0.0)",  # 0.0 for nan, as the float step
     "sign":    "np.where(x > 0, 1.0, 0.0) - np.where(x < 0, 1.0, 0.0)",
-    "pow_dx":  "np.where((x == 0) & (y < 1), np.where(y == 0, 0.0, np.where(y == 1, 1.0, np.inf)), "
-               "y * np.power(x, y - 1.0))",
-    "pow_dy":  "np.where(x > 0, out * np.log(np.where(x > 0, x, 1.0)), np.where(x == 0, 0.0, np.nan))",
-    "sqrt_dx": "np.where(out != 0, 0.5 / np.where(out != 0, out, 1.0), np.inf)",
+    "pow_dx":  "np.where((x == 0) & (y == 0), 0.0, y * np.power(x, y - 1.0))",
+    "pow_dy":  "np.where((x == 0) & (y >= 0), 0.0, out * np.log(x))",
+    "sqrt_dx": "np.where(out != 0, 0.5 / np.where(out != 0, out, 1.0), np.copysign(np.inf, out))",
 }  # fmt: skip
 
 
@@ -258,20 +280,32 @@ RULE_HELPERS_NUMPY: dict[str, str] = {
 # Value adds the operation's inputs and their labels.
 
 
+# Inside ieee_arithmetic (a derivative graph being built: modes.py says why) the branch that would raise
+# returns the number IEEE 754 and PyTorch give instead.
+
+
 def _div(x: float, y: float) -> float:
     if y == 0:
+        if MODE.ieee:
+            return math.nan if x == 0 or x != x else math.copysign(math.inf, x) * math.copysign(1.0, y)
         raise DivisionByZeroError("division by zero")
     return x / y
 
 
 def _pow(x: float, y: float) -> float:
     if x == 0 and y < 0:
+        if MODE.ieee:
+            return ieee_power(x, y)
         raise DivisionByZeroError("zero cannot be raised to a negative power")
     if x < 0 and y != int(y):
+        if MODE.ieee:
+            return math.nan
         raise DomainError("a negative base needs an integer exponent (the result would be complex)")
     try:
         power: float = x**y  # real: the checks above leave out a negative base with a fractional exponent
     except OverflowError:
+        if MODE.ieee:
+            return ieee_power(x, y)
         raise OverflowError("the result is too large for a float") from None
     return power
 
@@ -280,17 +314,23 @@ def _exp(x: float) -> float:
     try:
         return math.exp(x)
     except OverflowError:
+        if MODE.ieee:
+            return math.inf
         raise OverflowError("the result is too large for a float (exp overflows above x = 709.78)") from None
 
 
 def _log(x: float) -> float:
     if x <= 0:
+        if MODE.ieee:
+            return -math.inf if x == 0 else math.nan
         raise DomainError("log is defined only for x > 0")
     return math.log(x)
 
 
 def _sqrt(x: float) -> float:
     if x < 0:
+        if MODE.ieee:
+            return math.nan
         raise DomainError("sqrt is defined only for x >= 0")
     return math.sqrt(x)
 
@@ -371,28 +411,28 @@ def row(
 #                   narrowed where an op grows fast (exp, pow's exponent) so that nothing overflows
 #   kink=           where the derivative jumps: relu'(0) = abs'(0) = 0, the subgradients PyTorch picks
 OPS: dict[str, Op] = {op.name: op for op in [
-    #   name        inputs  forward                 d out / d input                      written        numpy                              sympy                                   tests draw
-    row("+",        "x y",  "x + y",                ("1.0", "1.0"),                      "x + y",       None,                              None,                                   ""),
-    row("-",        "x y",  "x - y",                ("1.0", "-1.0"),                     "x - y",       None,                              None,                                   ""),
-    row("*",        "x y",  "x * y",                ("y", "x"),                          "x * y",       None,                              None,                                   ""),
-    row("/",        "x y",  _div,                   ("1.0 / y", "-out / y"),             "x / y",       "np.divide(x, y)",                 "x / y",                                "y != 0"),
-    row("neg",      "x",    "-x",                   ("-1.0",),                           "-x",          None,                              None,                                   ""),
+    #   name        inputs  forward                 d out / d input                         written        numpy                              sympy                                   tests draw
+    row("+",        "x y",  "x + y",                ("1.0", "1.0"),                         "x + y",       None,                              None,                                   ""),
+    row("-",        "x y",  "x - y",                ("1.0", "-1.0"),                        "x - y",       None,                              None,                                   ""),
+    row("*",        "x y",  "x * y",                ("y", "x"),                             "x * y",       None,                              None,                                   ""),
+    row("/",        "x y",  _div,                   ("1.0 / y", "-out / y"),                "x / y",       "np.divide(x, y)",                 "x / y",                                "y != 0"),
+    row("neg",      "x",    "-x",                   ("-1.0",),                              "-x",          None,                              None,                                   ""),
     # x ** c with a constant exponent: c is a constant leaf; it gets 0.
-    row("**",       "x c",  _pow,                   ("pow_dx(x, c)", "0.0"),             "x ** c",      "np.power(x, c)",                  "x**c",                                 "c == 2"),
+    row("**",       "x c",  _pow,                   ("pow_dx(x, c)", "0.0"),                "x ** c",      "np.power(x, c)",                  "x**c",                                 "c == 2"),
     # x ** y with a Value exponent: both get a gradient.
-    row("pow",      "x y",  _pow,                   ("pow_dx(x, y)", "pow_dy(x, out)"),  "x ** y",      "np.power(x, y)",                  "x**y",                                 "x > 0 and -1 <= y <= 1"),
-    row("exp",      "x",    _exp,                   ("out",),                            "exp(x)",      "np.exp(x)",                       "sp.exp(x)",                            "-1 <= x <= 1"),
-    row("log",      "x",    _log,                   ("1.0 / x",),                        "log(x)",      "np.log(x)",                       "sp.log(x)",                            "x > 0"),
-    row("tanh",     "x",    math.tanh,              ("1.0 - out * out",),                "tanh(x)",     "np.tanh(x)",                      "sp.tanh(x)",                           ""),
+    row("pow",      "x y",  _pow,                   ("pow_dx(x, y)", "pow_dy(x, y, out)"),  "x ** y",      "np.power(x, y)",                  "x**y",                                 "x > 0 and -1 <= y <= 1"),
+    row("exp",      "x",    _exp,                   ("out",),                               "exp(x)",      "np.exp(x)",                       "sp.exp(x)",                            "-1 <= x <= 1"),
+    row("log",      "x",    _log,                   ("1.0 / x",),                           "log(x)",      "np.log(x)",                       "sp.log(x)",                            "x > 0"),
+    row("tanh",     "x",    math.tanh,              ("1.0 - out * out",),                   "tanh(x)",     "np.tanh(x)",                      "sp.tanh(x)",                           ""),
     # Over arrays, sigmoid is exp(-log(1 + e^-x)), which never overflows (as the float forward's two branches).
-    row("sigmoid",  "x",    _sigmoid,               ("out * (1.0 - out)",),              "sigmoid(x)",  "np.exp(-np.logaddexp(0.0, -x))",  "1 / (1 + sp.exp(-x))",                 ""),
+    row("sigmoid",  "x",    _sigmoid,               ("out * (1.0 - out)",),                 "sigmoid(x)",  "np.exp(-np.logaddexp(0.0, -x))",  "1 / (1 + sp.exp(-x))",                 ""),
     # relu(nan) is nan, as in micrograd and PyTorch (the test is x <= 0, false for nan); over arrays maximum
     # keeps nan too, and + 0.0 makes relu(-0.0) 0.0, not -0.0.
-    row("relu",     "x",    "0.0 if x <= 0 else x", ("step(x)",),                        "relu(x)",     "np.maximum(x, 0.0) + 0.0",        "sp.Piecewise((x, x > 0), (0, True))",  "", kink=0.0),
-    row("sin",      "x",    math.sin,               ("cos(x)",),                         "sin(x)",      "np.sin(x)",                       "sp.sin(x)",                            ""),
-    row("cos",      "x",    math.cos,               ("-sin(x)",),                        "cos(x)",      "np.cos(x)",                       "sp.cos(x)",                            ""),
-    row("sqrt",     "x",    _sqrt,                  ("sqrt_dx(out)",),                   "sqrt(x)",     "np.sqrt(x)",                      "sp.sqrt(x)",                           "x >= 0"),
-    row("abs",      "x",    abs,                    ("sign(x)",),                        "abs(x)",      "np.abs(x)",                       "sp.Abs(x)",                            "", kink=0.0),
+    row("relu",     "x",    "0.0 if x <= 0 else x", ("step(x)",),                           "relu(x)",     "np.maximum(x, 0.0) + 0.0",        "sp.Piecewise((x, x > 0), (0, True))",  "", kink=0.0),
+    row("sin",      "x",    math.sin,               ("cos(x)",),                            "sin(x)",      "np.sin(x)",                       "sp.sin(x)",                            ""),
+    row("cos",      "x",    math.cos,               ("-sin(x)",),                           "cos(x)",      "np.cos(x)",                       "sp.cos(x)",                            ""),
+    row("sqrt",     "x",    _sqrt,                  ("sqrt_dx(out)",),                      "sqrt(x)",     "np.sqrt(x)",                      "sp.sqrt(x)",                           "x >= 0"),
+    row("abs",      "x",    abs,                    ("sign(x)",),                           "abs(x)",      "np.abs(x)",                       "sp.Abs(x)",                            "", kink=0.0),
     # n-ary: the sum of any number of inputs (a neuron's w . x + b), added left to right; each derivative is 1.
-    row("sum",      "*x",   "sum(x)",               ("1.0",),                            "sum(*x)",     None,                              "sp.Add(*x)",                           ""),
+    row("sum",      "*x",   "sum(x)",               ("1.0",),                               "sum(*x)",     None,                              "sp.Add(*x)",                           ""),
 ]}  # fmt: skip

@@ -17,6 +17,11 @@ from .module import Module
 
 __all__ = ["to_torch", "from_torch"]
 
+MAX_PARAMETERS = 1_000_000
+"""The most parameters ``from_torch`` converts unless told otherwise: each becomes a Value (about 150 bytes
+and one scalar op per use), so a million is some 150 MB and a forward pass of seconds; a bigger model is
+refused before any weight is read."""
+
 _MODULES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid"}  # activation -> torch.nn class name
 
 
@@ -138,7 +143,7 @@ def _numbers(tensor: Any, name: str) -> list:
     return values.tolist()
 
 
-def from_torch(sequential: Any) -> MLP:
+def from_torch(sequential: Any, max_parameters: int = MAX_PARAMETERS) -> MLP:
     """The ``MLP`` with the weights of a ``torch.nn.Sequential`` of Linear layers, each followed by at most one
     ReLU, Tanh or Sigmoid (the hidden layers all by the same one, as an MLP's are).
 
@@ -149,8 +154,17 @@ def from_torch(sequential: Any) -> MLP:
             has one), sizes that do not chain, two activations in a row,
             hidden layers with different activations, or a weight that is
             nan or infinite (named: ``2.weight[0, 1]``).
+        ValueError: more than ``max_parameters`` weights and biases (default
+            ``MAX_PARAMETERS``, a million), counted before any is read.
     """
     linears, activations, names = _parse(sequential)
+    count = sum(m.in_features * m.out_features + m.out_features for m in linears)
+    if count > max_parameters:
+        raise ValueError(
+            f"from_torch: the model has {count:,} parameters, more than max_parameters={max_parameters:,}; "
+            "each becomes a Value of the scalar engine (about 150 bytes, one op per use), so this would take "
+            f"some {count * 150 / 2**20:,.0f} MB and slow passes. Pass max_parameters={count} to convert it anyway"
+        )
     weights = [
         (_numbers(m.weight, f"{name}.weight"), _numbers(m.bias, f"{name}.bias")) for m, name in zip(linears, names)
     ]

@@ -6,7 +6,10 @@ built twice gets the same ids, names and drawing. Each node also gets a
 *name* for text, by the engine's one naming rule
 (``autograd_core.notation.node_names``): its label, ``out#2`` for the second
 node that carries a label (a neuron applied twice), ``v1, v2, ...`` for
-unlabelled op nodes; a constant is named by its number. The ids (``v3``,
+unlabelled op nodes; a constant is named by its number. A name is
+``labels.visible`` text (a label's control characters as their pictures,
+``ESC`` as ``␛``), so every text made from it (``explain``, the player's
+sentences, exercises) is printable; each output then makes it safe its own way. The ids (``v3``,
 ``op3``) are the drawing's own, by position, and never shown as text.
 
 A node of a network built with ``nn`` also carries its ``nn.Place`` (its
@@ -23,6 +26,8 @@ from autograd_core import Value, topological_order
 from autograd_core.notation import node_names
 from nn import place_of
 from nn.places import Place, Role
+
+from .labels import visible
 
 __all__ = ["TracedNode", "Edge", "Trace", "trace", "NODE_KINDS", "GROUPINGS"]
 
@@ -134,6 +139,8 @@ def trace(root: Value, variables: Collection[Value] = ()) -> Trace:
         parents = tuple(position[p] for p in v.parents)
         place = place_of(v)
         name = names.get(v)
+        if name is not None:
+            name = visible(name, limit=None)  # no label's ESC or NUL reaches a terminal, a sentence or a drawing
         kind = _kind(v, place, i == last, name is not None)
         nodes.append(TracedNode(i, v, f"{v.data:g}" if name is None else name, kind, parents, place))
         edges.extend(Edge(p, i, k) for k, p in enumerate(parents))

@@ -312,6 +312,9 @@ def compile(
             touched and ``gradients`` holds the inputs' then the parameters'.
         check: trace ``f`` again at every call and raise
             ``TraceMismatchError`` if the graph differs (slow; for testing).
+            A derivative built inside ``f`` (``grad(..., create_graph=True)``)
+            is compiled as ops a user wrote: where the interpreter gives IEEE's
+            inf or nan for it (sqrt's slope at 0), a call raises, naming the op.
         has_aux: ``f`` returns ``(output, aux)``, ``aux`` a Value or a list of
             Values computed along the way (a model's score beside its loss):
             calls return their numbers too, and nothing is differentiated
@@ -325,7 +328,10 @@ def compile(
     Raises:
         TypeError: ``f`` does not return a Value, ``example_inputs`` are not
             numbers, or ``params`` are not Values.
-        ValueError: ``params`` lists a Value twice.
+        ValueError: ``params`` lists a Value twice; or ``f`` put an input's
+            ``.data`` into a ``Fraction`` or ``Decimal`` (``Fraction(0) <
+            x.data``), whose comparisons no guard sees (allowed with
+            ``check=True``).
         TraceMismatchError: two traces on the same inputs differ (``f`` is
             random), or ``params`` misses a Value the trace reached.
     """
@@ -343,4 +349,11 @@ def compile(
     point = [as_float(x, f"compile: example input {i} needs a real number") for i, x in enumerate(example_inputs)]
     with cyclic_gc_paused():  # the trace holds the whole graph; the collector would only rescan it
         trace = TracedGraph(f, point, params=params, has_aux=has_aux)
+        if trace.unseen is not None and not check:
+            raise ValueError(
+                f"compile: {trace.name}() put an input's .data into {trace.unseen}, which compares it itself: no "
+                "guard sees that comparison, so a call on its other side would run the traced branch. Write the "
+                "input on the left (x.data > Fraction(0), x.data > Decimal(0): guarded), or pass check=True "
+                "(f traced again at every call)"
+            )
         return CompiledFunction(trace, accumulate, check)

@@ -35,6 +35,7 @@ Two traces are compared node by node (``first_difference``): that is how
 
 from __future__ import annotations
 
+import decimal
 import numbers
 import operator
 from collections.abc import Callable, Sequence
@@ -177,6 +178,11 @@ class _GuardLog:
     def __init__(self) -> None:
         self.recording = True
         self.results: dict[tuple[int, str, float | int | Fraction, int | None], bool] = {}
+        self.unseen: str | None = None  # how an input's number went where no comparison on it is seen
+
+    def escaped(self, how: str) -> None:
+        if self.recording and self.unseen is None:
+            self.unseen = how
 
     def record(self, index: int, op: str, other: Any, result: bool) -> None:
         if not self.recording:
@@ -234,8 +240,10 @@ class RecordingFloat(float):
     recorded. numpy hands the comparisons it is asked first
     (``np.float64(0) < x.data``) to ``__array_ufunc__``, which records them
     the same way. Python's own ``Fraction`` and ``Decimal`` on the left
-    (``Fraction(0) < x.data``) answer themselves and are not seen; ``check=True``
-    finds what they change.
+    (``Fraction(0) < x.data``) answer themselves, unseen: the trace notes that
+    the number went into one (Fraction reads it by ``as_integer_ratio``;
+    Decimal raises the ``FloatOperation`` flag of the trace's decimal context),
+    and ``compile`` refuses such an ``f`` unless ``check=True``.
     """
 
     __slots__ = ("log", "input_index")
@@ -256,6 +264,11 @@ class RecordingFloat(float):
 
     def __repr__(self) -> str:
         return float.__repr__(self)
+
+    def as_integer_ratio(self) -> tuple[int, int]:
+        """The float's exact ratio; noted, since only ``Fraction`` reads an input's number this way."""
+        self.log.escaped("a Fraction (Fraction(0) < x.data, Fraction(x.data))")
+        return float.as_integer_ratio(self)
 
     def compare(self, op: str, other: Any) -> Any:
         """``self op other``, recorded when ``other`` is a real number or another input's ``.data``."""
@@ -394,12 +407,17 @@ class _Run:
         self.compared: list[tuple[Value, str, Any, bool]] = []  # the Values' own comparisons (Value.__lt__, ...)
         saved, MODE.compared = MODE.compared, (self.compared if record_guards else None)
         try:
-            self.output, self.aux = _run(f, self.inputs, name, has_aux)
+            with decimal.localcontext() as context:  # its flags say whether f mixed a Decimal with a float
+                context.clear_flags()
+                self.output, self.aux = _run(f, self.inputs, name, has_aux)
         finally:
             MODE.compared = saved
         if log is not None:
+            if context.flags[decimal.FloatOperation]:
+                log.escaped("a Decimal (Decimal(0) < x.data, Decimal(x.data): any Decimal mixed with a float)")
             log.recording = False
         self.guards = log.guards() if log is not None else ()
+        self.unseen = log.unseen if log is not None else None
         self.order, self.output_graph_size = _graph_order((self.output, *self.aux))
 
     def live(self, params: Sequence[Value]) -> set[Value]:
@@ -489,6 +507,7 @@ class TracedGraph:
         run = _Run(f, example_inputs, self.input_names, self.name, has_aux, record_guards=True)
         again = _Run(f, example_inputs, self.input_names, self.name, has_aux, record_guards=False)
         self.inputs, self.output, self.aux, self.order = run.inputs, run.output, run.aux, run.order
+        self.unseen = run.unseen  # how an input's number left the guards' sight, or None
         self.output_graph_size = run.output_graph_size  # order[:output_graph_size] is what the output depends on
         self.params = self._parameters(again, params)
         self.live = run.live(self.params)

@@ -105,5 +105,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def interrupted(argv: Sequence[str] | None = None) -> int:
+    """``main``, with Ctrl-C ending the run in one line and exit status 130 (128 + SIGINT), as a shell's commands do.
+
+    A figure is written atomically, so an interrupted run leaves every figure
+    whole or absent.
+    """
+    try:
+        return main(argv)
+    except KeyboardInterrupt:
+        print("interrupted (Ctrl-C): stopped before the lessons finished", file=sys.stderr)
+        return 130
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(interrupted())

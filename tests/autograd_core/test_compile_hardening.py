@@ -257,3 +257,29 @@ def test_random_graphs_agree_at_special_values(seed):
         pytest.skip("no starting point in the domain")
     rows = [(rng.choice(SPECIAL), rng.choice(SPECIAL)) for _ in range(25)]
     assert_paths_agree(fn, rows)
+
+
+# Fraction and Decimal on the left answer the comparison themselves: no guard can be recorded (issue 18).
+UNSEEN = {
+    "Fraction(0) < x.data": (lambda x: x * 2 if Fraction(0) < x.data else x * -3, "a Fraction"),
+    "Fraction(x.data) > 0": (lambda x: x * 2 if Fraction(x.data) > 0 else x * -3, "a Fraction"),
+    "Decimal(0) < x.data": (lambda x: x * 2 if Decimal(0) < x.data else x * -3, "a Decimal"),
+    "Decimal(0) == x.data": (lambda x: x * 2 if Decimal(0) == x.data else x * -3, "a Decimal"),
+}
+
+
+@pytest.mark.parametrize("case", UNSEEN)
+def test_fraction_and_decimal_on_the_left_are_refused_unless_check(case):
+    f, what = UNSEEN[case]
+    with pytest.raises(ValueError, match=f"put an input's .data into {what}.*check=True"):
+        compile(f, [1.0])  # before: compiled, and fn(-1.0) gave the traced branch's -2.0
+    checked = compile(f, [1.0], check=True)
+    assert checked(1.0)[0] == f(Value(1.0)).data
+    with pytest.raises(TraceMismatchError):
+        checked(-1.0) if case != "Decimal(0) == x.data" else checked(0.0)
+
+
+def test_fraction_and_decimal_on_the_right_stay_guarded():
+    for threshold in (Fraction(0), Decimal(0)):
+        fn = compile(lambda x, t=threshold: x * 2 if x.data > t else x * -3, [1.0])
+        assert fn(1.0)[0] == 2.0 and len(fn.guards) == 1

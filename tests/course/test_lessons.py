@@ -6,6 +6,12 @@ the last digit: the engine may add in another order and round differently.
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 pytest.importorskip("matplotlib")
@@ -134,3 +140,15 @@ def test_the_command_line_refuses_unknown_lessons_and_files_as_folders(tmp_path,
 def test_run_names_the_lessons_when_asked_for_another():
     with pytest.raises(ValueError, match="no lesson called 'momentum'; the lessons are update-rule, learning-rate"):
         lessons.run("momentum")
+
+
+def test_ctrl_c_ends_the_lessons_in_one_line_with_status_130(tmp_path):
+    """Issue 18: Ctrl-C during ``python -m course.lessons`` printed a traceback."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "MPLBACKEND": "Agg"}
+    command = [sys.executable, "-m", "course.lessons", "all", "--out", str(tmp_path)]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as run:
+        assert run.stdout is not None and run.stdout.readline()  # the first lesson has run: the loop is going
+        run.send_signal(signal.SIGINT)
+        _, errors = run.communicate(timeout=120)
+    assert run.returncode == 130
+    assert errors == "interrupted (Ctrl-C): stopped before the lessons finished\n"

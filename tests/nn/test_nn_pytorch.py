@@ -116,3 +116,21 @@ def test_from_torch_refuses_what_an_mlp_cannot_be(modules, error, message):
 def test_to_torch_refuses_other_modules():
     with pytest.raises(TypeError, match="to_torch takes an nn MLP, Layer or Neuron, got str"):
         to_torch("model")
+
+
+def test_from_torch_refuses_a_model_over_max_parameters_before_reading_a_weight():
+    """Issue 18: a huge Linear was converted weight by weight (a Value each) with no limit."""
+    import time
+
+    from nn.pytorch import MAX_PARAMETERS
+
+    huge = torch.nn.Sequential(torch.nn.Linear(2000, 1000))  # 2,001,000 parameters
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match=r"2,001,000 parameters, more than max_parameters=1,000,000"):
+        from_torch(huge)
+    assert time.perf_counter() - started < 1.0  # counted, not converted
+    assert MAX_PARAMETERS == 1_000_000
+    small = torch.nn.Sequential(torch.nn.Linear(3, 2))
+    with pytest.raises(ValueError, match="8 parameters, more than max_parameters=7"):
+        from_torch(small, max_parameters=7)
+    assert len(from_torch(small, max_parameters=8).parameters()) == 8

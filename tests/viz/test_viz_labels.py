@@ -118,3 +118,37 @@ def test_dot_stopping_early_is_a_runtime_error(monkeypatch, tmp_path):
     with pytest.raises(RuntimeError, match="dot stopped before it had read the graph"):
         render(build("a"), tmp_path / "g.svg")
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------ terminal text and the player's sentences (issue 18)
+CONTROL = {chr(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))} - {"\n"}
+
+
+def _hostile_graph():
+    from autograd_core import Value
+
+    a, b = Value(2.0, "a\x1b[31mRED\x00"), Value(-3.0, "b\x07\nnext line\x85")
+    c = a * b
+    c.label = "c\x1b]0;title\x07"
+    return a, c
+
+
+def test_explain_prints_no_control_character_of_a_label():
+    """ESC, BEL, NUL and a newline inside labels reached the terminal raw; now as their pictures (␛ ␇ ␀ ␊)."""
+    from viz import explain
+
+    a, c = _hostile_graph()
+    for text in (explain(c), explain(c, tangents={a: 1.0})):
+        assert not CONTROL & set(text), repr(text)
+        assert "a␛[31mRED␀" in text and "b␇␊next line\\x85" in text
+    assert len(explain(c).splitlines()) == 6  # the seed, 2 steps, a heading, 2 leaves: no label breaks a line
+
+
+def test_the_players_sentences_hold_no_control_character_of_a_label():
+    from viz.player import player_parts
+
+    a, c = _hostile_graph()
+    for parts in (player_parts(c), player_parts(c, tangents={a: 1.0})):
+        for sentence in parts.steps:
+            assert not CONTROL & set(sentence), repr(sentence)
+        assert any("a␛[31mRED␀" in s for s in parts.steps)
