@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 from autograd_core import DomainError, Value
+from autograd_core.errors import short_repr
 from viz import explain
 from viz.cli import parse_values
 from viz.dot import draw_dot
@@ -173,7 +174,9 @@ class Playground:
         exec(compile(tree, "<your program>", "exec"), namespace)  # noqa: S102 the user's own code, in their own browser
         root = eval(compile(last, "<your program>", "eval"), namespace)  # noqa: S307 the user's own code, as above
         if not isinstance(root, Value):
-            raise TypeError(f"the program's last line is a {type(root).__name__}, not a Value to draw")
+            raise TypeError(
+                f"the program's last line gives {type(root).__name__} {short_repr(root)}, not a Value to draw"
+            )
         exploration = Exploration(root, {})
         self._build = lambda values: exploration.build(values)[0]
         self._program_inputs = dict(exploration.initial)
@@ -218,9 +221,7 @@ class Playground:
         reply: dict[str, Any] = {
             "values": values,
             "values_text": " ".join(f"{name}={_number_text(v)}" for name, v in values.items()),
-            "inputs": [
-                {"name": name, "value": v, **_range(name, v)} for name, v in values.items() if name in inputs
-            ],
+            "inputs": [{"name": name, "value": v, **_range(name, v)} for name, v in values.items() if name in inputs],
             "output": f"{out} = {format_number(root.data)}",
             "mode": mode,
             "link": link_of(expr, values, mode, tangent) if expr is not None else None,

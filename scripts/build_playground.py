@@ -1,4 +1,4 @@
-"""``python scripts/build_playground.py site/playground``: the playground, a static page that runs this project in the browser.
+"""``python scripts/build_playground.py site/playground``: the playground, this project running in the browser.
 
 Writes into the folder (made anew; ``make playground`` runs it after ``npm
 ci``): the page (``playground/index.html``, ``playground.js``,
@@ -11,17 +11,24 @@ wheels the page installs with ``pyodide.unpackArchive`` (no micropip, no
 CDN): this project's, built from a clean copy of its sources, and the
 ``graphviz`` package's, the version installed here. ``files.json`` lists the
 wheels and the versions. Nothing in the folder is fetched from anywhere but
-the server that serves it. Prints the folder's size.
+the server that serves it. Prints the folder's size. ``serve(folder)``
+serves a built playground on localhost (the tests and the benchmark use it;
+``python -m http.server -d site/playground`` does the same).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib.metadata import version
 from pathlib import Path
 
@@ -32,7 +39,7 @@ PAGE_FILES = ("index.html", "playground.js", "playground.css", "app.py")
 SOURCES = ("pyproject.toml", "README.md", "autograd_core", "nn", "viz", "course")  # what the wheel is built from
 PLAYER_EXPORTS = "export { createPlayer, mountPlayer, renderPlayer, renderExercise };\n"
 
-__all__ = ["build", "main"]
+__all__ = ["build", "serve", "main"]
 
 
 def _npm_version(package: str) -> str:
@@ -70,7 +77,9 @@ def build(out: Path) -> None:
     for name in PAGE_FILES:
         shutil.copy2(ROOT / "playground" / name, out / name)
     viz = ROOT / "viz"
-    scripts = [(viz / name).read_text(encoding="utf-8") for name in ("player.js", "player_widget.js", "exercise_widget.js")]
+    scripts = [
+        (viz / name).read_text(encoding="utf-8") for name in ("player.js", "player_widget.js", "exercise_widget.js")
+    ]
     (out / "viz-player.js").write_text("\n".join(scripts) + PLAYER_EXPORTS, encoding="utf-8")
     (out / "viz-player.css").write_text(CSS + EXERCISE_CSS, encoding="utf-8")
     for name in PYODIDE_FILES:
@@ -83,6 +92,27 @@ def build(out: Path) -> None:
         "wasm-graphviz": _npm_version("@hpcc-js/wasm-graphviz"),
     }
     (out / "files.json").write_text(json.dumps(files, indent=1) + "\n", encoding="utf-8")
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    """A static file server that logs nothing (a test's output stays readable)."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 (a free port) while the block runs; yields the base URL, ending in ``/``."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 def main(argv: list[str] | None = None) -> int:

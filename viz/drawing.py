@@ -73,7 +73,7 @@ def pipe(digraph: graphviz.Digraph, format: str) -> bytes:
 
 
 def _pipe_wasm(source: str, format: str) -> bytes:
-    """``pipe`` under Pyodide: the WebAssembly Graphviz the page registered as ``graphviz_wasm``, called synchronously."""
+    """``pipe`` under Pyodide: the WebAssembly Graphviz the page registered (``WASM_MODULE``), called synchronously."""
     from pyodide.ffi import JsException  # only under Pyodide
 
     try:

@@ -99,7 +99,9 @@ def test_both_backends_draw_the_same_nodes_labels_and_order(wasm, dot_program, c
         assert ranks[0] == ranks[1]
 
 
-@pytest.mark.parametrize("case", [case for case, (_, options) in drawn_graphs.CASES.items() if "collapse" not in options])
+@pytest.mark.parametrize(
+    "case", [case for case, (_, options) in drawn_graphs.CASES.items() if "collapse" not in options]
+)
 def test_the_reading_order_fixups_hold_on_both_versions(wasm, dot_program, case):
     build, options = drawn_graphs.CASES[case]
     rankdir = options.get("rankdir", "LR")
