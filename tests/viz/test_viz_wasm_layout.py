@@ -35,7 +35,14 @@ for name, text in {files!r}.items():
     (folder / name).write_text(text)
 sys.path.insert(0, str(folder))
 import graphviz_wasm, drawn_graphs
-print(json.dumps({{"version": graphviz_wasm.version(), "platform": sys.platform, "svgs": drawn_graphs.svgs()}}))
+from viz import draw_dot
+from viz.drawing import pipe
+try:
+    pipe(draw_dot(drawn_graphs.CASES["lecture neuron"][0]()), "png")
+    png = "no error"
+except ValueError as exc:
+    png = str(exc)
+print(json.dumps({{"version": graphviz_wasm.version(), "platform": sys.platform, "png": png, "svgs": drawn_graphs.svgs()}}))
 """
 
 
@@ -89,6 +96,7 @@ def node_order(svg: str, rankdir: str) -> list[list[str]]:
 def test_the_drawings_are_made_under_pyodide_by_graphviz_16(wasm):
     assert wasm["platform"] == "emscripten"
     assert wasm["version"].startswith("16.")
+    assert wasm["png"] == "in the browser Graphviz writes svg, plain, dot, json, not 'png'; png needs the dot program"
     assert set(wasm["svgs"]) == set(drawn_graphs.CASES)
     assert all(re.search(r'<g id="(v|c)0" class="node">', svg) for svg in wasm["svgs"].values())
 
