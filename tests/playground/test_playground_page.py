@@ -150,6 +150,18 @@ def test_the_playground_runs_the_lecture_from_its_link_offline(browser_page):
     assert page.locator(".ag-counter").inner_text() == "step 0 / 3 · start"
     assert fragment(page)["tangent"] == "x"
 
+    # A link that holds code: refused with why, nothing run; the page keeps what it showed.
+    page.evaluate("location.hash = " + repr("#expr=__import__('os').system('true')"))
+    expect(page.locator(".pg-error")).to_contain_text("not allowed", timeout=30_000)
+    assert page.inner_text(".pg-output") == "L = 0.7064"
+
+    # A program of one's own (the example in the box): its last line drawn, its labelled leaves on sliders.
+    page.click(".pg-program summary")
+    page.click(".pg-run")
+    expect(page.locator(".pg-output")).to_have_text("z = 1.3891", timeout=30_000)  # 2 * -3 + e**2
+    assert page.locator(".pg-slider input").evaluate_all("rs => rs.map((r) => r.dataset.name)") == ["x", "y"]
+    assert page.inner_text(".pg-error") == ""
+
     # Offline: every request went to the server, none was refused, and nothing failed.
     assert refused == []
     assert requests and all(url.startswith(base) for url in requests)
