@@ -42,7 +42,8 @@ try:
     png = "no error"
 except ValueError as exc:
     png = str(exc)
-print(json.dumps({{"version": graphviz_wasm.version(), "platform": sys.platform, "png": png, "svgs": drawn_graphs.svgs()}}))
+found = {{"version": graphviz_wasm.version(), "platform": sys.platform, "png": png, "svgs": drawn_graphs.svgs()}}
+print(json.dumps(found))
 """
 
 
