@@ -7,8 +7,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo lessons gallery test lint format bench system-deps clean notebooks notebooks-executed notebook-screenshots \
-	playground node-modules playground-screenshots
+.PHONY: demo lessons gallery classroom test lint format bench system-deps clean notebooks notebooks-executed \
+	notebook-screenshots playground node-modules playground-screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -68,6 +68,12 @@ notebooks-executed: $(STAMP) system-deps
 gallery: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
 	$(PY) scripts/gallery.py docs --screenshot
+
+# The classroom's screenshots (docs/how-to/teach-on-a-projector.md): the player, the exercise and the explorer
+# at 1280x800 and 1920x1080, in docs/images.
+classroom: $(STAMP)
+	@sh scripts/system-deps.sh graphviz chromium
+	$(PY) scripts/classroom.py docs/images
 
 # The README's screenshots of the widgets, taken by the JupyterLab browser test.
 notebook-screenshots: $(STAMP)

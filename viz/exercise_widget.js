@@ -6,11 +6,16 @@
 // the kernel could not read) and score_text. The page sends {step, answer} to the kernel, which checks the
 // answer (viz.exercise) and sends the views back. The page never judges an answer, and writes every text
 // with textContent: an answer or a label is shown, never run.
+//
+// The flow, by keyboard alone: on a question the cursor is in the answer box; Enter checks the answer; a right
+// one moves on to the next question (its verdict stays in view above it), the cursor in the box again; after a
+// wrong one the correct value shows and the player keeps the focus (arrow keys, Space). Esc leaves the box.
 
 function renderExercise({ model, el }) {
   var form = document.createElement("form"), asked = document.createElement("span");
   var input = document.createElement("input"), check = document.createElement("button");
   var note = document.createElement("div"), score = document.createElement("div");
+  var verdict = document.createElement("div");
   form.className = "ag-answer";
   asked.className = "ag-asked";
   input.className = "ag-input";
@@ -22,13 +27,21 @@ function renderExercise({ model, el }) {
   check.className = "ag-check";
   check.textContent = "Check";
   note.className = "ag-feedback";
+  note.setAttribute("aria-live", "polite");
+  verdict.className = "ag-verdict";
+  verdict.setAttribute("aria-live", "polite");
   score.className = "ag-score";
   form.append(asked, " = ", input, check, note);
-  var panel = null;
+  var panel = null, root = null;
+  var awaiting = null;  // the step whose answer the kernel is checking
+  var lastRight = null;  // {step, text}: the verdict shown above the next question after a right answer
+  var engaged = false;  // an answer was sent from this page: where the focus goes next is this widget's to say
 
-  var mounted = mountPlayer(model, el, function (root) {
+  var mounted = mountPlayer(model, el, function (playerRoot) {
+    root = playerRoot;
     root.classList.add("ag-exercise");
     panel = root.querySelector(".ag-step");
+    panel.prepend(verdict);
     panel.append(form);
     root.querySelector(".ag-bar").append(score);
   }, function () { refresh(); });
@@ -40,36 +53,63 @@ function renderExercise({ model, el }) {
   }
   function refresh() {
     var view = current(), feedback = model.get("feedback") || {};
+    var hadBox = document.activeElement === input;
     form.hidden = !view || view.status !== "asking";
     asked.textContent = view ? view.asked : "";
     note.textContent = feedback.step === player.step && view && view.status === "asking" ? feedback.message : "";
+    verdict.textContent = lastRight && lastRight.step === player.step - 1 ? lastRight.text : "";
     panel.classList.toggle("ag-right", !!view && view.status === "right");
     panel.classList.toggle("ag-wrong", !!view && view.status === "wrong");
     score.textContent = model.get("score_text");
-    check.disabled = false;
+    check.disabled = awaiting !== null;
+    var inside = hadBox || engaged || root.contains(document.activeElement);
+    if (awaiting === null) engaged = false;
+    if (!inside) return;  // the focus is elsewhere in the page (another cell): leave it there
+    if (!form.hidden && awaiting === null) input.focus({ preventScroll: true });  // type at once
+    else if (form.hidden) player.focus();
   }
-  function reveal() {  // the kernel's views into the player's steps
+  function reveal() {  // the kernel's views into the player's steps; a right answer moves on
     var changes = {};
     model.get("views").forEach(function (view, i) {
-      changes[i + 1] = { text: view.text, short: view.short, grad: view.grad };
+      changes[i + 1] = { text: view.text, short: view.short, grad: view.grad, status: view.status };
     });
+    var was = awaiting, view = null;
+    awaiting = null;
     player.update(changes);
-    if (current() && current().status !== "asking") input.value = "";
+    if (was !== null && was === player.step) view = current();
+    if (view && view.status !== "asking") input.value = "";
+    if (view && view.status === "right" && player.step < player.total) {
+      lastRight = { step: was, text: "step " + was + ": " + view.text.split("\n")[0] };
+      player.go(was + 1);  // onStep refreshes, and puts the cursor in the next question's box
+      return;
+    }
     refresh();
   }
   form.addEventListener("submit", function (e) {
     e.preventDefault();
-    if (!input.value.trim()) return;
+    if (!input.value.trim() || awaiting !== null) return;
+    awaiting = player.step;
+    engaged = true;
     check.disabled = true;
     model.send({ step: player.step, answer: input.value });
   });
-  input.addEventListener("keydown", function (e) { e.stopPropagation(); });  // typing "-" or "0" is not a player key
+  function unread() {  // an answer not understood (not counted): the views stay as they were; answer again
+    var feedback = model.get("feedback") || {};
+    if (feedback.status !== "unreadable" || feedback.step !== awaiting) { refresh(); return; }
+    awaiting = null;
+    refresh();
+    if (!form.hidden) input.select();
+  }
+  input.addEventListener("keydown", function (e) {  // typing "-" or "0" is not a player key
+    e.stopPropagation();
+    if (e.key === "Escape") { e.preventDefault(); player.focus(); }
+  });
   model.on("change:views", reveal);
-  model.on("change:feedback", refresh);
+  model.on("change:feedback", unread);
   reveal();
   return function () {
     model.off("change:views", reveal);
-    model.off("change:feedback", refresh);
+    model.off("change:feedback", unread);
     mounted.dispose();
   };
 }

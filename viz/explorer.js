@@ -71,17 +71,32 @@ function render({ model, el }) {
       rows[name].number.textContent = Number(values[name]).toFixed(4);
     });
   }
-  var fitted = true;  // the picture fits the cell's width (never larger than Graphviz drew it), or is full size
-  q("ag-size").addEventListener("click", function () { fitted = !fitted; size(); });
+  // The picture fits the cell's width (never larger than Graphviz drew it), or is full size. It starts fitted
+  // unless that would draw its text smaller than READABLE px (a network in a narrow cell): then full size, in a
+  // box that scrolls with visible scroll bars.
+  // The choice is the page's (remade as the cell's width changes) until the button is pressed.
+  var READABLE = 9.5, fitted = true, chosen = false;
+  q("ag-size").addEventListener("click", function () { fitted = !fitted; chosen = true; size(); });
   function size() {
     var svg = q("ag-picture").querySelector("svg");
-    q("ag-size").textContent = fitted ? "full size" : "fit to width";
-    if (!svg) return;
+    if (!svg) { q("ag-size").textContent = fitted ? "full size" : "fit to width"; return; }
     var natural = svg.getAttribute("data-width") || svg.getAttribute("width");
     svg.setAttribute("data-width", natural);
+    if (!chosen) fitted = textWhenFitted(svg, natural) >= READABLE;
+    q("ag-size").textContent = fitted ? "full size" : "fit to width";
     svg.removeAttribute("height");
     svg.setAttribute("width", fitted ? "100%" : natural);
     svg.style.maxWidth = fitted ? natural : "none";
+    root.classList.toggle("ag-full-size", !fitted);
+  }
+  function textWhenFitted(svg, natural) {  // the smallest text's height in px with the picture fitted to the box
+    var box = q("ag-picture"), room = box.clientWidth - 10, width = parseFloat(natural) * 96 / 72;
+    var smallest = Infinity;
+    Array.prototype.forEach.call(svg.querySelectorAll("g.node text[font-size]"), function (t) {
+      smallest = Math.min(smallest, Number(t.getAttribute("font-size")));
+    });
+    if (!isFinite(smallest) || !(width > 0) || !(room > 0)) return Infinity;
+    return smallest * 96 / 72 * Math.min(1, room / width);
   }
   function showFrame() {
     q("ag-picture").innerHTML = model.get("svg");
@@ -104,6 +119,8 @@ function render({ model, el }) {
     var heads = q("ag-grads").querySelectorAll("th");
     (readout.columns || []).forEach(function (text, i) { heads[i].textContent = text; });
   }
+  var resize = window.ResizeObserver ? new ResizeObserver(function () { if (!chosen) size(); }) : null;
+  if (resize) resize.observe(q("ag-picture-box"));
   function onRevision() { showValues(); showFrame(); arrived(); }
   model.on("change:revision", onRevision);
   model.on("change:values", showValues);
@@ -111,6 +128,7 @@ function render({ model, el }) {
   showFrame();
   return function () {
     clearTimeout(timer);
+    if (resize) resize.disconnect();
     model.off("change:revision", onRevision);
     model.off("change:values", showValues);
   };

@@ -15,8 +15,14 @@
 //   intro, done: the texts before the first and after the last step; interval: ms per step when playing.
 //   rowWord: the word of each node's last row, "grad" (default) or "tangent" (forward mode);
 //   given: {node id: text} for the last rows known before the first step (the tangents given, an output's 1).
+//   reserveLines (optional): lines the step panel keeps free below each step's text (the exercise's answer row).
 // The returned player's update({k: fields}) changes steps (k 1-based) and redraws: the exercise widget reveals
-// a step once its answer is checked.
+// a step once its answer is checked (a step's status, "right" or "wrong", colours its line in the list).
+//
+// Sizes: the step text is at least as large as the graph's node text when the graph is fitted, and never
+// below a floor (16 px; in presentation mode a share of the screen's height); the rest of the text follows it.
+// The step panel is as tall as the longest step needs, so the graph does not move from step to step (only
+// the introduction and "Done", the leaf gradients, may take more). Presentation mode (F, or the button) fills the screen.
 
 function createPlayer(root, data, onStep) {
   "use strict";
@@ -90,6 +96,10 @@ function createPlayer(root, data, onStep) {
     var w = r.width / (MAX_FIT * px), h = r.height / (MAX_FIT * px);
     setView([full[0] - (w - full[2]) / 2, full[1] - (h - full[3]) / 2, w, h], true);
   }
+  function fittedScale() {  // CSS pixels per viewBox unit when the whole graph is fitted
+    var r = svg.getBoundingClientRect(), px = 96 / 72;
+    return Math.min(MAX_FIT * px, Math.min(r.width / full[2], r.height / full[3]));
+  }
   function svgPoint(event) {
     var r = svg.getBoundingClientRect(), u = unitsPerPixel();
     // With "meet" the picture is centred: the unused margin is split on both sides.
@@ -126,6 +136,72 @@ function createPlayer(root, data, onStep) {
   graphBox.addEventListener("pointercancel", endDrag);
   graphBox.addEventListener("dblclick", fit);
   if (window.ResizeObserver) new ResizeObserver(function () { if (fitted) fit(); }).observe(graphBox);
+
+  // ---- text sizes: the step text as large as the fitted graph's node text, at least FLOOR
+  var nodeFont = 0;  // the node names' font size, in viewBox units
+  Array.prototype.forEach.call(svg.querySelectorAll("g.node text"), function (t) {
+    nodeFont = Math.max(nodeFont, Number(t.getAttribute("font-size")) || 0);
+  });
+  var FLOOR = 16, CAP = 34, lastSize = null;
+  function floor() { return root.classList.contains("ag-present") ? Math.max(FLOOR, 0.03 * window.innerHeight) : FLOOR; }
+  function setSizes(px) {
+    root.style.setProperty("--ag-text", px.toFixed(1) + "px");
+    root.style.setProperty("--ag-ui", Math.max(14, Math.min(26, 0.62 * px)).toFixed(1) + "px");
+  }
+  function sizeText() {  // the step text at the floor, then as large as the node text drawn in the room left
+    var low = floor(), cap = Math.max(CAP, low);
+    setSizes(low);
+    reserve();
+    var px = Math.min(cap, Math.max(low, nodeFont * fittedScale()));
+    setSizes(px);
+    reserve();
+    holdCounter();
+    if (fitted) fit();
+    showList(state.step);  // the list's height changed: the current step back in view
+  }
+  function reserve() {  // the step panel as tall as the longest step needs (start and Done may take more)
+    var panel = $("ag-step"), line = $("ag-line"), probe = line.cloneNode(false);
+    probe.removeAttribute("aria-live");
+    probe.style.cssText = "position:absolute;visibility:hidden;left:0;top:0;width:" + line.clientWidth + "px";
+    panel.appendChild(probe);
+    var tallest = 0, texts = steps.map(function (s) { return s.text; });
+    texts.forEach(function (text) { probe.textContent = text; tallest = Math.max(tallest, probe.offsetHeight); });
+    var lineHeight = parseFloat(getComputedStyle(probe).lineHeight) || 20;
+    panel.removeChild(probe);
+    var context = steps.some(function (s) { return s.context; }) ? $("ag-context").offsetHeight || lineHeight : 0;
+    var extra = (data.reserveLines || 0) * lineHeight;
+    root.style.setProperty("--ag-panel", Math.ceil(tallest + context + extra + 12) + "px");
+  }
+  function holdCounter() {  // the counter as wide as its widest text, so the buttons after it never move
+    var counter = $("ag-counter"), was = counter.textContent, widest = 0;
+    counter.style.minWidth = "0";
+    ["start", "forward pass", "backward pass", "done"].forEach(function (phase) {
+      counter.textContent = "step " + total + " / " + total + " \u00b7 " + phase;
+      widest = Math.max(widest, counter.getBoundingClientRect().width);
+    });
+    counter.textContent = was;
+    counter.style.minWidth = Math.ceil(widest + 2) + "px";
+  }
+  if (window.ResizeObserver) new ResizeObserver(function () {
+    var size = root.clientWidth + "x" + root.clientHeight;
+    if (size !== lastSize) { lastSize = size; sizeText(); }
+  }).observe(root);
+
+  // ---- presentation mode: the player fills the screen, its text scaled with it
+  function present(on) {
+    if (on === root.classList.contains("ag-present")) return;
+    root.classList.toggle("ag-present", on);
+    $("ag-present-button").setAttribute("aria-pressed", on ? "true" : "false");
+    var full = document.fullscreenElement;
+    if (on && !full && root.requestFullscreen) root.requestFullscreen().catch(function () {});
+    if (!on && full === root && document.exitFullscreen) document.exitFullscreen().catch(function () {});
+    lastSize = null;
+    sizeText();
+    root.focus({ preventScroll: true });
+  }
+  document.addEventListener("fullscreenchange", function () {
+    if (document.fullscreenElement !== root && root.classList.contains("ag-present")) present(false);
+  });
 
   // ---- drawing a step
   function setText(entry, value) { if (entry) entry.el.textContent = entry.word + " " + value; }
@@ -190,22 +266,50 @@ function createPlayer(root, data, onStep) {
     $("ag-counter").textContent = "step " + k + " / " + total + " \u00b7 " + phase;
     $("ag-context").textContent = current && current.context ? current.context : "";
     $("ag-line").textContent = k === 0 ? data.intro : k === total ? current.text + "\n\n" + data.done : current.text;
+    root.classList.toggle("ag-at-done", k === total);
+    root.classList.toggle("ag-at-start", k === 0);
+    var inside = root.contains(document.activeElement);
     $("ag-prev").disabled = k === 0;
     $("ag-reset").disabled = k === 0;
     $("ag-next").disabled = k === total;
+    var now = document.activeElement;  // a disabled button loses the focus: give it to the player, not the page
+    if (inside && (!root.contains(now) || now.disabled)) root.focus({ preventScroll: true });
     showList(k);
   }
-  function showList(k) {  // the current step and its neighbours, short lines
-    var list = $("ag-steps"), first = Math.max(0, Math.min(k - 3, total - 5));
+  var items = [];
+  function buildList() {  // every step, under a line naming its neuron when the neuron changes
+    var list = $("ag-steps"), context = null;
     list.textContent = "";
-    for (var i = first; i < Math.min(total, first + 5); i++) {
+    items = steps.map(function (s, i) {
+      if (s.context && s.context !== context) {
+        var head = document.createElement("li");
+        head.className = "ag-group";
+        head.textContent = s.context + ":";
+        list.appendChild(head);
+      }
+      context = s.context || null;
       var li = document.createElement("li");
       li.value = i + 1;
-      li.textContent = steps[i].short;
-      li.className = i === k - 1 ? "ag-now" : i < k - 1 ? "ag-done" : "";
       li.setAttribute("data-step", String(i + 1));
       list.appendChild(li);
-    }
+      return li;
+    });
+  }
+  function showList(k) {  // done, current and to come; the current step scrolled into the list's view
+    var list = $("ag-steps");
+    items.forEach(function (li, i) {
+      var s = steps[i], cls = i === k - 1 ? "ag-now" : i < k - 1 ? "ag-done" : "ag-later";
+      if (s.status === "right" || s.status === "wrong") cls += " ag-" + s.status;
+      if (li.textContent !== s.short) li.textContent = s.short;
+      li.className = cls;
+    });
+    var li = items[Math.max(0, k - 1)];
+    if (!li) return;
+    var top = li.getBoundingClientRect().top - list.getBoundingClientRect().top + list.scrollTop;
+    var bottom = top + li.offsetHeight;
+    if (k === 0) list.scrollTop = 0;
+    else if (top - 4 < list.scrollTop) list.scrollTop = Math.max(0, top - list.clientHeight / 3);
+    else if (bottom + 4 > list.scrollTop + list.clientHeight) list.scrollTop = bottom - list.clientHeight * 2 / 3;
   }
 
   // ---- the controls
@@ -232,8 +336,11 @@ function createPlayer(root, data, onStep) {
     go: function (k) { stop(); go(k); },
     update: function (changes) {  // {k: fields}: change steps k (1-based), then redraw once
       Object.keys(changes).forEach(function (k) { Object.assign(steps[Number(k) - 1], changes[k]); });
+      reserve();
       show();
     },
+    present: present,
+    focus: function () { root.focus({ preventScroll: true }); },
     play: play,
     stop: stop,
     zoomIn: function () { zoom(1.25); },
@@ -247,6 +354,7 @@ function createPlayer(root, data, onStep) {
   $("ag-zoom-in").addEventListener("click", player.zoomIn);
   $("ag-zoom-out").addEventListener("click", player.zoomOut);
   $("ag-fit").addEventListener("click", fit);
+  $("ag-present-button").addEventListener("click", function () { present(!root.classList.contains("ag-present")); });
   $("ag-steps").addEventListener("click", function (e) {
     var li = e.target.closest ? e.target.closest("li") : null;
     if (li) player.go(Number(li.getAttribute("data-step")));
@@ -266,10 +374,13 @@ function createPlayer(root, data, onStep) {
     else if (e.key === "+" || e.key === "=") player.zoomIn();
     else if (e.key === "-" || e.key === "_") player.zoomOut();
     else if (e.key === "0") fit();
+    else if (e.key === "f" || e.key === "F") present(!root.classList.contains("ag-present"));
+    else if (e.key === "Escape" && root.classList.contains("ag-present")) present(false);
     else handled = false;
     if (handled) e.preventDefault();
   });
+  buildList();
   show();
-  fit();
+  sizeText();
   return player;
 }

@@ -160,13 +160,14 @@ class _Steps:
     # ------------------------------------------------------------ the backward pass
     def seed(self) -> dict:
         root = self.graph.root
-        name = root.name_within(context_of(self.graph, root))
+        context = context_of(self.graph, root)
+        name = root.name_within(context)
         return {
             "kind": "seed",
             "node": self.drawn(root.index),
             "edges": [],
             "grad": format_number(1.0),
-            "context": None,
+            "context": None if self.collapsed else context,  # the neuron its short name is within
             "text": seed_line(self.graph) + ". The backward pass starts at the output.",
             "short": f"{gradient(name, name)} = 1",
             **self.fill(1.0),
@@ -312,13 +313,20 @@ def player_fragment(root: Value, title: str | None = None, **options: Any) -> st
 
 _KINDS_HTML = "".join(f'<span style="--c:{KIND_FILL[kind]}">{text}</span>' for kind, text in _LEGEND)
 _FORWARD_HTML = '<span style="--c:#2563eb">forward: the op being computed</span>'
-_LEGEND_HTML = (
+_BACKWARD_HTML = (
+    '<span style="--c:#dc2626">backward: the edge the gradient flows back along, and the node it leaves</span>'
+    '<span style="--c:#d97706">the node receiving it</span>'
+)
+_STEP_HTML = (
+    '<span style="--c:#fef9c3">the current step</span>'
+    '<span class="ag-text-colour" style="--c:#9ca3af">not known yet</span>'
+)
+_LEGEND_HTML = _KINDS_HTML + _FORWARD_HTML + _BACKWARD_HTML + _STEP_HTML
+_EXERCISE_LEGEND_HTML = (
     _KINDS_HTML
-    + _FORWARD_HTML
-    + (
-        '<span style="--c:#dc2626">backward: the edge the gradient flows back along</span>'
-        '<span style="--c:#d97706">the node receiving it</span>'
-    )
+    + _BACKWARD_HTML
+    + _STEP_HTML
+    + '<span style="--c:#dcfce7">answered right</span><span style="--c:#fee2e2">answered wrong</span>'
 )
 
 
@@ -350,7 +358,11 @@ def _forward_mode_parts(
         "tangents given (what jvp returns).",
     }
     markup = fragment(
-        title or f"Forward mode of {graph.root.name}", heading, svg, _KINDS_HTML + _FORWARD_HTML, _script_json(data)
+        title or f"Forward mode of {graph.root.name}",
+        heading,
+        svg,
+        _KINDS_HTML + _FORWARD_HTML + _STEP_HTML,
+        _script_json(data),
     )
     return PlayerParts(markup, svg, heading, tuple(step["text"] for step in steps))
 
@@ -456,12 +468,13 @@ def exercise_parts(
         "given": {graph.root.id: format_number(1.0)},
         "intro": ex.introduction + "\nPress Next (or \u2192) for the first step.",
         "done": "That was the backward pass's last step.",
+        "reserveLines": 3,  # the verdict of the step before, the answer box, what the checker could not read
     }
     markup = fragment(
         title or f"Exercise: the backward pass of {graph.root.name}",
         heading,
         svg,
-        _KINDS_HTML + '<span style="--c:#dc2626">the edge the gradient flows back along</span>',
+        _EXERCISE_LEGEND_HTML,
         _script_json(data),
     )
     static = _svg(draw_dot(graph, show_grad=False, **options))

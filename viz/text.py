@@ -7,7 +7,10 @@ is which: ``d`` for a total gradient, carried back from the output
     dL/da += dL/dc · ∂c/∂a = 1.0000 · -3.0000 = -3.0000
 
 A name that is an expression is put in parentheses (``dL/d(a*b)``), so it
-never reads as ``(dL/da)*b``.
+never reads as ``(dL/da)*b``; so is a network's path, a name outside the
+neuron a line is about (``dloss/d(layers.0.neurons.2.out)``), so that the ``d``
+does not read as part of it. Inside a neuron its own nodes have short names
+(``dloss/dw.1``), as in the drawings.
 """
 
 from __future__ import annotations
@@ -46,14 +49,20 @@ def format_number(x: float) -> str:
     return f"{x:.4f}"
 
 
+def _after_d(name: str) -> str:
+    """A name as written after ``d`` or ``∂``: ``symbol``'s, and a path of a network in parentheses."""
+    written = symbol(name)
+    return f"({name})" if written == name and name.count(".") > 1 else written
+
+
 def gradient(out: str, of: str) -> str:
-    """The total gradient of ``out`` with respect to ``of``: ``dL/da``, ``dL/d(a*b)``."""
-    return f"d{symbol(out)}/d{symbol(of)}"
+    """The total gradient of ``out`` with respect to ``of``: ``dL/da``, ``dL/d(a*b)``, ``dL/d(layers.0.neurons.1.b)``"""
+    return f"d{_after_d(out)}/d{_after_d(of)}"
 
 
 def local_derivative(node: str, parent: str) -> str:
     """The local derivative of one op's output with respect to one input: ``∂c/∂a``."""
-    return f"\u2202{symbol(node)}/\u2202{symbol(parent)}"
+    return f"\u2202{_after_d(node)}/\u2202{_after_d(parent)}"
 
 
 def operand(node: TracedNode, name: str | None = None) -> str:

@@ -48,16 +48,20 @@ EXERCISE_SCRIPT = (_HERE / "exercise_widget.js").read_text(encoding="utf-8")
 
 EXERCISE_CSS = """
 .ag-widget .ag-player { padding: 4px 0; }
-.ag-player .ag-step { height: auto; min-height: 7.4em; max-height: 14em; }
 .ag-player .ag-step.ag-right { background: #dcfce7; border-color: #86efac; }
 .ag-player .ag-step.ag-wrong { background: #fee2e2; border-color: #fca5a5; }
+.ag-player .ag-verdict { color: var(--right); font: var(--ag-text)/1.4 ui-monospace, "DejaVu Sans Mono", Menlo,
+  Consolas, monospace; white-space: pre-wrap; overflow-wrap: anywhere; }
+.ag-player .ag-verdict:empty { display: none; }
 .ag-player .ag-answer { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; margin-top: 6px;
-  font: 14px/1.45 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
+  font: var(--ag-text)/1.4 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 .ag-player .ag-answer[hidden] { display: none; }
-.ag-player .ag-input { font: inherit; width: 16em; padding: 2px 6px; border: 1px solid #94a3b8; border-radius: 5px; }
-.ag-player .ag-check { font: 14px system-ui, sans-serif; padding: 2px 12px; border: 1px solid #cbd5e1;
+.ag-player .ag-input { font: inherit; width: min(16em, 100%); padding: 2px 6px; border: 1px solid #64748b;
+  border-radius: 5px; }
+.ag-player .ag-check { font: var(--ag-ui) system-ui, sans-serif; padding: 3px 12px; border: 1px solid #cbd5e1;
   border-radius: 6px; background: #f8fafc; cursor: pointer; }
-.ag-player .ag-feedback { flex-basis: 100%; color: #b91c1c; font-size: 12.5px; white-space: pre-wrap; }
+.ag-player .ag-feedback { flex-basis: 100%; color: var(--wrong); font-size: .8em; white-space: pre-wrap;
+  overflow-wrap: anywhere; }
 .ag-player .ag-score { margin-left: auto; font-weight: 600; }
 """
 
@@ -72,15 +76,18 @@ EXPLORER_CSS = """
 .ag-explorer .ag-number { text-align: right; }
 .ag-explorer .ag-output { font-weight: 600; }
 .ag-explorer .ag-error { color: #b91c1c; }
-.ag-explorer .ag-readout { max-height: 14em; overflow: auto; }
-.ag-explorer table { border-collapse: collapse; font-size: 12.5px; }
+.ag-explorer .ag-readout { max-height: 14em; overflow: auto; scrollbar-gutter: stable; }
+.ag-explorer table { border-collapse: collapse; font-size: 14px; }
 .ag-explorer th, .ag-explorer td { padding: 0 10px 0 0; text-align: left; }
 .ag-explorer td + td { text-align: right; }
 .ag-explorer .ag-picture-box { grid-column: 1 / -1; position: relative; }
 .ag-explorer .ag-picture { border: 1px solid #e5e7eb; border-radius: 6px; padding: 4px; overflow: auto;
   max-height: 80vh; }
+.ag-explorer ::-webkit-scrollbar { width: 12px; height: 12px; }
+.ag-explorer ::-webkit-scrollbar-thumb { background: #94a3b8; border-radius: 6px; border: 2px solid #f1f5f9; }
+.ag-explorer ::-webkit-scrollbar-track { background: #f1f5f9; }
 .ag-explorer .ag-picture svg { display: block; height: auto; margin: 0 auto; }
-.ag-explorer .ag-size { position: absolute; right: 6px; top: 6px; z-index: 1; font: 12px system-ui, sans-serif;
+.ag-explorer .ag-size { position: absolute; right: 18px; top: 6px; z-index: 1; font: 14px system-ui, sans-serif;
   padding: 1px 8px; border: 1px solid #cbd5e1; border-radius: 5px; background: #f8fafc; cursor: pointer; }
 """
 
@@ -192,6 +199,7 @@ class ExerciseWidget(_Stepping):
             score_text=f"score: {exercise.score}",
         )
         self.exercise = exercise
+        self._checked = 0
         exercise.on_check(self._show)
         self.on_msg(self._receive)
 
@@ -206,12 +214,19 @@ class ExerciseWidget(_Stepping):
         try:
             self.exercise.answer(content.get("step"), content.get("answer"))
         except (TypeError, ValueError) as exc:  # a stale page: the step was answered from Python meanwhile
-            self.feedback = {"step": content.get("step"), "status": "unreadable", "message": str(exc)}
+            self._checked += 1
+            self.feedback = {
+                "step": content.get("step"),
+                "status": "unreadable",
+                "message": str(exc),
+                "n": self._checked,
+            }
 
     def _show(self, check: Check) -> None:
         with self.hold_sync():
             self.views = exercise_views(self.exercise)
-            self.feedback = {"step": check.step, "status": check.status, "message": check.message}
+            self._checked += 1  # a new dict each time, so the page hears of an answer that reads as the last one did
+            self.feedback = {"step": check.step, "status": check.status, "message": check.message, "n": self._checked}
             self.score_text = f"score: {self.exercise.score}"
 
     def answer(self, step: int, text: str) -> Check:

@@ -43,13 +43,14 @@ def executed(graphviz) -> dict[str, tuple[nbformat.NotebookNode, float]]:
     return runs
 
 
-def test_there_are_the_five_notebooks():
+def test_there_are_the_six_notebooks():
     assert NAMES == [
         "1-chain-rule.ipynb",
         "2-neuron.ipynb",
         "3-training.ipynb",
         "4-testing-your-op.ipynb",
         "5-exercises.ipynb",
+        "6-write-your-own-engine.ipynb",
     ]
 
 
@@ -80,6 +81,20 @@ def test_cells_that_draw_show_a_picture_or_a_widget(executed, name):
             assert (WIDGET_VIEW in data) == any(widget in cell.source for widget in WIDGETS)
         else:  # matplotlib, inline
             assert "image/png" in data
+
+
+def test_notebook_6_saves_the_graders_reports():
+    """The grader after each step: a saved report names a planted mistake, as text and as a table."""
+    saved = nbformat.read(PATHS["6-write-your-own-engine.ipynb"], as_version=4)
+    outputs = [o for cell in saved.cells if cell.cell_type == "code" for o in cell.outputs]
+    printed = "".join(o.text for o in outputs if o.output_type == "stream")
+    assert printed.count("check_value_class") == 0 and "Value: no finding" in printed
+    assert "1. [backward] backward() does not follow a topological order" in printed
+    tables = [
+        o.data["text/html"] for o in outputs if "text/html" in o.get("data", {}) and "<table>" in o.data["text/html"]
+    ]
+    assert len(tables) == 1 and "A node used twice gets its gradient overwritten" in tables[0]
+    assert "<td>+</td>" in tables[0] and "a.grad = 3" in tables[0] and "a.grad = 1" in tables[0]
 
 
 def test_printed_text_is_compared_whole_however_the_kernel_cut_it():

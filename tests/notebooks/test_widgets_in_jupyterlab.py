@@ -156,9 +156,9 @@ def test_two_players_and_two_explorers_live_in_jupyterlab(chromium_path, lab):
         answer_one_right_and_one_wrong(page, exercise)
         marked.locator(".ag-next").click()  # y = exp(3 x), x labelled with markup: its questions show it as text
         marked.locator(".ag-input").fill("out")
-        marked.locator(".ag-check").click()
-        expect_text(page, marked.locator(".ag-line"), "right: ")
-        marked.locator(".ag-next").click()
+        marked.locator(".ag-check").click()  # right: on to the second question
+        expect_text(page, marked.locator(".ag-verdict"), "right: ")
+        assert counter(marked).startswith("step 2 ")
         assert f"{XSS} = 1.0000" in marked.locator(".ag-line").inner_text()
         assert marked.locator(".ag-graph svg text", has_text=XSS).count() == 1
         assert dialogs == [] and errors == [] and output_errors(page) == []
@@ -180,13 +180,15 @@ def answer_one_right_and_one_wrong(page, exercise) -> None:
     box.type("1 - out**2")  # "-" and "0" are player keys outside the box: typed here, they only write
     assert exercise.locator(".ag-graph svg").get_attribute("viewBox") == view
     assert counter(exercise).startswith("step 1 ")
-    box.press("Enter")
-    expect_text(page, line, "right: \u2202o/\u2202n = 1 - out**2 = 0.5000")
-    assert "ag-right" in panel.get_attribute("class") and not exercise.locator(".ag-answer").is_visible()
+    box.press("Enter")  # right: the page moves on to the next question, the cursor in its box
+    expect_text(page, exercise.locator(".ag-verdict"), "step 1: right: \u2202o/\u2202n = 1 - out**2 = 0.5000")
+    assert counter(exercise).startswith("step 2 ") and exercise.locator(".ag-input").evaluate(
+        "(box) => document.activeElement === box"
+    )
+    assert "ag-right" in exercise.locator("ol.ag-steps li[data-step='1']").get_attribute("class")
     assert exercise.locator(".ag-graph svg text", has_text="grad 0.5000").count() == 1  # do/dn, revealed
     assert exercise.locator(".ag-score").inner_text() == "score: 1 of 9 right (1 of 9 answered)"
 
-    exercise.locator(".ag-next").click()
     box.fill(XSS)  # not an expression: not understood, not counted; nothing of it runs
     exercise.locator(".ag-check").click()
     expect_text(page, exercise.locator(".ag-feedback"), "not understood, not counted: syntax error")

@@ -149,14 +149,14 @@ def test_a_network_is_explained_neuron_by_neuron_with_the_drawings_names(mlp):
     lines = text.splitlines()
     # Outside the network, full names; then each neuron under its path, with the names its box shows.
     # (the network's unlabelled nodes are none: the first unlabelled node is v1, no gap for the network's)
-    assert lines[3].startswith("dloss/dlayers.1.neurons.0.out += dloss/dv1 · ∂v1/∂layers.1.neurons.0.out = ")
+    assert lines[3].startswith("dloss/d(layers.1.neurons.0.out) += dloss/dv1 · ∂v1/∂(layers.1.neurons.0.out) = ")
     start = lines.index("layers.1.neurons.0:")
     assert lines[start + 1].startswith("  dloss/dsum += dloss/dout · ∂out/∂sum = ")
     assert lines[start + 1].endswith("(out = tanh(sum))")
     assert lines[start + 2].endswith("(sum = sum(wx.0, wx.1, wx.2, b))")
     assert "  dloss/dw.2 += dloss/dwx.2 · ∂wx.2/∂w.2 = " in text
     # Another neuron's node keeps its full name.
-    assert "  dloss/dlayers.0.neurons.2.out += dloss/dwx.2 · ∂wx.2/∂layers.0.neurons.2.out = " in text
+    assert "  dloss/d(layers.0.neurons.2.out) += dloss/dwx.2 · ∂wx.2/∂(layers.0.neurons.2.out) = " in text
     leaves = lines[lines.index("leaf gradients:") + 1 :]
     assert leaves[:2] == ["  dloss/dx[0] = -0.0333", "  dloss/dx[1] = -0.0594"]
     assert leaves[leaves.index("  layers.0.neurons.1:") + 1 :][:3] == [
