@@ -77,9 +77,8 @@ def screenshots(browser, base: str, folder: Path) -> None:
         elif what == "exercise":
             page.click(".ag-next")
             page.fill(".ag-input", "1 - o**2")
-            page.click(".ag-check")
-            page.wait_for_selector(".ag-step.ag-right")
-            page.click(".ag-next")
+            page.click(".ag-check")  # right: on to step 2, the verdict of step 1 above it
+            page.wait_for_selector(".ag-verdict:not(:empty)")
             page.fill(".ag-input", "1")
         page.wait_for_timeout(300)
         page.screenshot(path=str(folder / name))

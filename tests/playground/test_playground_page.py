@@ -117,10 +117,10 @@ def test_the_playground_runs_the_lecture_from_its_link_offline(browser_page):
     assert fragment(page)["mode"] == "exercise"
     page.click(".ag-next")
     page.fill(".ag-input", "1 - o**2")
-    page.click(".ag-check")
-    page.wait_for_selector(".ag-step.ag-right")
+    page.click(".ag-check")  # right: the exercise moves on to step 2, the verdict of step 1 above it
+    expect(page.locator(".ag-verdict")).to_contain_text("step 1: right", timeout=30_000)
+    assert page.locator(".ag-counter").inner_text().startswith("step 2 / 9")
     assert page.inner_text(".ag-score") == "score: 1 of 9 right (1 of 9 answered)"
-    page.click(".ag-next")
     page.fill(".ag-input", "7")
     page.click(".ag-check")
     page.wait_for_selector(".ag-step.ag-wrong")
