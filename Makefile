@@ -1,18 +1,20 @@
 # Set-up and everyday commands. Each target creates or reuses a virtual
 # environment in .venv, installs the project into it, and installs the system
-# programs it needs (Graphviz; Chromium for the browser tests; Node.js and npm for the playground) where it can.
+# programs it needs (Graphviz; Chromium for the browser tests; TeX Live and poppler for the tests of the
+# LaTeX exports; Node.js and npm for the playground) where it can.
 
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo lessons gallery classroom test lint format bench system-deps clean notebooks notebooks-executed \
-	notebook-screenshots playground node-modules playground-screenshots
+.PHONY: demo lessons gallery classroom export-pictures test lint format bench system-deps clean notebooks notebooks-executed \
+	notebook-screenshots docs docs-serve docs-screenshots torch frameworks gradient-corpus playground node-modules \
+	playground-screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,docs]'
 	@touch $(STAMP)
 
 # Optional: PyTorch for the tests that compare against it (skipped without it).
@@ -20,20 +22,26 @@ $(STAMP): pyproject.toml
 torch: $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
 
+# Optional: JAX and scipy for check_gradient on JAX arrays and the gradient corpus's comparison with
+# jax.test_util.check_grads and scipy.optimize.check_grad. CI sets WITH_JAX=1.
+frameworks: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check 'jax[cpu]==0.10.2' scipy==1.17.1
+
 system-deps:
 	@sh scripts/system-deps.sh graphviz
 
 demo: $(STAMP) system-deps
 	$(PY) -m course.demo
 
-# The lessons of backpropagation: their numbers, and their figures in docs/lessons (the README shows them).
+# The lessons of backpropagation: their numbers, and their figures in docs/lessons (docs/explanation/lessons.md shows them).
 lessons: $(STAMP)
 	$(PY) -m course.lessons all --out docs/lessons
 
 # The checks of the code (make lint), then every test.
 test: $(STAMP) node-modules
-	@sh scripts/system-deps.sh graphviz chromium
+	@sh scripts/system-deps.sh graphviz chromium latex poppler
 	@if [ "$(WITH_TORCH)" = 1 ]; then $(MAKE) --no-print-directory torch; fi
+	@if [ "$(WITH_JAX)" = 1 ]; then $(MAKE) --no-print-directory frameworks; fi
 	@$(MAKE) --no-print-directory lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -53,18 +61,24 @@ lint: $(STAMP)
 format: $(STAMP)
 	@sh scripts/lint-fix.sh $(VENV)/bin/ruff
 
+# The comparison of gradient checkers on tests/gradient_corpus.py, written into docs/how-to/check-any-gradient.md.
+gradient-corpus: $(STAMP)
+	$(PY) scripts/gradient_corpus_table.py
+
+# The benchmark; it rewrites the site's performance page (docs/explanation/performance.md), which is committed.
 bench: $(STAMP)
-	$(PY) benchmarks/bench.py
+	$(PY) benchmarks/bench.py --page docs/explanation/performance.md
 
 # The teaching notebooks in JupyterLab, from this virtual environment (the widgets need no extension).
+# As root (a container), JupyterLab refuses to start without --allow-root.
 notebooks: $(STAMP) system-deps
-	$(VENV)/bin/jupyter lab notebooks
+	$(VENV)/bin/jupyter lab notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # Run every notebook and save it with its outputs (the tests fail when the saved outputs are out of date).
 notebooks-executed: $(STAMP) system-deps
 	$(PY) scripts/run_notebooks.py --write
 
-# The README's drawings and the player's screenshot (a development tool: scripts/ is not installed).
+# The docs' drawings and the player's screenshot (a development tool: scripts/ is not installed).
 gallery: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
 	$(PY) scripts/gallery.py docs --screenshot
@@ -75,7 +89,12 @@ classroom: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
 	$(PY) scripts/classroom.py docs/images
 
-# The README's screenshots of the widgets, taken by the JupyterLab browser test.
+# The exports page's pictures: a frame of viz.animate's GIF and a page of viz.write_slides's PDF (pdflatex, pdftoppm).
+export-pictures: $(STAMP)
+	@sh scripts/system-deps.sh graphviz latex poppler
+	$(PY) scripts/export_pictures.py docs/images
+
+# The docs' screenshots of the widgets, taken by the JupyterLab browser test.
 notebook-screenshots: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
 	AUTOGRAD_SCREENSHOTS=docs $(PY) -m pytest -q tests/notebooks/test_widgets_in_jupyterlab.py
@@ -97,4 +116,21 @@ playground-screenshots: playground
 	$(PY) benchmarks/playground.py --site site/playground --screenshots docs/images
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis demo-output node_modules site/playground
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis demo-output site node_modules
+
+# The documentation site (mkdocs.yml) built into site/, strictly: a warning, a broken link, a missing page or a
+# public name without a docstring fails it. The build hooks (scripts/docs_hooks.py) write the live players, so
+# Graphviz is needed. `python -m` puts this checkout first on sys.path. The tests run the same build
+# (tests/docs/conftest.py).
+DOCS_ENV := NO_MKDOCS_2_WARNING=1
+docs: $(STAMP) system-deps
+	$(DOCS_ENV) $(PY) -m mkdocs build --strict --site-dir site
+
+# The site served on localhost, rebuilt as pages change.
+docs-serve: $(STAMP) system-deps
+	$(DOCS_ENV) $(PY) -m mkdocs serve
+
+# docs/images/site-*.png: the home page, a tutorial and the player's page at 1280x800 and 1920x1080.
+docs-screenshots: docs
+	@sh scripts/system-deps.sh chromium
+	$(PY) scripts/site_screenshots.py site docs/images

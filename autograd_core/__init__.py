@@ -7,8 +7,9 @@
 
 Standard library only. ``value.py`` has the node, ``ops.py`` the table of local
 derivatives, ``backprop.py`` the graph walk and the chain rule, ``define.py``
-user-defined ops, ``gradcheck.py`` (with ``finite_differences.py`` and
-``testing.py``) gradient checking, the ``compiler`` package code generation
+user-defined ops, ``checker.py`` the gradient checker (``check_gradient`` for any
+function, with ``frameworks.py`` for numpy, PyTorch and JAX arrays; ``gradcheck.py`` and
+``testing.py`` its form for Value functions; ``finite_differences.py``), the ``compiler`` package code generation
 (``compile``: one example, a loop over a batch, or numpy arrays); ``forward.py`` forward mode
 and ``functional.py`` the derivative operators built on both modes;
 ``symbolic.py`` (sympy, imported only when called) the derivative as a
@@ -19,6 +20,7 @@ request.
 
 from .anomaly import detect_anomaly
 from .backprop import ChainRuleStep, backward_steps, grad
+from .checker import assert_gradient, check_gradient
 from .compiler import (
     TraceMismatchError,
     compile,
@@ -36,7 +38,7 @@ from .value import Value, topological_order
 
 __version__ = "0.2.0"
 
-# The names the README teaches; everything else is imported from its module
+# The names the docs teach (docs/reference/); everything else is imported from its module
 # (``autograd_core.files.write_atomic``, ``autograd_core.value.apply``, ...).
 __all__ = [
     # the node and its backward pass
@@ -68,6 +70,8 @@ __all__ = [
     "symbolic_grad",
     "chain_rule",
     # checking gradients
+    "check_gradient",
+    "assert_gradient",
     "gradcheck",
     "gradgradcheck",
     "GradcheckError",

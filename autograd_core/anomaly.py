@@ -86,10 +86,10 @@ def remembered_nodes() -> int:
 def check_new_node(out: Any, op: Any, inputs: Sequence[Any]) -> None:
     """Note where ``out`` was built; raise if it is its graph's first nan or infinity."""
     _BUILT_AT.lines[out] = user_code_line()
-    data = out.data
+    data = out._data
     if math.isfinite(data):
         return
-    numbers_in = [x.data for x in inputs]
+    numbers_in = [x._data for x in inputs]
     if data != data:
         first = not any(x != x for x in numbers_in)
     else:
@@ -149,5 +149,5 @@ def check_grad_step(node: Any, parent: Any, upstream: Any, local: Any, before: A
 def _local(node: Any, index: int) -> float:
     """``d node / d parent`` for the node's parent at ``index``, from the op table."""
     parents = node.parents
-    local: float = node.op.local_grads(*[p.data for p in parents], node.data)[index]
+    local: float = node.op.local_grads(*[p._data for p in parents], node._data)[index]
     return local

@@ -62,7 +62,7 @@ def local_derivatives(node: Value, create_graph: bool = False) -> tuple[Any, ...
         return ()
     parents = node.parents
     if not create_graph:
-        return rule.local_grads(*[p.data for p in parents], node.data)
+        return rule.local_grads(*[p._data for p in parents], node._data)
     return rule.local_grads(*parents, node)
 
 

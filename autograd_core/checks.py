@@ -26,15 +26,21 @@ def as_float(x: Any, needs: str) -> float:
         or not hasattr(type(x), "__float__")
         or (isinstance(x, numbers.Complex) and not isinstance(x, numbers.Real))
     ):
-        # A Value has no __float__ (so that it is never turned into a number by accident).
-        hint = " (use .data to copy a Value's number, or .detach())" if hasattr(x, "data") else ""
-        raise TypeError(f"{needs}, got {type(x).__name__} {short_repr(x)}{hint}")
+        raise _not_a_number(x, needs)
     try:
         return float(x)
+    except TypeError:  # a Value's __float__ refuses (so that it is never turned into a number by accident)
+        raise _not_a_number(x, needs) from None
     except OverflowError:
         raise OverflowError(
             f"{needs} that fits in a float (at most about 1.8e308), got {type(x).__name__} {short_repr(x)}"
         ) from None
+
+
+def _not_a_number(x: Any, needs: str) -> TypeError:
+    """The TypeError for ``x``, which is no real number; a Value is told how to give its number."""
+    hint = " (use .data to copy a Value's number, or .detach())" if hasattr(x, "data") else ""
+    return TypeError(f"{needs}, got {type(x).__name__} {short_repr(x)}{hint}")
 
 
 def check_label(label: object) -> str:

@@ -111,7 +111,7 @@ class _Derivatives:
                 ) from None
             raise self._error(index, args, f"raised TypeError: {exc}", TypeError) from exc
         if isinstance(result, Value):
-            return result.data if first_order else result
+            return result._data if first_order else result
         if not isinstance(result, numbers.Real):
             raise self._error(
                 index,
@@ -141,7 +141,7 @@ class _Derivatives:
 
     def _error(self, index: int, args: tuple[Any, ...], what: str, kind: type[Exception]) -> Exception:
         """``kind``: 'derivative 1 of op 'f' (d out/dx) <what>, at f(x=-1.0) = 2.0' and, on Values, the nodes."""
-        values = [a.data if isinstance(a, Value) else a for a in args]
+        values = [a._data if isinstance(a, Value) else a for a in args]
         at = ", ".join(f"{name}={value!r}" for name, value in zip(self.names, values))
         message = (
             f"derivative {index + 1} of op {self.op_name!r} (d out/d{self.names[index]}) {what}, "

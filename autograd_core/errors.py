@@ -54,7 +54,7 @@ def short_repr(x: object, limit: int = 40) -> str:
 def call_text(name: str, inputs: Iterable[Any]) -> tuple[str, str]:
     """How an op's call reads in an error: the call with its values, and where each input came from."""
     inputs = tuple(inputs)
-    shown = written(name, [repr(x.data) for x in inputs])
+    shown = written(name, [repr(x._data) for x in inputs])
     where = "; ".join(f"input {i + 1} is {describe(x)}" for i, x in enumerate(inputs))
     return shown, where
 

@@ -87,9 +87,12 @@ class Estimate(NamedTuple):
     noisy: bool = False  # not smooth, and the slopes do not settle as the step shrinks: noise, not a kink
 
 
-def default_step(x: float, method: str) -> float:
-    """eps**(1/3) * max(1, |x|) for central differences (eps**(1/5) for Richardson), as a power of two."""
-    return _power_of_two(EPSILON ** METHODS[method] * max(1.0, abs(x)))
+def default_step(x: float, method: str, epsilon: float = EPSILON) -> float:
+    """eps**(1/3) * max(1, |x|) for central differences (eps**(1/5) for Richardson), as a power of two.
+
+    ``epsilon`` is the machine epsilon of the precision f computes in (float64's by default).
+    """
+    return _power_of_two(epsilon ** METHODS[method] * max(1.0, abs(x)))
 
 
 def _power_of_two(h: float) -> float:
@@ -97,7 +100,9 @@ def _power_of_two(h: float) -> float:
     return 2.0 ** math.floor(math.log2(h))
 
 
-def _estimate(samples: dict[int, float], h: float, method: str, atol: float, rtol: float) -> Estimate:
+def _estimate(
+    samples: dict[int, float], h: float, method: str, atol: float, rtol: float, epsilon: float = EPSILON
+) -> Estimate:
     """The derivative of one output from its samples at x + k*h/4 (k in _OFFSETS and 0)."""
     f = samples
 
@@ -118,7 +123,7 @@ def _estimate(samples: dict[int, float], h: float, method: str, atol: float, rto
     left_2, right_2 = one_sided(-1, 2), one_sided(1, 2)  # from steps h/2 and h/4
     d_h, d_2 = right_h - left_h, right_2 - left_2
     scale = max(abs(left_h), abs(right_h), abs(left_2), abs(right_2))
-    noise = _NOISE * EPSILON * max(abs(v) for v in f.values()) / h
+    noise = _NOISE * epsilon * max(abs(v) for v in f.values()) / h
     smooth = abs(d_2 - d_h / 8) <= max(atol + rtol * scale, noise, abs(d_h) / 16)
     # Halving the step changes a good estimate by much less than the tolerance.
     settled = abs(numeric - half_step) <= max((atol + rtol * abs(numeric)) / 4, noise / 8)
@@ -144,11 +149,20 @@ def _estimate(samples: dict[int, float], h: float, method: str, atol: float, rto
 
 
 def _estimates(
-    samples: dict[int, Sequence[float]], at_x: Sequence[float], h: float, method: str, atol: float, rtol: float
+    samples: dict[int, Sequence[float]],
+    at_x: Sequence[float],
+    h: float,
+    method: str,
+    atol: float,
+    rtol: float,
+    epsilon: float = EPSILON,
 ) -> list[Estimate]:
     """One ``Estimate`` per output of g, from g's samples on the stencil and its value at x."""
     samples = {0: at_x, **samples}
-    return [_estimate({k: column[i] for k, column in samples.items()}, h, method, atol, rtol) for i in range(len(at_x))]
+    return [
+        _estimate({k: column[i] for k, column in samples.items()}, h, method, atol, rtol, epsilon)
+        for i in range(len(at_x))
+    ]
 
 
 def _noisy(larger: Estimate, smaller: Estimate, atol: float, rtol: float) -> bool:
@@ -193,6 +207,7 @@ def derivative_along(
     atol: float,
     rtol: float,
     adapt: bool = True,
+    epsilon: float = EPSILON,
 ) -> tuple[float, list[Estimate]]:
     """Estimate d g_i / d x for every output i of ``g`` (whose values at ``x`` are ``at_x``).
 
@@ -214,6 +229,9 @@ def derivative_along(
     near ``x`` then leaves the stencil and ``f'(x)`` is measured beside it; a
     kink that stays is at ``x``, within about 1e-8 * max(1, |x|), unless its
     slopes did not settle on the last stencil: then it is marked ``noisy``.
+
+    ``epsilon`` is the machine epsilon of the precision g computes in: it sets
+    the step near an edge and the rounding noise the kink test allows for.
     """
     step = h
     for _ in range(_SHRINKS + 1):
@@ -226,18 +244,18 @@ def derivative_along(
     else:
         raise ProbeFailed(f"{failure}, even with the step reduced to {step * _SHRINK_FACTOR:.3g}")
     if step != h:  # near an edge: a step scaled to the distance from it, but one that still moves x
-        step = min(step, max(_power_of_two(step * EPSILON ** METHODS[method]), _power_of_two(16 * math.ulp(x))))
+        step = min(step, max(_power_of_two(step * epsilon ** METHODS[method]), _power_of_two(16 * math.ulp(x))))
         samples = _stencil(g, x, step)
     # Estimates at step, step/8, ...: refined while f looks unsmooth (or, when adapting, unsettled). With
     # a given step (adapt=False) the finer stencils only serve to tell a kink from noise.
-    stencils = [_estimates(samples, at_x, step, method, atol, rtol)]
+    stencils = [_estimates(samples, at_x, step, method, atol, rtol, epsilon)]
     while len(stencils) <= _REFINES and not all(e.smooth and (e.settled or not adapt) for e in stencils[-1]):
         finer_step = step / _REFINE_FACTOR ** len(stencils)
         try:
             finer = _stencil(g, x, finer_step)
         except ProbeFailed:
             break
-        stencils.append(_estimates(finer, at_x, finer_step, method, atol, rtol))
+        stencils.append(_estimates(finer, at_x, finer_step, method, atol, rtol, epsilon))
     chosen = len(stencils) - 1 if adapt else 0
     pairs = list(zip(stencils, stencils[1:]))
     return step / _REFINE_FACTOR**chosen, [

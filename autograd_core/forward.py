@@ -25,8 +25,9 @@ Hessian-vector product) needs nothing more.
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, SupportsFloat
 
 from .backprop import local_derivatives, topological_order
 from .checks import as_float
@@ -129,6 +130,31 @@ def numbers_of(values: Any, caller: str, what: str) -> list[float]:
     return out
 
 
+class _Input(Value):
+    """An input of a differentiated ``f``: a leaf that notes whether ``f`` read its ``.data``.
+
+    The number read is a plain float, which the graph does not follow, so the
+    derivative through it is lost: ``call_on_leaves`` warns. The engine reads
+    a node's number from its private slot, so only ``f``'s own reads count.
+    """
+
+    __slots__ = ("read",)
+
+    def __init__(self, data: float, label: str) -> None:
+        super().__init__(data, label)
+        self.read = False
+
+    @property
+    def data(self) -> float:
+        """The number this node holds (reading it inside a differentiated ``f`` is warned about)."""
+        self.read = True
+        return self._data
+
+    @data.setter
+    def data(self, value: SupportsFloat) -> None:
+        self._data = value if type(value) is float else as_float(value, "Value.data needs a real number")
+
+
 def call_on_leaves(f: Callable[..., Any], point: list[float], caller: str) -> tuple[list[Value], list[Value], bool]:
     """Run ``f`` on one fresh leaf per number of ``point``.
 
@@ -138,9 +164,20 @@ def call_on_leaves(f: Callable[..., Any], point: list[float], caller: str) -> tu
     """
     if not callable(f):
         raise TypeError(f"{caller}: f must be a function of Values, got {type(f).__name__} {f!r}")
-    leaves = [Value(x, name) for x, name in zip(point, input_names(f, len(point)))]
+    inputs = [_Input(x, name) for x, name in zip(point, input_names(f, len(point)))]
+    leaves: list[Value] = list(inputs)
     with enable_grad():  # inside no_grad, f would record no graph and every derivative would be 0
         result = f(*leaves)
+    read = [x.label for x in inputs if x.read]
+    if read:
+        name = read[0]
+        warnings.warn(
+            f"{caller}: f read {', '.join(f'{n}.data' for n in read)}, a plain number the derivative does not "
+            f"follow: what f computes from it counts as a constant. Use the Value itself ({name} * y, not "
+            f"{name}.data * y); for a constant on purpose, {name}.detach()",
+            UserWarning,
+            stacklevel=3,
+        )
     several = isinstance(result, (list, tuple))
     outputs = list(result) if several else [result]
     for i, out in enumerate(outputs):

@@ -22,7 +22,7 @@ visits only the nodes that output depends on.
   its n columns are n forward sweeps of that one graph. Reverse over reverse
   (n reverse sweeps of the same graph, each calling every rule again) is
   slower where the gradient entries share most of the graph, and faster
-  where each depends on a small part of it (the README has the timings).
+  where each depends on a small part of it (docs/explanation/how-the-engine-works.md has the timings).
 * ``hvp``: forward over reverse, one forward sweep of the gradient's graph;
   the Hessian is never formed.
 * ``vjp``: one reverse sweep, of ``Σ v_i · output_i``.

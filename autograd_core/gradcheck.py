@@ -37,223 +37,18 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
-import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from .backprop import grad
+from .checker import Column, GradcheckError, GradcheckResult, GradcheckRow, check_columns, function_name
 from .define import input_names
 from .errors import short_repr
-from .finite_differences import METHODS, Estimate, ProbeFailed, default_step, derivative_along
+from .finite_differences import METHODS
 from .value import Value
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError", "GradcheckResult", "GradcheckRow"]
-
-
-class GradcheckError(AssertionError):
-    """A gradient check failed; the message is the table of every derivative, and ``.result`` holds it.
-
-    An ``AssertionError``, so that pytest reports it as a failed test showing the table.
-    """
-
-    def __init__(self, result: GradcheckResult) -> None:
-        super().__init__(str(result))
-        self.result = result
-
-
-GradcheckError.__module__ = "autograd_core"  # tracebacks say autograd_core.GradcheckError, as it is imported
-
-
-class GradcheckRow(NamedTuple):
-    """One checked derivative."""
-
-    name: str  # "df/dx", or "d2f/dx dy" for a second derivative
-    analytic: float  # from reverse mode
-    numeric: float  # from finite differences
-    abs_error: float  # |analytic - numeric|
-    rel_error: float  # abs_error / |numeric| (inf when numeric is 0 and they differ)
-    passed: bool
-    step: float  # the finite-difference step used
-    kink: tuple[float, float] | None  # (left, right) one-sided slopes when f is not smooth here
-    settled: bool = True  # False when the numeric estimate still changed with the smallest step
-    noisy: bool = False  # f is noisy here (slopes that grow as the step shrinks, or a non-deterministic f)
-
-    @property
-    def status(self) -> str:
-        """'ok', 'FAIL', 'kink' (passes), 'FAIL (kink)' or 'FAIL (noise)'."""
-        if self.noisy:
-            return "FAIL (noise)"
-        if self.kink is None:
-            return "ok" if self.passed else "FAIL"
-        return "kink" if self.passed else "FAIL (kink)"
-
-
-class GradcheckResult:
-    """The outcome of a check: truthy when every derivative passes; ``str()`` is a table."""
-
-    def __init__(
-        self,
-        function: str,
-        order: int,
-        point: Sequence[tuple[str, float]],
-        rows: list[GradcheckRow],
-        *,
-        method: str,
-        atol: float,
-        rtol: float,
-        allow_kinks: bool,
-        nondeterministic: tuple[float, float] | None = None,
-    ) -> None:
-        self.function, self.order, self.point, self.rows = function, order, tuple(point), rows
-        self.method, self.atol, self.rtol, self.allow_kinks = method, atol, rtol, allow_kinks
-        self.nondeterministic = nondeterministic  # f's two different values at the point, when it gave two
-
-    def __bool__(self) -> bool:
-        return all(row.passed for row in self.rows)
-
-    @property
-    def failures(self) -> list[GradcheckRow]:
-        """The rows that failed."""
-        return [row for row in self.rows if not row.passed]
-
-    @property
-    def kinks(self) -> list[GradcheckRow]:
-        """The rows where f has a kink at the input (or within the smallest step)."""
-        return [row for row in self.rows if row.kink is not None and not row.noisy]
-
-    def __repr__(self) -> str:
-        return (
-            f"<GradcheckResult {self.function} order={self.order}: "
-            f"{len(self.rows) - len(self.failures)}/{len(self.rows)} passed>"
-        )
-
-    def __str__(self) -> str:
-        return "\n".join(_report(self))
-
-
-def _report(result: GradcheckResult) -> list[str]:
-    """The lines of the report: a header, one row per derivative, then the notes."""
-    which = "gradcheck" if result.order == 1 else "gradgradcheck"
-    at = ", ".join(f"{name}={value!r}" for name, value in result.point)
-    noisy = sum(1 for row in result.failures if row.noisy)
-    wrong, total = len(result.failures) - noisy, len(result.rows)
-    problems = ([f"{wrong} of {total} derivatives wrong"] if wrong else []) + (
-        [f"{noisy} of {total} cannot be checked (f is noisy)"] if noisy else []
-    )
-    verdict = f"FAILED: {'; '.join(problems)}" if problems else "all passed"
-    lines = [
-        f"{which} of {result.function} at ({at}): {verdict}",
-        f"  {result.method} differences; a derivative passes when |analytic - numeric| <= atol + rtol*|numeric|"
-        f" (atol={result.atol:g}, rtol={result.rtol:g})",
-        "",
-    ]
-    header = ("derivative", "analytic", "numeric", "abs error", "rel error", "step", "result")
-    cells = [header] + [
-        (
-            row.name,
-            f"{row.analytic:.12g}",
-            f"{row.numeric:.12g}",
-            f"{row.abs_error:.1e}",
-            f"{row.rel_error:.1e}",
-            f"{row.step:.1e}",
-            row.status,
-        )
-        for row in result.rows
-    ]
-    widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
-    lines += ["  " + "  ".join(c.ljust(w) for c, w in zip(cells_row, widths)).rstrip() for cells_row in cells]
-    return lines + _notes(result)
-
-
-def _notes(result: GradcheckResult) -> list[str]:
-    """The lines under the table: why a row is noise, unreliable, or a kink."""
-    lines = []
-    if result.nondeterministic is not None:
-        first, second = result.nondeterministic
-        lines.append(
-            f"  noise: {result.function} is not deterministic: evaluated twice at this point it gave "
-            f"{first!r} and then {second!r}; finite differences of a random function mean nothing "
-            f"(fix its seed, or check it without the random part)"
-        )
-    for row in result.failures:
-        if row.noisy and result.nondeterministic is None and row.kink is not None:  # slopes that moved
-            left, right = row.kink
-            lines.append(
-                f"  {row.name}: noise, not a kink: the one-sided slopes ({left:.6g} left, {right:.6g} right) "
-                f"changed when the step shrank, where a kink's stay put; f is noisy here (a random term, "
-                f"or digits lost to rounding inside f), so this derivative cannot be checked at this point"
-            )
-        elif not row.settled and row.kink is None:
-            lines.append(
-                f"  {row.name}: the numeric value is unreliable: it still changed when the step was halved "
-                f"(f changes faster than the step, or loses digits to rounding); try another point or eps="
-            )
-    for row in result.kinks:
-        left, right = row.kink  # type: ignore[misc]  # result.kinks holds the rows whose kink is set
-        if row.passed:
-            why = "it lies between the one-sided slopes, a valid choice at a kink"
-        elif not result.allow_kinks:
-            why = "kinks count as failures (allow_kinks=False)"
-        else:
-            why = "it lies OUTSIDE the one-sided slopes, so it is wrong on both sides"
-        lines.append(
-            f"  {row.name}: a kink at this point (or within the step, {row.step:.1e}): the slope is "
-            f"{left:.6g} from the left and {right:.6g} from the right; analytic {row.analytic:.6g}: {why}"
-        )
-    return lines
-
-
-# ------------------------------------------------------------------ checking
-
-
-def _row(
-    name: str, analytic: float, estimate: Estimate, step: float, atol: float, rtol: float, allow_kinks: bool
-) -> GradcheckRow:
-    """Compare one analytic derivative with its finite-difference estimate."""
-    numeric = estimate.numeric
-    abs_error = abs(analytic - numeric)
-    if abs_error == 0:
-        rel_error = 0.0
-    else:
-        rel_error = abs_error / abs(numeric) if numeric != 0 else math.inf
-    if math.isnan(abs_error):
-        abs_error, rel_error = math.inf, math.inf  # a nan or infinite analytic value never passes
-    if estimate.smooth:
-        return GradcheckRow(
-            name,
-            analytic,
-            numeric,
-            abs_error,
-            rel_error,
-            abs_error <= atol + rtol * abs(numeric),
-            step,
-            None,
-            estimate.settled,
-        )
-    slack = atol + rtol * max(abs(estimate.left), abs(estimate.right))
-    between = estimate.low - slack <= analytic <= estimate.high + slack
-    return GradcheckRow(
-        name,
-        analytic,
-        numeric,
-        abs_error,
-        rel_error,
-        between and allow_kinks and not estimate.noisy,
-        step,
-        (estimate.left, estimate.right),
-        estimate.settled,
-        estimate.noisy,
-    )
-
-
-def _function_name(f: Callable[..., Any]) -> str:
-    """f's name for the report; a lambda is named by its file and line."""
-    name = getattr(f, "__qualname__", None) or getattr(f, "__name__", None)
-    code = getattr(f, "__code__", None)
-    if name is not None and name.endswith("<lambda>") and code is not None:
-        return f"<lambda> ({os.path.basename(code.co_filename)}:{code.co_firstlineno})"
-    return name if name is not None else repr(f)
 
 
 def _validated(
@@ -373,7 +168,7 @@ def _check(
 ) -> GradcheckResult:
     caller = "gradcheck" if order == 1 else "gradgradcheck"
     point = _validated(f, inputs, eps, atol, rtol, method, caller)
-    fname, names = _function_name(f), input_names(f, len(point))
+    fname, names = function_name(f), input_names(f, len(point))
     xs = [Value(v, label) for v, label in zip(point, names)]
     out = _evaluate(f, xs, fname, caller)
     # A random f looks like a function with kinks everywhere: evaluate it twice to tell.
@@ -387,24 +182,25 @@ def _check(
             f"{caller}: the gradient of {fname} at the point is {at_point}; "
             "second derivatives can only be checked where it is finite"
         )
-    steps, estimates = [], []  # per input j: the step, and estimates[j][i] of d g_i / d x_j
-    for j, x in enumerate(point):
-        h = float(eps) if eps is not None else default_step(x, method)
-        try:
-            step, column = derivative_along(_moved(g, xs, j), x, at_point, h, method, atol, rtol, adapt=eps is None)
-        except ProbeFailed as exc:
-            raise ValueError(
-                f"{caller}: {fname} cannot be evaluated near {names[j]}={x!r}: {exc}; "
-                f"check a point further from the edge of its domain"
-            ) from None
-        steps.append(step)
-        estimates.append(column)
-    _check_unchanged(xs, point, fname, caller)
-    rows = [
-        _row(row_names[i][j], analytic[i][j], estimates[j][i], steps[j], atol, rtol, allow_kinks)
-        for i in range(len(analytic))
-        for j in range(len(point))
+    columns = [
+        Column(names[j], [names_i[j] for names_i in row_names], x, x, _moved(g, xs, j), [a[j] for a in analytic])
+        for j, x in enumerate(point)
     ]
+    per_column, _ = check_columns(
+        columns,
+        at_point,
+        evaluate_again=lambda: at_point,  # f was evaluated twice above
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        method=method,
+        allow_kinks=allow_kinks,
+        screen=False,
+        fname=fname,
+        caller=caller,
+    )
+    _check_unchanged(xs, point, fname, caller)
+    rows = [per_column[j][i] for i in range(len(analytic)) for j in range(len(point))]
     if nondeterministic is not None:
         rows = [row._replace(passed=False, noisy=True) for row in rows]
     result = GradcheckResult(

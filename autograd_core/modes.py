@@ -28,6 +28,9 @@ class _Mode(threading.local):
     enabled = True
     anomaly = 0  # depth of nested detect_anomaly blocks
     fast = True  # enabled and not anomaly: the one flag the ops read
+    compared: list[tuple[Any, str, Any, bool]] | None = None
+    """While the compiler traces ``f``: the comparisons and truth tests made on Values (each a guard of the
+    compiled code), as (value, "<", other, result); None otherwise."""
 
     def __init__(self) -> None:
         self.saved: list[tuple[bool, int]] = []  # the modes to restore, innermost block last

@@ -166,7 +166,7 @@ def _defined_op(module: str, qualname: str) -> Op:
 
 def data_of(x: Any) -> float:
     """The float inside ``x``: ``x`` itself for a number, ``x.data`` for a Value."""
-    return x if isinstance(x, _NUMBER) else x.data
+    return x if isinstance(x, _NUMBER) else x._data
 
 
 # ------------------------------------------------------------- rule helpers

@@ -25,6 +25,7 @@ find (it is what makes micrograd slow).
 from __future__ import annotations
 
 import numbers
+import operator
 from collections.abc import Iterable, Sequence
 from typing import Any, SupportsFloat
 
@@ -53,13 +54,28 @@ class Value:
     For code written against micrograd: ``_prev`` is the set of parents, ``_op``
     the op's name and ``_backward()`` the node's chain-rule step.
 
-    Values hash by identity and define no ``__eq__``, so they can be kept in
-    sets and dicts; compare ``.data`` to compare numbers.
+    Comparing compares the numbers, as in PyTorch: ``a < b``, ``a >= 2``
+    (a Value or a number on either side) give a bool, so ``max(a, b)`` and
+    ``sorted(values)`` work and return the Values themselves; ``bool(v)`` is
+    ``v.data != 0`` (``if loss:`` asks whether the loss is non-zero). But
+    ``==`` is identity: Values hash by identity, so they can be kept in sets
+    and dicts; compare ``a.data == b.data`` to compare numbers. A Value is not
+    a float: ``math.tanh(v)`` and ``float(v)`` are refused, saying to use
+    ``v.tanh()`` (which the gradient follows) or ``v.data`` (a plain number).
     """
 
-    __slots__ = ("_data", "_grad", "_label", "op", "_a", "_b", "place")
+    __slots__ = {
+        "_data": "the number (read and set through ``data``)",
+        "_grad": "the gradient (read and set through ``grad``)",
+        "_label": "the name (read and set through ``label``)",
+        "op": "The Op that made this node (its forward and local derivatives); None for a leaf.",
+        "_a": "the parents: _a and _b, or _a a tuple of them",
+        "_b": "the second parent, or None",
+        "place": "Where the node sits in a model (nn sets an nn.Place); None elsewhere. The engine never reads it.",
+    }
 
     def __init__(self, data: SupportsFloat, label: str = "") -> None:
+        """A leaf holding ``data`` (a real number, stored as float), named ``label`` in drawings and errors."""
         self._data = data if type(data) is float else as_float(data, "Value(data) needs a real number")
         self._grad = 0.0
         self._label = label if type(label) is str else check_label(label)
@@ -315,12 +331,48 @@ class Value:
         for parent, local in zip(parents, local_grads):
             parent._grad += local * upstream
 
+    # -------------------------------------------------- comparing, truth, floats
+    def __lt__(self, other: Any) -> bool:
+        """self < other, comparing the numbers (other a Value or a number)."""
+        return _compare(self, "<", other)
+
+    def __le__(self, other: Any) -> bool:
+        """self <= other, comparing the numbers (other a Value or a number)."""
+        return _compare(self, "<=", other)
+
+    def __gt__(self, other: Any) -> bool:
+        """self > other, comparing the numbers (other a Value or a number)."""
+        return _compare(self, ">", other)
+
+    def __ge__(self, other: Any) -> bool:
+        """self >= other, comparing the numbers (other a Value or a number)."""
+        return _compare(self, ">=", other)
+
+    def __bool__(self) -> bool:
+        """True when the number is not 0 (as PyTorch's ``bool(tensor)``): ``if loss:`` asks whether it is non-zero."""
+        result = self._data != 0.0
+        if MODE.compared is not None:  # the compiler is tracing: the branch taken is a guard
+            MODE.compared.append((self, "!=", 0.0, result))
+        return result
+
+    def __float__(self) -> float:
+        """Refused with a TypeError: ``math.tanh(v)``, ``float(v)`` would take the number out of the graph.
+
+        Use the Value's own method (``v.tanh()``, ``v.exp()``, ``v.log()``,
+        ...), which the gradient follows, or ``v.data`` for the plain number.
+        """
+        raise TypeError(
+            f"a Value is not a float: for math.tanh(v), math.exp(v), ... use v.tanh(), v.exp(), ..., which the "
+            f"gradient follows, or v.data for the plain number; got {self!r}"
+        )
+
     # ------------------------------------------------------------- the rest
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this graph."""
         return Value(self._data, self._label)
 
     def __repr__(self) -> str:
+        """``Value(data=0.5, grad=0.0, label='x')``."""
         label = f", label={self._label!r}" if self._label else ""
         return f"Value(data={self._data!r}, grad={self._grad!r}{label})"
 
@@ -462,6 +514,28 @@ def apply(op: Op, *inputs: Value) -> Value:
     if op.variadic or not 1 <= len(inputs) <= 2:
         return _node(data, op, tuple(inputs), None)
     return _node(data, op, inputs[0], inputs[1] if len(inputs) == 2 else None)
+
+
+_COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+def _compare(x: Value, symbol: str, other: Any) -> bool:
+    """``x symbol other`` on the numbers (NotImplemented for anything but a Value or a real number).
+
+    While the compiler traces ``f`` (``MODE.compared`` is a list), the
+    comparison and its result are noted: the compiled code checks it again at
+    every call, since a later call could take the other branch.
+    """
+    if isinstance(other, Value):
+        right: Any = other._data
+    elif isinstance(other, numbers.Real):
+        right = other
+    else:
+        return NotImplemented  # type: ignore[no-any-return]  # Python then asks the other operand, or raises
+    result: bool = _COMPARISONS[symbol](x._data, right)
+    if MODE.compared is not None:
+        MODE.compared.append((x, symbol, other, result))
+    return result
 
 
 def _lift(x: Any, op: str = "a Value op") -> Value | None:

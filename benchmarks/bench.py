@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py            # full run (several minutes: it compiles million-node graphs)
     python benchmarks/bench.py --quick    # fewer repeats, graphs up to 100,000 nodes
+    python benchmarks/bench.py --page docs/explanation/performance.md   # also write the site's page (make bench)
 
 Workloads (``workloads.py``): micrograd's demo training step (MLP 2-16-16-1
 with ReLU, two-moons points, hinge loss + L2 1e-4, backward, SGD update) run
@@ -28,13 +29,16 @@ timing the gradients of every mode are compared with the interpreted engine's.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
+import io
 import os
 import statistics
 import sys
 import threading
 import time
 import tracemalloc
+from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.path.insert(0, os.path.dirname(__file__))
@@ -43,6 +47,7 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 import compile_scaling  # noqa: E402 - after the thread settings above
+import performance_page  # noqa: E402 - after the thread settings above
 from workloads import (  # noqa: E402 - after the thread settings above
     arrays_train_step,
     build_mlp,
@@ -317,11 +322,42 @@ def print_compile_scaling(quick: bool) -> None:
     )
 
 
+class _Tee(io.StringIO):
+    """Standard output that is also kept, to write the page from what was printed."""
+
+    def __init__(self, stream) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(text)
+        self.stream.flush()
+        return super().write(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, graphs up to 100,000 nodes")
+    parser.add_argument("--page", type=Path, help="also write the report as the site's performance page here")
+    parser.add_argument(
+        "--report-from", type=Path, help="write --page from this saved report instead of measuring", metavar="FILE"
+    )
     args = parser.parse_args()
-    repeats = 3 if args.quick else 7
+    if args.report_from is not None:
+        if args.page is None:
+            parser.error("--report-from needs --page")
+        print(f"wrote {performance_page.write(args.page, args.report_from.read_text(encoding='utf-8'))}")
+        return
+    report = _Tee(sys.stdout)
+    with contextlib.redirect_stdout(report):
+        measure(args.quick)
+    if args.page is not None:
+        print(f"wrote {performance_page.write(args.page, report.getvalue())}")
+
+
+def measure(quick: bool) -> None:
+    """Run every benchmark and print the report."""
+    repeats = 3 if quick else 7
     xs, ys = two_moons(100)
     # The interpreted engines run first, before PyTorch and numpy are imported: the collector then
     # sees what a script training with micrograd has alive. Every full collection scans every
@@ -350,7 +386,7 @@ def main() -> None:
     results = {n: compiled_row(n, repeats if n <= 100 else max(2, repeats // 2), torch) for n in (100, 10_000)}
     print_compiled(results, differences, torch)
     print("\nCompiling (trace, code generation, CPython's compile), each size in a fresh process:\n")
-    print_compile_scaling(args.quick)
+    print_compile_scaling(quick)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from .pytorch import from_torch, to_torch
 from .serialize import load_parameters, save_parameters
 from .train import History, Stopping, TrainingDivergedError, evaluate, fit, train_step
 
-# The names the README teaches; everything else is imported from its module
+# The names the docs teach (docs/reference/); everything else is imported from its module
 # (``nn.optim.Optimizer``, ``nn.places.Place``, ``nn.train.batch_loss``, ...).
 __all__ = [
     "Module",

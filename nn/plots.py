@@ -67,7 +67,8 @@ def plot_history(history: History, loss_name: str = "loss") -> Figure:
     if history.val_accuracy:
         right.plot(epochs, [100 * a for a in history.val_accuracy], color="tab:orange", label="validation")
     right.set_ylim(0, 101)
-    label_axes(right, "accuracy", "epoch", "% right", legend=True)
+    label_axes(right, "accuracy", "epoch", "% right")
+    right.legend(loc="lower right", fontsize=LEGEND_SIZE)  # below the curves once they rise: the 100% line stays clear
     if history.stop_reason:
         fig.suptitle(f"stopped: {_shorten(history.stop_reason, 110)}", fontsize=LEGEND_SIZE)
     return fig
@@ -106,7 +107,8 @@ def scores_on_grid(model: MLP, points: Any) -> Any:
 
 
 def plot_boundary(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], title: str = "") -> Figure:
-    """The data over the class regions the model assigns (two inputs)."""
+    """The data over the class regions the model assigns (two inputs), with a legend naming each class's colour."""
+    import matplotlib
     import numpy as np
 
     xs, ys = [p[0] for p in X], [p[1] for p in X]
@@ -129,8 +131,19 @@ def plot_boundary(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], ti
         vmax=top,
         alpha=0.35,
     )
-    ax.scatter(xs, ys, c=y, cmap=cmap, vmin=0, vmax=top, edgecolors="k", s=30)
+    colors = matplotlib.colormaps[cmap]
+    for c in range(n_classes):  # one scatter per class, so that the legend names each colour
+        mine = [i for i, label in enumerate(y) if label == c]
+        ax.scatter(
+            [xs[i] for i in mine],
+            [ys[i] for i in mine],
+            color=colors(c / top),
+            edgecolors="k",
+            s=30,
+            label=f"class {c}",
+        )
     label_axes(ax, title or "decision boundary", "x[0]", "x[1]", grid=False)
+    ax.legend(title="points; shaded: the class\nthe network assigns", fontsize=LEGEND_SIZE, title_fontsize=LEGEND_SIZE)
     return fig
 
 

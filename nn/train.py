@@ -79,7 +79,8 @@ class History:
     ``epoch_time`` (seconds spent training by the epoch's end, not counting
     validation and diagnostics) and ``diagnostics`` (``fit(...,
     diagnostics=True)``). ``stopped_by`` is "epochs", "steps", "converged" or
-    "diverged"; ``stop_reason`` says it in a sentence.
+    "diverged"; ``stop_reason`` says it in a sentence. ``best_epoch`` is the
+    epoch whose weights the ``Stopping`` rule restored (0 when it did not fire).
     """
 
     loss: list[float] = field(default_factory=list)
@@ -94,6 +95,7 @@ class History:
     diagnostics: list[Diagnostics] = field(default_factory=list)
     stopped_by: str = ""
     stop_reason: str = ""
+    best_epoch: int = 0
 
     @property
     def epochs(self) -> int:
@@ -121,12 +123,15 @@ class TrainingDivergedError(ArithmeticError):
 
 @dataclass(frozen=True)
 class Stopping:
-    """The stopping rule: stop when the monitored loss improved by less than ``tol`` over the last ``patience`` epochs.
+    """The stopping rule: stop when the monitored loss improved by less than ``tol`` over the last ``patience`` epochs,
+    and go back to the best epoch's weights.
 
     The monitored loss is the validation loss when ``fit`` has a validation
     set (early stopping: it also stops when the validation loss rises), else
-    the epoch's training loss. The model keeps its last weights, not the best
-    epoch's.
+    the epoch's training loss. When the rule fires, the model's weights are
+    those of the epoch with the lowest monitored loss (``History.best_epoch``),
+    as Keras's ``EarlyStopping(restore_best_weights=True)`` does: the epochs of
+    patience after it were the rule waiting to be sure, not a better model.
     """
 
     tol: float
@@ -146,10 +151,17 @@ class Stopping:
         earlier, recent = min(monitored[:-patience]), min(monitored[-patience:])
         if earlier - recent >= tol:
             return ""
+        best = self.best_epoch(monitored)
         return (
             f"converged after {len(monitored)} epochs: the {name} loss improved by less than tol={tol:g} over "
-            f"the last {patience} epochs (best {recent:.4g} in them, {earlier:.4g} before)"
+            f"the last {patience} epochs (best {recent:.4g} in them, {earlier:.4g} before); the weights of "
+            f"epoch {best}, the best ({monitored[best - 1]:.4g}), restored"
         )
+
+    @staticmethod
+    def best_epoch(monitored: Sequence[float]) -> int:
+        """The epoch (from 1) with the lowest monitored loss, the first of equals."""
+        return min(range(len(monitored)), key=monitored.__getitem__) + 1
 
 
 def predicted_class(score: Value | Sequence[Value]) -> int:
@@ -193,7 +205,7 @@ def batch_loss(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn) -> tupl
     return loss, scores
 
 
-# The four lines of the loop keep their comments aligned, as the README shows them.
+# The four lines of the loop keep their comments aligned, as docs/how-to/train-validate-stop.md shows them.
 # fmt: off
 def train_step(model: Module, X: Sequence, y: Sequence, loss_fn: LossFn, optimizer: Optimizer) -> tuple[Value, list]:
     """One step of every training loop, micrograd's: forward, zero the gradients, backward, update.
@@ -358,6 +370,7 @@ def fit(
     rng = as_random(seed, "fit")
     history = History()
     guard = _Guard(model.parameters(), optimizer, max_loss_growth)
+    best_weights: list[float] = []  # the weights at the lowest monitored loss so far (with a stopping rule)
     while not history.stopped_by:
         if epochs is not None and history.epochs == epochs:
             history.stopped_by, history.stop_reason = "epochs", f"ran all {epochs} epochs"
@@ -394,11 +407,16 @@ def fit(
             if on_epoch is not None:
                 on_epoch(epoch, history)
             if stopping is not None and not history.stopped_by:
-                monitored = (
+                monitored, name = (
                     (history.val_loss, "validation") if validation is not None else (history.epoch_loss, "training")
                 )
-                reason = stopping.reason(*monitored)
+                if stopping.best_epoch(monitored) == len(monitored):  # a new best: keep its weights
+                    best_weights = [p.data for p in model.parameters()]
+                reason = stopping.reason(monitored, name)
                 if reason:
+                    for p, data in zip(model.parameters(), best_weights):
+                        p.data = data
+                    history.best_epoch = stopping.best_epoch(monitored)
                     history.stopped_by, history.stop_reason = "converged", reason
     return history
 

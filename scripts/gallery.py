@@ -1,4 +1,4 @@
-"""``python scripts/gallery.py docs``: the README's drawings, made by the project itself, and their sizes for a slide.
+"""``python scripts/gallery.py docs``: the docs' drawings, made by the project itself, and their sizes for a slide.
 
 Writes the drawings of a neuron with 3 inputs, a 2-3-1 MLP grouped by neuron
 and a 2-16-16-1 MLP with each neuron (and each layer) collapsed (SVG), the player of the
@@ -127,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python scripts/gallery.py", description=__doc__.split("\n")[0].split(": ", 1)[1]
     )
-    parser.add_argument("folder", type=Path, help="where to write (the README's pictures are in docs)")
+    parser.add_argument("folder", type=Path, help="where to write (the docs' pictures are in docs)")
     parser.add_argument(
         "--screenshot", action="store_true", help="also photograph the player (needs Playwright and Chromium)"
     )

@@ -1,4 +1,4 @@
-"""The public surface: each package's exports and its README table, one name per class, `.op` never a str."""
+"""The public surface: each package's exports and its reference page, one name per class, `.op` never a str."""
 
 from __future__ import annotations
 
@@ -15,21 +15,25 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ["autograd_core", "nn", "viz"]
 
 
-def readme_tables() -> dict[str, list[str]]:
-    """The names in the README's "Public names" tables, by package, in their order."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def reference_table(package: str) -> list[str]:
+    """The names in the "Public names" table of the package's reference page (docs/reference/<package>.md), in order."""
+    text = (ROOT / "docs" / "reference" / f"{package}.md").read_text(encoding="utf-8")
     section = re.search(r"^## Public names\n(.*?)(?=^## |\Z)", text, flags=re.S | re.M)
-    assert section, "the README has no '## Public names' section"
-    tables = {}
-    for package, body in re.findall(r"^### `(\w+)`\n(.*?)(?=^### |\Z)", section.group(1), flags=re.S | re.M):
-        tables[package] = re.findall(r"^\| `(\w+)` \|", body, flags=re.M)
-    return tables
+    assert section, f"docs/reference/{package}.md has no '## Public names' section"
+    return re.findall(r"^\| `(\w+)` \|", section.group(1), flags=re.M)
+
+
+def reference_entries(package: str) -> list[str]:
+    """The names the reference page documents from their docstrings (its ``::: package.name`` lines), in order."""
+    text = (ROOT / "docs" / "reference" / f"{package}.md").read_text(encoding="utf-8")
+    return re.findall(rf"^::: {package}\.(\w+)$", text, flags=re.M)
 
 
 @pytest.mark.parametrize("package", PACKAGES)
-def test_the_readme_lists_exactly_the_exported_names(package):
+def test_the_reference_lists_exactly_the_exported_names(package):
     module = importlib.import_module(package)
-    assert readme_tables()[package] == list(module.__all__)
+    assert reference_table(package) == list(module.__all__)
+    assert reference_entries(package) == list(module.__all__)
 
 
 @pytest.mark.parametrize("package", PACKAGES)

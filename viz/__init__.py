@@ -7,6 +7,9 @@
     print(explain(L))                # one line per chain-rule step
     print(explain(L, tangents={x: 1.0}))   # forward mode: each node's tangent
     write_html(L, "backward.html")   # the forward- then backward-pass player, one offline file
+    render(L, "graph.tex"); to_tikz(L)   # the drawing as a TikZ picture, for pdflatex
+    write_slides(L, "slides.tex")    # a Beamer frame: an overlay per step of the player
+    animate(L, "backward.gif")       # or .mp4, .svg: a frame per step of the player
     play(L); explore(f, a=2.0)       # in a notebook: the player, and sliders (the widgets extra)
     exercise(L)                      # the backward pass to fill in: .answer(step, text)
     exercise_widget(exercise(L))     # in a notebook: the exercise on the player
@@ -23,7 +26,9 @@ chain rule, ``exercise.py`` checks a student's answers (parsed by
 the player; ``notebook.py`` (``play``, ``explore``, ``exercise_widget``),
 ``widgets.py`` (the only importer of anywidget), ``sliders.py``,
 ``player_widget.js``, ``exercise_widget.js`` and ``explorer.js`` the notebook
-widgets. No module imports one that imports it back. A network's structure
+widgets; ``scene.py`` reads a drawing back from Graphviz shape by shape and
+plays the player's steps on it, for ``export.py`` (TikZ, Beamer, GIF, MP4).
+No module imports one that imports it back. A network's structure
 comes from ``nn.place_of``. Only this package imports ``graphviz``; the engine
 needs nothing outside the standard library.
 """
@@ -32,11 +37,12 @@ from .dot import GraphTooLargeError, draw_dot
 from .drawing import GraphvizNotFoundError
 from .exercise import exercise
 from .explain import explain, gradients
+from .export import animate, to_tikz, write_slides
 from .notebook import exercise_widget, explore, play
 from .player import player_fragment, write_html
 from .render import render
 
-# The names the README teaches; everything else is imported from its module
+# The names the docs teach (docs/reference/); everything else is imported from its module
 # (``viz.trace.trace``, ``viz.exercise.Exercise``, ``viz.drawing.Drawing``, ...).
 __all__ = [
     "draw_dot",
@@ -45,6 +51,9 @@ __all__ = [
     "gradients",
     "write_html",
     "player_fragment",
+    "to_tikz",
+    "write_slides",
+    "animate",
     "play",
     "explore",
     "exercise",

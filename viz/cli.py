@@ -3,7 +3,10 @@
 Parses the expression safely (``viz.expression``: an ``ast`` whitelist, never
 ``eval``), runs forward and backward, and writes the drawing or the player,
 prints the chain-rule steps, or both; ``--tangent x=1`` explains or plays the
-forward-mode pass instead. ``python -m viz exercise EXPRESSION NAME=NUMBER ...``
+forward-mode pass instead; ``-o x.tex`` writes the drawing as a LaTeX (TikZ)
+document, ``--slides -o x.tex`` a Beamer frame that plays the passes, and
+``-o x.gif``/``x.mp4`` an animation of the player (``viz.export``).
+``python -m viz exercise EXPRESSION NAME=NUMBER ...``
 asks the backward pass's local derivatives one by one on stdin and checks each
 answer (``viz.exercise``). Bad input (also an argument, or an answer on stdin,
 whose bytes are not UTF-8) gives one line on stderr and exit status 2, and no
@@ -29,6 +32,7 @@ from .dot import DEFAULT_MAX_NODES, GraphTooLargeError
 from .drawing import GraphvizNotFoundError
 from .exercise import exercise, run_in_terminal
 from .explain import explain
+from .export import animate, write_slides
 from .expression import FUNCTIONS, SUM, ExpressionError, evaluate_expression
 from .player import write_html
 from .render import RENDER_FORMATS, SOURCE_FORMATS, render
@@ -37,7 +41,8 @@ from .trace import trace
 
 __all__ = ["main", "build_parser", "build_exercise_parser"]
 
-OUTPUT_SUFFIXES = tuple(f".{f}" for f in RENDER_FORMATS + SOURCE_FORMATS) + (".html",)
+OUTPUT_SUFFIXES = tuple(f".{f}" for f in RENDER_FORMATS + SOURCE_FORMATS) + (".tex", ".html", ".gif", ".mp4")
+ANIMATIONS = (".gif", ".mp4")
 BAD_INPUT, FAILED, INTERRUPTED = 2, 1, 130  # 130: killed by SIGINT, as shells report it
 
 EPILOG = f"""\
@@ -45,18 +50,24 @@ examples:
   python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 -o graph.svg
   python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 --explain
   python -m viz "a*b + a" a=2 b=-3 -o backward.html     # the step-by-step player
+  python -m viz "a*b + a" a=2 b=-3 -o graph.tex          # the drawing as a TikZ picture (pdflatex graph.tex)
+  python -m viz "a*b + a" a=2 b=-3 --slides -o slides.tex   # a Beamer frame, an overlay per step
+  python -m viz "a*b + a" a=2 b=-3 -o backward.gif       # the player as an animation (or .mp4), a frame per step
   python -m viz "tanh(w*x + b)" w=-3 x=2 b=6.88 --explain --tangent x=1   # forward mode, x moving
   python -m viz --explain -- "-x**2" x=3               # options, then "--", for an expression starting with "-"
   python -m viz exercise "tanh(w*x + b)" w=-3 x=2 b=6.88   # supply the local derivatives yourself
 
 The expression may use numbers, names, + - * / **, unary minus, the
 functions {", ".join(FUNCTIONS)}, and {SUM}(...) of any number of terms
-(sum(a*b, c, 2); write long sums so). Every name needs a value (NAME=NUMBER).
+(sum(a*b, c, 2); write long sums so); math as typed is read too (x^2, a·b,
+a×b, 1−x, x², x³). Every name needs a value (NAME=NUMBER).
 The output format comes from the suffix of -o: {", ".join(OUTPUT_SUFFIXES)}
-(.dot/.gv need no Graphviz; the others need its `dot` program).
+(.dot/.gv need no Graphviz; the others need its `dot` program; .gif and .mp4
+need Pillow, .mp4 also ffmpeg: pip install 'autograd-core[export]').
 Without -o and --explain, prints the output's value and every input's gradient.
 
-exit status: 0 done; 2 bad input (nothing written); 1 Graphviz missing or the file cannot be written.
+exit status: 0 done; 2 bad input (nothing written); 1 Graphviz (or Pillow, ffmpeg) missing or the file
+cannot be written.
 """
 
 
@@ -75,6 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="PATH", help=f"write the drawing or player ({' '.join(OUTPUT_SUFFIXES)})"
     )
     parser.add_argument("--explain", action="store_true", help="print the chain-rule steps of the backward pass")
+    parser.add_argument(
+        "--slides",
+        action="store_true",
+        help="with -o FILE.tex: a Beamer frame that plays the forward and backward pass, an overlay per step",
+    )
+    parser.add_argument(
+        "--fps",
+        type=_frame_rate,
+        default=1.0,
+        metavar="N",
+        help="frames (steps) per second of a .gif or .mp4 (default 1)",
+    )
     parser.add_argument(
         "--rankdir",
         choices=("LR", "TB", "RL", "BT"),
@@ -116,6 +139,17 @@ def _node_limit(text: str) -> int:
     return limit
 
 
+def _frame_rate(text: str) -> float:
+    """--fps: a positive number, for argparse."""
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate < float("inf"):
+        raise argparse.ArgumentTypeError(f"needs a positive number of frames per second, got {text!r}")
+    return rate
+
+
 def parse_values(items: Sequence[str]) -> dict[str, float]:
     """``["w=-3", "x=2"]`` -> ``{"w": -3.0, "x": 2.0}``; ExpressionError naming the bad item."""
     values: dict[str, float] = {}
@@ -138,7 +172,9 @@ def parse_values(items: Sequence[str]) -> dict[str, float]:
     return values
 
 
-def _check_output(path: str | None) -> None:
+def _check_output(path: str | None, slides: bool = False) -> None:
+    if slides and (path is None or not path.lower().endswith(".tex")):
+        raise ExpressionError(f"--slides writes a Beamer file: give -o a path ending in .tex (got {path!r})")
     if path is not None and path.endswith(("/", os.sep)):
         raise ExpressionError(f"-o {path!r} names a folder; give a file path ending in {', '.join(OUTPUT_SUFFIXES)}")
     if path is not None and Path(path).suffix.lower() not in OUTPUT_SUFFIXES:
@@ -174,8 +210,16 @@ def _tangents(root: Value, items: Sequence[str]) -> dict[Value, float] | None:
 def _write(root: Value, path: Path, args: argparse.Namespace, tangents: dict[Value, float] | None) -> None:
     """Write the drawing or the player; a graph over --max-nodes is an ExpressionError that names the option."""
     limit = args.max_nodes or None
+    suffix = path.suffix.lower()
     try:
-        if path.suffix.lower() == ".html" and tangents is not None:
+        if args.slides:
+            write_slides(
+                root, path, rankdir=args.rankdir, color_by_grad=args.color_by_grad, max_nodes=limit, tangents=tangents
+            )
+        elif suffix in ANIMATIONS:
+            options = {"tangents": tangents} if tangents is not None else {"color_by_grad": args.color_by_grad}
+            animate(root, path, fps=args.fps, rankdir=args.rankdir, max_nodes=limit, **options)
+        elif path.suffix.lower() == ".html" and tangents is not None:
             write_html(root, path, rankdir=args.rankdir, max_nodes=limit, tangents=tangents)
         elif path.suffix.lower() == ".html":
             write_html(root, path, rankdir=args.rankdir, color_by_grad=args.color_by_grad, max_nodes=limit)
@@ -292,7 +336,7 @@ def _main(argv: list[str]) -> int:
         return exercise_main(argv[1:])
     args = build_parser().parse_args(argv)
     try:
-        _check_output(args.output)
+        _check_output(args.output, args.slides)
         values = parse_values(args.values)
         root = evaluate_expression(args.expression, values)
         tangents = _tangents(root, args.tangent)
@@ -301,7 +345,7 @@ def _main(argv: list[str]) -> int:
             _write(root, Path(args.output), args, tangents)
     except (ExpressionError, DomainError, ArithmeticError) as exc:
         return _fail(exc, BAD_INPUT)
-    except (GraphvizNotFoundError, OSError, RuntimeError) as exc:
+    except (GraphvizNotFoundError, OSError, RuntimeError, ImportError) as exc:  # ImportError: Pillow, for a .gif
         return _fail(exc, FAILED)
     if args.explain:
         _say(explain(root, tangents=tangents).rstrip("\n"))

@@ -46,12 +46,12 @@ from dataclasses import dataclass, field
 from decimal import MAX_EMAX, MIN_EMIN, Context, Decimal
 from typing import NamedTuple
 
-from autograd_core import DomainError, Value
+from autograd_core import DivisionByZeroError, DomainError, Value
 from autograd_core.notation import is_word
 from autograd_core.ops import OPS
 
 from .explain import ExplainedStep, chain_rule_head, explain_steps, leaf_gradients
-from .expression import FUNCTIONS, SUM, ExpressionError, names_in, parse_expression, value_of
+from .expression import FUNCTIONS, SUM, ExpressionError, as_python, names_in, parse_expression, value_of
 from .text import TIMES, format_number, formula, local_derivative, says_more
 from .trace import Trace, TracedNode
 
@@ -171,6 +171,15 @@ class Question:
                 self.expected,
                 f"not understood, not counted: {exc}; answer with a number or an expression",
             )
+        except DivisionByZeroError:
+            return Check(
+                self.number,
+                answer,
+                "unreadable",
+                None,
+                self.expected,
+                f"your answer divides by zero, not counted: {answer} has no value; answer again",
+            )
         except (DomainError, ArithmeticError) as exc:
             return Check(
                 self.number,
@@ -180,7 +189,7 @@ class Question:
                 self.expected,
                 f"wrong: {answer} has no value here ({exc}); {self.solved}",
             )
-        used, written = names_in(tree), _written_number(answer, tree)
+        used, written = names_in(tree), _written_number(as_python(answer)[0], tree)
         if written is not None:
             right = _number_agrees(written, value, self.expected)
         else:
@@ -548,12 +557,15 @@ class Exercise:
     def introduction(self) -> str:
         """What the exercise asks, how to answer and how answers are judged."""
         made = formula(self.graph, self.graph.root, None)
+        first = self.questions[0]
+        node = first.explained.node.name_within(first.explained.context)
         return (
             f"The backward pass of {made}, with its local derivatives hidden: {len(self.questions)} steps.\n"
-            "Give each ∂n/∂p as a number, or an expression in n's inputs and out (n's value):\n"
-            "for c = a * b, ∂c/∂a is b (or -3, or b * 1). A number is right to half a unit of its last\n"
-            f"digit and {SIGNIFICANT_FIGURES} significant figures; an expression must also hold where the leaves "
-            "move.\nOne that cannot be read is not counted."
+            f"Give each hidden local derivative (step 1 hides {first.asked}) as a number, or as an expression\n"
+            f"in the names the step lists, with out for the value of the step's node ({node} in step 1).\n"
+            f"A number is right to half a unit of its last digit and {SIGNIFICANT_FIGURES} significant figures; "
+            "an expression\nmust also hold where the leaves move. An answer that cannot be read, or that "
+            "divides by zero,\nis not counted."
         )
 
     def leaf_gradients(self) -> list[str]:

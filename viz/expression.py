@@ -2,7 +2,11 @@
 
 The text is parsed with ``ast`` and checked against a whitelist before anything
 is computed: numbers, names, ``+ - * / **``, unary minus (and plus), calls of
-the engine's functions by name, and ``sum(...)`` of any number of terms. The
+the engine's functions by name, and ``sum(...)`` of any number of terms.
+Math as people write it is read first (``as_python``): ``^`` is a power (as
+sympy's ``convert_xor`` reads it), ``·`` and ``×`` multiply, ``÷`` divides,
+``−`` is minus, ``²`` and ``³`` are powers; error columns count in the text
+as typed. The
 functions are the ops the op table writes as calls (``tanh(x)``), looked up in
 ``autograd_core.OPS`` when the text is checked, so a new row is a new function.
 Anything else (attribute access, other calls, lambdas, subscripts, strings,
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 import sys
 from collections.abc import Collection, Iterator, Mapping
 from itertools import chain, count
@@ -27,7 +32,16 @@ from autograd_core import Op, Value
 from autograd_core.ops import OPS
 from autograd_core.value import apply
 
-__all__ = ["FUNCTIONS", "SUM", "ExpressionError", "parse_expression", "evaluate_expression", "value_of", "names_in"]
+__all__ = [
+    "FUNCTIONS",
+    "SUM",
+    "ExpressionError",
+    "as_python",
+    "parse_expression",
+    "evaluate_expression",
+    "value_of",
+    "names_in",
+]
 
 
 class _Functions(Mapping[str, Op]):
@@ -68,7 +82,41 @@ _FORBIDDEN = {
     ast.JoinedStr: "an f-string",
     ast.Starred: "unpacking (*)",
     ast.Await: "await",
+    ast.List: "a list in square brackets",
+    ast.ListComp: "a list in square brackets",
+    ast.Set: "a set in braces",
+    ast.SetComp: "a set in braces",
+    ast.Dict: "a dict in braces",
+    ast.DictComp: "a dict in braces",
+    ast.GeneratorExp: "a for-loop",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
 }
+_OPERATORS = {  # the operators an expression refuses, as they are typed
+    ast.Mod: "%",
+    ast.FloorDiv: "//",
+    ast.MatMult: "@",
+    ast.BitAnd: "&",
+    ast.BitOr: "|",
+    ast.BitXor: "^",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.Invert: "~",
+    ast.Not: "not",
+}
+_OPERATOR_HINTS = {"//": "; to divide, write /", "%": "; to divide, write /"}
+_MATH = {  # math as people type it -> Python: the power, the times and minus signs, superscripts
+    "^": "**",
+    "·": "*",
+    "⋅": "*",
+    "∙": "*",
+    "×": "*",
+    "÷": "/",
+    "−": "-",
+    "²": "**2",
+    "³": "**3",
+}
+_ALLOWED = "numbers, names, + - * /, ^ or ** for a power, and the functions"
 _LABEL_LIMIT = 24  # longer sub-expressions get a generated name in drawings
 _SHOWN_NAMES = 5  # how many names an error message lists
 _OUTPUT_NAMES = ("L", "out", "result")
@@ -88,9 +136,52 @@ def _some(names: list[str]) -> str:
     return shown + (f" and {len(names) - _SHOWN_NAMES} more" if len(names) > _SHOWN_NAMES else "")
 
 
-def _where(node: ast.AST) -> str:
-    col = getattr(node, "col_offset", None)
-    return f" at column {col + 1}" if col is not None else ""
+def as_python(text: str) -> tuple[str, list[int]]:
+    """``text`` with math as people type it made Python (``1-out^2`` -> ``1-out**2``), and, for each character
+    of the result and one past its end, the column of ``text`` it came from (so errors point at what was typed).
+    """
+    python: list[str] = []
+    columns: list[int] = []
+    for column, char in enumerate(text):
+        written = _MATH.get(char, char)
+        python.append(written)
+        columns.extend([column] * len(written))
+    columns.append(len(text))
+    return "".join(python), columns
+
+
+class _Source:
+    """The Python text an expression was parsed from, and where each of its characters was typed."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.columns = as_python(text)
+        self.encoded = self.text.encode(errors="surrogatepass")  # a lone surrogate is refused by the parser
+
+    def column(self, byte_offset: int) -> int:
+        """The typed column (1-based) of a byte offset into the Python text (``ast`` counts UTF-8 bytes)."""
+        characters = len(self.encoded[:byte_offset].decode(errors="surrogatepass"))
+        return self.columns[min(characters, len(self.columns) - 1)] + 1
+
+    def where(self, node: ast.AST) -> str:
+        """`` at column 3``: where ``node`` starts as typed; for an operator, the operator itself."""
+        offset = getattr(node, "col_offset", None)
+        if offset is None:
+            return ""
+        if isinstance(node, ast.BinOp) and node.left.end_col_offset is not None:
+            offset = self._next_symbol(node.left.end_col_offset)
+        elif isinstance(node, ast.Tuple) and node.elts and node.elts[0].end_col_offset is not None:
+            offset = self._next_symbol(node.elts[0].end_col_offset)
+        return f" at column {self.column(offset)}"
+
+    def _next_symbol(self, offset: int) -> int:
+        """The first byte at or after ``offset`` that is not a space or a closing bracket (an operator, a comma)."""
+        while offset < len(self.encoded) and self.encoded[offset : offset + 1] in (b" ", b")", b"\t"):
+            offset += 1
+        return offset
+
+    def segment(self, node: ast.AST) -> str:
+        """The text of ``node`` as Python reads it (after ``as_python``)."""
+        return ast.get_source_segment(self.text, node) or ""
 
 
 def _callable() -> str:
@@ -98,10 +189,9 @@ def _callable() -> str:
     return ", ".join([*FUNCTIONS, *_VARIADIC])
 
 
-def _reject(node: ast.AST, what: str) -> ExpressionError:
+def _reject(node: ast.AST, what: str, source: _Source, hint: str = "") -> ExpressionError:
     return ExpressionError(
-        f"{what}{_where(node)} is not allowed; expressions may use numbers, names, "
-        f"+ - * / **, unary minus and the functions {_callable()}"
+        f"{what}{source.where(node)} is not allowed{hint}; expressions may use {_ALLOWED} {_callable()}"
     )
 
 
@@ -116,23 +206,48 @@ def _children(node: ast.expr) -> list[ast.expr]:
     return []
 
 
-def _check_node(node: ast.AST) -> None:
+def _operator(node: ast.UnaryOp | ast.BinOp, source: _Source) -> ExpressionError:
+    """The error for an operator off the whitelist, named as it is typed (``%``), at its column."""
+    symbol = _OPERATORS.get(type(node.op), type(node.op).__name__)
+    return _reject(node, f"the operator {symbol}", source, _OPERATOR_HINTS.get(symbol, ""))
+
+
+def _decimal_comma(parts: list[ast.expr], source: _Source) -> str:
+    """``; write a decimal number with a point, 0.4468, not 0,4468`` when ``parts`` are digits either side of a
+    comma; else ''."""
+    digits = [source.segment(e) for e in parts]
+    if len(digits) == 2 and re.fullmatch(r"[-+]?\d+", digits[0]) and digits[1].isdigit():
+        return f"; write a decimal number with a point, {digits[0]}.{digits[1]}, not {digits[0]},{digits[1]}"
+    return ""
+
+
+def _comma(node: ast.Tuple, source: _Source) -> ExpressionError:
+    """The error for a comma outside a call: ``0,4468`` is a number written with a decimal comma."""
+    decimal = _decimal_comma(node.elts, source)
+    if decimal:
+        return ExpressionError(f"the comma{source.where(node)} is not a decimal point{decimal}")
+    return _reject(node, "a comma", source, " (commas separate a function's arguments, inside its brackets)")
+
+
+def _check_node(node: ast.AST, source: _Source) -> None:
     """Raise ExpressionError when this node (not its operands) is outside the whitelist."""
     if isinstance(node, ast.Constant):
         if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
-            raise _reject(node, f"the constant {node.value!r}")
+            raise _reject(node, f"the constant {node.value!r}", source)
         if not abs(node.value) <= sys.float_info.max:  # 1e400 reads as inf; a 400-digit int overflows a float
-            raise ExpressionError(f"the number{_where(node)} is too large for a float (at most about 1.8e308)")
+            raise ExpressionError(f"the number{source.where(node)} is too large for a float (at most about 1.8e308)")
     elif isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.USub, ast.UAdd)):
-            raise _reject(node, f"the operator {type(node.op).__name__}")
+            raise _operator(node, source)
     elif isinstance(node, ast.BinOp):
         if type(node.op) not in _BINARY:
-            raise _reject(node, f"the operator {type(node.op).__name__}")
+            raise _operator(node, source)
     elif isinstance(node, ast.Call):
-        _check_call(node)
+        _check_call(node, source)
+    elif isinstance(node, ast.Tuple):
+        raise _comma(node, source)
     elif not isinstance(node, ast.Name):
-        raise _reject(node, _FORBIDDEN.get(type(node), f"a {type(node).__name__} expression"))
+        raise _reject(node, _FORBIDDEN.get(type(node), f"a {type(node).__name__} expression"), source)
 
 
 def _function(name: str) -> Op | None:
@@ -140,49 +255,60 @@ def _function(name: str) -> Op | None:
     return FUNCTIONS.get(name) or _VARIADIC.get(name)
 
 
-def _check_call(node: ast.Call) -> None:
+def _check_call(node: ast.Call, source: _Source) -> None:
     if not isinstance(node.func, ast.Name):
         raise ExpressionError(
-            f"calling {ast.unparse(node.func)!r}{_where(node)} is not allowed; only "
+            f"calling {ast.unparse(node.func)!r}{source.where(node)} is not allowed; only "
             f"{_callable()} can be called, by name"
         )
     name = node.func.id
     op = _function(name)
     if op is None:
-        raise ExpressionError(f"unknown function {name!r}{_where(node)}; the functions are {_callable()}")
+        raise ExpressionError(f"unknown function {name!r}{source.where(node)}; the functions are {_callable()}")
     if op.variadic:
         if node.keywords or not node.args:
-            raise ExpressionError(f"{name}() takes one or more terms, e.g. {name}(a*b, c, 2){_where(node)}")
+            raise ExpressionError(f"{name}() takes one or more terms, e.g. {name}(a*b, c, 2){source.where(node)}")
         return
     if node.keywords or len(node.args) != len(op.inputs):
         example = f"{name}({', '.join(op.inputs)})"
         count = "exactly one argument" if len(op.inputs) == 1 else f"exactly {len(op.inputs)} arguments"
-        raise ExpressionError(f"{name}() takes {count}, e.g. {example}{_where(node)}")
+        decimal = _decimal_comma(node.args, source)
+        raise ExpressionError(f"{name}() takes {count}, e.g. {example}{source.where(node)}{decimal}")
 
 
-def _check(tree: ast.Expression) -> None:
+def _check(tree: ast.Expression, source: _Source) -> None:
     """Raise ExpressionError for the first node outside the whitelist (depth-first, left to right)."""
     stack: list[ast.AST] = [tree.body]
     while stack:
         node = stack.pop()
-        _check_node(node)
+        _check_node(node, source)
         stack.extend(reversed(_children(node)))
 
 
+def _syntax_hint(text: str) -> str:
+    """A hint for the syntax errors students make: ``2x`` for ``2*x``."""
+    glued = re.search(r"(?<![\w.])(\d+\.?\d*)([^\W\d]\w*)", text)
+    if glued and not re.fullmatch(r"[eE][+-]?\d*|[jJ]", glued.group(2)):
+        return f"; write {glued.group(1)}*{glued.group(2)} for {glued.group(0)}"
+    return ""
+
+
 def parse_expression(text: str) -> ast.Expression:
-    """Parse and check ``text``; ExpressionError for syntax errors and anything off the whitelist."""
+    """Parse and check ``text`` (math as typed read first: ``as_python``); ExpressionError for syntax errors
+    and anything off the whitelist."""
     if not text.strip():
         raise ExpressionError("the expression is empty")
+    source = _Source(text.strip())
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(source.text, mode="eval")
     except SyntaxError as exc:
-        col = f" at column {exc.offset}" if exc.offset else ""
-        raise ExpressionError(f"syntax error{col}: {exc.msg}") from None
+        col = f" at column {source.columns[min(exc.offset - 1, len(source.columns) - 1)] + 1}" if exc.offset else ""
+        raise ExpressionError(f"syntax error{col}: {exc.msg}{_syntax_hint(source.text)}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError(TOO_DEEP) from None
     except ValueError as exc:  # a NUL, or a lone surrogate (UnicodeEncodeError), which Python's parser cannot read
         raise ExpressionError(f"{text.strip()[:40]!r} holds a character an expression cannot: {exc}") from None
-    _check(tree)
+    _check(tree, source)
     return tree
 
 

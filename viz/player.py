@@ -46,6 +46,8 @@ __all__ = [
     "player_fragment",
     "player_parts",
     "PlayerParts",
+    "player_steps",
+    "PlayerSteps",
     "exercise_parts",
     "exercise_views",
 ]
@@ -242,7 +244,23 @@ class PlayerParts:
     steps: tuple[str, ...]  # each step's text, in order
 
 
-def player_parts(
+@dataclass(frozen=True)
+class PlayerSteps:
+    """A player's pass before it becomes a page: the drawing it starts from and the steps that change it.
+
+    ``viz.export`` makes its slides and animations from this, so they step
+    exactly as the page does.
+    """
+
+    drawing: Any  # the graphviz.Digraph the player shows, every value and gradient drawn (each step reveals its own)
+    final_drawing: Any  # the graph with every value and gradient known (coloured, when colouring by gradient)
+    title: str
+    heading: str
+    legend: str  # the legend's HTML
+    data: dict  # what the page's script reads: steps, intro, done, interval, and given, rowWord, neutralEdge
+
+
+def player_steps(
     root: Value,
     title: str | None = None,
     rankdir: str = "LR",
@@ -252,8 +270,8 @@ def player_parts(
     interval_ms: int = 1200,
     color_by_grad: bool = False,
     tangents: Mapping[Value, float] | None = None,
-) -> PlayerParts:
-    """One player's markup and its static picture; the arguments are ``player_fragment``'s."""
+) -> PlayerSteps:
+    """The drawing and the steps of ``root``'s player; the arguments are ``player_fragment``'s."""
     if collapse not in GROUPINGS:
         raise ValueError(f"collapse must be None, 'neuron' or 'layer', got {collapse!r}")
     if tangents is not None:
@@ -262,7 +280,7 @@ def player_parts(
                 "a forward-mode player (tangents=) shows every node's tangent: collapse and "
                 "color_by_grad are for the backward pass"
             )
-        return _forward_mode_parts(forward_pass(root, tangents), title, rankdir, group_by, max_nodes, interval_ms)
+        return _forward_mode_steps(forward_pass(root, tangents), title, rankdir, group_by, max_nodes, interval_ms)
     graph, explained = explain_steps(root)
     finals = final_gradients(graph, explained)
     scale = gradient_scale(graph, finals, [s.step.contribution for s in explained]) if color_by_grad else None
@@ -276,20 +294,28 @@ def player_parts(
         "color_by_grad": color_by_grad,
         "grad_scale": scale,
     }
-    svg = _svg(draw_dot(graph, grads={} if color_by_grad else finals, **options))
-    final_svg = _svg(draw_dot(graph, grads=finals, **options)) if color_by_grad else svg
+    drawing = draw_dot(graph, grads={} if color_by_grad else finals, **options)
+    final_drawing = draw_dot(graph, grads=finals, **options) if color_by_grad else drawing
     steps = _Steps(graph, explained, collapse, scale)
     forward = steps.forward()
     all_steps = [*forward, steps.seed(), *steps.backward()]
-    heading = _heading(graph, forward)
-    markup = fragment(
+    return PlayerSteps(
+        drawing,
+        final_drawing,
         title or f"Forward and backward pass of {graph.root.name}",
-        heading,
-        svg,
+        _heading(graph, forward),
         _LEGEND_HTML,
-        _script_json(_data(graph, explained, forward, all_steps, interval_ms, color_by_grad)),
+        _data(graph, explained, forward, all_steps, interval_ms, color_by_grad),
     )
-    return PlayerParts(markup, final_svg, heading, tuple(step["text"] for step in all_steps))
+
+
+def player_parts(root: Value, title: str | None = None, **options: Any) -> PlayerParts:
+    """One player's markup and its static picture; the arguments are ``player_fragment``'s."""
+    played = player_steps(root, title, **options)
+    svg = _svg(played.drawing)
+    final_svg = svg if played.final_drawing is played.drawing else _svg(played.final_drawing)
+    markup = fragment(played.title, played.heading, svg, played.legend, _script_json(played.data))
+    return PlayerParts(markup, final_svg, played.heading, tuple(step["text"] for step in played.data["steps"]))
 
 
 def player_fragment(root: Value, title: str | None = None, **options: Any) -> str:
@@ -335,12 +361,12 @@ def _svg(drawing: Any) -> str:
     return svg_element(pipe(drawing, "svg").decode("utf-8"))
 
 
-def _forward_mode_parts(
+def _forward_mode_steps(
     run: ForwardPass, title: str | None, rankdir: str, group_by: str | None, max_nodes: int | None, interval_ms: int
-) -> PlayerParts:
+) -> PlayerSteps:
     """The forward-mode player: each computed node's value and tangent, in topological order."""
     graph, out = run.graph, run.name(run.graph.root)
-    svg = _svg(draw_dot(graph, tangents=run.tangents(), rankdir=rankdir, group_by=group_by, max_nodes=max_nodes))
+    drawing = draw_dot(graph, tangents=run.tangents(), rankdir=rankdir, group_by=group_by, max_nodes=max_nodes)
     steps = _Steps(graph, [], None, None).forward_mode(run)
     heading = (
         f"{out} = {format_number(graph.root.value.data)}: forward mode with {run.given()}; each step "
@@ -357,14 +383,8 @@ def _forward_mode_parts(
         "done": f"Done: {dotted(out)} = {format_number(run.output)}, the derivative of {out} along the "
         "tangents given (what jvp returns).",
     }
-    markup = fragment(
-        title or f"Forward mode of {graph.root.name}",
-        heading,
-        svg,
-        _KINDS_HTML + _FORWARD_HTML + _STEP_HTML,
-        _script_json(data),
-    )
-    return PlayerParts(markup, svg, heading, tuple(step["text"] for step in steps))
+    title = title or f"Forward mode of {graph.root.name}"
+    return PlayerSteps(drawing, drawing, title, heading, _KINDS_HTML + _FORWARD_HTML + _STEP_HTML, data)
 
 
 def _heading(graph: Trace, forward: list[dict]) -> str:

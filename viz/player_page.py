@@ -116,7 +116,7 @@ _BOOT = """
 Array.prototype.forEach.call(document.querySelectorAll(".ag-player"), function (root, i, all) {
   if (root.agPlayer) return;
   root.agPlayer = createPlayer(root, JSON.parse(root.querySelector(".ag-data").textContent));
-  if (all.length === 1) root.focus();  // one player: the keys work at once
+  if (all.length === 1 && window.self === window.top) root.focus();  // one player on its own page: keys work at once
 });
 """
 

@@ -1,7 +1,9 @@
-"""``render(root, path)``: write a drawing as svg, png or pdf, or its DOT source.
+"""``render(root, path)``: write a drawing as svg, png or pdf, its DOT source, or a LaTeX document.
 
 The format comes from ``format`` or the file's suffix. ``.dot``/``.gv``
-write the DOT source and need no Graphviz; the others run Graphviz's ``dot``
+write the DOT source and need no Graphviz; ``.tex`` writes a one-page LaTeX
+document of the drawing as a TikZ picture (``export.py``; compile it with
+``pdflatex``); the others run Graphviz's ``dot``
 program (``drawing.pipe``), and when it is missing raise
 ``GraphvizNotFoundError`` saying how to install it. The picture is made in memory and written atomically, so a failure
 never leaves a half-written file behind. ``dpi`` sets a PNG's resolution
@@ -20,17 +22,19 @@ from autograd_core.files import write_atomic
 
 from .dot import draw_dot
 from .drawing import pipe
+from .export import tex_source
 
-__all__ = ["render", "RENDER_FORMATS", "SOURCE_FORMATS", "DEFAULT_DPI"]
+__all__ = ["render", "RENDER_FORMATS", "SOURCE_FORMATS", "LATEX_FORMATS", "DEFAULT_DPI"]
 
 RENDER_FORMATS = ("svg", "png", "pdf")
 SOURCE_FORMATS = ("dot", "gv")
+LATEX_FORMATS = ("tex",)
 DEFAULT_DPI = 96  # Graphviz's own: a PNG pixel is a CSS pixel of the SVG
 
 
 def _format_of(path: Path, format: str | None) -> str:
     """The output format: ``format`` if given, else the file's suffix; checked."""
-    known = RENDER_FORMATS + SOURCE_FORMATS
+    known = RENDER_FORMATS + SOURCE_FORMATS + LATEX_FORMATS
     if format is None:
         format = path.suffix[1:].lower()
         if not format:
@@ -56,7 +60,7 @@ def _page_attributes(fmt: str, dpi: float | None, size: tuple[float, float] | No
     """The graph attributes for ``dpi`` and ``size``, checked."""
     attrs = {}
     if dpi is not None:
-        if fmt in ("svg", "pdf"):
+        if fmt in ("svg", "pdf", "tex"):
             raise ValueError(
                 f"dpi applies to png pictures (and DOT source); {fmt} is a vector picture: "
                 "scale it freely, or pass size="
@@ -86,8 +90,9 @@ def render(
     Args:
         root: the output Value.
         path: where to write; its suffix gives the format unless ``format`` is given.
-        format: "svg", "png", "pdf", or "dot"/"gv" for the DOT source (no Graphviz needed).
-        dpi: a PNG's resolution (default 96; 192 for a sharp slide); refused for svg and pdf.
+        format: "svg", "png", "pdf", "dot"/"gv" for the DOT source (no Graphviz needed), or "tex"
+            for a LaTeX document of the drawing as a TikZ picture (``viz.to_tikz`` gives the picture alone).
+        dpi: a PNG's resolution (default 96; 192 for a sharp slide); refused for svg, pdf and tex.
         size: (width, height) in inches: the picture is scaled, keeping its
             proportions, to fill that box (13.33, 7.5 is a 16:9 slide).
         **draw_options: passed to ``draw_dot`` (rankdir, show_grad, color_by_grad,
@@ -100,6 +105,8 @@ def render(
     path = Path(path)
     fmt = _format_of(path, format)
     page = _page_attributes(fmt, dpi, size)
+    if fmt in LATEX_FORMATS:
+        return write_atomic(path, tex_source(root, size, **draw_options))
     digraph = draw_dot(root, **draw_options)
     digraph.graph_attr.update(page)
     data: bytes | str = digraph.source if fmt in SOURCE_FORMATS else pipe(digraph, fmt)

@@ -22,7 +22,7 @@ from ..collector import cyclic_gc_paused
 from ..errors import op_error, short_repr
 from ..value import Value
 from .codegen import SCALAR_BINDINGS, ExampleError, Program
-from .trace import Guard, Kink, TracedGraph, TraceMismatchError
+from .trace import Guard, Kink, TracedGraph, TraceMismatchError, ValueGuard
 
 __all__ = ["compile", "CompiledFunction", "BatchResult"]
 
@@ -45,12 +45,15 @@ class CompiledFunction:
         params: the parameter Values: the ``params`` given to ``compile``,
             or those the trace reached, in reading order (``w * x + b``: w, b).
         kinks: the branching nodes (relu, abs), each with its traced input.
-        guards: the comparisons ``f`` made on its inputs' ``.data`` in the
-            trace, with any real number (int, float, Fraction, Decimal, numpy's
-            scalars), kept exactly; a call on which one comes out differently
-            traces ``f`` again and raises ``TraceMismatchError`` if the graph
-            differs. A comparison on a number computed from an input (a
-            node's ``.data``, ``x.data * 2``) is not seen: ``check=True`` is.
+        guards: the comparisons ``f`` made in the trace: of Values
+            themselves (``x * w > 0``, ``max(a, b)``, ``if loss:``; a
+            ``ValueGuard``, recomputed from each call's inputs), and of its
+            inputs' ``.data`` with any real number (int, float, Fraction,
+            Decimal, numpy's scalars), kept exactly (a ``Guard``); a call on
+            which one comes out differently traces ``f`` again and raises
+            ``TraceMismatchError`` if the graph differs. A comparison on a
+            number taken out of a node (a node's ``.data``, ``x.data * 2``)
+            is not seen: ``check=True`` is.
         accumulate: True when parameter gradients are added into ``.grad``.
     """
 
@@ -60,7 +63,7 @@ class CompiledFunction:
         self.input_names = tuple(trace.input_names)
         self.params = trace.params
         self.kinks: tuple[Kink, ...] = trace.kinks
-        self.guards: tuple[Guard, ...] = trace.guards
+        self.guards: tuple[Guard | ValueGuard, ...] = trace.guards
         self.accumulate = accumulate
         self._check = check
         self._program = Program(trace, "call", accumulate, SCALAR_BINDINGS)

@@ -17,9 +17,15 @@ built. Its constructor, and nothing else, works out:
   the nodes' names so that an op's function gives way to a label (``tanh``);
 * ``guards`` and ``kinks``.
 
-Guards need no frame inspection. Each input is a ``TracedInput``: a ``Value``
-whose public ``.data`` is, while the trace runs, a ``RecordingFloat`` that
-records the comparisons made on it. The engine reads a node's number through
+Guards need no frame inspection. A comparison or truth test of a Value
+(``x * w > 0``, ``max(a, b)``, ``if loss:``) is noted by the Value itself
+while the trace runs (``MODE.compared``) and becomes a ``ValueGuard``: at each
+call the compared nodes are recomputed from the call's inputs with the ops'
+forwards, and a comparison that comes out differently traces ``f`` again.
+A comparison of the numbers taken out of the inputs (``x.data > 0``) is a
+``Guard``: each input is a ``TracedInput``, a ``Value`` whose public
+``.data`` is, while the trace runs, a ``RecordingFloat`` that records the
+comparisons made on it. The engine reads a node's number through
 its private slot, never through ``.data``, so the ops' own domain checks
 (``x <= 0`` in log) are not recorded: only the comparisons of ``f`` are.
 
@@ -39,13 +45,13 @@ from typing import Any, NamedTuple, SupportsFloat
 from ..backprop import topological_order
 from ..checks import as_float
 from ..define import input_names
-from ..modes import enable_grad
+from ..modes import MODE, enable_grad
 from ..notation import node_names
 from ..ops import RULE_HELPERS, Op
 from ..value import Value
 from .names import Namer, identifier
 
-__all__ = ["TracedGraph", "TracedInput", "Guard", "Kink", "TraceMismatchError", "CODE_NAMES"]
+__all__ = ["TracedGraph", "TracedInput", "Guard", "ValueGuard", "Kink", "TraceMismatchError", "CODE_NAMES"]
 
 # Every name the generated code uses for itself; no node may be given one of these.
 CODE_NAMES = frozenset(
@@ -119,6 +125,41 @@ class Guard(NamedTuple):
     def describe(self, names: Sequence[str]) -> str:
         other = _number_text(self.other) if self.other_input is None else names[self.other_input]
         return f"{names[self.input]} {self.op} {other} was {self.result}"
+
+
+class ValueGuard:
+    """A comparison (or truth test) ``f`` made on a Value during the trace, and its result then.
+
+    ``holds`` recomputes the compared Values from a call's inputs by the ops'
+    forwards (a parameter's or any other leaf's number is read at the call,
+    so updates are seen), then compares them again.
+    """
+
+    def __init__(self, left: Value, op: str, right: Any, result: bool, inputs: Sequence[Value], text: str) -> None:
+        self.left, self.op, self.right, self.result, self.text = left, op, right, result, text
+        self.order = topological_order([left, right] if isinstance(right, Value) else left)
+        self.position = {x: i for i, x in enumerate(inputs)}
+
+    def holds(self, inputs: Sequence[float]) -> bool:
+        """True when the comparison gives the traced result on these inputs (False where a node has no value)."""
+        numbers: dict[Value, float] = {}
+        try:
+            for node in self.order:
+                if node.op is None:
+                    i = self.position.get(node)
+                    numbers[node] = node._data if i is None else inputs[i]
+                else:
+                    numbers[node] = node.op.forward(*[numbers[p] for p in node.parents])
+        except (ArithmeticError, ValueError):
+            return False  # traced again: the interpreted call raises the engine's error
+        right = numbers[self.right] if isinstance(self.right, Value) else self.right
+        return _COMPARE[self.op](numbers[self.left], right) == self.result
+
+    def describe(self, names: Sequence[str]) -> str:
+        return f"{self.text} was {self.result}"
+
+    def __repr__(self) -> str:
+        return f"<ValueGuard: {self.describe(())}>"
 
 
 class Kink(NamedTuple):
@@ -350,7 +391,12 @@ class _Run:
     ) -> None:
         log = _GuardLog() if record_guards else None
         self.inputs = [TracedInput(x, label, log, i) for i, (x, label) in enumerate(zip(example_inputs, labels))]
-        self.output, self.aux = _run(f, self.inputs, name, has_aux)
+        self.compared: list[tuple[Value, str, Any, bool]] = []  # the Values' own comparisons (Value.__lt__, ...)
+        saved, MODE.compared = MODE.compared, (self.compared if record_guards else None)
+        try:
+            self.output, self.aux = _run(f, self.inputs, name, has_aux)
+        finally:
+            MODE.compared = saved
         if log is not None:
             log.recording = False
         self.guards = log.guards() if log is not None else ()
@@ -442,13 +488,7 @@ class TracedGraph:
         self.input_names = input_names(f, len(example_inputs))
         run = _Run(f, example_inputs, self.input_names, self.name, has_aux, record_guards=True)
         again = _Run(f, example_inputs, self.input_names, self.name, has_aux, record_guards=False)
-        self.inputs, self.output, self.aux, self.order, self.guards = (
-            run.inputs,
-            run.output,
-            run.aux,
-            run.order,
-            run.guards,
-        )
+        self.inputs, self.output, self.aux, self.order = run.inputs, run.output, run.aux, run.order
         self.output_graph_size = run.output_graph_size  # order[:output_graph_size] is what the output depends on
         self.params = self._parameters(again, params)
         self.live = run.live(self.params)
@@ -462,11 +502,37 @@ class TracedGraph:
         namer = Namer(CODE_NAMES | {self.name})
         self.names = self._node_names(namer)  # the user's names first: the code's own op functions give way
         self.functions, self.local_grads_functions = self._function_names(namer)
+        self.guards: tuple[Guard | ValueGuard, ...] = (*run.guards, *self._value_guards(run.compared))
         self.kinks = tuple(
             Kink(self.names[node], node.op, float(node.parents[0].data))
             for node in self.order
             if node.op is not None and node.op.kink is not None and node in self.live
         )
+
+    def _value_guards(self, compared: list[tuple[Value, str, Any, bool]]) -> tuple[ValueGuard, ...]:
+        """A guard per distinct comparison of a Value made while ``f`` was traced."""
+        guards: dict[tuple[Any, ...], ValueGuard] = {}
+        for left, op, right, result in compared:
+            key = (left, op, right if isinstance(right, Value) else ("number", right))
+            if key not in guards:
+                text = f"{self._shown(left)} {op} {self._shown(right)}"
+                guards[key] = ValueGuard(left, op, right, result, self.inputs, text)
+        return tuple(guards.values())
+
+    def _shown(self, x: Any, depth: int = 0) -> str:
+        """A compared Value by its name in the code (or label), else by its op and inputs; a number as written."""
+        if not isinstance(x, Value):
+            exact = exact_number(x)
+            return _number_text(exact) if exact is not None else repr(x)
+        name = self.names.get(x) or x.label
+        if name:
+            return name
+        if x.op is None or depth >= 2:
+            return repr(x._data)
+        shown = [self._shown(p, depth + 1) for p in x.parents]
+        if len(shown) == 2 and not x.op.name.isidentifier():  # + - * / **: written between
+            return f"({shown[0]} {x.op.name} {shown[1]})"
+        return f"{x.op.name}({', '.join(shown)})"
 
     def difference_on(self, inputs: Sequence[float]) -> str:
         """'' when ``f`` builds the traced graph on ``inputs`` too, else where the graphs first differ."""

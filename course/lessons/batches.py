@@ -1,4 +1,4 @@
-"""Lesson ``batches``: full-batch, mini-batch and per-example SGD on the same problem, against epochs and time.
+"""Lesson ``batches``: full-batch, mini-batch and per-example SGD on the same problem, against epochs and updates.
 
 An epoch is one pass over the training data. Full-batch gradient descent
 takes one step per epoch, along the exact gradient of the training loss;
@@ -7,11 +7,13 @@ descent) takes one step per example, each along a noisy estimate of it;
 mini-batches sit between. With the same learning rate, more steps per epoch
 make faster progress per epoch, and smaller batches make noisier steps.
 
-Time is another matter. On a GPU a batch's examples run in parallel, so a
-step costs about the same whatever the batch; this engine computes one scalar
-at a time, so a step's cost grows with its batch, an epoch costs about the
-same whatever the batches, plus a fixed cost per step (the optimizer update,
-the bookkeeping) that per-example SGD pays once per example.
+What a step costs depends on the machine, so the lesson counts work, not
+seconds. This engine computes one scalar at a time: its cost is the examples
+seen, and an epoch (each example once) costs about the same whatever the
+batches. On a GPU a batch's examples run in parallel, so a step costs about
+the same whatever its batch: there the cost is the updates. Against updates
+the picture turns over: the full batch's exact steps go further each than
+per-example SGD's noisy ones.
 
 The loss shown is on 100 fresh points, measured at each epoch's end: the same
 yardstick for all three.
@@ -64,9 +66,14 @@ def batches(*, epochs: int = 20, lr: float = 0.05, seed: int = 0) -> Lesson:
     lines = [
         f"{name:18}: {n['steps_per_epoch']:2} steps an epoch; validation loss {n['val_loss'][0]:.3f} after "
         f"epoch 1, {n['val_loss'][4]:.3f} after 5, {n['val_loss'][-1]:.3f} after {epochs}; rose in "
-        f"{n['val_rises']} epochs; {1000 * n['seconds_per_epoch']:.0f} ms an epoch"
+        f"{n['val_rises']} epochs"
         for name, n in numbers.items()
     ]
+    (full, full_n), (_, single_n) = list(numbers.items())[0], list(numbers.items())[-1]
+    lines.append(
+        f"per update: {full} after its {full_n['steps_per_epoch'] * epochs} updates {full_n['val_loss'][-1]:.3f}, "
+        f"per example after {single_n['steps_per_epoch']} updates {single_n['val_loss'][0]:.3f}"
+    )
     return Lesson(
         "batches", "full batch, mini-batches and one example at a time", numbers, lines, _figure(histories, lr)
     )
@@ -79,12 +86,19 @@ def _rises(losses: list[float]) -> int:
 
 def _figure(histories: dict[str, History], lr: float):
     fig = new_figure(12, 4.6)
-    by_epoch, by_time = fig.subplots(1, 2, sharey=True)
+    by_epoch, by_update = fig.subplots(1, 2, sharey=True)
     for name, history in histories.items():
         epochs = range(1, history.epochs + 1)
         by_epoch.plot(epochs, history.val_loss, marker=".", label=name)
-        by_time.plot(history.epoch_time, history.val_loss, marker=".", label=name)
+        by_update.plot(history.epoch_steps, history.val_loss, marker=".", label=name)
     by_epoch.xaxis.get_major_locator().set_params(integer=True)
-    label_axes(by_epoch, f"against epochs (SGD, lr {lr:g})", "epoch", "validation mse loss", legend=True)
-    label_axes(by_time, "against training time", "seconds of training (this machine)", "", legend=True)
+    by_update.set_xscale("log")
+    label_axes(
+        by_epoch,
+        f"against epochs: examples seen (SGD, lr {lr:g})",
+        f"epoch ({POINTS} examples seen each)",
+        "validation mse loss",
+        legend=True,
+    )
+    label_axes(by_update, "against updates (optimizer steps)", "updates (log scale)", "", legend=True)
     return fig

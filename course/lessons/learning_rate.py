@@ -1,10 +1,11 @@
 """Lesson ``learning-rate``: the same model and data at several learning rates, on one plot.
 
-Too small and the loss creeps down; about right and it falls fast and
-smoothly; too large and it bounces up and down as the steps overshoot the
-valley; larger still and it grows by orders of magnitude until ``fit`` stops
-it (the lesson catches its ``TrainingDivergedError`` and keeps the curve up
-to that step from ``error.history``).
+Too small and the loss creeps down; about right (here the largest rate that
+still goes smoothly down) and it falls fast; too large and it bounces up and
+down as the steps overshoot the valley, above the about-right curve nearly
+all the way; larger still and it grows by orders of magnitude until ``fit``
+stops it (the lesson catches its ``TrainingDivergedError`` and keeps the
+curve up to that step from ``error.history``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from .lesson import Lesson
 
 __all__ = ["learning_rate"]
 
-RATES = (0.01, 0.1, 0.6, 0.9)
+RATES = (0.01, 0.3, 0.6, 0.9)
 NAMES = ("too small", "about right", "too large", "far too large")
 
 
@@ -40,8 +41,13 @@ def learning_rate(*, rates: tuple[float, ...] = RATES, epochs: int = 100, seed: 
         "increases": [_increases(histories[lr].loss) for lr in rates],
         "stopped_by": [histories[lr].stopped_by for lr in rates],
         "steps": [len(histories[lr].loss) for lr in rates],
+        "large_above_right": _above(histories[rates[2]].loss, histories[rates[1]].loss),
     }
     lines = [f"lr {lr:<5g} ({name}): " + _outcome(histories[lr]) for lr, name in zip(rates, NAMES)]
+    lines.append(
+        f"lr {rates[2]:g}'s loss is above lr {rates[1]:g}'s at {numbers['large_above_right']} of "
+        f"{len(histories[rates[2]].loss)} steps"
+    )
     return Lesson(
         "learning-rate", "too small, about right, too large, diverging", numbers, lines, _figure(histories, rates)
     )
@@ -50,6 +56,11 @@ def learning_rate(*, rates: tuple[float, ...] = RATES, epochs: int = 100, seed: 
 def _increases(losses: list[float]) -> int:
     """How many steps raised the loss."""
     return sum(after > before for before, after in zip(losses, losses[1:]))
+
+
+def _above(losses: list[float], others: list[float]) -> int:
+    """At how many steps ``losses`` is higher than ``others``."""
+    return sum(a > b for a, b in zip(losses, others))
 
 
 def _outcome(history: History) -> str:

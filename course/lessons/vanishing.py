@@ -7,8 +7,10 @@ smaller than the last: they hardly learn (the *vanishing gradient*). ReLU's
 slope is 1 where it is active, and He initialisation (weights' variance
 2/fan-in, ``nn``'s default for ReLU) keeps the signal's size from layer to
 layer, so every layer gets a gradient of about the same size. A bad
-initialisation, uniform(-1, 1) whatever the fan-in (micrograd's), makes each
-ReLU layer amplify the signal, and the gradients explode.
+initialisation, uniform(-1, 1) whatever the fan-in (micrograd's), gets the
+scale wrong: ReLU's gradients are hundreds of times too large, at every
+layer alike (the line is flat, high above He's), while tanh's grow layer
+after layer towards the input: they *explode*.
 
 Measured at initialisation, on one batch, before any training.
 """
@@ -31,6 +33,11 @@ __all__ = ["vanishing"]
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 INITS = ("textbook", "uniform(-1, 1)")
 COLORS = {"sigmoid": "tab:purple", "tanh": "tab:blue", "relu": "tab:orange"}
+_SAYS = {  # what each line shows, in the legend
+    ("sigmoid", "textbook"): ": vanishes",
+    ("tanh", "uniform(-1, 1)"): ": explodes",
+    ("relu", "uniform(-1, 1)"): ": too large everywhere",
+}
 
 
 def vanishing(*, depth: int = 10, width: int = 16, points: int = 20, seed: int = 0) -> Lesson:
@@ -42,11 +49,16 @@ def vanishing(*, depth: int = 10, width: int = 16, points: int = 20, seed: int =
         for init in INITS
     }
     ratios = {key: values[0] / values[-1] for key, values in norms.items()}
-    explosion = min(norms["relu", INITS[1]]) / max(norms["relu", INITS[0]])
+    too_large = min(norms["relu", INITS[1]]) / max(norms["relu", INITS[0]])
+    relu_bad = norms["relu", INITS[1]]
+    tanh_bad = norms["tanh", INITS[1]]
     numbers = {
         "norms": {f"{act}, {init}": values for (act, init), values in norms.items()},
         "first_over_last": {f"{act}, {init}": ratio for (act, init), ratio in ratios.items()},
-        "relu_bad_over_he": explosion,
+        "relu_bad_over_he": too_large,
+        "relu_bad_spread": max(relu_bad) / min(relu_bad),  # flat: the largest layer's over the smallest's
+        "tanh_bad_growth": tanh_bad[0] / tanh_bad[-1],  # explodes: the first layer's over the last's
+        "tanh_bad_rises_towards_input": sum(a > b for a, b in zip(tanh_bad, tanh_bad[1:])),
     }
     lines = [
         f"{act:7} {init:14}: first layer / last layer = {ratios[act, init]:8.1e}; "
@@ -54,7 +66,14 @@ def vanishing(*, depth: int = 10, width: int = 16, points: int = 20, seed: int =
         for act in ACTIVATIONS
         for init in INITS
     ]
-    lines.append(f"relu with uniform(-1, 1): every layer's gradient is over {explosion:.0f}x the largest with He init")
+    lines.append(
+        f"relu with uniform(-1, 1): too large at every layer alike: each over {too_large:.0f}x the largest with He "
+        f"init, all within {numbers['relu_bad_spread']:.1f}x of each other"
+    )
+    lines.append(
+        f"tanh with uniform(-1, 1): explodes towards the input: {numbers['tanh_bad_growth']:.1f}x from the last "
+        f"layer to the first, larger in {numbers['tanh_bad_rises_towards_input']} of {depth - 1} steps back"
+    )
     return Lesson(
         "vanishing", f"gradient norm per layer, {depth}-layer MLPs", numbers, lines, _figure(norms, depth, width)
     )
@@ -85,6 +104,7 @@ def _figure(norms: dict, depth: int, width: int):
     for (act, init), values in norms.items():
         textbook = init == "textbook"
         label = f"{act}, {'He' if act == 'relu' else 'LeCun'} init" if textbook else f"{act}, uniform(-1, 1)"
+        label += _SAYS.get((act, init), "")
         ax.plot(
             layers,
             values,

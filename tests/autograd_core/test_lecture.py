@@ -14,7 +14,7 @@ a set of parents, a recursive topological sort); each test runs the
 lecture's sequence of steps on it and on ``autograd_core.Value`` and compares
 every number. (The lecture's own notebook cells were also run unchanged on
 ``autograd_core.Value`` when this was written: every number agreed to within
-3.1e-16 relative; see the README.)
+3.1e-16 relative; see docs/explanation/how-the-engine-works.md.)
 """
 
 from __future__ import annotations

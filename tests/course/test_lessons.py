@@ -44,6 +44,10 @@ def test_learning_rate_too_small_right_too_large_diverging(lesson):
     assert n["final_loss"][right] < n["final_loss"][small] / 10  # too small is slow
     assert n["increases"][small] == n["increases"][right] == 0  # both go smoothly down
     assert n["increases"][large] >= 10 and n["final_loss"][large] > n["final_loss"][right]  # it bounces
+    assert (
+        n["large_above_right"] >= 0.9 * n["steps"][large]
+    )  # behind the right rate nearly all the way, not just at the end
+    assert n["rates"][right] == max(r for r, k in zip(n["rates"], n["increases"]) if k == 0)  # the largest smooth one
     assert n["steps"][huge] < 20  # fit stops it early, naming the step
 
 
@@ -53,7 +57,10 @@ def test_vanishing_gradients_for_sigmoid_not_for_relu_with_he_init(lesson):
     assert ratio["sigmoid, textbook"] < 1e-4  # orders of magnitude below the last layer
     assert 0.1 < ratio["relu, textbook"] < 10
     assert 0.1 < ratio["tanh, textbook"] < 10
-    assert lesson.numbers["relu_bad_over_he"] > 100  # uniform(-1, 1) ignores the fan-in: ReLU explodes
+    n = lesson.numbers
+    assert n["relu_bad_over_he"] > 100 and n["relu_bad_spread"] < 5  # ReLU: too large at every layer alike, flat
+    assert n["tanh_bad_growth"] > 3 and n["tanh_bad_rises_towards_input"] >= 7  # tanh: grows towards the input
+    assert "too large at every layer alike" in lesson.lines[-2] and "explodes towards the input" in lesson.lines[-1]
     assert all(len(norms) == 10 for norms in lesson.numbers["norms"].values())
 
 
@@ -73,7 +80,10 @@ def test_overfitting_and_its_two_remedies(lesson):
     n = lesson.numbers
     assert n["train_final"] < 0.01  # the network passes through the noisy points
     assert n["val_final"] > 1.5 * n["val_best"]  # while the validation loss turned and rose
-    assert n["early_stop_epoch"] < 100 and n["early_val"] < n["val_final"]
+    # early stopping: the same run cut short, at the best validation epoch's weights (restored by Stopping)
+    assert n["early_is_plain_cut_short"] and n["early_best_epoch"] < n["early_stop_epoch"] < 100
+    assert n["early_best_epoch"] == n["val_best_epoch"] and n["early_val"] == pytest.approx(n["val_best"], rel=1e-9)
+    assert n["early_val"] < n["val_final"] / 2 and n["early_val"] < n["l2_val_final"]
     assert n["l2_val_final"] < n["val_final"] and n["l2_train_final"] > n["train_final"]
 
 
@@ -84,6 +94,15 @@ def test_batches_more_steps_per_epoch_learn_faster_per_epoch_but_noisier(lesson)
     assert single["val_loss"][4] < full["val_loss"][4] and mini["val_loss"][4] < full["val_loss"][4]
     assert full["val_rises"] == 0 and single["val_rises"] >= 3
     assert all(n["seconds_per_epoch"] > 0 for n in (full, mini, single))
+    # per update (a machine-independent cost): the full batch's 20 exact steps beat per-example SGD's first 60
+    assert full["val_loss"][-1] < single["val_loss"][0] and 20 * full["steps_per_epoch"] < single["steps_per_epoch"]
+
+
+@lesson_named("batches")
+def test_batches_plots_against_work_not_seconds(lesson):
+    by_epoch, by_update = lesson.figure.axes
+    assert "seconds" not in by_update.get_xlabel() and "updates" in by_update.get_xlabel()
+    assert [list(line.get_xdata()) for line in by_update.get_lines()][2][-1] == 60 * 20  # per example: 1200 updates
 
 
 @pytest.mark.parametrize("lesson", list(lessons.LESSONS), indirect=True)

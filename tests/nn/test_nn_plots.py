@@ -91,3 +91,26 @@ def test_ipython_displays_the_figures_as_png_without_choosing_a_backend():
     _, history = trained()
     data, _ = shell.display_formatter.format(plot_history(history))
     assert data["image/png"][:8] == PNG
+
+
+@pytest.mark.parametrize("nouts, y", [([4, 1], Y), ([4, 3], make_spiral(20, seed=0)[1])])
+def test_plot_boundary_has_a_legend_naming_each_class_in_its_colour(nouts, y):
+    import matplotlib
+
+    figure = plot_boundary(MLP(2, nouts, seed=0), X, y, "a title")
+    legend = figure.axes[0].get_legend()
+    classes = max(y) + 1
+    assert [t.get_text() for t in legend.get_texts()] == [f"class {c}" for c in range(classes)]
+    cmap, top = ("coolwarm", 1) if classes == 2 else ("tab10", 9)
+    for c, handle in enumerate(legend.legend_handles):
+        assert tuple(handle.get_facecolor()[0]) == pytest.approx(matplotlib.colormaps[cmap](c / top))
+
+
+def test_the_accuracy_legend_leaves_the_100_percent_line_clear():
+    _, history = trained()
+    figure = plot_history(history)
+    figure.draw_without_rendering()
+    accuracy = figure.axes[1]
+    box = accuracy.get_legend().get_window_extent()
+    top_line = accuracy.transData.transform((0, 100))[1]
+    assert box.y1 < top_line - 20  # pixels: the legend sits well below 100%

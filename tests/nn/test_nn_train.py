@@ -323,6 +323,45 @@ def test_early_stopping_watches_the_validation_loss():
     assert "validation loss" in history.stop_reason
 
 
+def test_stopping_restores_the_best_epochs_weights():
+    # Keras's EarlyStopping(restore_best_weights=True): the model leaves fit with the weights of the epoch whose
+    # validation loss was lowest, not those of the patience epochs after it.
+    X, labels = ten_points()
+    X_val, y_val = make_xor(12, seed=4)
+    val = (X_val, signed_labels(y_val))
+    model = MLP(2, [4, 1], seed=0)
+    weights = []
+    history = fit(
+        model,
+        X,
+        labels,
+        hinge_loss,
+        Adam(model.parameters(), lr=0.05),
+        epochs=200,
+        validation=val,
+        stopping=Stopping(tol=1e-3, patience=5),
+        on_epoch=lambda epoch, h: weights.append([p.data for p in model.parameters()]),
+    )
+    best = history.best_epoch
+    assert history.stopped_by == "converged" and best == history.val_loss.index(min(history.val_loss)) + 1
+    assert best <= history.epochs - 5 and history.val_loss[best - 1] < history.val_loss[-1]
+    assert [p.data for p in model.parameters()] == weights[best - 1] != weights[-1]
+    assert evaluate_loss(model, *val, hinge_loss) == history.val_loss[best - 1]
+    assert history.stop_reason.endswith(
+        f"; the weights of epoch {best}, the best ({history.val_loss[best - 1]:.4g}), restored"
+    )
+
+
+def test_without_a_stopping_rule_or_before_it_fires_no_weights_are_restored():
+    X, labels = ten_points()
+    model = MLP(2, [4, 1], seed=0)
+    history = fit(
+        model, X, labels, hinge_loss, Adam(model.parameters(), lr=0.05), epochs=3, stopping=Stopping(1e-9, 50)
+    )
+    assert history.stopped_by == "epochs" and history.best_epoch == 0
+    assert history.epoch_loss[-1] != history.epoch_loss[0]
+
+
 def test_without_a_stopping_rule_training_runs_to_the_limit():
     X, labels = ten_points()
     model = MLP(2, [4, 1], seed=0)
@@ -677,9 +716,10 @@ def test_a_loss_that_starts_large_is_not_growth():
     assert history.loss[0] > 1000 and history.stopped_by == "steps"
 
 
-def test_the_readme_shows_train_step_as_it_is():
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    shown = re.search(r"```python\ndef train_step\(.*?\n(.*?)```", readme, flags=re.S).group(1).splitlines()
+def test_the_training_guide_shows_train_step_as_it_is():
+    guide = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "train-validate-stop.md"
+    shown = re.search(r"```python\ndef train_step\(.*?\n(.*?)```", guide.read_text(encoding="utf-8"), flags=re.S)
+    shown = shown.group(1).splitlines()
     source = inspect.getsource(train_step).splitlines()
     docstring_end = max(i for i, line in enumerate(source) if line.strip().endswith('"""'))
     assert shown == source[docstring_end + 1 :]  # the body, line for line

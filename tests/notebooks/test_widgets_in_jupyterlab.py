@@ -3,7 +3,7 @@
 JupyterLab runs from this virtual environment (``lab_server``); Debian's
 Chromium, driven by Playwright, opens a notebook, runs it, clicks, presses
 keys and drags sliders, and the test reads what the page shows and what the
-kernel sees. ``AUTOGRAD_SCREENSHOTS=docs`` also saves the README's screenshot.
+kernel sees. ``AUTOGRAD_SCREENSHOTS=docs`` also saves the screenshots the docs show.
 """
 
 from __future__ import annotations
@@ -236,7 +236,7 @@ def test_a_saved_notebook_shows_pictures_before_it_runs(chromium_path, lab):
 
 
 def save_screenshots(page, player, explorer, exercise, folder: Path) -> None:
-    """The README's pictures: the player in the backward pass, the sliders, and the exercise after a wrong answer."""
+    """The docs' pictures: the player in the backward pass, the sliders, and the exercise after a wrong answer."""
     player.locator(".ag-reset").click()
     for _ in range(8):
         player.locator(".ag-next").click()

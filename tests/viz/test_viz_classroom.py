@@ -11,8 +11,6 @@ and the keyboard flow, with real key presses.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 import shutil
 from pathlib import Path
@@ -296,21 +294,3 @@ def test_notebook_2s_explorer_of_a_network_is_legible(chromium, tmp_path, size):
 
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "teach-on-a-projector.md"
-
-
-def test_the_projector_page_runs_and_prints_what_it_shows(tmp_path, monkeypatch, dot_program):
-    """Every python block of the page runs, in order, in one namespace; a text block after one is its output."""
-    blocks = re.findall(r"```(python|text)\n(.*?)```", PAGE.read_text(encoding="utf-8"), flags=re.S)
-    assert [kind for kind, _ in blocks].count("python") == 2
-    monkeypatch.chdir(tmp_path)
-    namespace: dict = {}
-    for (kind, code), following in zip(blocks, [*blocks[1:], ("", "")]):
-        if kind != "python":
-            continue
-        printed = io.StringIO()
-        with contextlib.redirect_stdout(printed):
-            exec(compile(code, str(PAGE), "exec"), namespace)  # noqa: S102 - the project's own documentation page
-        if following[0] == "text":
-            assert printed.getvalue() == following[1]
-    for image in re.findall(r"\]\(\.\./images/([^)]+)\)", PAGE.read_text(encoding="utf-8")):
-        assert (PAGE.parents[1] / "images" / image).is_file(), image

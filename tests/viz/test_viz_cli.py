@@ -93,7 +93,7 @@ BAD = [
     ("sqrt(x)", ["x=-1"], "sqrt is defined only for x >= 0"),
     ("exp(x)", ["x=1000"], "the result is too large for a float"),
     ("x[0]", ["x=1"], "indexing at column 1 is not allowed"),
-    ("x // 2", ["x=1"], "the operator FloorDiv at column 1 is not allowed"),
+    ("x // 2", ["x=1"], "the operator // at column 3 is not allowed; to divide, write /"),
     ("x if x else 1", ["x=1"], "if-else at column 1 is not allowed"),
     ("'text'", [], "the constant 'text' at column 1 is not allowed"),
     ("exp(x, x)", ["x=1"], "exp() takes exactly one argument"),

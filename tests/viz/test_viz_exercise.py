@@ -58,6 +58,15 @@ def test_the_expected_numbers_are_the_engines_local_derivatives():
         ("-3.00", -3.0),
         ("-3.0", -3.0),
         ("sum(b, 0)", -3.0),
+        ("out/a", -3.0),
+        ("b^1", -3.0),  # math as students type it: ^ a power, · × multiply, − minus, ² ³ powers
+        ("b·1", -3.0),
+        ("1 × b", -3.0),
+        ("−3", -3.0),
+        ("−3.00", -3.0),
+        ("out ÷ a", -3.0),
+        ("b³/b²", -3.0),
+        ("b^2/b", -3.0),
     ],
 )
 def test_an_answer_is_a_number_or_an_expression_in_the_inputs_and_out(text, value):
@@ -143,6 +152,8 @@ def test_a_number_with_more_digits_must_have_them_right(text, right):
         ("2.46e-5", True),
         ("2.45e-5", False),
         ("1 - out**2", True),
+        ("1-out^2", True),  # the answer: ^ is a power
+        ("1 − out²", True),
         ("1 - out * out", True),
         ("1 - tanh(x)**2", True),
         ("1 - 0.9999**2", False),
@@ -257,6 +268,13 @@ def test_a_name_python_reads_as_another_is_written_as_shown():
         ("2 +", "syntax error"),
         ("'3'", "the constant '3'"),
         ("x" * 1001, "more than 1000"),
+        ("²" * 1001, "more than 1000"),  # the size is the typed answer's
+        ("0,4468", "write a decimal number with a point, 0.4468, not 0,4468"),
+        ("1/0", "your answer divides by zero, not counted"),
+        ("b / (a - a)", "your answer divides by zero"),
+        ("a % 2", "the operator % at column 3 is not allowed"),
+        ("__import__('os').system('touch /tmp/autograd-exercise-pwned')^2", "not allowed"),
+        ("a.__class__²", "attribute access"),
     ],
 )
 def test_unreadable_answers_are_not_counted_and_never_run(text, reason, monkeypatch):
@@ -271,6 +289,7 @@ def test_unreadable_answers_are_not_counted_and_never_run(text, reason, monkeypa
     monkeypatch.setattr(builtins, "exec", refuse)
     check = ex.answer(1, text)
     assert check.status == "unreadable" and not check.counted and reason in check.message
+    assert "BitXor" not in check.message and "Tuple" not in check.message and "unlabelled" not in check.message
     assert ex.checks == {} and ex.next.number == 1  # still open: answer again
     assert ex.answer(1, "b").right
     assert not os.path.exists("/tmp/autograd-exercise-pwned")
@@ -473,3 +492,18 @@ def test_python_m_viz_exercise_refuses_bad_input():
 def test_an_expression_called_exercise_is_written_after_a_double_dash():
     result = run_cli("--", "exercise", "exercise=2", stdin="")
     assert result.returncode == 0 and result.stdout == "exercise = 2.0000\n"
+
+
+def test_the_instructions_use_the_steps_own_names():
+    # The lecture's neuron has a node n: the instructions never call a node by a letter of their own
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2, b = Value(-3.0, "w1"), Value(1.0, "w2"), Value(6.8813735870195432, "b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    ex = exercise(o)
+    text = ex.introduction
+    assert "step 1 hides ∂o/∂n" in text and "(o in step 1)" in text
+    assert "∂n/∂p" not in text and "n's inputs" not in text and "c = a * b" not in text
+    assert ex.answer(1, "1 - o^2").right  # o's own name, or out

@@ -1,4 +1,8 @@
-"""The viz section of the README shows real output: its transcripts are re-run, its pictures and sizes re-made."""
+"""The viz pages of the docs show real output: their transcripts are re-run, their pictures and sizes re-made.
+
+The python blocks of every page run in tests/docs/test_examples.py; these tests run the shell transcripts
+(```text blocks starting with ``$ python -m viz``) and compare the committed drawings with what the commands draw.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +18,9 @@ from gallery import DRAWINGS, slide_fit
 from gallery import main as gallery
 
 REPO = Path(__file__).resolve().parents[2]
-SECTION = re.search(r"<!-- viz:start -->(.*?)<!-- viz:end -->", (REPO / "README.md").read_text(), flags=re.S).group(1)
-TRANSCRIPTS = re.findall(r"```text\n\$ (python -m viz [^\n]*)\n(.*?)```", SECTION, flags=re.S)
+DRAWING = (REPO / "docs" / "how-to" / "draw-a-graph.md").read_text(encoding="utf-8")
+STEPS = (REPO / "docs" / "explanation" / "backward-pass-step-by-step.md").read_text(encoding="utf-8")
+TRANSCRIPTS = re.findall(r"```text\n\$ (python -m viz (?!exercise)[^\n]*)\n(.*?)```", STEPS, flags=re.S)
 
 
 def labels(svg: str) -> list[str]:
@@ -23,11 +28,8 @@ def labels(svg: str) -> list[str]:
     return [t.replace("&#45;", "-") for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
 
 
-def test_the_section_has_transcripts_and_the_drawings():
-    assert len(TRANSCRIPTS) >= 2
-    for picture in ("docs/tanh-neuron.svg", "docs/mlp-2-3-1.svg", "docs/player-lecture-neuron.png"):
-        assert f"]({picture})" in SECTION, picture
-        assert (REPO / picture).exists(), picture
+def test_the_page_has_transcripts():
+    assert len(TRANSCRIPTS) >= 3
 
 
 @pytest.mark.parametrize("command, output", TRANSCRIPTS, ids=[c for c, _ in TRANSCRIPTS])
@@ -45,17 +47,7 @@ def test_transcript_is_what_the_command_prints(command, output, tmp_path):
     assert result.stdout == output
 
 
-def test_the_python_example_prints_what_the_section_shows(capsys):
-    source, printed = re.search(
-        r"```python\n(from nn import MLP\nimport viz\n.*?)```\n\n```text\n(.*?)```", SECTION, flags=re.S
-    ).groups()
-    exec(compile(source, "README.md", "exec"), {})  # noqa: S102 - our own docs
-    assert capsys.readouterr().out == printed + "\n"
-
-
-EXERCISE = re.search(
-    r"<!-- exercise:start -->(.*?)<!-- exercise:end -->", (REPO / "README.md").read_text(), flags=re.S
-).group(1)
+EXERCISE = STEPS[STEPS.index("## Exercises") :]
 
 
 def test_the_exercise_transcript_is_what_the_command_prints_for_those_answers(tmp_path):
@@ -78,19 +70,12 @@ def test_the_exercise_transcript_is_what_the_command_prints_for_those_answers(tm
     assert "wrong: w = -3.0000, but ∂(w * x)/∂w = x = 2.0000" in screen and "score: 4 of 5 right" in screen
 
 
-def test_the_exercise_example_prints_what_the_section_shows(capsys):
-    source, printed = re.search(r"```python\n(.*?)```\n\n```text\n(.*?)```", EXERCISE, flags=re.S).groups()
-    exec(compile(source, "README.md", "exec"), {})  # noqa: S102 - our own docs
-    assert capsys.readouterr().out == printed
-
-
 def test_the_exercise_screenshot_is_committed():
-    assert "](docs/notebook-exercise.png)" in EXERCISE
     assert (REPO / "docs" / "notebook-exercise.png").stat().st_size > 10_000
 
 
 def test_committed_drawing_is_what_the_command_draws(dot_program, tmp_path):
-    command = re.search(r'python -m viz ("tanh\(w\*x \+ b\)" [^\n]*) -o docs/tanh-neuron.svg', SECTION).group(1)
+    command = re.search(r'python -m viz ("tanh\(w\*x \+ b\)" [^\n]*) -o docs/tanh-neuron.svg', DRAWING).group(1)
     result = subprocess.run(
         [sys.executable, "-m", "viz", *shlex.split(command), "-o", "graph.svg"],
         cwd=tmp_path,
@@ -117,8 +102,7 @@ def test_the_gallery_is_what_scripts_gallery_py_draws(dot_program, tmp_path, cap
 
 
 @pytest.mark.parametrize("command", [["scripts/gallery.py"], ["-m", "scripts.gallery"]])
-def test_the_gallery_runs_from_the_project_root_as_the_readme_says(command, tmp_path):
-    assert "`python scripts/gallery.py docs --screenshot`" in (REPO / "README.md").read_text()
+def test_the_gallery_runs_from_the_project_root(command, tmp_path):
     result = subprocess.run(
         [sys.executable, *command, str(tmp_path / "missing")],
         cwd=REPO,
@@ -138,7 +122,7 @@ def test_the_gallery_is_not_installed_with_viz():
 
 def test_the_size_table_is_measured_from_the_committed_drawings():
     rows = re.findall(
-        r"^\| .*\(\[svg\]\(docs/([^)]+)\)\) \| (\d+) x (\d+) \| ([\d.]+) \| ([\d.]+) px \|$", SECTION, flags=re.M
+        r"^\| .*\(\[svg\]\(\.\./([^)]+)\)\) \| (\d+) x (\d+) \| ([\d.]+) \| ([\d.]+) px \|$", DRAWING, flags=re.M
     )
     assert [row[0] for row in rows] == list(DRAWINGS)
     for name, width, height, scale, smallest in rows:
