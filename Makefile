@@ -1,7 +1,7 @@
 # Set-up and everyday commands. Each target creates or reuses a virtual
 # environment in .venv, installs the project into it, and installs the system
 # programs it needs (Graphviz; Chromium for the browser tests; TeX Live and poppler for the tests of the
-# LaTeX exports) where it can.
+# LaTeX exports; Node.js and npm for the playground) where it can.
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -9,7 +9,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-dev
 
 .PHONY: demo lessons gallery classroom export-pictures test lint format bench system-deps clean notebooks notebooks-executed \
-	notebook-screenshots docs docs-serve docs-screenshots torch frameworks gradient-corpus
+	notebook-screenshots docs docs-serve docs-screenshots torch frameworks gradient-corpus playground node-modules \
+	playground-screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,7 +38,7 @@ lessons: $(STAMP)
 	$(PY) -m course.lessons all --out docs/lessons
 
 # The checks of the code (make lint), then every test.
-test: $(STAMP)
+test: $(STAMP) node-modules
 	@sh scripts/system-deps.sh graphviz chromium latex poppler
 	@if [ "$(WITH_TORCH)" = 1 ]; then $(MAKE) --no-print-directory torch; fi
 	@if [ "$(WITH_JAX)" = 1 ]; then $(MAKE) --no-print-directory frameworks; fi
@@ -98,8 +99,24 @@ notebook-screenshots: $(STAMP)
 	@sh scripts/system-deps.sh graphviz chromium
 	AUTOGRAD_SCREENSHOTS=docs $(PY) -m pytest -q tests/notebooks/test_widgets_in_jupyterlab.py
 
+# The playground's JavaScript packages (package.json, pinned in package-lock.json): Pyodide and the WebAssembly
+# Graphviz. The playground's tests build the page from them.
+node-modules:
+	@sh scripts/system-deps.sh node
+	npm ci --no-audit --no-fund --loglevel=error
+
+# The playground: a static page running this project in the browser (Pyodide), written to site/playground (not
+# committed). Serve it from anywhere: python -m http.server -d site/playground. Independent of `make docs`.
+playground: $(STAMP) node-modules
+	$(PY) scripts/build_playground.py site/playground
+
+# The docs' screenshots of the playground (docs/images/playground-*.png) and its measured times.
+playground-screenshots: playground
+	@sh scripts/system-deps.sh chromium
+	$(PY) benchmarks/playground.py --site site/playground --screenshots docs/images
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis demo-output site
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis demo-output site node_modules
 
 # The documentation site (mkdocs.yml) built into site/, strictly: a warning, a broken link, a missing page or a
 # public name without a docstring fails it. The build hooks (scripts/docs_hooks.py) write the live players, so

@@ -1,11 +1,12 @@
 #!/bin/sh
 # Install the system programs the project needs, by name: graphviz (the `dot`
 # program behind every drawing), chromium (the browser tests), latex (pdflatex
-# with TikZ and Beamer: the tests compile viz's .tex exports) and poppler
-# (pdftotext and pdftoppm: the tests read the PDFs). Debian/Ubuntu as root or
-# with sudo, macOS with Homebrew; anywhere else, or without the rights, stop
-# with one line naming the command to run. TeX Live is installed without the
-# packages it only recommends (TikZ and Beamer need none of them).
+# with TikZ and Beamer: the tests compile viz's .tex exports), poppler
+# (pdftotext and pdftoppm: the tests read the PDFs) and node (Node.js and npm:
+# the playground's packages and its tests). Debian/Ubuntu as root or with sudo,
+# macOS with Homebrew; anywhere else, or without the rights, stop with one line
+# naming the command to run. TeX Live and Node.js are installed without the
+# packages they only recommend.
 set -eu
 missing=""  # Debian packages, installed with what they recommend
 lean=""  # Debian packages, installed without
@@ -18,6 +19,7 @@ for tool in "$@"; do
              || lean="$lean texlive-latex-base texlive-latex-recommended texlive-pictures" ;;
     poppler) { command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1; } \
                || lean="$lean poppler-utils" ;;
+    node) { command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; } || lean="$lean nodejs npm" ;;
     *) echo "system-deps.sh: unknown tool '$tool'" >&2; exit 2 ;;
   esac
 done
@@ -41,6 +43,8 @@ elif command -v brew >/dev/null 2>&1; then
       texlive-latex-base) brew install --cask basictex ;;  # pdflatex with TikZ and Beamer
       texlive-*) ;;
       poppler-utils) brew install poppler ;;
+      nodejs) brew install node ;;  # Homebrew's node brings npm
+      npm) ;;
       *) brew install "$pkg" ;;
     esac
   done

@@ -39,3 +39,15 @@ def shared_folder():
     folder.chmod(0o777)
     yield folder
     shutil.rmtree(folder)
+
+
+@pytest.fixture(scope="session")
+def playground_site(tmp_path_factory) -> Path:
+    """The playground built once (scripts/build_playground.py): needs Node.js and ``npm ci``'s node_modules."""
+    from build_playground import MODULES, build
+
+    require_tool(shutil.which("node") is not None, "Node.js", "make test installs it; or apt-get install nodejs npm")
+    require_tool((MODULES / "pyodide").is_dir(), "the playground's npm packages", "make test runs `npm ci`")
+    site = tmp_path_factory.mktemp("playground") / "site"
+    build(site)
+    return site

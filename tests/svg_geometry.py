@@ -1,6 +1,7 @@
 """Where Graphviz put things: node boxes, cluster boxes and edge curves read from a rendered SVG.
 
-Coordinates are SVG user units (points; y grows downwards on the screen), so
+``out_of_order`` checks a network's reading order in a drawing (inputs,
+weights, products, neurons). Coordinates are SVG user units (points; y grows downwards on the screen), so
 "above" means a smaller y and "left of" a smaller x.
 """
 
@@ -8,7 +9,12 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections import defaultdict
 from dataclasses import dataclass
+
+from autograd_core import Value
+from nn.places import Role
+from viz.trace import trace
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -130,3 +136,25 @@ def read_svg(svg: str) -> Drawing:
 def font_sizes(svg: str) -> list[float]:
     """Every font size used by a text in the picture (points)."""
     return [float(s) for s in re.findall(r'font-size="([\d.]+)"', svg)]
+
+
+def out_of_order(root: Value, drawing: Drawing, rankdir: str) -> list[str]:
+    """Which sequences do not read in order: inputs, each neuron's weights and products, each layer's neurons."""
+    axis = 1 if rankdir == "LR" else 0  # top to bottom, or left to right
+    sequences = defaultdict(list)
+    for node in trace(root).nodes:
+        place = node.place
+        if place is None:
+            continue
+        if place.role is Role.INPUT:
+            sequences["inputs"].append((place.index, node.id))
+        elif place.role in (Role.WEIGHT, Role.PRODUCT):
+            sequences[f"{place.neuron} {place.role.value}s"].append((place.index, node.id))
+        elif place.role is Role.OUTPUT and place.layer is not None:
+            sequences[f"{place.layer} neurons"].append((place.order, node.id))
+    wrong = []
+    for name, items in sequences.items():
+        where = [drawing.nodes[node_id].center[axis] for _, node_id in sorted(items)]
+        if where != sorted(where) or len(set(where)) != len(where):
+            wrong.append(name)
+    return wrong

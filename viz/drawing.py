@@ -1,7 +1,14 @@
 """A Graphviz drawing: running Graphviz's ``dot`` on it, and showing it in a notebook.
 
-``pipe`` runs ``dot`` and turns its failures into errors that say what to
-do (``GraphvizNotFoundError`` names the install command); ``svg_element``
+``pipe`` lays a drawing out, and is the one place that does: on a desktop
+it runs the ``dot`` program and turns its failures into errors that say what
+to do (``GraphvizNotFoundError`` names the install command); in the browser,
+under Pyodide (``sys.platform == "emscripten"``, where no program can run),
+it calls Graphviz compiled to WebAssembly instead, with the same DOT source.
+The page loads that Graphviz once, with ``await`` at start-up, and registers
+it as the module ``graphviz_wasm`` (``pyodide.registerJsModule("graphviz_wasm",
+await Graphviz.load())``, from the npm package ``@hpcc-js/wasm-graphviz``);
+``pipe`` then calls its ``layout`` synchronously. ``svg_element``
 makes its SVG fit to embed in a page. A widget needs a live kernel.
 Everywhere else (a saved notebook reopened without one, nbconvert's HTML,
 GitHub's viewer) an output shows the next format of its bundle instead, so
@@ -23,12 +30,13 @@ from __future__ import annotations
 import base64
 import html
 import re
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 import graphviz
 
-__all__ = ["Drawing", "GraphvizNotFoundError", "pipe", "svg_element", "static_bundle"]
+__all__ = ["Drawing", "GraphvizNotFoundError", "pipe", "svg_element", "static_bundle", "WASM_MODULE", "WASM_FORMATS"]
 
 INSTALL_HELP = (
     "install Graphviz: `sudo apt-get install graphviz` (Debian/Ubuntu), `brew install graphviz` (macOS) "
@@ -38,13 +46,21 @@ INSTALL_HELP = (
 
 _FIT = "max-width: 100%; height: auto;"
 
+WASM_MODULE = "graphviz_wasm"  # the name the page registers the WebAssembly Graphviz under
+WASM_FORMATS = ("svg", "plain", "dot", "json")  # what it writes; no png or pdf (no image library in the build)
+
 
 class GraphvizNotFoundError(RuntimeError):
     """Graphviz's ``dot`` program is not installed (or not on PATH)."""
 
 
 def pipe(digraph: graphviz.Digraph, format: str) -> bytes:
-    """Run ``dot`` on a Digraph and return the picture's bytes; clear errors when Graphviz fails."""
+    """Lay a Digraph out and return the picture's bytes; clear errors when Graphviz fails.
+
+    Runs the ``dot`` program, or in the browser (Pyodide) the WebAssembly Graphviz: see the module docstring.
+    """
+    if sys.platform == "emscripten":
+        return _pipe_wasm(digraph.source, format)
     try:
         return digraph.pipe(format=format)
     except graphviz.ExecutableNotFound:
@@ -54,6 +70,28 @@ def pipe(digraph: graphviz.Digraph, format: str) -> bytes:
     except graphviz.CalledProcessError as exc:
         detail = exc.stderr.decode(errors="replace").strip() if isinstance(exc.stderr, bytes) else str(exc.stderr)
         raise RuntimeError(f"Graphviz's dot failed to draw the graph as {format}: {detail or exc}") from None
+
+
+def _pipe_wasm(source: str, format: str) -> bytes:
+    """``pipe`` under Pyodide: the WebAssembly Graphviz the page registered (``WASM_MODULE``), called synchronously."""
+    from pyodide.ffi import JsException  # only under Pyodide
+
+    try:
+        import graphviz_wasm  # the JavaScript object the page registered (WASM_MODULE), not a file
+    except ImportError:
+        raise GraphvizNotFoundError(
+            f"the WebAssembly Graphviz is not loaded: under Pyodide, load @hpcc-js/wasm-graphviz once at start-up "
+            f'and register it, pyodide.registerJsModule("{WASM_MODULE}", await Graphviz.load())'
+        ) from None
+    if format not in WASM_FORMATS:
+        raise ValueError(
+            f"in the browser Graphviz writes {', '.join(WASM_FORMATS)}, not {format!r}; {format} needs the dot program"
+        )
+    try:
+        text = graphviz_wasm.layout(source, format, "dot")
+    except JsException as exc:
+        raise RuntimeError(f"Graphviz (WebAssembly) failed to draw the graph as {format}: {exc}") from None
+    return str(text).encode("utf-8")
 
 
 def svg_element(svg: str) -> str:

@@ -16,7 +16,10 @@ So ``arrange`` does what a person would: it writes the DOT source, asks
 backwards or sibling clusters out of order, writes them the other way and
 tries again, keeping the first layout that reads in order (or, after a few
 tries, the one with the fewest wrong orders). Without Graphviz the source is
-written in the natural order.
+written in the natural order. The layouts come from ``drawing.pipe``: the
+``dot`` program on a desktop, Graphviz compiled to WebAssembly in the browser
+(Debian's 2.43 and the WebAssembly 16.1 break ties differently; the checks
+hold on both, tests/viz/test_viz_wasm_layout.py).
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
 import graphviz
+
+from .drawing import GraphvizNotFoundError, pipe
 
 __all__ = ["Arrangement", "Orders", "arrange"]
 
@@ -103,8 +108,8 @@ def arrange(write: Callable[[Arrangement], graphviz.Digraph], orders: Orders, ra
     for _ in range(ATTEMPTS):
         g = write(arrangement)
         try:
-            plain = g.pipe(format="plain").decode("utf-8", "replace")
-        except (graphviz.ExecutableNotFound, graphviz.CalledProcessError):
+            plain = pipe(g, "plain").decode("utf-8", "replace")
+        except (GraphvizNotFoundError, RuntimeError):  # no Graphviz, or it failed: the source as written
             return g
         wrong, following = _review(orders, _positions(plain, rankdir), arrangement)
         if best is None or wrong < best[0]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import pytest
 from gallery import slide_fit
-from svg_geometry import Drawing, font_sizes, read_svg
+from svg_geometry import Drawing, font_sizes, out_of_order, read_svg
 
 from autograd_core import Value
 from nn import MLP, Layer, Neuron
@@ -44,28 +42,6 @@ GRAPHS = {
 def render(root: Value, **options) -> tuple[Drawing, str]:
     svg = pipe(draw_dot(root, max_nodes=None, **options), "svg").decode()
     return read_svg(svg), svg
-
-
-def out_of_order(root: Value, drawing: Drawing, rankdir: str) -> list[str]:
-    """Which sequences do not read in order: inputs, each neuron's weights and products, each layer's neurons."""
-    axis = 1 if rankdir == "LR" else 0  # top to bottom, or left to right
-    sequences = defaultdict(list)
-    for node in trace(root).nodes:
-        place = node.place
-        if place is None:
-            continue
-        if place.role is Role.INPUT:
-            sequences["inputs"].append((place.index, node.id))
-        elif place.role in (Role.WEIGHT, Role.PRODUCT):
-            sequences[f"{place.neuron} {place.role.value}s"].append((place.index, node.id))
-        elif place.role is Role.OUTPUT and place.layer is not None:
-            sequences[f"{place.layer} neurons"].append((place.order, node.id))
-    wrong = []
-    for name, items in sequences.items():
-        where = [drawing.nodes[node_id].center[axis] for _, node_id in sorted(items)]
-        if where != sorted(where) or len(set(where)) != len(where):
-            wrong.append(name)
-    return wrong
 
 
 @pytest.mark.parametrize("group_by", [None, "neuron", "layer"])
