@@ -106,7 +106,7 @@ node-modules:
 	npm ci --no-audit --no-fund --loglevel=error
 
 # The playground: a static page running this project in the browser (Pyodide), written to site/playground (not
-# committed). Serve it from anywhere: python -m http.server -d site/playground. Independent of `make docs`.
+# committed). Serve it from anywhere: python -m http.server -d site/playground. `make docs` builds it too.
 playground: $(STAMP) node-modules
 	$(PY) scripts/build_playground.py site/playground
 
@@ -123,8 +123,10 @@ clean:
 # Graphviz is needed. `python -m` puts this checkout first on sys.path. The tests run the same build
 # (tests/docs/conftest.py).
 DOCS_ENV := NO_MKDOCS_2_WARNING=1
-docs: $(STAMP) system-deps
+# The playground goes next to the manual, in site/playground (after mkdocs, which empties site/ first).
+docs: $(STAMP) system-deps node-modules
 	$(DOCS_ENV) $(PY) -m mkdocs build --strict --site-dir site
+	$(PY) scripts/build_playground.py site/playground
 
 # The site served on localhost, rebuilt as pages change.
 docs-serve: $(STAMP) system-deps

@@ -36,7 +36,7 @@ from .symbolic import chain_rule, symbolic_grad, to_sympy
 from .testing import assert_gradients_close
 from .value import Value, topological_order
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # The names the docs teach (docs/reference/); everything else is imported from its module
 # (``autograd_core.files.write_atomic``, ``autograd_core.value.apply``, ...).

@@ -58,7 +58,15 @@ def test_the_engine_exports_only_names_about_derivatives():
 
     for name in ("write_atomic", "cyclic_gc_paused", "op_error", "input_names", "local_derivatives", "OPS"):
         assert name not in autograd_core.__all__ and not hasattr(autograd_core, name)
-    assert autograd_core.__version__ == "0.2.0"
+
+
+def test_the_version_is_the_one_pyproject_and_the_changelog_give():
+    import autograd_core
+
+    root = Path(__file__).resolve().parent.parent
+    (version,) = re.findall(r'^version = "(.*)"$', (root / "pyproject.toml").read_text(encoding="utf-8"), flags=re.M)
+    assert autograd_core.__version__ == version
+    assert f"\n## {version}\n" in (root / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
 def _modules(package: str):
