@@ -37,7 +37,9 @@ demo: $(STAMP) system-deps
 lessons: $(STAMP)
 	$(PY) -m course.lessons all --out docs/lessons
 
-# The checks of the code (make lint), then every test.
+# The checks of the code (make lint), then every test, on every core (pytest-xdist; a test file stays on one
+# worker). PYTEST_ARGS replaces that: make test PYTEST_ARGS="-x tests/nn".
+PYTEST_ARGS ?= -n auto --dist loadfile
 test: $(STAMP) node-modules
 	@sh scripts/system-deps.sh graphviz chromium latex poppler
 	@if [ "$(WITH_TORCH)" = 1 ]; then $(MAKE) --no-print-directory torch; fi
