@@ -9,7 +9,7 @@ in parentheses, so it never reads as ``(dL/da)*b``.
 from __future__ import annotations
 
 from . import Value, backward_steps
-from .notation import symbol  # a name as one symbol: ``a``, or ``(a*b)`` for an expression
+from .notation import after_d  # a name after d or ∂: ``a``, or ``(a*b)`` for an expression
 
 
 def main() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
     print("chain-rule steps (d: a total gradient, carried back from L; \u2202: a local derivative, one op's own):")
     print(f"  dL/dL = {L.grad:.4f}")
     for st in backward_steps(L):
-        node, parent = symbol(st.node.label), symbol(st.parent.label)
+        node, parent = after_d(st.node.label), after_d(st.parent.label)
         print(
             f"  dL/d{parent} += dL/d{node} \u00b7 \u2202{node}/\u2202{parent}"
             f" = {st.upstream:.4f} \u00b7 {st.local:.4f} = {st.contribution:.4f}"

@@ -33,7 +33,7 @@ from .backprop import local_derivatives, topological_order
 from .checks import as_float
 from .define import input_names
 from .modes import enable_grad
-from .notation import dotted, factor, node_names, symbol, written
+from .notation import after_d, dotted, factor, node_names, symbol, written
 from .value import Value
 
 __all__ = [
@@ -279,8 +279,8 @@ def tangent_equation(
     one writer of this line: ``explain_forward`` and viz's player use it.
     """
     node = steps[-1].node
-    name = symbol(names[node])
-    symbols = " + ".join(f"∂{name}/∂{symbol(names[s.parent])} · {dotted(names[s.parent])}" for s in steps)
+    name = after_d(names[node])
+    symbols = " + ".join(f"∂{name}/∂{after_d(names[s.parent])} · {dotted(names[s.parent])}" for s in steps)
     products = " + ".join(f"{factor(number(s.local))} · {factor(number(s.parent_tangent))}" for s in steps)
     return f"{dotted(names[node])} = {symbols} = {products} = {number(steps[-1].tangent)}"
 

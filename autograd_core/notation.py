@@ -93,6 +93,12 @@ def symbol(name: str) -> str:
     return name if is_word(name) else f"({name})"
 
 
+def after_d(name: str) -> str:
+    """A name as written after ``d`` or ``∂``: ``symbol``'s, and a network's path in parentheses (``d(layers.0.b)``)."""
+    written = symbol(name)
+    return f"({name})" if written == name and name.count(".") > 1 else written
+
+
 def dotted(name: str) -> str:
     """A node's tangent (forward mode): a dot over a one-letter name (``ȧ``, ``v̇1``), else ``(name)˙``."""
     if re.fullmatch(r"[^\W\d_]\d*", name):  # NFC: one precomposed character where there is one (ẋ)

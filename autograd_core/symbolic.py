@@ -42,7 +42,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from .backprop import local_derivatives, topological_order
-from .notation import is_word, node_names
+from .notation import after_d, node_names
 from .ops import OPS, Op
 from .value import Value
 
@@ -261,7 +261,8 @@ def _local_formula(node: Value, index: int, inputs: list[Any]) -> Any:
     sp = _sympy()
     slots = [sp.Dummy(real=True) for _ in node.parents]
     made = _Builder().apply(node, slots)
-    return sp.diff(made, slots[index]).xreplace(dict(zip(slots, inputs)))
+    # powsimp writes d(x**c)/dx as c*x**(c - 1), not sympy's c*x**c/x, which is 0/0 at x = 0.
+    return sp.powsimp(sp.diff(made, slots[index])).xreplace(dict(zip(slots, inputs)))
 
 
 class ChainRule:
@@ -288,15 +289,15 @@ class ChainRule:
         return f"<ChainRule {of}: {len(self.paths)} path(s), value {self.value:.6g}>"
 
     def _symbol(self, node: Value, latex: bool) -> str:
-        """A node's name as it follows a ∂ or a d: in parentheses unless one word (``x``, ``layers.0.w``)."""
+        """A node's name as it follows a ∂ or a d (``after_d``: ``x``, ``(a * b)``, ``(layers.0.w)``)."""
         sp = _sympy()
         if node not in self.names:  # a constant
             return f"{node.data:g}"
         name = self.names[node]
-        shown = sp.latex(sp.Symbol(name)) if latex else name
-        if is_word(name):
-            return shown
-        return rf"\left({shown}\right)" if latex else f"({shown})"
+        if not latex:
+            return after_d(name)
+        shown = sp.latex(sp.Symbol(name))
+        return shown if after_d(name) == name else rf"\left({shown}\right)"
 
     def _lines(self, latex: bool) -> list[list[str]]:
         """Three lines of terms (symbols, formulas, numbers), one term per path."""

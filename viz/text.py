@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 
-from autograd_core.notation import symbol, written
+from autograd_core.notation import after_d, symbol, written
 
 from .trace import Trace, TracedNode
 
@@ -49,20 +49,14 @@ def format_number(x: float) -> str:
     return f"{x:.4f}"
 
 
-def _after_d(name: str) -> str:
-    """A name as written after ``d`` or ``∂``: ``symbol``'s, and a path of a network in parentheses."""
-    written = symbol(name)
-    return f"({name})" if written == name and name.count(".") > 1 else written
-
-
 def gradient(out: str, of: str) -> str:
     """The total gradient of ``out`` with respect to ``of``: ``dL/da``, ``dL/d(a*b)``, ``dL/d(layers.0.neurons.1.b)``"""
-    return f"d{_after_d(out)}/d{_after_d(of)}"
+    return f"d{after_d(out)}/d{after_d(of)}"
 
 
 def local_derivative(node: str, parent: str) -> str:
     """The local derivative of one op's output with respect to one input: ``∂c/∂a``."""
-    return f"\u2202{_after_d(node)}/\u2202{_after_d(parent)}"
+    return f"\u2202{after_d(node)}/\u2202{after_d(parent)}"
 
 
 def operand(node: TracedNode, name: str | None = None) -> str:

@@ -258,7 +258,7 @@ def test_explain_forward_leaves_constants_out_and_names_long_labels():
     y = x**2 + 1
     text = explain_forward(y, {x: 1.0})
     assert "v1 = layers.0.w ** 2:" in text and "(v1)" not in text
-    assert "(layers.0.w)˙ = 1" in text and "∂v1/∂layers.0.w · (layers.0.w)˙ = 4 · 1 = 4" in text
+    assert "(layers.0.w)˙ = 1" in text and "∂v1/∂(layers.0.w) · (layers.0.w)˙ = 4 · 1 = 4" in text
     assert "v2 = v1 + 1:" in text and unicodedata.normalize("NFC", "v̇2 = ∂v2/∂v1 · v̇1 = 1 · 4 = 4") in text
 
 

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from autograd_core.notation import symbol as as_one_symbol
+from autograd_core.notation import after_d
 
 sp = pytest.importorskip("sympy")
 
@@ -95,7 +95,7 @@ def test_labels_are_symbol_names_and_never_run_as_code(label):
     (symbol,) = expression.free_symbols
     assert symbol.name == label
     assert math.isclose(evaluate(symbolic_grad(out, x), {x: 0.5}), grad(out, [x])[0], rel_tol=1e-14)
-    assert str(chain_rule(out, x)).startswith("dv2/d" + as_one_symbol(label))  # the one notation rule
+    assert str(chain_rule(out, x)).startswith("dv2/d" + after_d(label))  # the one notation rule
     chain_rule(out, x)._repr_latex_()
     assert not hasattr(builtins, "HACKED")
 
@@ -313,3 +313,16 @@ def test_three_ways_rejects_bad_arguments():
         compare(2, "0.3")
     with pytest.raises(ValueError, match="max_depth must be an int >= 1, got 0"):
         growth(0)
+
+
+@pytest.mark.parametrize(
+    "build, at, expected",
+    [
+        (lambda x: (-0.5 - x * x).relu() ** 2, 0.0, 0.0),  # d(u**2)/du at u = 0: 2*u, not sympy's 2*u**2/u = nan
+        (lambda x: x**3, 0.0, 0.0),
+        (lambda x: (x * x) ** 2, 0.0, 0.0),
+    ],
+)
+def test_a_power_at_zero_has_the_power_rules_derivative(build, at, expected):
+    x = Value(at, "x")
+    assert evaluate(symbolic_grad(build(x), x), {x: at}) == expected == grad(build(x), [x])[0]
