@@ -488,7 +488,6 @@ def exercise_parts(
         "given": {graph.root.id: format_number(1.0)},
         "intro": ex.introduction + "\nPress Next (or \u2192) for the first step.",
         "done": "That was the backward pass's last step.",
-        "reserveLines": 3,  # the verdict of the step before, the answer box, what the checker could not read
     }
     markup = fragment(
         title or f"Exercise: the backward pass of {graph.root.name}",
