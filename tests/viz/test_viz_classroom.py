@@ -294,9 +294,7 @@ def test_an_exercise_with_long_names_in_a_narrow_column_keeps_its_verdict_and_an
         page.keyboard.type(repr(question.expected))
         page.keyboard.press("Enter")
         if k < len(ex.questions):
-            page.wait_for_function(
-                f"document.querySelector('.ag-counter').textContent.startsWith('step {k + 1} ')"
-            )
+            page.wait_for_function(f"document.querySelector('.ag-counter').textContent.startsWith('step {k + 1} ')")
     assert quiz.score.right == len(ex.questions)
     page.context.close()
 
