@@ -44,7 +44,24 @@ function renderExercise({ model, el }) {
     panel.prepend(verdict);
     panel.append(form);
     root.querySelector(".ag-bar").append(score);
+    root.agFillProbe = fillProbe;
   }, function () { refresh(); });
+
+  // The player sizes its step panel on a copy of it (player.js, reserve): step k as tall as it can be while it
+  // asks (a locked one by its room: its question as long as it will be), with the verdict of step k - 1 above
+  // it (the first line of its text once answered; until then a line as long as "right: <asked> = <a short answer>
+  // = <value>"), the answer box and a line of feedback below; an answered step without the box (the
+  // player measures it again, never shorter, when the kernel reveals it).
+  function fillProbe(copy, k) {
+    var views = model.get("views"), view = views[k - 1], before = views[k - 2], said = "";
+    if (before) said = before.status === "right" || before.status === "wrong" ? before.text.split("\n")[0]
+      : "right: " + before.asked + " = 1 - out**2 = -0.0000";
+    copy.querySelector(".ag-verdict").textContent = before ? "step " + (k - 1) + ": " + said : "";
+    if (view && view.room) copy.querySelector(".ag-line").textContent = view.room;  // a locked question
+    copy.querySelector(".ag-answer").hidden = !view || view.status === "right" || view.status === "wrong";
+    copy.querySelector(".ag-asked").textContent = view ? view.asked : "";
+    copy.querySelector(".ag-feedback").textContent = "not understood, not counted";
+  }
   var player = mounted.player;
 
   function current() {  // the view of the question on show, or null (step 0)

@@ -15,14 +15,14 @@
 //   intro, done: the texts before the first and after the last step; interval: ms per step when playing.
 //   rowWord: the word of each node's last row, "grad" (default) or "tangent" (forward mode);
 //   given: {node id: text} for the last rows known before the first step (the tangents given, an output's 1).
-//   reserveLines (optional): lines the step panel keeps free below each step's text (the exercise's answer row).
 // The returned player's update({k: fields}) changes steps (k 1-based) and redraws: the exercise widget reveals
 // a step once its answer is checked (a step's status, "right" or "wrong", colours its line in the list).
 //
 // Sizes: the step text is at least as large as the graph's node text when the graph is fitted, and never
 // below a floor (16 px; in presentation mode a share of the screen's height); the rest of the text follows it.
 // The step panel is as tall as the longest step needs, so the graph does not move from step to step (only
-// the introduction and "Done", the leaf gradients, may take more). Presentation mode (F, or the button) fills the screen.
+// the introduction and "Done", the leaf gradients, may take more), and at most half the window: a step taller
+// than that scrolls its text (.ag-line) while the rest of the panel (an exercise's verdict, its answer box) stays in view. Presentation mode (F, or the button) fills the screen.
 
 function createPlayer(root, data, onStep) {
   "use strict";
@@ -159,18 +159,27 @@ function createPlayer(root, data, onStep) {
     if (fitted) fit();
     showList(state.step);  // the list's height changed: the current step back in view
   }
-  function reserve() {  // the step panel as tall as the longest step needs (start and Done may take more)
-    var panel = $("ag-step"), line = $("ag-line"), probe = line.cloneNode(false);
-    probe.removeAttribute("aria-live");
-    probe.style.cssText = "position:absolute;visibility:hidden;left:0;top:0;width:" + line.clientWidth + "px";
-    panel.appendChild(probe);
-    var tallest = 0, texts = steps.map(function (s) { return s.text; });
-    texts.forEach(function (text) { probe.textContent = text; tallest = Math.max(tallest, probe.offsetHeight); });
-    var lineHeight = parseFloat(getComputedStyle(probe).lineHeight) || 20;
-    panel.removeChild(probe);
-    var context = steps.some(function (s) { return s.context; }) ? $("ag-context").offsetHeight || lineHeight : 0;
-    var extra = (data.reserveLines || 0) * lineHeight;
-    root.style.setProperty("--ag-panel", Math.ceil(tallest + context + extra + 12) + "px");
+  // The step panel as tall as the tallest step needs, measured on a hidden copy of the panel filled as each step
+  // fills it, at the panel's width: the step's context and text, and whatever a decorator added to the panel
+  // (root.agFillProbe(copy, k), if set, fills it for step k: the exercise's verdict above, its answer box below).
+  // grow (after update()): never shorter than it was, so the graph does not jump when a step is revealed.
+  var reserved = 0;
+  function reserve(grow) {
+    var panel = $("ag-step"), probe = panel.cloneNode(true), tallest = 0;
+    Array.prototype.forEach.call(probe.querySelectorAll("[aria-live]"), function (el) { el.removeAttribute("aria-live"); });
+    probe.style.cssText = "position:absolute;visibility:hidden;left:0;top:0;height:auto;min-height:0;max-height:none;" +
+      "width:" + panel.offsetWidth + "px";
+    panel.parentNode.appendChild(probe);
+    var line = probe.querySelector(".ag-line"), context = probe.querySelector(".ag-context");
+    steps.forEach(function (s, i) {
+      context.textContent = s.context || "";
+      line.textContent = s.text;
+      if (root.agFillProbe) root.agFillProbe(probe, i + 1);
+      tallest = Math.max(tallest, probe.offsetHeight);
+    });
+    panel.parentNode.removeChild(probe);
+    reserved = grow ? Math.max(reserved, tallest) : tallest;
+    root.style.setProperty("--ag-panel", Math.ceil(reserved + 1) + "px");
   }
   function holdCounter() {  // the counter as wide as its widest text, so the buttons after it never move
     var counter = $("ag-counter"), was = counter.textContent, widest = 0;
@@ -266,6 +275,7 @@ function createPlayer(root, data, onStep) {
     $("ag-counter").textContent = "step " + k + " / " + total + " \u00b7 " + phase;
     $("ag-context").textContent = current && current.context ? current.context : "";
     $("ag-line").textContent = k === 0 ? data.intro : k === total ? current.text + "\n\n" + data.done : current.text;
+    $("ag-line").scrollTop = 0;
     root.classList.toggle("ag-at-done", k === total);
     root.classList.toggle("ag-at-start", k === 0);
     var inside = root.contains(document.activeElement);
@@ -336,7 +346,7 @@ function createPlayer(root, data, onStep) {
     go: function (k) { stop(); go(k); },
     update: function (changes) {  // {k: fields}: change steps k (1-based), then redraw once
       Object.keys(changes).forEach(function (k) { Object.assign(steps[Number(k) - 1], changes[k]); });
-      reserve();
+      reserve(true);
       show();
     },
     present: present,

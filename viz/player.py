@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -452,6 +453,9 @@ def exercise_views(ex: Exercise) -> list[dict]:
                     "short": f"{q.asked} = ?",
                     "text": f"Step {q.number}: answer step {open_question.number} first; the backward pass "
                     "goes in order.",
+                    # its question with every digit a 0: as long as it will be, giving nothing away (the page
+                    # sizes its step panel by it, so that the graph does not move when the question opens)
+                    "room": re.sub(r"[0-9]", "0", q.prompt),
                 }
             )
     return views
@@ -488,7 +492,6 @@ def exercise_parts(
         "given": {graph.root.id: format_number(1.0)},
         "intro": ex.introduction + "\nPress Next (or \u2192) for the first step.",
         "done": "That was the backward pass's last step.",
-        "reserveLines": 3,  # the verdict of the step before, the answer box, what the checker could not read
     }
     markup = fragment(
         title or f"Exercise: the backward pass of {graph.root.name}",

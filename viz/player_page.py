@@ -41,9 +41,11 @@ CSS = """
 .ag-keys { color: var(--muted); font-size: .9em; }
 .ag-now-row { display: grid; grid-template-columns: minmax(0, 1fr) minmax(12em, 30%); gap: 8px; }
 .ag-step { background: var(--now); border: 1px solid #fde68a; border-radius: 6px; padding: 5px 10px;
-  height: var(--ag-panel); overflow: auto; }
-.ag-player.ag-at-done .ag-step, .ag-player.ag-at-start .ag-step { height: auto; min-height: var(--ag-panel);
-  max-height: 50vh; }
+  height: min(var(--ag-panel), 50vh); overflow: auto; display: flex; flex-direction: column; }
+.ag-step > * { flex: none; }
+.ag-step > .ag-line { flex: 0 1 auto; min-height: 0; overflow-y: auto; }
+.ag-player.ag-at-done .ag-step, .ag-player.ag-at-start .ag-step { height: auto;
+  min-height: min(var(--ag-panel), 50vh); max-height: 50vh; }
 .ag-context { color: var(--muted); font: 600 max(14px, calc(var(--ag-text) * .75))/1.4 ui-monospace,
   "DejaVu Sans Mono", Menlo, Consolas, monospace; }
 .ag-line { font: var(--ag-text)/1.4 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace;

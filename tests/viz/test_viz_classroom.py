@@ -251,6 +251,54 @@ def test_the_exercise_by_keyboard_alone(chromium, tmp_path, quiz, size):
     page.context.close()
 
 
+INSIDE_THE_PANEL = """() => {
+  const panel = document.querySelector(".ag-step"), r = panel.getBoundingClientRect(), cut = [];
+  const top = r.top + panel.clientTop, bottom = top + panel.clientHeight;
+  for (const selector of [".ag-verdict", ".ag-asked", ".ag-input", ".ag-check"]) {
+    const el = panel.querySelector(selector);
+    if (!el || !el.offsetParent || !el.textContent && selector === ".ag-verdict") continue;  // not shown
+    const b = el.getBoundingClientRect();
+    if (b.top < top - 1 || b.bottom > bottom + 1) cut.push(selector + " " + Math.round(b.top) + "-" +
+      Math.round(b.bottom) + " outside the panel's " + Math.round(top) + "-" + Math.round(bottom));
+  }
+  return cut;
+}"""
+
+
+@pytest.mark.parametrize("size", SIZES, ids=IDS)
+def test_an_exercise_with_long_names_in_a_narrow_column_keeps_its_verdict_and_answer_box_in_view(
+    chromium, tmp_path, size
+):
+    """The playground's exercise: each node named by its expression, the player in a column 60% of the page wide."""
+    from viz.expression import evaluate_expression
+
+    values = {"x1": 2.0, "x2": 0.0, "w1": -3.0, "w2": 1.0, "b": 6.881373587019543}
+    ex = viz.exercise(evaluate_expression("tanh(x1*w1 + x2*w2 + b)", values))
+    quiz = viz.exercise_widget(ex)
+    page = open_widget(chromium, quiz, tmp_path, size)
+    page.evaluate("document.querySelector('.ag-cell').style.width = '60%'")
+    page.wait_for_timeout(200)  # the resize observers
+    counter = page.locator(".ag-counter")
+    page.locator(".ag-player").focus()
+    page.keyboard.press("ArrowRight")
+    assert len(page.locator(".ag-asked").inner_text()) > 20  # the names are long: the question wraps
+    still = page.evaluate(STILL)
+    for k, question in enumerate(ex.questions, start=1):
+        assert counter.inner_text().startswith(f"step {k} ")
+        assert page.evaluate(INSIDE_THE_PANEL) == [], f"step {k}"
+        assert page.evaluate(MEASURE, BOXES) == [], f"step {k}"
+        if k < len(ex.questions):
+            assert page.evaluate(STILL) == still, f"step {k}"  # the graph does not move from question to question
+        if k > 1:
+            assert page.locator(".ag-verdict").inner_text().startswith(f"step {k - 1}: right: ")
+        page.keyboard.type(repr(question.expected))
+        page.keyboard.press("Enter")
+        if k < len(ex.questions):
+            page.wait_for_function(f"document.querySelector('.ag-counter').textContent.startsWith('step {k + 1} ')")
+    assert quiz.score.right == len(ex.questions)
+    page.context.close()
+
+
 def test_every_colour_the_exercise_uses_has_its_legend_entry(chromium, tmp_path, quiz):
     page = open_widget(chromium, quiz, tmp_path, SIZES[0])
     legend = page.evaluate(
