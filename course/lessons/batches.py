@@ -28,7 +28,7 @@ from nn.optim import SGD
 from nn.plots import label_axes, new_figure
 from nn.train import History, fit
 
-from .lesson import Lesson
+from .lesson import Lesson, rises
 
 __all__ = ["batches"]
 
@@ -59,7 +59,7 @@ def batches(*, epochs: int = 20, lr: float = 0.05, seed: int = 0) -> Lesson:
             "steps_per_epoch": h.epoch_steps[0],
             "val_loss": h.val_loss,
             "seconds_per_epoch": h.epoch_time[-1] / h.epochs,
-            "val_rises": _rises(h.val_loss),
+            "val_rises": rises(h.val_loss),
         }
         for name, h in histories.items()
     }
@@ -77,11 +77,6 @@ def batches(*, epochs: int = 20, lr: float = 0.05, seed: int = 0) -> Lesson:
     return Lesson(
         "batches", "full batch, mini-batches and one example at a time", numbers, lines, _figure(histories, lr)
     )
-
-
-def _rises(losses: list[float]) -> int:
-    """How many epochs ended with a higher loss than the one before."""
-    return sum(after > before for before, after in zip(losses, losses[1:]))
 
 
 def _figure(histories: dict[str, History], lr: float):

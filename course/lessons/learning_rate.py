@@ -17,7 +17,7 @@ from nn.optim import SGD
 from nn.plots import LEGEND_SIZE, label_axes, new_figure
 from nn.train import History, TrainingDivergedError, fit
 
-from .lesson import Lesson
+from .lesson import Lesson, rises
 
 __all__ = ["learning_rate"]
 
@@ -38,7 +38,7 @@ def learning_rate(*, rates: tuple[float, ...] = RATES, epochs: int = 100, seed: 
     numbers = {
         "rates": list(rates),
         "final_loss": [histories[lr].loss[-1] for lr in rates],
-        "increases": [_increases(histories[lr].loss) for lr in rates],
+        "increases": [rises(histories[lr].loss) for lr in rates],
         "stopped_by": [histories[lr].stopped_by for lr in rates],
         "steps": [len(histories[lr].loss) for lr in rates],
         "large_above_right": _above(histories[rates[2]].loss, histories[rates[1]].loss),
@@ -51,11 +51,6 @@ def learning_rate(*, rates: tuple[float, ...] = RATES, epochs: int = 100, seed: 
     return Lesson(
         "learning-rate", "too small, about right, too large, diverging", numbers, lines, _figure(histories, rates)
     )
-
-
-def _increases(losses: list[float]) -> int:
-    """How many steps raised the loss."""
-    return sum(after > before for before, after in zip(losses, losses[1:]))
 
 
 def _above(losses: list[float], others: list[float]) -> int:
@@ -71,7 +66,7 @@ def _outcome(history: History) -> str:
         )
     return (
         f"loss {history.loss[0]:.3g} -> {history.loss[-1]:.3g} after {len(history.loss)} steps; "
-        f"{_increases(history.loss)} steps raised it"
+        f"{rises(history.loss)} steps raised it"
     )
 
 

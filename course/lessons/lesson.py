@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["Lesson"]
+__all__ = ["Lesson", "rises"]
 
 
 @dataclass
@@ -27,3 +27,8 @@ class Lesson:
 
     def __str__(self) -> str:
         return "\n".join([f"{self.name}: {self.title}", *("  " + line for line in self.lines)])
+
+
+def rises(values: list[float]) -> int:
+    """How many of ``values`` are larger than the one before (a loss that went up, an epoch or a step later)."""
+    return sum(after > before for before, after in zip(values, values[1:]))

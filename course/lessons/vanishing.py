@@ -26,7 +26,7 @@ from nn.losses import mse_loss, signed_labels
 from nn.plots import label_axes, new_figure
 from nn.train import batch_loss
 
-from .lesson import Lesson
+from .lesson import Lesson, rises
 
 __all__ = ["vanishing"]
 
@@ -58,7 +58,7 @@ def vanishing(*, depth: int = 10, width: int = 16, points: int = 20, seed: int =
         "relu_bad_over_he": too_large,
         "relu_bad_spread": max(relu_bad) / min(relu_bad),  # flat: the largest layer's over the smallest's
         "tanh_bad_growth": tanh_bad[0] / tanh_bad[-1],  # explodes: the first layer's over the last's
-        "tanh_bad_rises_towards_input": sum(a > b for a, b in zip(tanh_bad, tanh_bad[1:])),
+        "tanh_bad_rises_towards_input": rises(tanh_bad[::-1]),  # from the last layer back to the first
     }
     lines = [
         f"{act:7} {init:14}: first layer / last layer = {ratios[act, init]:8.1e}; "
